@@ -1,0 +1,245 @@
+"""The ``recp`` command line.
+
+Heavy modules (pint, numpy, pandas, pydantic) are imported inside the commands, so that
+``recp --help`` starts at once. Bad input prints one line per problem and exits with code 2;
+``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(
+    name="recp",
+    help="Resource-efficient and cleaner production calculator: energy, water, waste, GHG and "
+    "economics of a plant and its interventions, on cited factors.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+factors_app = typer.Typer(help="List and show the cited factor tables.", no_args_is_help=True,
+                          rich_markup_mode=None)
+app.add_typer(factors_app, name="factors")
+
+EXIT_INPUT = 2
+
+
+def _version(value: bool) -> None:
+    if value:
+        from recp import __version__
+
+        typer.echo(f"recp {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Recp command line."""
+
+
+def _dumps(doc: Any) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+@app.command()
+def assess(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files (YAML or JSON).",
+                                                show_default=False)],
+    format: Annotated[str, typer.Option("--format", "-f",
+                                        help="Output: table (readable), json or csv.")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", "-o",
+                                             help="Write to this file instead of stdout.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file.")] = False,
+) -> None:
+    """Assess plants: baseline, scenarios, intervention savings and economics."""
+    from recp.assessment import assess as run
+    from recp.errors import InputError
+    from recp.scenario import load
+
+    fmt = format.lower()
+    if fmt not in ("table", "json", "csv"):
+        raise InputError(f"--format: unknown format {format!r}; valid: table, json, csv")
+    problems = []
+    docs = []
+    results = []
+    for f in files:
+        try:
+            a = run(load(f))
+        except InputError as e:
+            problems += e.with_file(str(f)).problems
+            continue
+        results.append(a)
+    if problems:
+        raise InputError(problems)
+    if fmt == "json":
+        docs = [a.to_dict() for a in results]
+        text = _dumps(docs[0] if len(docs) == 1 else docs)
+    elif fmt == "csv":
+        text = _csv(results)
+    else:
+        from recp.textreport import render
+
+        text = "\n".join(render(a) for a in results)
+    _emit(text, out, files, force)
+
+
+def _csv(results: list[Any]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["plant", "scenario", "indicator", "component", "value", "unit"])
+    for a in results:
+        for r in a.results():
+            v = r["value"]
+            w.writerow([a.scenario.plant.name, r["scenario"], r["indicator"], r["component"],
+                        "" if v is None else repr(v), r["unit"]])
+    return buf.getvalue()
+
+
+def _emit(text: str, out: Path | None, inputs: list[Path], force: bool) -> None:
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from recp.io import write_atomic
+
+    write_atomic(out, text, inputs=inputs, force=force)
+    typer.echo(f"wrote {out}", err=True)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.",
+                                                show_default=False)],
+) -> None:
+    """Check scenario files without assessing them (exit 2 if any has a problem)."""
+    from recp.assessment import assess as run
+    from recp.errors import InputError
+    from recp.scenario import load
+
+    problems = []
+    for f in files:
+        try:
+            run(load(f))  # also checks factors and below-zero changes
+        except InputError as e:
+            problems += e.with_file(str(f)).problems
+            continue
+        typer.echo(f"{f}: ok")
+    if problems:
+        raise InputError(problems)
+
+
+@factors_app.command("list")
+def factors_list(
+    source: Annotated[bool, typer.Option("--source", help="Show each table's source and "
+                                         "edition.")] = False,
+) -> None:
+    """List the factor tables (and their rows)."""
+    from recp.factors import GWP_SETS, GWP_SOURCES, library
+
+    lib = library()
+    for tid, t in lib.tables.items():
+        cols = ", ".join(f"{c} [{u}]" for c, u in t.units.items())
+        typer.echo(f"{tid}  ({len(t.rows)} rows; {cols})")
+        if source:
+            m = t.meta
+            typer.echo(f"    source:  {m.get('source') or m.get('title')}")
+            typer.echo(f"    edition: {m.get('edition')}")
+            typer.echo(f"    section: {m.get('section')}")
+            typer.echo(f"    url:     {m.get('url')}")
+            typer.echo(f"    licence: {m.get('licence')}")
+        else:
+            keys = list(t.rows)
+            shown = ", ".join(keys[:12]) + (f", ... ({len(keys)})" if len(keys) > 12 else "")
+            typer.echo(f"    {shown}")
+    typer.echo(f"gwp  (GWP-100 sets {', '.join(GWP_SETS)}; gases CO2, CH4, N2O, ...)")
+    if source:
+        for k, v in GWP_SOURCES.items():
+            typer.echo(f"    {k}: {v}")
+
+
+@factors_app.command("show")
+def factors_show(
+    factor_id: Annotated[str, typer.Argument(help="A table ('ipcc2006-fuels'), a row "
+                                             "('ipcc2006-fuels:natural_gas') or a factor "
+                                             "('ipcc2006-fuels:natural_gas:ncv', 'gwp:AR5:CH4').",
+                                             show_default=False)],
+) -> None:
+    """Show a factor table, row or single factor with its source."""
+    from recp.factors import library
+
+    lib = library()
+    parts = factor_id.split(":")
+    if len(parts) == 3 or parts[0] == "gwp":
+        f = lib.get(factor_id if len(parts) == 3 else factor_id + ":CH4")
+        typer.echo(f"{f.id} = {f.value:g} {f.unit}")
+        typer.echo(f"source: {f.source}")
+        return
+    t = lib.table(parts[0])
+    m = t.meta
+    typer.echo(f"{t.id}: {m.get('title', '')}")
+    for key in ("source", "edition", "section", "url", "doi", "licence", "retrieved", "vintage"):
+        if m.get(key):
+            typer.echo(f"  {key}: {m[key]}")
+    rows = [t.row(parts[1])] if len(parts) == 2 else list(t.rows.values())
+    for r in rows:
+        vals = ", ".join(f"{c}={r[c]:g} {u}" for c, u in t.units.items() if r.get(c) is not None)
+        typer.echo(f"  {r['id']}: {vals}")
+        if len(parts) == 2 and r.get("source_row"):
+            typer.echo(f"    row source: {r['source_row']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``recp`` console script; returns the exit code.
+
+    Usage errors (unknown option, missing argument) are reported by Typer with exit code 2;
+    recp's own input errors print one line per problem, also with exit code 2.
+    """
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        app(args=args, prog_name="recp", standalone_mode=True)
+    except SystemExit as e:
+        code = e.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except KeyboardInterrupt:
+        typer.echo("recp: interrupted", err=True)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the one place that turns errors into exit codes
+        return _report(e, debug)
+    return 0
+
+
+def _report(e: BaseException, debug: bool) -> int:
+    from recp.errors import InputError, RecpError
+
+    if debug:
+        import traceback
+
+        traceback.print_exception(e)
+    if isinstance(e, InputError):
+        for p in e.problems:
+            typer.echo(f"error: {p}", err=True)
+        return EXIT_INPUT
+    if isinstance(e, RecpError):
+        typer.echo(f"error: {e}", err=True)
+        return EXIT_INPUT
+    if not debug:
+        typer.echo(f"recp: internal error: {type(e).__name__}: {e} (run with --debug for the "
+                   "traceback, and please report it)", err=True)
+    return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,105 @@
+"""Exceptions raised by recp.
+
+Every recp exception derives from :class:`RecpError` and from the built-in exception that fits
+(``ValueError`` for bad input, ``KeyError`` for an unknown factor), so callers can catch either.
+
+Input problems are collected, not raised one at a time: :class:`InputError` carries a list of
+:class:`Problem`, each naming the file, the place in it (``flows[2].amount``), the offending value
+and what is allowed. The CLI prints one line per problem and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+class RecpError(Exception):
+    """Base class of every exception recp raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in an input.
+
+    Parameters
+    ----------
+    place : str
+        Path inside the document, e.g. ``flows[2].amount``; empty for the whole file.
+    message : str
+        What is wrong and what is allowed.
+    file : str or None
+        File name, when the input came from a file.
+    line : int or None
+        1-based line in the file, when known.
+    """
+
+    place: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file or "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.place:
+            return f"{where}: {self.place}: {self.message}"
+        return f"{where}: {self.message}"
+
+
+class InputError(ValueError, RecpError):
+    """One or more problems in user input (scenario file, options, tables)."""
+
+    def __init__(self, problems: Sequence[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem("", problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def with_file(self, file: str) -> InputError:
+        """Return a copy whose problems name ``file`` where they named none."""
+        return InputError(
+            [Problem(p.place, p.message, p.file or file, p.line) for p in self.problems]
+        )
+
+
+class UnitError(InputError):
+    """A quantity whose unit is unknown, ambiguous or of the wrong dimension."""
+
+
+class UnknownFactorError(KeyError, RecpError):
+    """A factor id, carrier, country or table that the factor library does not have."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class OutputError(OSError, RecpError):
+    """An output that cannot be written (would overwrite an input, disk full, read-only)."""
+
+
+def closest(word: str, choices: Iterable[str], n: int = 1) -> list[str]:
+    """Return up to ``n`` close matches of ``word`` among ``choices`` (case-insensitive)."""
+    choices = list(choices)
+    lowered = {c.lower(): c for c in choices}
+    hits = difflib.get_close_matches(str(word).lower(), list(lowered), n=n, cutoff=0.6)
+    return [lowered[h] for h in hits]
+
+
+def did_you_mean(word: str, choices: Iterable[str], show: int = 12) -> str:
+    """Format ``did you mean 'x'?`` or, when nothing is close, the list of valid choices."""
+    choices = sorted(set(choices))
+    hit = closest(word, choices)
+    if hit:
+        return f"did you mean '{hit[0]}'?"
+    if len(choices) <= show:
+        return "valid: " + ", ".join(choices)
+    return "valid: " + ", ".join(choices[:show]) + f", ... ({len(choices)} in all)"

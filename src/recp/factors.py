@@ -1,0 +1,255 @@
+"""Cited factor tables: loading, look-up and provenance.
+
+Each table in ``factors/`` is a CSV whose numeric columns carry their unit in the header
+(``ncv [TJ/Gg]``) plus a sibling ``<table>.meta.yaml`` naming the source, edition, section, URL,
+licence and retrieval date. A single factor is addressed as ``<table>:<row>:<column>``, for example
+``ipcc2006-fuels:natural_gas:ncv``; every assessment lists the ids of the factors it used.
+
+Global warming potentials are read from the CC0 ``globalwarmingpotentials`` package (a maintained
+upstream table, not a hand copy) and addressed as ``gwp:AR5:CH4``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from recp.errors import UnknownFactorError, did_you_mean
+
+_HEADER = re.compile(r"^\s*([^\[\]]+?)\s*(?:\[(.*)\])?\s*$")
+
+#: GWP sets recp offers, mapped to the column of the globalwarmingpotentials table.
+GWP_SETS = {"AR4": "AR4GWP100", "AR5": "AR5GWP100", "AR6": "AR6GWP100"}
+
+#: Where each GWP set was published (for provenance lines).
+GWP_SOURCES = {
+    "AR4": "IPCC AR4 WG1 (2007) Ch.2 Table 2.14, GWP-100",
+    "AR5": "IPCC AR5 WG1 (2013) Ch.8 Table 8.A.1, GWP-100 (no climate-carbon feedback)",
+    "AR6": "IPCC AR6 WG1 (2021) Ch.7 Table 7.SM.7, GWP-100",
+}
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One cited number: its id, value, unit and source."""
+
+    id: str
+    value: float
+    unit: str
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the factor as a JSON-ready mapping."""
+        return {"id": self.id, "value": self.value, "unit": self.unit, "source": self.source}
+
+
+@dataclass
+class Table:
+    """One factor table: rows keyed by id, column units and its provenance (meta)."""
+
+    id: str
+    meta: dict[str, Any]
+    units: dict[str, str]
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def citation(self) -> str:
+        """A one-line citation: source, edition, section."""
+        m = self.meta
+        parts = [str(m.get("short") or m.get("title") or m.get("source") or self.id)]
+        if m.get("edition"):
+            parts.append(str(m["edition"]))
+        return ", ".join(parts)
+
+    def row(self, key: str) -> dict[str, Any]:
+        """Return the row ``key`` or raise :class:`UnknownFactorError` with the closest id."""
+        try:
+            return self.rows[key]
+        except KeyError:
+            raise UnknownFactorError(
+                f"'{key}' is not in factor table '{self.id}': {did_you_mean(key, self.rows)}"
+            ) from None
+
+    def factor(self, key: str, column: str) -> Factor | None:
+        """Return the factor at row ``key``, column ``column``; None where the source gives none."""
+        row = self.row(key)
+        if column not in self.units:
+            raise UnknownFactorError(
+                f"table '{self.id}' has no numeric column '{column}': "
+                f"{did_you_mean(column, self.units)}"
+            )
+        value = row.get(column)
+        if value is None:
+            return None
+        where = row.get("source_row") or ""
+        source = self.citation + (f"; {where}" if where else "")
+        return Factor(f"{self.id}:{key}:{column}", float(value), self.units[column], source)
+
+
+def factors_dir() -> Path:
+    """Return the folder holding the factor tables.
+
+    Installed from a wheel, the tables live inside the package (``recp/factors``); in a source
+    checkout they are the top-level ``factors/``. ``RECP_FACTORS_DIR`` overrides both.
+    """
+    env = os.environ.get("RECP_FACTORS_DIR")
+    if env:
+        return Path(env)
+    packaged = Path(str(resources.files("recp"))) / "factors"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "factors"
+
+
+def _convert(text: str, numeric: bool) -> Any:
+    text = text.strip()
+    if text == "":
+        return None
+    if numeric:
+        return float(text)
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    return text
+
+
+def read_table(csv_path: Path) -> Table:
+    """Read one factor table and its ``.meta.yaml``.
+
+    Raises
+    ------
+    ValueError
+        If the header, a number or the meta file is malformed (a packaging bug, not user input).
+    """
+    import yaml
+
+    meta_path = csv_path.with_suffix(".meta.yaml")
+    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    with csv_path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        names: list[str] = []
+        units: dict[str, str] = {}
+        for col in header:
+            m = _HEADER.match(col)
+            if not m:
+                raise ValueError(f"{csv_path.name}: bad column header {col!r}")
+            names.append(m.group(1))
+            if m.group(2) is not None:
+                units[m.group(1)] = m.group(2).strip() or "1"
+        if names[0] != "id":
+            raise ValueError(f"{csv_path.name}: first column must be 'id', got {names[0]!r}")
+        table = Table(csv_path.stem, meta or {}, units)
+        for lineno, rec in enumerate(reader, start=2):
+            if not rec or not any(c.strip() for c in rec):
+                continue
+            if len(rec) != len(names):
+                raise ValueError(f"{csv_path.name}:{lineno}: {len(rec)} cells, header has "
+                                 f"{len(names)}")
+            try:
+                row = {n: _convert(v, n in units) for n, v in zip(names, rec, strict=True)}
+            except ValueError as e:
+                raise ValueError(f"{csv_path.name}:{lineno}: {e}") from None
+            key = str(row["id"])
+            if key in table.rows:
+                raise ValueError(f"{csv_path.name}:{lineno}: duplicate id {key!r}")
+            table.rows[key] = row
+    return table
+
+
+class FactorLibrary:
+    """All factor tables of a folder, loaded on first use.
+
+    Parameters
+    ----------
+    folder : path, optional
+        Folder of ``*.csv`` + ``*.meta.yaml`` pairs; default :func:`factors_dir`.
+    """
+
+    #: Which table serves each role (the vintage is in the table id).
+    FUELS = "ipcc2006-fuels"
+    DENSITIES = "fuel-densities-unsd-2004"
+    GRID = "grid-ember-2023"
+
+    def __init__(self, folder: str | Path | None = None):
+        self.folder = Path(folder) if folder is not None else factors_dir()
+        self._tables: dict[str, Table] | None = None
+
+    @property
+    def tables(self) -> dict[str, Table]:
+        """Every table, keyed by id (the CSV file stem)."""
+        if self._tables is None:
+            paths = sorted(self.folder.glob("*.csv"))
+            self._tables = {p.stem: read_table(p) for p in paths}
+        return self._tables
+
+    def table(self, table_id: str) -> Table:
+        """Return one table or raise :class:`UnknownFactorError` naming the closest."""
+        try:
+            return self.tables[table_id]
+        except KeyError:
+            raise UnknownFactorError(
+                f"no factor table '{table_id}': {did_you_mean(table_id, self.tables)}"
+            ) from None
+
+    def get(self, factor_id: str) -> Factor:
+        """Return the factor ``<table>:<row>:<column>`` (or ``gwp:<set>:<gas>``)."""
+        parts = factor_id.split(":")
+        if len(parts) != 3:
+            raise UnknownFactorError(
+                f"factor id '{factor_id}' must look like 'table:row:column', "
+                "e.g. 'ipcc2006-fuels:natural_gas:ncv'"
+            )
+        if parts[0] == "gwp":
+            return self.gwp(parts[1], parts[2])
+        f = self.table(parts[0]).factor(parts[1], parts[2])
+        if f is None:
+            raise UnknownFactorError(f"'{factor_id}': the source gives no value")
+        return f
+
+    # -- roles -------------------------------------------------------------------------------
+
+    @property
+    def carriers(self) -> list[str]:
+        """Fuel carrier keys (rows of the fuel table)."""
+        return list(self.table(self.FUELS).rows)
+
+    def gwp(self, gwp_set: str, gas: str) -> Factor:
+        """Return the GWP-100 of ``gas`` in set ``gwp_set`` (AR4, AR5 or AR6).
+
+        Examples
+        --------
+        >>> library().gwp("AR5", "CH4").value
+        28.0
+        """
+        return _gwp(gwp_set, gas)
+
+
+@lru_cache(maxsize=64)
+def _gwp(gwp_set: str, gas: str) -> Factor:
+    import globalwarmingpotentials as gwps
+
+    if gwp_set not in GWP_SETS:
+        raise UnknownFactorError(f"unknown GWP set '{gwp_set}': {did_you_mean(gwp_set, GWP_SETS)}")
+    if gas == "CO2":
+        value = 1.0
+    else:
+        data = gwps.data[GWP_SETS[gwp_set]]
+        if gas not in data:
+            raise UnknownFactorError(f"no GWP for '{gas}' in {gwp_set}: {did_you_mean(gas, data)}")
+        value = float(data[gas])
+    source = (f"{GWP_SOURCES[gwp_set]}; via globalwarmingpotentials {gwps.__version__} (CC0), "
+              f"column {GWP_SETS[gwp_set]}")
+    return Factor(f"gwp:{gwp_set}:{gas}", value, "1", source)
+
+
+@lru_cache(maxsize=4)
+def library(folder: str | None = None) -> FactorLibrary:
+    """Return the shared :class:`FactorLibrary` (one per folder per process)."""
+    return FactorLibrary(folder)

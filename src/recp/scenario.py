@@ -1,0 +1,646 @@
+"""Scenario files: the plant, its yearly flows, interventions and scenarios.
+
+A scenario file is YAML (JSON is YAML too). :func:`load` reads and validates it and returns a
+:class:`Scenario`; every problem found is collected into one :class:`~recp.errors.InputError`
+whose lines name the file, the line, the place (``flows[2].amount``), the value and what is
+allowed. Quantities are ``"<number> <unit>"`` strings or ``{value:, unit:}`` mappings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from recp.errors import InputError, Problem, UnitError, did_you_mean
+from recp.units import is_dimension, parse_quantity
+
+#: Largest scenario file recp reads [bytes]; larger ones are refused with a clear error.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+#: Deepest nesting accepted in a scenario document.
+MAX_DEPTH = 32
+
+FLOW_TYPES = ("fuel", "electricity", "heat", "water", "wastewater", "waste", "material", "product")
+WATER_SOURCES = ("groundwater", "surface_water", "municipal", "seawater", "rainwater",
+                 "recycled", "other")
+WASTE_ROUTES = ("landfill", "incineration", "recycling", "composting", "reuse",
+                "anaerobic_digestion", "open_burning", "other")
+#: The eight cleaner-production option types (UNEP/UNIDO CP methodology).
+CATEGORIES = (
+    "good housekeeping",
+    "input substitution",
+    "better process control",
+    "equipment modification",
+    "technology change",
+    "on-site recovery and reuse",
+    "production of useful by-product",
+    "product modification",
+)
+GWP_CHOICES = ("AR4", "AR5", "AR6")
+
+
+def _quantity(v: Any) -> Any:
+    """Pydantic hook: parse a user quantity, raising only ValueError."""
+    if v is None:
+        return None
+    try:
+        return parse_quantity(v)
+    except UnitError as e:
+        raise ValueError(e.problems[0].message) from None
+
+
+Qty = Annotated[Any, BeforeValidator(_quantity)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=False)
+
+
+class Plant(_Model):
+    """The assessed site."""
+
+    name: str = Field(min_length=1, max_length=300)
+    country: str = Field(description="ISO 3166-1 alpha-2 (alpha-3 accepted)")
+    sector: str | None = None
+    production: Qty | None = Field(None, description="annual reference output, for intensities")
+    notes: str | None = None
+    source: str | None = None
+
+
+class Flow(_Model):
+    """One yearly input or output of the plant."""
+
+    id: str = Field(min_length=1, max_length=100)
+    type: Literal["fuel", "electricity", "heat", "water", "wastewater", "waste", "material",
+                  "product"]
+    amount: Qty
+    name: str | None = None
+    carrier: str | None = None
+    price: Qty | None = None
+    ncv: Qty | None = None
+    density: Qty | None = None
+    emission_factor: Qty | None = None
+    source: str | None = None
+    hazardous: bool | None = None
+    route: str | None = None
+    notes: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_text(cls, v: str) -> str:
+        if v != v.strip() or any(c in v for c in "\n\r\t"):
+            raise ValueError(f"an id has no surrounding spaces or line breaks, got {v!r}")
+        return v
+
+
+class Change(_Model):
+    """A change one intervention makes to one flow: ``by`` (relative or absolute) or ``to``."""
+
+    flow: str
+    by: Qty | None = None
+    to: Qty | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Change:
+        if (self.by is None) == (self.to is None):
+            raise ValueError("give exactly one of 'by' (e.g. '-8 %' or '-15000 m3') or 'to'")
+        return self
+
+
+class Intervention(_Model):
+    """A cleaner-production option: flow changes plus its costs."""
+
+    id: str = Field(min_length=1, max_length=100)
+    name: str | None = None
+    category: str
+    changes: list[Change] = Field(default_factory=list)
+    capex: Qty | None = None
+    opex: Qty | None = None
+    lifetime: Qty | None = None
+    source: str | None = None
+    notes: str | None = None
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, v: str) -> str:
+        norm = " ".join(v.replace("_", " ").replace("-", " ").lower().split())
+        norm = norm.replace("on site", "on-site").replace("by product", "by-product")
+        aliases = {"recovery and reuse": "on-site recovery and reuse",
+                   "on-site recycling": "on-site recovery and reuse",
+                   "useful by-product": "production of useful by-product",
+                   "process control": "better process control",
+                   "housekeeping": "good housekeeping"}
+        norm = aliases.get(norm, norm)
+        if norm not in CATEGORIES:
+            raise ValueError(f"unknown category {v!r}: {did_you_mean(v, CATEGORIES, show=8)}")
+        return norm
+
+
+class Scenario(_Model):
+    """A plant with its flows, interventions and named scenarios (a validated scenario file).
+
+    Use :func:`load` or :func:`loads` to build one from a file or text; ``Scenario.from_dict``
+    from a mapping. Construction validates structure, units and references.
+    """
+
+    plant: Plant
+    currency: str = "USD"
+    gwp: str = "AR5"
+    grid_factor: Qty | None = None
+    discount_rate: Qty | None = None
+    flows: list[Flow] = Field(min_length=1)
+    interventions: list[Intervention] = Field(default_factory=list)
+    scenarios: dict[str, list[str]] | None = None
+    notes: str | None = None
+    #: File the scenario was read from (set by :func:`load`), for messages.
+    source_file: str | None = Field(None, exclude=True)
+
+    @field_validator("gwp")
+    @classmethod
+    def _gwp(cls, v: str) -> str:
+        up = str(v).upper().replace("GWP100", "").replace("-", "").strip()
+        if up not in GWP_CHOICES:
+            raise ValueError(f"unknown GWP set {v!r}: valid: {', '.join(GWP_CHOICES)}")
+        return up
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, v: str) -> str:
+        from recp.units import CURRENCIES
+
+        if v not in CURRENCIES:
+            raise ValueError(f"unknown currency {v!r}: {did_you_mean(v, CURRENCIES)} "
+                             "(ISO 4217 code)")
+        return v
+
+    # -- derived --------------------------------------------------------------------------
+
+    @property
+    def scenario_map(self) -> dict[str, list[str]]:
+        """Scenario name -> intervention ids in order (default: ``all`` = every intervention)."""
+        if self.scenarios:
+            return dict(self.scenarios)
+        if self.interventions:
+            return {"all": [i.id for i in self.interventions]}
+        return {}
+
+    @property
+    def country_code(self) -> str:
+        """The plant's ISO 3166-1 alpha-2 code (alpha-3 and names normalised)."""
+        return _country(self.plant.country)[0] or self.plant.country
+
+    # -- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Any, *, file: str | None = None, text: str | None = None) -> Scenario:
+        """Validate a mapping (parsed YAML/JSON) into a Scenario.
+
+        Raises
+        ------
+        InputError
+            With one located :class:`~recp.errors.Problem` per issue found.
+        """
+        locate = _Locator(text) if text is not None else None
+        if not isinstance(data, dict):
+            raise InputError([Problem("", "a scenario file is a mapping with keys 'plant', "
+                                      f"'flows', ... (got {type(data).__name__})", file)])
+        depth = _depth(data)
+        if depth > MAX_DEPTH:
+            raise InputError([Problem("", f"nesting is {depth} levels deep; at most {MAX_DEPTH} "
+                                      "are accepted", file)])
+        try:
+            sc = cls.model_validate(data)
+        except ValidationError as e:
+            raise InputError(_pydantic_problems(e, data, file, locate)) from None
+        sc.source_file = file
+        problems = list(sc.check())
+        if problems:
+            raise InputError([Problem(p.place, p.message, file,
+                                      locate.line(p.place) if locate else None)
+                              for p in problems])
+        return sc
+
+    def check(self) -> Iterator[Problem]:
+        """Yield every semantic problem: units per flow type, references, ids, country, carrier."""
+        from recp.factors import library
+
+        lib = library()
+        code, hint = _country(self.plant.country)
+        if code is None:
+            yield Problem("plant.country", f"unknown country {self.plant.country!r}: {hint}")
+        if self.plant.production is not None:
+            if not self.plant.production.magnitude > 0:
+                yield Problem("plant.production",
+                              f"must be positive, got '{self.plant.production:~}'")
+        for place, q, unit, what in (
+            ("grid_factor", self.grid_factor, "t CO2e/MWh", "an emission factor like "
+             "'0.62 t CO2e/MWh'"),
+            ("discount_rate", self.discount_rate, "percent", "a rate like '8 %'"),
+        ):
+            if q is not None and not is_dimension(q, unit):
+                yield Problem(place, f"'{q:~}' is not {what}")
+        if self.grid_factor is not None and self.grid_factor.magnitude < 0:
+            yield Problem("grid_factor", f"must not be negative, got '{self.grid_factor:~}'")
+        if self.discount_rate is not None and is_dimension(self.discount_rate, "percent"):
+            r = float(self.discount_rate.to("dimensionless").magnitude)
+            if not -0.99 < r < 1.0:
+                yield Problem("discount_rate", f"'{self.discount_rate:~}' is outside -99 % to "
+                              "100 %")
+
+        seen: dict[str, int] = {}
+        for i, fl in enumerate(self.flows):
+            yield from _check_flow(fl, f"flows[{i}]", self.currency, lib)
+            if fl.id in seen:
+                yield Problem(f"flows[{i}].id", f"duplicate flow id {fl.id!r} (also flows"
+                              f"[{seen[fl.id]}])")
+            seen.setdefault(fl.id, i)
+        flows = {f.id: f for f in self.flows}
+
+        iseen: dict[str, int] = {}
+        for k, iv in enumerate(self.interventions):
+            place = f"interventions[{k}]"
+            if iv.id in iseen:
+                yield Problem(f"{place}.id", f"duplicate intervention id {iv.id!r}")
+            iseen.setdefault(iv.id, k)
+            if not iv.changes:
+                yield Problem(f"{place}.changes", "an intervention changes at least one flow")
+            for j, ch in enumerate(iv.changes):
+                cplace = f"{place}.changes[{j}]"
+                if ch.flow not in flows:
+                    yield Problem(f"{cplace}.flow", f"no flow {ch.flow!r}: "
+                                  f"{did_you_mean(ch.flow, flows)}")
+                    continue
+                amount = flows[ch.flow].amount
+                if ch.to is not None:
+                    if not is_dimension(ch.to, str(amount.units)):
+                        yield Problem(f"{cplace}.to", f"'{ch.to:~}' does not convert to the "
+                                      f"flow's unit '{amount.units:~}'")
+                    elif ch.to.magnitude < 0:
+                        yield Problem(f"{cplace}.to", f"a flow cannot go below zero, got "
+                                      f"'{ch.to:~}'")
+                elif ch.by is not None:
+                    if is_dimension(ch.by, "percent"):
+                        if ch.by.to("dimensionless").magnitude < -1:
+                            yield Problem(f"{cplace}.by", f"'{ch.by:~}' would take flow "
+                                          f"{ch.flow!r} below zero")
+                    elif not is_dimension(ch.by, str(amount.units)):
+                        yield Problem(f"{cplace}.by", f"'{ch.by:~}' is neither a relative change "
+                                      f"('-8 %') nor in the flow's unit '{amount.units:~}'")
+            for key, unit, example in (("capex", self.currency, f"25000 {self.currency}"),
+                                       ("opex", f"{self.currency}/year",
+                                        f"-1000 {self.currency}/year"),
+                                       ("lifetime", "year", "10 year")):
+                q = getattr(iv, key)
+                if q is not None and not is_dimension(q, unit):
+                    yield Problem(f"{place}.{key}", f"'{q:~}' is not in {unit} (e.g. '{example}')")
+            if iv.lifetime is not None and is_dimension(iv.lifetime, "year") and \
+                    not iv.lifetime.magnitude > 0:
+                yield Problem(f"{place}.lifetime", f"must be positive, got '{iv.lifetime:~}'")
+            if iv.capex is not None and is_dimension(iv.capex, self.currency) and \
+                    iv.capex.magnitude < 0:
+                yield Problem(f"{place}.capex", f"must not be negative, got '{iv.capex:~}'")
+
+        if self.scenarios is not None:
+            for name, ids in self.scenarios.items():
+                if name == "baseline":
+                    yield Problem(f"scenarios.{name}", "'baseline' is reserved for the plant "
+                                  "without interventions; choose another name")
+                seen_ids: set[str] = set()
+                for j, iid in enumerate(ids):
+                    if iid not in iseen:
+                        yield Problem(f"scenarios.{name}[{j}]", f"no intervention {iid!r}: "
+                                      f"{did_you_mean(iid, iseen)}")
+                    elif iid in seen_ids:
+                        yield Problem(f"scenarios.{name}[{j}]", f"intervention {iid!r} is listed "
+                                      "twice")
+                    seen_ids.add(iid)
+
+
+def _check_flow(fl: Flow, place: str, currency: str, lib: Any) -> Iterator[Problem]:
+    """Yield the problems of one flow: dimension per type, carrier, sign, price currency."""
+    dims = {
+        "fuel": ("t", "m3", "GJ"),
+        "electricity": ("GJ",),
+        "heat": ("GJ",),
+        "water": ("m3",),
+        "wastewater": ("m3",),
+        "waste": ("t",),
+        "material": ("t", "m3"),
+    }
+    names = {"t": "mass", "m3": "volume", "GJ": "energy"}
+    amount = fl.amount
+    allowed = dims.get(fl.type)
+    if allowed is not None and not any(is_dimension(amount, u) for u in allowed):
+        want = " or ".join(names[u] for u in allowed)
+        yield Problem(f"{place}.amount", f"'{amount:~}' is not {want}, as a {fl.type} flow needs "
+                      f"(e.g. '{_EXAMPLE[fl.type]}')")
+        return
+    if amount.magnitude < 0:
+        yield Problem(f"{place}.amount", f"must not be negative, got '{amount:~}'")
+
+    if fl.type == "fuel":
+        if not fl.carrier:
+            yield Problem(f"{place}.carrier", "a fuel flow needs a carrier: "
+                          f"{did_you_mean('', lib.carriers, show=30)}")
+            return
+        if fl.carrier not in lib.carriers:
+            yield Problem(f"{place}.carrier", f"unknown carrier {fl.carrier!r}: "
+                          f"{did_you_mean(fl.carrier, lib.carriers, show=30)}")
+            return
+        if fl.ncv is not None and not (is_dimension(fl.ncv, "GJ/t") or
+                                       is_dimension(fl.ncv, "GJ/m3")):
+            yield Problem(f"{place}.ncv", f"'{fl.ncv:~}' is not a calorific value per mass "
+                          "('48 GJ/t') or per volume ('35.8 MJ/m3')")
+        if fl.density is not None and not is_dimension(fl.density, "kg/m3"):
+            yield Problem(f"{place}.density", f"'{fl.density:~}' is not a density (kg/m3)")
+        if is_dimension(amount, "m3"):
+            has_vol_ncv = fl.ncv is not None and is_dimension(fl.ncv, "GJ/m3")
+            dens_table = lib.table(lib.DENSITIES).rows
+            if not has_vol_ncv and fl.density is None and fl.carrier not in dens_table:
+                yield Problem(f"{place}.amount", f"{fl.carrier} given by volume needs 'ncv' per "
+                              "volume (e.g. '35.8 MJ/m3', from the supplier's gas analysis) or "
+                              "'density': recp ships no sourced default for it")
+    elif fl.carrier is not None:
+        yield Problem(f"{place}.carrier", f"only fuel flows have a carrier (this is {fl.type})")
+
+    if fl.type == "water" and fl.source is not None and fl.source not in WATER_SOURCES:
+        yield Problem(f"{place}.source", f"unknown water source {fl.source!r}: "
+                      f"{did_you_mean(fl.source, WATER_SOURCES)}")
+    if fl.type == "waste":
+        if fl.hazardous is None:
+            yield Problem(f"{place}.hazardous", "a waste flow says 'hazardous: true' or "
+                          "'hazardous: false'")
+        if fl.route is not None and fl.route not in WASTE_ROUTES:
+            yield Problem(f"{place}.route", f"unknown route {fl.route!r}: "
+                          f"{did_you_mean(fl.route, WASTE_ROUTES)}")
+    if fl.emission_factor is not None:
+        if fl.type not in ("electricity", "heat"):
+            yield Problem(f"{place}.emission_factor", "only electricity and heat flows take an "
+                          "emission_factor (fuels use the IPCC factors of their carrier)")
+        elif not is_dimension(fl.emission_factor, "t CO2e/MWh"):
+            yield Problem(f"{place}.emission_factor", f"'{fl.emission_factor:~}' is not an "
+                          "emission factor like '0.2 t CO2e/MWh'")
+        elif fl.emission_factor.magnitude < 0:
+            yield Problem(f"{place}.emission_factor", "must not be negative")
+    if fl.price is not None:
+        yield from _check_price(fl, place, currency)
+
+
+def _check_price(fl: Flow, place: str, currency: str) -> Iterator[Problem]:
+    from recp.units import parse_unit
+
+    price = fl.price
+    cur = parse_unit(currency)
+    per = price / price.units * (price.units / cur)  # strip the currency
+    if not is_dimension(price * parse_unit("year") / parse_unit("year"), f"{currency}/"
+                        f"{fl.amount.units}") and not _price_via_energy(fl, per):
+        if "currency" not in str(price.dimensionality) or \
+                f"currency_{currency}" not in str(price.dimensionality):
+            yield Problem(f"{place}.price", f"'{price:~}' is not in {currency} per unit "
+                          f"(the scenario's currency is {currency})")
+        else:
+            yield Problem(f"{place}.price", f"'{price:~}' does not convert to {currency} per "
+                          f"'{fl.amount.units:~}'")
+
+
+def _price_via_energy(fl: Flow, per: Any) -> bool:
+    """A fuel's price per energy (or per mass/volume) is convertible through its NCV."""
+    if fl.type != "fuel":
+        return False
+    inv = 1 / per
+    return any(is_dimension(inv, u) for u in ("GJ", "t", "m3"))
+
+
+_EXAMPLE = {"fuel": "2.1e6 m3', '300 t' or '12 TJ", "electricity": "4.2 GWh", "heat": "800 GJ",
+            "water": "850000 m3", "wastewater": "780000 m3", "waste": "300 t",
+            "material": "180 t"}
+
+
+def _country(text: str) -> tuple[str | None, str]:
+    """Return (alpha-2, '') for a valid code or name, else (None, a hint with the closest)."""
+    import pycountry
+
+    t = str(text).strip()
+    rec = None
+    if len(t) == 2:
+        rec = pycountry.countries.get(alpha_2=t.upper())
+    elif len(t) == 3:
+        rec = pycountry.countries.get(alpha_3=t.upper())
+    if rec is None and t.upper() == "XK":
+        return "XK", ""
+    if rec is not None:
+        return str(rec.alpha_2), ""
+    names = {c.name: c.alpha_2 for c in pycountry.countries}
+    for c in pycountry.countries:
+        for attr in ("common_name", "official_name"):
+            if hasattr(c, attr):
+                names[getattr(c, attr)] = c.alpha_2
+    exact = {k.lower(): v for k, v in names.items()}.get(t.lower())
+    if exact:
+        return exact, ""
+    hit = did_you_mean(t, names)
+    if hit.startswith("did you mean"):
+        name = hit.split("'")[1]
+        return None, f"did you mean '{names[name]}' ({name})? Use an ISO 3166-1 alpha-2 code"
+    return None, "use an ISO 3166-1 alpha-2 code such as 'BD', 'MD' or 'UA'"
+
+
+# -- reading files --------------------------------------------------------------------------
+
+
+def _depth(obj: Any, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(obj, dict):
+        return max([_depth(v, level + 1) for v in obj.values()] or [level + 1])
+    if isinstance(obj, list):
+        return max([_depth(v, level + 1) for v in obj] or [level + 1])
+    return level
+
+
+def _place(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
+    (): Scenario,
+    ("plant",): Plant,
+    ("flows", "#"): Flow,
+    ("interventions", "#"): Intervention,
+    ("interventions", "#", "changes", "#"): Change,
+}
+
+
+def _pydantic_problems(err: ValidationError, data: Any, file: str | None,
+                       locate: _Locator | None) -> list[Problem]:
+    out: list[Problem] = []
+    for e in err.errors(include_url=False):
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith(
+            ("function-", "literal["))))
+        place = _place(loc)
+        kind = e["type"]
+        msg = str(e["msg"]).removeprefix("Value error, ")
+        if kind == "extra_forbidden":
+            model = _MODELS.get(tuple("#" if isinstance(p, int) else p for p in loc[:-1]))
+            fields = list(model.model_fields) if model else []
+            fields = [f for f in fields if f != "source_file"]
+            msg = f"unknown key {loc[-1]!r}: {did_you_mean(str(loc[-1]), fields, show=20)}"
+        elif kind == "missing":
+            msg = f"missing required key {loc[-1]!r}" if loc else "missing value"
+        elif kind in ("literal_error", "string_type", "bool_parsing", "bool_type", "list_type",
+                      "dict_type", "model_type", "too_short", "string_too_long",
+                      "string_too_short"):
+            shown = repr(e.get("input"))
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            msg = f"{msg}, got {shown}"
+        out.append(Problem(place, msg, file, locate.line(place) if locate else None))
+    return out
+
+
+class _Locator:
+    """Find the line of a place (``flows[2].amount``) in YAML text, for messages."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._root: Any = None
+        self._parsed = False
+
+    def _node(self) -> Any:
+        if not self._parsed:
+            import yaml
+
+            self._parsed = True
+            try:
+                self._root = yaml.compose(self.text, Loader=_loader())
+            except yaml.YAMLError:
+                self._root = None
+        return self._root
+
+    def line(self, place: str) -> int | None:
+        import re
+
+        import yaml
+
+        node = self._node()
+        if node is None:
+            return None
+        parts = [p for p in re.split(r"\.|\[(\d+)\]", place) if p]
+        best = node
+        for part in parts:
+            if isinstance(node, yaml.MappingNode):
+                nxt = None
+                for k, v in node.value:
+                    if getattr(k, "value", None) == part:
+                        nxt = v if v is not None else k
+                        best = k
+                        break
+                if nxt is None:
+                    break
+                node = nxt
+            elif isinstance(node, yaml.SequenceNode) and part.isdigit():
+                idx = int(part)
+                if idx >= len(node.value):
+                    break
+                node = node.value[idx]
+            else:
+                break
+            best = node
+        return int(best.start_mark.line) + 1
+
+
+def _loader() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def loads(text: str, *, file: str | None = None) -> Scenario:
+    """Parse and validate scenario text (YAML or JSON).
+
+    Raises
+    ------
+    InputError
+        For a syntax error (with its line) or any validation problem.
+    """
+    import yaml
+
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise InputError([Problem("", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; "
+                                  "split it", file)])
+    if "\x00" in text:
+        raise InputError([Problem("", "file contains NUL bytes: not a text scenario file",
+                                  file)])
+    try:
+        data = yaml.load(text, Loader=_loader())  # noqa: S506 - safe loader
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = (e.problem or e.context or "syntax error").strip()
+        raise InputError([Problem("", f"YAML syntax error: {what}", file, line)]) from None
+    except (yaml.YAMLError, RecursionError, ValueError) as e:
+        raise InputError([Problem("", f"cannot read YAML: {str(e).splitlines()[0]}",
+                                  file)]) from None
+    if isinstance(data, dict) and any(isinstance(v, float) and math.isnan(v)
+                                      for v in data.values()):
+        raise InputError([Problem("", "a top-level value is NaN", file)])
+    return Scenario.from_dict(data, file=file, text=text)
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (``.yaml``, ``.yml`` or ``.json``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    InputError
+        If the file is missing, unreadable, too large, not valid YAML, or fails validation.
+    """
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise InputError([Problem("", "no such file", name)])
+    if p.is_dir():
+        raise InputError([Problem("", "is a folder, not a scenario file", name)])
+    if p.suffix.lower() == ".xlsx":
+        raise InputError([Problem("", "Excel scenario workbooks are not supported yet; use "
+                                  "YAML or JSON", name)])
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError([Problem("", f"file is {size // 2**20} MiB; at most "
+                                      f"{MAX_FILE_BYTES // 2**20} MiB are read", name)])
+        raw = p.read_bytes()
+    except OSError as e:
+        raise InputError([Problem("", f"cannot read: {e.strerror}", name)]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError([Problem("", f"not UTF-8 text (byte {e.start}): is this a scenario "
+                                  "file?", name)]) from None
+    return loads(text, file=name)

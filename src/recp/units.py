@@ -1,0 +1,230 @@
+"""The one unit registry of recp, and parsing of user quantities at the boundary.
+
+recp keeps pint at the edge: strings such as ``"2.1e6 m3"`` or ``{value: 4.2, unit: GWh}`` are
+parsed and converted once, to plain floats in canonical units (GJ, t, m3, ...), and the engine
+works on numpy arrays. Ambiguous spellings are refused with a message that says what to write.
+
+Examples
+--------
+>>> from recp.units import parse_quantity, to_float
+>>> to_float(parse_quantity("4.2 GWh"), "GJ")
+15120.0
+>>> to_float(parse_quantity("1 kt"), "t")
+1000.0
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from recp.errors import UnitError, did_you_mean
+
+if TYPE_CHECKING:
+    import pint
+
+#: Canonical unit of each dimension the engine works in.
+CANONICAL = {
+    "energy": "GJ",
+    "mass": "t",
+    "volume": "m3",
+    "time": "year",
+    "dimensionless": "dimensionless",
+}
+
+#: Spellings that mean different things in different places: refused, with what to write.
+AMBIGUOUS = {
+    "ton": "write 't' for the metric tonne (or 'short_ton' / 'long_ton' if you mean those)",
+    "tons": "write 't' for the metric tonne (or 'short_ton' / 'long_ton' if you mean those)",
+    "cal": "write 'kcal_IT' or 'international_calorie' (or 'thermochemical_calorie')",
+    "Cal": "write 'kcal_IT' (the food calorie is the international kilocalorie)",
+    "calorie": "write 'international_calorie' or 'thermochemical_calorie'",
+    "calories": "write 'international_calorie' or 'thermochemical_calorie'",
+    "kcal": "write 'kcal_IT' (international) or 'kcal_th' (thermochemical)",
+    "gallon": "write 'US_liquid_gallon' or 'imperial_gallon', or litres 'L'",
+    "gallons": "write 'US_liquid_gallon' or 'imperial_gallon', or litres 'L'",
+    "gal": "write 'US_liquid_gallon' or 'imperial_gallon', or litres 'L'",
+    "bbl": "write 'oil_barrel' (159 L) or give the volume in m3",
+    "barrel": "write 'oil_barrel' (159 L) or give the volume in m3",
+    "therm": "write 'EC_therm' or 'US_therm'",
+}
+
+#: Spellings recp rewrites before pint sees them (pint reads 'kt' as knot).
+_REWRITE = {"kt": "kilotonne", "Mt": "megatonne", "tCO2e": "t CO2e", "kgCO2e": "kg CO2e",
+            "tCO2": "t CO2e", "kgCO2": "kg CO2e", "gCO2e": "g CO2e",
+            "kcal_IT": "kilocalorie_IT", "kcal_th": "kilocalorie",
+            "%": "percent", "‰": "permille"}
+
+_TOKEN = re.compile(r"[A-Za-z_µμ%‰][A-Za-z_0-9µμ]*|%|‰")
+
+# ISO 4217 codes that recp knows as currencies (active codes; precious metals and testing codes
+# left out). Each becomes its own dimension, so USD never silently turns into EUR.
+CURRENCIES = (
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP "
+    "BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP "
+    "GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR "
+    "KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK "
+    "MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR "
+    "SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS "
+    "UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL"
+).split()
+
+
+@lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:
+    """Return recp's unit registry (built once per process).
+
+    Returns
+    -------
+    pint.UnitRegistry
+        pint's defaults plus ``recp_units.txt`` and one dimension per ISO 4217 currency.
+    """
+    import pint
+
+    ureg = pint.UnitRegistry(on_redefinition="raise")
+    text = resources.files("recp").joinpath("recp_units.txt").read_text(encoding="utf-8")
+    ureg.load_definitions(text.splitlines())
+    for code in CURRENCIES:
+        if code in ureg:  # never shadow a physical unit
+            continue
+        ureg.define(f"{code} = [currency_{code}]")
+    ureg.formatter.default_format = "~"
+    return ureg
+
+
+def _prepare(unit: str) -> str:
+    """Check a unit expression for ambiguous spellings and apply recp's rewrites."""
+
+    def repl(m: re.Match[str]) -> str:
+        tok = m.group(0)
+        if tok in AMBIGUOUS:
+            raise UnitError(f"ambiguous unit '{tok}': {AMBIGUOUS[tok]}")
+        return _REWRITE.get(tok, tok)
+
+    unit = unit.replace("·", "*").replace("μ", "u").replace("µ", "u")
+    return _TOKEN.sub(repl, unit)
+
+
+_NUM = re.compile(r"^\s*([-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+def parse_unit(unit: str) -> pint.Unit:
+    """Parse a unit expression such as ``"t CO2e/MWh"``.
+
+    Raises
+    ------
+    UnitError
+        If the unit is unknown or ambiguous; the message names the closest known unit.
+    """
+    import pint
+
+    ureg = registry()
+    text = _prepare(str(unit).strip())
+    if not text:
+        return ureg.dimensionless
+    try:
+        return ureg.parse_units(text)
+    except pint.UndefinedUnitError as e:
+        bad = str(e.unit_names[0] if isinstance(e.unit_names, (list, tuple)) else e.unit_names)
+        hint = _unit_hint(bad)
+        raise UnitError(f"unknown unit '{bad}' in '{unit}'{hint}") from None
+    except (pint.PintError, SyntaxError, ValueError, TypeError, AttributeError) as e:
+        raise UnitError(f"cannot read unit '{unit}' ({e})") from None
+
+
+def _unit_hint(bad: str) -> str:
+    common = ["t", "kg", "g", "m3", "L", "GJ", "MJ", "TJ", "kWh", "MWh", "GWh", "Nm3", "toe",
+              "tce", "year", "USD", "EUR", "CO2e", "TEQ", "percent", "ug", "ng", "mg"]
+    if bad.upper() == bad and len(bad) == 3 and bad.isalpha():
+        return f": {did_you_mean(bad, CURRENCIES, show=0)} (currencies are ISO 4217 codes)"
+    return f": {did_you_mean(bad, common)}"
+
+
+def parse_quantity(text: Any) -> pint.Quantity:
+    """Parse ``"<number> <unit>"``, ``{value:, unit:}`` or a bare number into a pint Quantity.
+
+    Parameters
+    ----------
+    text : str, dict, int or float
+        The user's quantity. A bare number is dimensionless.
+
+    Raises
+    ------
+    UnitError
+        For an unreadable number, a NaN or infinite value, or an unknown/ambiguous unit.
+
+    Examples
+    --------
+    >>> str(parse_quantity("2.1e6 m3"))
+    '2100000.0 m3'
+    >>> parse_quantity({"value": 8, "unit": "%"}).to("dimensionless").magnitude
+    0.08
+    """
+    ureg = registry()
+    if isinstance(text, bool):
+        raise UnitError(f"expected a quantity like '12 MWh', got {text!r}")
+    if isinstance(text, (int, float)):
+        value, unit = float(text), ""
+    elif isinstance(text, dict):
+        if set(text) - {"value", "unit"} or "value" not in text:
+            raise UnitError(f"a quantity mapping has keys 'value' and 'unit', got {sorted(text)}")
+        raw = text["value"]
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise UnitError(f"quantity value must be a number, got {raw!r}")
+        try:
+            value = float(raw)
+        except ValueError:
+            raise UnitError(f"quantity value must be a number, got {raw!r}") from None
+        unit = str(text.get("unit") or "")
+    elif isinstance(text, str):
+        m = _NUM.match(text)
+        if not m:
+            raise UnitError(
+                f"expected '<number> <unit>' such as '12 MWh', got {text!r}"
+            )
+        value, unit = float(m.group(1).replace("_", "")), m.group(2)
+    else:
+        raise UnitError(f"expected a quantity like '12 MWh', got {text!r}")
+    if not math.isfinite(value):
+        raise UnitError(f"quantity must be a finite number, got {text!r}")
+    return ureg.Quantity(value, parse_unit(unit))
+
+
+def dimension_name(q: pint.Quantity | pint.Unit) -> str:
+    """Name the dimension of a quantity among recp's canonical ones, or describe it."""
+    ureg = registry()
+    for name, unit in CANONICAL.items():
+        if q.dimensionality == ureg.Unit(unit).dimensionality:
+            return name
+    return str(q.dimensionality)
+
+
+def to_float(q: pint.Quantity, unit: str) -> float:
+    """Convert ``q`` to ``unit`` and return the magnitude as a float.
+
+    Raises
+    ------
+    UnitError
+        If the dimensions differ; the message names both units.
+    """
+    import pint
+
+    try:
+        return float(q.to(parse_unit(unit)).magnitude)
+    except pint.DimensionalityError:
+        raise UnitError(
+            f"'{q}' is {dimension_name(q)}, cannot be converted to '{unit}'"
+        ) from None
+
+
+def is_dimension(q: pint.Quantity, unit: str) -> bool:
+    """Return True when ``q`` converts to ``unit``."""
+    return bool(q.dimensionality == parse_unit(unit).dimensionality)
+
+
+def fmt_unit(unit: str) -> str:
+    """Return ``unit`` normalised to recp's short spelling (``"t CO2e/MWh"``)."""
+    return f"{parse_unit(unit):~}"
