@@ -259,8 +259,12 @@ class Scenario(_Model):
                               "100 %")
 
         seen: dict[str, int] = {}
+        broken: set[str] = set()  # flows whose amount is unusable: no follow-on errors
         for i, fl in enumerate(self.flows):
-            yield from _check_flow(fl, f"flows[{i}]", self.currency, lib)
+            for p in _check_flow(fl, f"flows[{i}]", self.currency, lib):
+                if p.place.endswith(".amount"):
+                    broken.add(fl.id)
+                yield p
             if fl.id in seen:
                 yield Problem(f"flows[{i}].id", f"duplicate flow id {fl.id!r} (also flows"
                               f"[{seen[fl.id]}])")
@@ -280,6 +284,8 @@ class Scenario(_Model):
                 if ch.flow not in flows:
                     yield Problem(f"{cplace}.flow", f"no flow {ch.flow!r}: "
                                   f"{did_you_mean(ch.flow, flows)}")
+                    continue
+                if ch.flow in broken:
                     continue
                 amount = flows[ch.flow].amount
                 if ch.to is not None:

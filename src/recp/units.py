@@ -84,7 +84,12 @@ def registry() -> pint.UnitRegistry:
     """
     import pint
 
-    ureg = pint.UnitRegistry(on_redefinition="raise")
+    # pint's on-disk cache of its parsed default definitions makes start-up ~10x faster;
+    # without a writable cache folder recp simply parses them again.
+    try:
+        ureg = pint.UnitRegistry(on_redefinition="raise", cache_folder=":auto:")
+    except Exception:  # noqa: BLE001 - any cache problem: fall back to no cache
+        ureg = pint.UnitRegistry(on_redefinition="raise")
     text = resources.files("recp").joinpath("recp_units.txt").read_text(encoding="utf-8")
     ureg.load_definitions(text.splitlines())
     for code in CURRENCIES:
