@@ -59,7 +59,11 @@ def assess(
                                         help="Output: table (readable), json or csv.")] = "table",
     out: Annotated[Path | None, typer.Option("--out", "-o",
                                              help="Write to this file instead of stdout.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+    report: Annotated[list[Path] | None, typer.Option(
+        "--report", "-r", help="Write a report; the format follows the extension (.html, .xlsx, "
+        ".md). May be given several times.", show_default=False)] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Report language: en or zh.")] = "en",
 ) -> None:
     """Assess plants: baseline, scenarios, intervention savings and economics."""
     from recp.assessment import assess as run
@@ -81,6 +85,16 @@ def assess(
         results.append(a)
     if problems:
         raise InputError(problems)
+    if report:
+        if len(results) != 1:
+            raise InputError("--report: give one scenario file per report")
+        from recp.report import write_report
+
+        for path in report:
+            write_report(results[0], path, lang=lang, force=force, inputs=files)
+            typer.echo(f"wrote {path}", err=True)
+        if out is None and format == "table":
+            return
     if fmt == "json":
         docs = [a.to_dict() for a in results]
         text = _dumps(docs[0] if len(docs) == 1 else docs)
@@ -138,6 +152,44 @@ def validate(
         typer.echo(f"{f}: ok")
     if problems:
         raise InputError(problems)
+
+
+@app.command()
+def sectors() -> None:
+    """List the priority sectors, the reports that name them and what recp offers for each."""
+    from recp.sectors import render_sectors
+
+    typer.echo(render_sectors(), nl=False)
+
+
+@app.command()
+def measures(
+    sector: Annotated[str, typer.Option("--sector", "-s", help="Sector key (see 'recp sectors').",
+                                        show_default=False)],
+) -> None:
+    """List the catalogue of typical measures of a sector, with savings ranges and sources."""
+    from recp.sectors import render_measures
+
+    typer.echo(render_measures(sector), nl=False)
+
+
+@app.command()
+def new(
+    sector: Annotated[str, typer.Option("--sector", "-s", help="Sector key (see 'recp sectors').",
+                                        show_default=False)],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (.yaml, or "
+                                             ".xlsx for a fill-in workbook); default stdout.")
+                   ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Start a scenario file from a sector template (the sector's usual flows and units)."""
+    from recp.sectors import new_scenario
+
+    text = new_scenario(sector, out, force=force)
+    if text is not None:
+        sys.stdout.write(text)
+    else:
+        typer.echo(f"wrote {out}", err=True)
 
 
 @factors_app.command("list")

@@ -94,6 +94,14 @@ class Flow(_Model):
     source: str | None = None
     hazardous: bool | None = None
     route: str | None = None
+    # wastewater: organic and nitrogen load and treatment (IPCC 2006 Vol. 5 Ch. 6)
+    cod: Qty | None = Field(None, description="chemical oxygen demand, e.g. '3.2 kg/m3'")
+    nitrogen: Qty | None = Field(None, description="total nitrogen, e.g. '0.06 kg/m3'")
+    treatment: str | None = Field(None, description="key of the wastewater treatment table")
+    ch4_recovery: Qty | None = Field(None, description="share of CH4 recovered/flared, '80 %'")
+    # waste to landfill: degradable organic carbon (IPCC 2006 Vol. 5 Ch. 2-3)
+    doc_type: str | None = Field(None, description="waste type key for DOC, e.g. 'food'")
+    landfill: str | None = Field(None, description="landfill type key for MCF")
     notes: str | None = None
 
     @field_validator("id")
@@ -119,10 +127,15 @@ class Change(_Model):
 
 
 class Intervention(_Model):
-    """A cleaner-production option: flow changes plus its costs."""
+    """A cleaner-production option: flow changes plus its costs.
+
+    ``measure`` names an entry of the measure catalogue (``recp measures``); the entry's
+    category, changes and costs fill whatever the intervention does not give itself.
+    """
 
     id: str = Field(min_length=1, max_length=100)
     name: str | None = None
+    measure: str | None = None
     category: str
     changes: list[Change] = Field(default_factory=list)
     capex: Qty | None = None
@@ -147,6 +160,18 @@ class Intervention(_Model):
         return norm
 
 
+class Balances(_Model):
+    """Optional data for the mass and water balances: outputs not recorded as flows."""
+
+    tolerance: Qty | None = Field(None, description="allowed imbalance, default 10 %")
+    water: dict[str, Qty] = Field(default_factory=dict,
+                                  description="water leaving other than as wastewater, e.g. "
+                                  "{evaporation: 20000 m3, in_product: 3000 m3}")
+    mass: dict[str, Qty] = Field(default_factory=dict,
+                                 description="mass leaving other than as product or waste, e.g. "
+                                 "{emissions: 5 t, wastewater_solids: 12 t}")
+
+
 class Scenario(_Model):
     """A plant with its flows, interventions and named scenarios (a validated scenario file).
 
@@ -162,6 +187,7 @@ class Scenario(_Model):
     flows: list[Flow] = Field(min_length=1)
     interventions: list[Intervention] = Field(default_factory=list)
     scenarios: dict[str, list[str]] | None = None
+    balances: Balances | None = None
     notes: str | None = None
     #: File the scenario was read from (set by :func:`load`), for messages.
     source_file: str | None = Field(None, exclude=True)
@@ -491,6 +517,7 @@ _MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     ("flows", "#"): Flow,
     ("interventions", "#"): Intervention,
     ("interventions", "#", "changes", "#"): Change,
+    ("balances",): Balances,
 }
 
 
@@ -633,9 +660,10 @@ def load(path: str | Path) -> Scenario:
         raise InputError([Problem("", "no such file", name)])
     if p.is_dir():
         raise InputError([Problem("", "is a folder, not a scenario file", name)])
-    if p.suffix.lower() == ".xlsx":
-        raise InputError([Problem("", "Excel scenario workbooks are not supported yet; use "
-                                  "YAML or JSON", name)])
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        from recp.workbook import read_workbook  # fill-in workbooks written by `recp new`
+
+        return Scenario.from_dict(read_workbook(p), file=name)
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
