@@ -1,12 +1,16 @@
 """The vectorised assessment engine.
 
-A plant is compiled once into arrays: the yearly amount of every flow in canonical units
-(``t``, ``m3``, ``GJ``), and a coefficient matrix ``W`` (flows x result rows) holding, for every
-flow, what one canonical unit of it contributes to each indicator component (GJ of energy,
-t CO2e of scope 1, m3 of groundwater, currency of operating cost...). Every indicator of the core
-model is linear in the amounts, so the results of any set of states are one matrix product
-``A @ W``; interventions are affine maps on ``A`` (relative changes multiply, absolute changes add,
-``to`` sets), applied in order. pint is used only in :func:`compile_scenario`, never per state.
+Flows of one plant or of a whole portfolio are held as a :class:`FlowTable`: columns of numpy
+arrays in canonical units (``t``, ``m3``, ``GJ``) with categorical columns as integer codes.
+:func:`coefficients` turns it into a sparse matrix, ``(flow, result row, value)``: what one unit
+of each flow adds to each indicator component (GJ of energy, t CO2e of scope 1, m3 of
+groundwater, currency of operating cost...). Every indicator of the core model is linear in the
+amounts, so results are one sparse product; interventions are affine maps on the amounts
+(relative changes multiply, absolute changes add, ``to`` sets), applied in order.
+
+The same function serves :func:`compile_scenario` (one plant, from a validated
+:class:`~recp.scenario.Scenario`) and the batch engine (:mod:`recp.batch`, many plants from
+tidy tables), so the two agree by construction. pint is used only where user input is read.
 
 Conventions
 -----------
@@ -32,20 +36,349 @@ from recp.factors import Factor, FactorLibrary, library
 if TYPE_CHECKING:
     import pint
 
-    from recp.scenario import Flow, Scenario
+    from recp.scenario import Scenario
 
 #: Kinds of change: a relative change multiplies, an absolute one adds, ``to`` sets.
 REL, ABS, SET = 0, 1, 2
 _GJ_PER_MWH = 3.6
 
+FLOW_TYPES = ("fuel", "electricity", "heat", "water", "wastewater", "waste", "material", "product")
+FUEL, ELEC, HEAT, WATER, WW, WASTE, MAT, PROD = range(8)
+BASES = ("t", "m3", "GJ")  # canonical units; any other unit (products) is code 3
+B_T, B_M3, B_GJ, B_OTHER = range(4)
+#: price_basis codes: the price is per the flow's own canonical unit, or per GJ / t / m3.
+P_SAME, P_GJ, P_T, P_M3 = range(4)
+GWP_CODES = ("AR4", "AR5", "AR6")
 
-@dataclass
+#: Indicator order in every output; contract components first, the rest alphabetically.
+INDICATORS = ("energy", "ghg", "water", "wastewater", "waste", "materials", "cost")
+_CONTRACT = {
+    "energy": ("total",),
+    "ghg": ("total", "scope1", "scope2", "co2", "ch4", "n2o", "biogenic_co2"),
+    "water": ("total",),
+    "wastewater": ("total",),
+    "waste": ("total", "hazardous", "non_hazardous"),
+}
+
+
+def water_sources() -> tuple[str, ...]:
+    """Water-source vocabulary (codes index into it); the last is ``unspecified``."""
+    from recp.scenario import WATER_SOURCES
+
+    return (*WATER_SOURCES, "unspecified")
+
+
+def waste_routes() -> tuple[str, ...]:
+    """Waste-route vocabulary (codes index into it)."""
+    from recp.scenario import WASTE_ROUTES
+
+    return WASTE_ROUTES
+
+
+@dataclass(frozen=True)
 class Row:
-    """One result row: indicator, component and unit."""
+    """One result row: indicator, component and unit (``{cur}`` stands for the currency)."""
 
     indicator: str
     component: str
     unit: str
+
+
+class RowSet:
+    """The fixed, ordered set of result rows for a factor library (shared by all plants)."""
+
+    def __init__(self, lib: FactorLibrary):
+        rows: list[Row] = []
+
+        def add(ind: str, comps: list[str], unit: str) -> None:
+            contract = _CONTRACT.get(ind, ())
+            ordered = [c for c in contract if c in comps] + sorted(c for c in comps
+                                                                   if c not in contract)
+            for c in ordered:
+                u = "t CO2" if (ind, c) == ("ghg", "biogenic_co2") else unit
+                rows.append(Row(ind, c, u))
+
+        self.carriers = tuple(lib.carriers)
+        self.sources = water_sources()
+        self.routes = waste_routes()
+        add("energy", ["total", *self.carriers, "electricity", "heat"], "GJ")
+        add("ghg", list(_CONTRACT["ghg"]), "t CO2e")
+        add("water", ["total", *self.sources], "m3")
+        add("wastewater", ["total"], "m3")
+        add("waste", ["total", "hazardous", "non_hazardous", *self.routes], "t")
+        add("materials", ["total"], "t")
+        add("cost", ["total"], "{cur}/year")
+        self.rows = rows
+        self.index = {(r.indicator, r.component): i for i, r in enumerate(rows)}
+        self.always = np.array([r.component in _CONTRACT.get(r.indicator, ()) for r in rows])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def at(self, indicator: str, component: str) -> int:
+        """Index of a row."""
+        return self.index[(indicator, component)]
+
+    def block(self, indicator: str, names: tuple[str, ...]) -> np.ndarray:
+        """Row indices of ``indicator`` components named by a vocabulary, in its order."""
+        return np.array([self.index[(indicator, n)] for n in names], dtype=np.int64)
+
+
+@dataclass
+class FlowTable:
+    """Flows of one or many plants as columns (length N), in canonical units.
+
+    Float columns use NaN for "not given". Code columns index into the vocabularies
+    (:data:`FLOW_TYPES`, the library's carriers, :func:`water_sources`, :func:`waste_routes`),
+    -1 for none.
+    """
+
+    plant: np.ndarray  # int, index into the PlantTable
+    flow_id: np.ndarray  # object
+    type: np.ndarray  # int code
+    amount: np.ndarray  # float, canonical
+    basis: np.ndarray  # int code B_T/B_M3/B_GJ/B_OTHER
+    carrier: np.ndarray  # int code, -1
+    ncv_mass: np.ndarray  # GJ/t, NaN
+    ncv_vol: np.ndarray  # GJ/m3, NaN
+    density: np.ndarray  # t/m3, NaN
+    ef: np.ndarray  # t CO2e/GJ, NaN (electricity/heat own factor)
+    price: np.ndarray  # currency per price basis unit, NaN
+    price_basis: np.ndarray  # int code P_*
+    source: np.ndarray  # int code into water_sources()
+    hazardous: np.ndarray  # bool
+    route: np.ndarray  # int code, -1
+    place: np.ndarray  # object: where the flow is, for messages ("flows[3]")
+
+    def __len__(self) -> int:
+        return int(self.amount.shape[0])
+
+    @classmethod
+    def empty(cls, n: int) -> FlowTable:
+        """A table of ``n`` flows with every optional column unset."""
+        nan = np.full(n, np.nan)
+        return cls(plant=np.zeros(n, dtype=np.int64), flow_id=np.empty(n, dtype=object),
+                   type=np.zeros(n, dtype=np.int64), amount=np.zeros(n),
+                   basis=np.zeros(n, dtype=np.int64), carrier=np.full(n, -1, dtype=np.int64),
+                   ncv_mass=nan.copy(), ncv_vol=nan.copy(), density=nan.copy(), ef=nan.copy(),
+                   price=nan.copy(), price_basis=np.zeros(n, dtype=np.int64),
+                   source=np.zeros(n, dtype=np.int64), hazardous=np.zeros(n, dtype=bool),
+                   route=np.full(n, -1, dtype=np.int64), place=np.empty(n, dtype=object))
+
+
+@dataclass
+class PlantTable:
+    """Plant-level settings (length P)."""
+
+    country: np.ndarray  # object ISO alpha-2
+    gwp: np.ndarray  # int code into GWP_CODES
+    grid: np.ndarray  # t CO2e/GJ given by the user, NaN -> country table
+
+
+@dataclass
+class Coefficients:
+    """The sparse coefficient matrix of a flow table plus provenance and diagnostics."""
+
+    rowset: RowSet
+    flow: np.ndarray  # (M,) flow index
+    row: np.ndarray  # (M,) row index
+    value: np.ndarray  # (M,) contribution per canonical unit of the flow
+    gj_per_unit: np.ndarray  # (N,) energy content per canonical unit (0 for non-energy flows)
+    factors: dict[str, tuple[Factor, np.ndarray]]  # id -> (factor, flow indices using it)
+    problems: list[tuple[int, Problem]]  # (plant, problem)
+    flags: dict[str, np.ndarray]  # warning code -> boolean mask over flows or plants
+
+
+def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficients:
+    """Compute every flow's contribution per unit to every result row (vectorised).
+
+    Parameters
+    ----------
+    ft : FlowTable
+        Flows of any number of plants, canonical units.
+    pt : PlantTable
+        The plants' settings (GWP set, grid factor, country).
+    lib : FactorLibrary
+        Factor tables.
+
+    Returns
+    -------
+    Coefficients
+        The sparse matrix plus the factors used, input problems and warning flags.
+    """
+    rs = RowSet(lib)
+    n = len(ft)
+    fuels = lib.table(lib.FUELS)
+    dens_t = lib.table(lib.DENSITIES)
+    carriers = rs.carriers
+    flows_i: list[np.ndarray] = []
+    rows_i: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    used: dict[str, tuple[Factor, np.ndarray]] = {}
+    problems: list[tuple[int, Problem]] = []
+    flags: dict[str, np.ndarray] = {}
+
+    def add(row: int | np.ndarray, mask: np.ndarray, value: float | np.ndarray) -> None:
+        idx = np.flatnonzero(mask)
+        if idx.size == 0:
+            return
+        flows_i.append(idx)
+        rows_i.append(np.full(idx.size, row) if np.isscalar(row) else np.asarray(row)[idx])
+        vals.append(np.full(idx.size, float(value)) if np.isscalar(value)  # type: ignore[arg-type]
+                    else np.asarray(value)[idx])
+
+    def use(f: Factor, mask: np.ndarray) -> None:
+        idx = np.flatnonzero(mask)
+        if idx.size == 0:
+            return
+        if f.id in used:
+            idx = np.union1d(used[f.id][1], idx)
+        used[f.id] = (f, idx)
+
+    def col(name: str, default: float = np.nan) -> np.ndarray:
+        """A per-carrier column of the fuel table as an array over carrier codes."""
+        return np.array([fuels.rows[c].get(name, default) if fuels.rows[c].get(name) is not None
+                         else default for c in carriers], dtype=float)
+
+    t = ft.type
+    is_fuel = t == FUEL
+    car = np.where(is_fuel, ft.carrier, 0)
+    # -- fuels: energy per canonical unit ------------------------------------------------------
+    ncv_def = col("ncv")[car]
+    dens_def = np.array([(dens_t.rows[c]["density"] / 1000.0) if c in dens_t.rows and
+                         dens_t.rows[c].get("density") is not None else np.nan
+                         for c in carriers])[car]
+    user_ncv = ~np.isnan(ft.ncv_mass)
+    ncv_mass = np.where(user_ncv, ft.ncv_mass, ncv_def)
+    has_vol = ~np.isnan(ft.ncv_vol)
+    user_dens = ~np.isnan(ft.density)
+    density = np.where(user_dens, ft.density, dens_def)
+    gj = np.zeros(n)
+    gj = np.where(is_fuel & (ft.basis == B_GJ), 1.0, gj)
+    gj = np.where(is_fuel & (ft.basis == B_T), ncv_mass, gj)
+    m3 = is_fuel & (ft.basis == B_M3)
+    gj = np.where(m3 & has_vol, ft.ncv_vol, gj)
+    gj = np.where(m3 & ~has_vol, density * ncv_mass, gj)
+    bad = is_fuel & ~np.isfinite(gj)
+    for i in np.flatnonzero(bad):  # only erroneous flows: messages, not arithmetic
+        problems.append((int(ft.plant[i]), Problem(
+            f"{ft.place[i]}.amount", f"{carriers[ft.carrier[i]]} given by volume needs 'ncv' per "
+            "volume (e.g. '35.8 MJ/m3', from the supplier's gas analysis) or 'density': recp "
+            "ships no sourced default for it")))
+    gj = np.where(bad, 0.0, gj)
+    is_elec_heat = (t == ELEC) | (t == HEAT)
+    gj = np.where(is_elec_heat, 1.0, gj)
+
+    # Factor provenance (loop over the carriers present, never over flows).
+    need_ncv = is_fuel & ~user_ncv & ((ft.basis == B_T) | (m3 & ~has_vol))
+    need_dens = m3 & ~has_vol & ~user_dens
+    gwp_ch4 = np.array([lib.gwp(g, "CH4").value for g in GWP_CODES])
+    gwp_n2o = np.array([lib.gwp(g, "N2O").value for g in GWP_CODES])
+    plant_gwp = pt.gwp[ft.plant]
+    for code in np.unique(ft.carrier[is_fuel]):
+        on = is_fuel & (ft.carrier == code)
+        c = carriers[code]
+        for name, mask in (("ncv", on & need_ncv), ("co2", on), ("ch4", on), ("n2o", on)):
+            f = fuels.factor(c, name)
+            if f is not None:
+                use(f, mask)
+        if c in dens_t.rows:
+            d = dens_t.factor(c, "density")
+            if d is not None:
+                use(d, on & need_dens)
+    for g, code in zip(GWP_CODES, range(3), strict=True):
+        on = is_fuel & (plant_gwp == code)
+        use(lib.gwp(g, "CH4"), on)
+        use(lib.gwp(g, "N2O"), on)
+
+    # -- energy ----------------------------------------------------------------------------
+    energy_total = rs.at("energy", "total")
+    add(energy_total, is_fuel | is_elec_heat, gj)
+    add(rs.block("energy", carriers)[car], is_fuel, gj)
+    add(rs.at("energy", "electricity"), t == ELEC, 1.0)
+    add(rs.at("energy", "heat"), t == HEAT, 1.0)
+
+    # -- ghg: scope 1 from fuels ----------------------------------------------------------
+    biogenic = np.array([bool(fuels.rows[c].get("biogenic")) for c in carriers])[car]
+    t_co2 = gj * col("co2", 0.0)[car] * 1e-6  # kg/TJ -> t/GJ
+    t_ch4 = gj * col("ch4", 0.0)[car] * 1e-6 * gwp_ch4[plant_gwp]
+    t_n2o = gj * col("n2o", 0.0)[car] * 1e-6 * gwp_n2o[plant_gwp]
+    fossil = np.where(biogenic, 0.0, t_co2)
+    scope1 = fossil + t_ch4 + t_n2o
+    add(rs.at("ghg", "co2"), is_fuel, fossil)
+    add(rs.at("ghg", "ch4"), is_fuel, t_ch4)
+    add(rs.at("ghg", "n2o"), is_fuel, t_n2o)
+    add(rs.at("ghg", "biogenic_co2"), is_fuel, np.where(biogenic, t_co2, 0.0))
+    add(rs.at("ghg", "scope1"), is_fuel, scope1)
+    add(rs.at("ghg", "total"), is_fuel, scope1)
+
+    # -- ghg: scope 2 from bought electricity and heat --------------------------------------
+    own_ef = ~np.isnan(ft.ef)
+    grid_table = lib.table(lib.GRID)
+    user_grid = ~np.isnan(pt.grid)
+    plant_grid = pt.grid.copy()
+    table_grid = np.zeros(len(pt.grid), dtype=bool)
+    elec_default = (t == ELEC) & ~own_ef
+    plants_needing = np.zeros(len(pt.grid), dtype=bool)
+    plants_needing[ft.plant[elec_default]] = True
+    for p in np.flatnonzero(plants_needing & ~user_grid):
+        code = str(pt.country[p])
+        if code in grid_table.rows:
+            f = grid_table.factor(code, "factor")
+            assert f is not None
+            plant_grid[p] = f.value / _GJ_PER_MWH  # kg CO2e/kWh == t CO2e/MWh
+            table_grid[p] = True
+            use(f, elec_default & (ft.plant == p))
+        else:
+            problems.append((int(p), Problem("plant.country", (
+                f"no grid emission factor for {code} in table '{lib.GRID}': give 'grid_factor' "
+                "(e.g. '0.62 t CO2e/MWh')"))))
+    ef = np.where(own_ef, ft.ef, np.where(t == ELEC, plant_grid[ft.plant], np.nan))
+    counted = is_elec_heat & np.isfinite(ef)
+    add(rs.at("ghg", "scope2"), counted, ef)
+    add(rs.at("ghg", "total"), counted, ef)
+    flags["heat_without_factor"] = (t == HEAT) & ~own_ef
+    flags["grid_user"] = elec_default & user_grid[ft.plant]
+    flags["grid_table_plant"] = table_grid
+
+    # -- water, wastewater, waste, materials -----------------------------------------------
+    add(rs.at("water", "total"), t == WATER, 1.0)
+    add(rs.block("water", rs.sources)[ft.source], t == WATER, 1.0)
+    add(rs.at("wastewater", "total"), t == WW, 1.0)
+    is_waste = t == WASTE
+    add(rs.at("waste", "total"), is_waste, 1.0)
+    add(rs.at("waste", "hazardous"), is_waste & ft.hazardous, 1.0)
+    add(rs.at("waste", "non_hazardous"), is_waste & ~ft.hazardous, 1.0)
+    routed = is_waste & (ft.route >= 0)
+    add(rs.block("waste", rs.routes)[np.where(routed, ft.route, 0)], routed, 1.0)
+    add(rs.at("materials", "total"), (t == MAT) & (ft.basis == B_T), 1.0)
+
+    # -- cost --------------------------------------------------------------------------------
+    vol_gj = np.where(has_vol, ft.ncv_vol, density * ncv_mass)
+    per_basis = np.select([ft.price_basis == P_GJ, ft.price_basis == P_T,
+                           ft.price_basis == P_M3], [gj, gj / ncv_mass, gj / vol_gj],
+                          default=1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        price = np.where(ft.price_basis == P_SAME, ft.price, ft.price * per_basis)
+    priced = ~np.isnan(ft.price)
+    unconvertible = priced & ~np.isfinite(price)
+    for i in np.flatnonzero(unconvertible):
+        problems.append((int(ft.plant[i]), Problem(
+            f"{ft.place[i]}.price", "cannot convert the price to the flow's unit: give the "
+            "price per the flow's own unit, or the fuel's ncv/density")))
+    add(rs.at("cost", "total"), priced & ~unconvertible, np.where(unconvertible, 0.0, price))
+    flags["unpriced"] = ~priced & (t != PROD)
+
+    return Coefficients(
+        rowset=rs,
+        flow=np.concatenate(flows_i) if flows_i else np.zeros(0, dtype=np.int64),
+        row=np.concatenate(rows_i).astype(np.int64) if rows_i else np.zeros(0, dtype=np.int64),
+        value=np.concatenate(vals) if vals else np.zeros(0),
+        gj_per_unit=gj, factors=used, problems=problems, flags=flags,
+    )
+
+
+# -- one plant ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -54,7 +387,7 @@ class CompiledChange:
 
     flow: np.ndarray  # (c,) int flow index
     kind: np.ndarray  # (c,) REL / ABS / SET
-    value: np.ndarray  # (c,) factor-1 for REL, canonical amount for ABS/SET
+    value: np.ndarray  # (c,) fraction for REL, canonical amount for ABS/SET
     place: list[str]  # (c,) where each change is in the file, for messages
 
 
@@ -65,7 +398,7 @@ class Compiled:
     flow_ids: list[str]
     flow_units: list[str]
     amount: np.ndarray  # (F,) baseline in canonical units
-    W: np.ndarray  # (F, R)
+    W: np.ndarray  # (F, R) dense, over the rows present for this plant
     rows: list[Row]
     interventions: dict[str, CompiledChange]
     capex: dict[str, float]
@@ -84,38 +417,66 @@ class Compiled:
         raise KeyError((indicator, component))
 
 
-class _Rows:
-    """Builds the result-row list and the coefficient matrix column by column."""
-
-    def __init__(self, n_flows: int):
-        self.rows: list[Row] = []
-        self.index: dict[tuple[str, str], int] = {}
-        self.n = n_flows
-        self.cols: list[np.ndarray] = []
-
-    def add(self, indicator: str, component: str, unit: str) -> int:
-        key = (indicator, component)
-        if key not in self.index:
-            self.index[key] = len(self.rows)
-            self.rows.append(Row(indicator, component, unit))
-            self.cols.append(np.zeros(self.n))
-        return self.index[key]
-
-    def col(self, indicator: str, component: str, unit: str) -> np.ndarray:
-        return self.cols[self.add(indicator, component, unit)]
-
-    def matrix(self) -> np.ndarray:
-        return np.stack(self.cols, axis=1) if self.cols else np.zeros((self.n, 0))
-
-
-def _canonical(q: pint.Quantity) -> tuple[float, str]:
+def _canonical(q: pint.Quantity) -> tuple[float, int, str]:
     """Convert a flow amount to t, m3 or GJ (or keep a product's own unit)."""
     from recp.units import is_dimension, to_float
 
-    for unit in ("t", "m3", "GJ"):
+    for code, unit in enumerate(BASES):
         if is_dimension(q, unit):
-            return to_float(q, unit), unit
-    return float(q.magnitude), f"{q.units:~}"
+            return to_float(q, unit), code, unit
+    return float(q.magnitude), B_OTHER, f"{q.units:~}"
+
+
+def flow_table(sc: Scenario, lib: FactorLibrary) -> tuple[FlowTable, PlantTable, list[str]]:
+    """Read a validated scenario's flows into a one-plant :class:`FlowTable` (pint used here)."""
+    from recp.units import is_dimension, to_float
+
+    n = len(sc.flows)
+    ft = FlowTable.empty(n)
+    carriers = {c: k for k, c in enumerate(lib.carriers)}
+    sources = {s: k for k, s in enumerate(water_sources())}
+    routes = {r: k for k, r in enumerate(waste_routes())}
+    cur = sc.currency
+    units: list[str] = []
+    for i, fl in enumerate(sc.flows):
+        amount, basis, unit = _canonical(fl.amount)
+        units.append(unit)
+        ft.flow_id[i] = fl.id
+        ft.place[i] = f"flows[{i}]"
+        ft.type[i] = FLOW_TYPES.index(fl.type)
+        ft.amount[i] = amount
+        ft.basis[i] = basis
+        if fl.carrier is not None:
+            ft.carrier[i] = carriers[fl.carrier]
+        if fl.ncv is not None:
+            if is_dimension(fl.ncv, "GJ/t"):
+                ft.ncv_mass[i] = to_float(fl.ncv, "GJ/t")
+            else:
+                ft.ncv_vol[i] = to_float(fl.ncv, "GJ/m3")
+        if fl.density is not None:
+            ft.density[i] = to_float(fl.density, "t/m3")
+        if fl.emission_factor is not None:
+            ft.ef[i] = to_float(fl.emission_factor, "t CO2e/GJ")
+        ft.source[i] = sources[fl.source] if fl.type == "water" and fl.source else \
+            sources["unspecified"]
+        ft.hazardous[i] = bool(fl.hazardous)
+        if fl.route is not None:
+            ft.route[i] = routes[fl.route]
+        if fl.price is not None:
+            own = f"{cur}/{unit}" if basis != B_OTHER else f"{cur}/({unit})"
+            for code, per in ((P_SAME, own), (P_GJ, f"{cur}/GJ"), (P_T, f"{cur}/t"),
+                              (P_M3, f"{cur}/m3")):
+                if is_dimension(fl.price, per):
+                    ft.price[i] = to_float(fl.price, per)
+                    ft.price_basis[i] = code
+                    break
+            else:  # validation lets only convertible prices through
+                raise InputError([Problem(f"flows[{i}].price", f"'{fl.price:~}' does not convert "
+                                          f"to {cur} per '{unit}'")])
+    grid = to_float(sc.grid_factor, "t CO2e/GJ") if sc.grid_factor is not None else np.nan
+    pt = PlantTable(country=np.array([sc.country_code], dtype=object),
+                    gwp=np.array([GWP_CODES.index(sc.gwp)]), grid=np.array([grid]))
+    return ft, pt, units
 
 
 def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled:
@@ -136,172 +497,49 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
     from recp.units import is_dimension, to_float
 
     lib = lib or library()
-    flows = sc.flows
-    n = len(flows)
-    rows = _Rows(n)
-    factors: dict[str, Factor] = {}
-    used: dict[str, list[str]] = {}
-    warnings: list[dict[str, str]] = []
-    problems: list[Problem] = []
-
-    def use(f: Factor, flow_id: str) -> float:
-        factors[f.id] = f
-        used.setdefault(f.id, [])
-        if flow_id not in used[f.id]:
-            used[f.id].append(flow_id)
-        return f.value
-
+    ft, pt, units = flow_table(sc, lib)
+    co = coefficients(ft, pt, lib)
+    if co.problems:
+        raise InputError([p for _, p in co.problems])
+    rs = co.rowset
+    n = len(ft)
+    dense = np.zeros((n, len(rs)))
+    np.add.at(dense, (co.flow, co.row), co.value)
+    present = rs.always.copy()
+    present[co.row] = True
+    keep = np.flatnonzero(present)
     cur = sc.currency
-    # Contract rows first, so they are present (as zero) for every plant.
-    for comp in ("total",):
-        rows.add("energy", comp, "GJ")
-    for comp in ("total", "scope1", "scope2", "co2", "ch4", "n2o"):
-        rows.add("ghg", comp, "t CO2e")
-    rows.add("ghg", "biogenic_co2", "t CO2")
-    rows.add("water", "total", "m3")
-    rows.add("wastewater", "total", "m3")
-    for comp in ("total", "hazardous", "non_hazardous"):
-        rows.add("waste", comp, "t")
+    rows = [Row(r.indicator, r.component, r.unit.replace("{cur}", cur))
+            for r in (rs.rows[k] for k in keep)]
+    W = dense[:, keep]
 
-    gwp_ch4 = lib.gwp(sc.gwp, "CH4")
-    gwp_n2o = lib.gwp(sc.gwp, "N2O")
+    factors = {k: f for k, (f, _) in co.factors.items()}
+    factor_flows = {k: [str(ft.flow_id[i]) for i in idx] for k, (_, idx) in co.factors.items()}
+    if sc.grid_factor is not None and co.flags["grid_user"].any():
+        factors["user:grid_factor"] = Factor("user:grid_factor",
+                                             to_float(sc.grid_factor, "t CO2e/MWh"),
+                                             "t CO2e/MWh", "scenario file (grid_factor)")
+        factor_flows["user:grid_factor"] = [str(x) for x in ft.flow_id[co.flags["grid_user"]]]
+    for i, fl in enumerate(sc.flows):
+        if fl.emission_factor is not None:
+            fid = f"user:{fl.id}:emission_factor"
+            factors[fid] = Factor(fid, to_float(fl.emission_factor, "t CO2e/MWh"), "t CO2e/MWh",
+                                  f"scenario file (flows[{i}] '{fl.id}' emission_factor)")
+            factor_flows[fid] = [fl.id]
 
-    # Grid factor: scenario override, else the country's shipped value.
-    grid_t_per_gj: float | None = None
-    grid_source = ""
-    if any(f.type == "electricity" and f.emission_factor is None for f in flows):
-        if sc.grid_factor is not None:
-            grid_t_per_gj = to_float(sc.grid_factor, "t CO2e/GJ")
-            grid_source = "scenario file (grid_factor)"
-        else:
-            table = lib.table(lib.GRID)
-            code = sc.country_code
-            if code in table.rows:
-                gf = table.factor(code, "factor")
-                assert gf is not None
-                grid_t_per_gj = None  # set per flow via use()
-                grid_factor_obj = gf
-                grid_source = gf.source
-            else:
-                problems.append(Problem("plant.country", f"no grid emission factor for "
-                                        f"{code} in table '{lib.GRID}': give 'grid_factor' "
-                                        "(e.g. '0.62 t CO2e/MWh')"))
-
-    amount = np.zeros(n)
-    units: list[str] = []
-    price = np.zeros(n)
-    priced = np.zeros(n, dtype=bool)
-    fuels = lib.table(lib.FUELS)
-    dens = lib.table(lib.DENSITIES)
-
-    for i, fl in enumerate(flows):
-        a, unit = _canonical(fl.amount)
-        amount[i] = a
-        units.append(unit)
-        gj_per_unit = 0.0
-        t_per_m3: float | None = None
-        ncv_mass: float | None = None
-        if fl.type == "fuel":
-            assert fl.carrier is not None
-            carrier = fl.carrier
-            row = fuels.row(carrier)
-            if fl.density is not None:
-                t_per_m3 = to_float(fl.density, "t/m3")
-            elif carrier in dens.rows:
-                d = dens.factor(carrier, "density")
-                if d is not None and unit == "m3":
-                    t_per_m3 = use(d, fl.id) / 1000.0
-            if fl.ncv is not None and is_dimension(fl.ncv, "GJ/t"):
-                ncv_mass = to_float(fl.ncv, "GJ/t")
-            elif not (fl.ncv is not None and unit == "m3"):
-                f = fuels.factor(carrier, "ncv")
-                assert f is not None
-                ncv_mass = use(f, fl.id) if unit != "GJ" else f.value  # TJ/Gg == GJ/t
-            if unit == "GJ":
-                gj_per_unit = 1.0
-            elif unit == "t":
-                assert ncv_mass is not None
-                gj_per_unit = ncv_mass
-            else:  # m3
-                if fl.ncv is not None and is_dimension(fl.ncv, "GJ/m3"):
-                    gj_per_unit = to_float(fl.ncv, "GJ/m3")
-                else:
-                    assert t_per_m3 is not None and ncv_mass is not None
-                    gj_per_unit = t_per_m3 * ncv_mass
-            rows.col("energy", "total", "GJ")[i] = gj_per_unit
-            rows.col("energy", carrier, "GJ")[i] = gj_per_unit
-            co2 = fuels.factor(carrier, "co2")
-            ch4 = fuels.factor(carrier, "ch4")
-            n2o = fuels.factor(carrier, "n2o")
-            assert co2 is not None and ch4 is not None and n2o is not None
-            t_co2 = gj_per_unit * use(co2, fl.id) * 1e-6  # kg/TJ -> t/GJ
-            t_ch4 = gj_per_unit * use(ch4, fl.id) * 1e-6 * use(gwp_ch4, fl.id)
-            t_n2o = gj_per_unit * use(n2o, fl.id) * 1e-6 * use(gwp_n2o, fl.id)
-            if row.get("biogenic"):
-                rows.col("ghg", "biogenic_co2", "t CO2")[i] = t_co2
-                t_co2 = 0.0
-            rows.col("ghg", "co2", "t CO2e")[i] = t_co2
-            rows.col("ghg", "ch4", "t CO2e")[i] = t_ch4
-            rows.col("ghg", "n2o", "t CO2e")[i] = t_n2o
-            rows.col("ghg", "scope1", "t CO2e")[i] = t_co2 + t_ch4 + t_n2o
-            rows.col("ghg", "total", "t CO2e")[i] = t_co2 + t_ch4 + t_n2o
-        elif fl.type in ("electricity", "heat"):
-            gj_per_unit = 1.0
-            rows.col("energy", "total", "GJ")[i] = 1.0
-            rows.col("energy", fl.type, "GJ")[i] = 1.0
-            ef: float | None = None
-            if fl.emission_factor is not None:
-                ef = to_float(fl.emission_factor, "t CO2e/GJ")
-                src = f"scenario file (flows '{fl.id}' emission_factor)"
-                fid = f"user:{fl.id}:emission_factor"
-                use(Factor(fid, to_float(fl.emission_factor, "t CO2e/MWh"), "t CO2e/MWh", src),
-                    fl.id)
-            elif fl.type == "electricity":
-                if sc.grid_factor is not None and grid_t_per_gj is not None:
-                    ef = grid_t_per_gj
-                    use(Factor("user:grid_factor", to_float(sc.grid_factor, "t CO2e/MWh"),
-                               "t CO2e/MWh", grid_source), fl.id)
-                elif grid_source:
-                    ef = use(grid_factor_obj, fl.id) / _GJ_PER_MWH * 1000.0 / 1000.0
-                    # table unit is kg CO2e/kWh == t CO2e/MWh
-            else:
-                warnings.append({"code": "heat_without_factor", "message": (
-                    f"flow '{fl.id}': bought heat has no emission_factor; its scope 2 emissions "
-                    "are not counted (give e.g. 'emission_factor: 0.25 t CO2e/MWh' from the "
-                    "supplier)")})
-            if ef is not None:
-                rows.col("ghg", "scope2", "t CO2e")[i] = ef
-                rows.col("ghg", "total", "t CO2e")[i] = ef
-        elif fl.type == "water":
-            rows.col("water", "total", "m3")[i] = 1.0
-            rows.col("water", fl.source or "unspecified", "m3")[i] = 1.0
-        elif fl.type == "wastewater":
-            rows.col("wastewater", "total", "m3")[i] = 1.0
-        elif fl.type == "waste":
-            rows.col("waste", "total", "t")[i] = 1.0
-            rows.col("waste", "hazardous" if fl.hazardous else "non_hazardous", "t")[i] = 1.0
-            if fl.route:
-                rows.col("waste", fl.route, "t")[i] = 1.0
-        elif fl.type == "material" and unit == "t":
-            rows.col("materials", "total", "t")[i] = 1.0
-
-        if fl.price is not None:
-            p = _price_per_unit(fl, unit, cur, gj_per_unit, t_per_m3, ncv_mass, i, problems)
-            if p is not None:
-                price[i] = p
-                priced[i] = True
-
-    if priced.any():
-        rows.col("cost", "total", f"{cur}/year")[:] = price
-    unpriced = [f.id for f, p in zip(flows, priced, strict=True)
-                if not p and f.type not in ("product",)]
+    warnings: list[dict[str, str]] = []
+    for i in np.flatnonzero(co.flags["heat_without_factor"]):
+        warnings.append({"code": "heat_without_factor", "message": (
+            f"flow '{ft.flow_id[i]}': bought heat has no emission_factor; its scope 2 emissions "
+            "are not counted (give e.g. 'emission_factor: 0.25 t CO2e/MWh' from the supplier)")})
+    unpriced = [str(x) for x in ft.flow_id[co.flags["unpriced"]]]
     if unpriced and sc.interventions:
         warnings.append({"code": "flows_without_price", "message": (
             "no price for flow(s) " + ", ".join(repr(x) for x in unpriced)
             + ": their changes are not counted in the annual cost saving")})
 
     # Interventions.
-    ids = {f.id: k for k, f in enumerate(flows)}
+    ids = {f.id: k for k, f in enumerate(sc.flows)}
     comp: dict[str, CompiledChange] = {}
     capex: dict[str, float] = {}
     opex: dict[str, float] = {}
@@ -310,12 +548,12 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
         fidx, kinds, vals, places = [], [], [], []
         for j, ch in enumerate(iv.changes):
             f = ids[ch.flow]
-            place = f"interventions[{k}].changes[{j}]"
             fidx.append(f)
-            places.append(place)
+            places.append(f"interventions[{k}].changes[{j}]")
             if ch.to is not None:
                 kinds.append(SET)
-                vals.append(_canonical_as(ch.to, units[f]))
+                vals.append(to_float(ch.to, units[f] if ft.basis[f] != B_OTHER
+                                     else str(sc.flows[f].amount.units)))
             else:
                 assert ch.by is not None
                 if is_dimension(ch.by, "percent"):
@@ -323,8 +561,10 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
                     vals.append(float(ch.by.to("dimensionless").magnitude))
                 else:
                     kinds.append(ABS)
-                    vals.append(_canonical_as(ch.by, units[f]))
-        comp[iv.id] = CompiledChange(np.array(fidx, dtype=int), np.array(kinds, dtype=int),
+                    vals.append(to_float(ch.by, units[f] if ft.basis[f] != B_OTHER
+                                         else str(sc.flows[f].amount.units)))
+        comp[iv.id] = CompiledChange(np.array(fidx, dtype=np.int64),
+                                     np.array(kinds, dtype=np.int64),
                                      np.array(vals, dtype=float), places)
         capex[iv.id] = to_float(iv.capex, cur) if iv.capex is not None else 0.0
         opex[iv.id] = to_float(iv.opex, f"{cur}/year") if iv.opex is not None else 0.0
@@ -333,14 +573,9 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
             warnings.append({"code": "no_lifetime", "message": (
                 f"intervention '{iv.id}' has no lifetime: its NPV, IRR and cost per t CO2e "
                 "are not computed")})
-
     if sc.discount_rate is None and sc.interventions:
         warnings.append({"code": "no_discount_rate", "message": (
             "no discount_rate: NPV and cost per t CO2e avoided are not computed (IRR is)")})
-
-    if problems:
-        raise InputError(problems)
-
     for key in sorted(factors):
         if key.startswith(lib.GRID + ":"):
             warnings.append({"code": "grid_factor_lifecycle", "message": (
@@ -353,50 +588,16 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
         "currency": cur,
         "discount_rate": (float(sc.discount_rate.to("dimensionless").magnitude)
                           if sc.discount_rate is not None else None),
-        "grid_factor_source": grid_source or None,
+        "grid_factor_source": ("scenario file (grid_factor)" if sc.grid_factor is not None else
+                               next((f.source for k, f in factors.items()
+                                     if k.startswith(lib.GRID + ":")), None)),
     }
     return Compiled(
-        flow_ids=[f.id for f in flows], flow_units=units, amount=amount, W=rows.matrix(),
-        rows=rows.rows, interventions=comp, capex=capex, opex=opex, lifetime=lifetime,
-        factors=factors, factor_flows=used, warnings=warnings, settings=settings,
+        flow_ids=[f.id for f in sc.flows], flow_units=units, amount=ft.amount.copy(), W=W,
+        rows=rows, interventions=comp, capex=capex, opex=opex, lifetime=lifetime,
+        factors=dict(sorted(factors.items())), factor_flows=factor_flows, warnings=warnings,
+        settings=settings,
     )
-
-
-def _canonical_as(q: pint.Quantity, unit: str) -> float:
-    from recp.units import to_float
-
-    if unit in ("t", "m3", "GJ"):
-        return to_float(q, unit)
-    return to_float(q, unit)
-
-
-def _price_per_unit(fl: Flow, unit: str, cur: str, gj_per_unit: float, t_per_m3: float | None,
-                    ncv_mass: float | None, i: int, problems: list[Problem]) -> float | None:
-    """Price per canonical unit of the flow, converting through NCV/density for fuels."""
-    from recp.units import is_dimension, to_float
-
-    p = fl.price
-    assert p is not None
-    if is_dimension(p, f"{cur}/{unit}" if unit in ("t", "m3", "GJ") else f"{cur}/({unit})"):
-        return to_float(p, f"{cur}/{unit}" if unit in ("t", "m3", "GJ") else f"{cur}/({unit})")
-    if fl.type == "fuel":
-        # Bring the price to currency per GJ, then to the flow's unit.
-        per_gj: float | None = None
-        if is_dimension(p, f"{cur}/GJ"):
-            per_gj = to_float(p, f"{cur}/GJ")
-        elif is_dimension(p, f"{cur}/t") and ncv_mass:
-            per_gj = to_float(p, f"{cur}/t") / ncv_mass
-        elif is_dimension(p, f"{cur}/m3"):
-            vol_gj = gj_per_unit if unit == "m3" else (
-                ncv_mass * t_per_m3 if (ncv_mass and t_per_m3) else None)
-            if vol_gj:
-                per_gj = to_float(p, f"{cur}/m3") / vol_gj
-        if per_gj is not None:
-            return per_gj * gj_per_unit
-    problems.append(Problem(f"flows[{i}].price", f"cannot convert '{p:~}' to {cur} per "
-                            f"'{fl.amount.units:~}' (give the price per {unit}, or the fuel's "
-                            "ncv/density)"))
-    return None
 
 
 def apply(amounts: np.ndarray, change: CompiledChange) -> np.ndarray:
