@@ -155,6 +155,129 @@ def validate(
 
 
 @app.command()
+def batch(
+    source: Annotated[Path, typer.Argument(help="A folder of scenario files, or tidy tables: a "
+                                           "folder with plants/flows/interventions .csv or "
+                                           ".parquet, or one .xlsx with those sheets.",
+                                           show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Results file: .parquet, .csv, .xlsx "
+                                      "or .json (savings, economics and errors beside it).",
+                                      show_default=False)],
+    by: Annotated[list[str] | None, typer.Option("--by", help="Roll up totals by a plant "
+                                                 "column (sector, country, ...); repeatable.",
+                                                 show_default=False)] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 2,
+    engine: Annotated[str, typer.Option("--engine", help="local, or dask (needs recp[dask]).")
+                      ] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address "
+                                                  "(default: a local cluster).")] = None,
+    chunk: Annotated[int, typer.Option("--chunk", min=1, help="Plants per chunk (bounds "
+                                       "memory).")] = 20_000,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+) -> None:
+    """Assess a portfolio of plants; each failing plant is reported, the rest complete."""
+    from recp.batch import run, rollup
+    from recp.export import targets, write_tables
+    from recp.io import check_output
+
+    names = ["results", "savings", "economics"] + [f"rollup-{b}" for b in (by or [])]
+    for t in targets(out, names):  # refuse before computing anything
+        check_output(t, [source], force)
+    with _progress("assessing") as tick:
+        res = run(source, jobs=jobs, engine=engine, scheduler=scheduler, chunk_plants=chunk,
+                  progress=tick)
+    tables = {"results": res.results, "savings": res.savings, "economics": res.economics}
+    for b in by or []:
+        if res.plants is None or b not in res.plants.columns:
+            from recp.errors import InputError
+
+            have = [] if res.plants is None else [c for c in res.plants.columns if c != "plant"]
+            raise InputError(f"--by: no plant column {b!r}; valid: {', '.join(have)}")
+        tables[f"rollup-{b}"] = rollup(res.results, res.plants, b)
+    written = write_tables(out, tables, inputs=[source], force=force, errors=res.errors)
+    n_ok = 0 if res.plants is None else len(res.plants)
+    n_bad = res.n_failed
+    typer.echo(f"{n_ok} plants assessed, {n_bad} failed; wrote "
+               + ", ".join(str(w) for w in written), err=True)
+    if n_bad:
+        for plant, grp in res.errors.groupby("plant", sort=True):
+            first = grp.iloc[0]
+            more = f" (+{len(grp) - 1} more)" if len(grp) > 1 else ""
+            typer.echo(f"error: plant {plant}: {first['place']}: {first['message']}{more}",
+                       err=True)
+        raise typer.Exit(EXIT_INPUT)
+
+
+@app.command()
+def compare(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
+    scenario: Annotated[str | None, typer.Option("--scenario", "-s", help="Compare this "
+                                                 "scenario of each plant (default: baseline; "
+                                                 "one file: all its scenarios).")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or xlsx.")
+                      ] = "table",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file.")] = False,
+) -> None:
+    """Plants or scenarios side by side, with totals and intensities."""
+    from recp.batch import assess_many
+    from recp.compare import render, wide
+    from recp.errors import InputError, Problem
+
+    res = assess_many(files)
+    if len(res.errors):
+        raise InputError([Problem(r.place, r.message, r.file) for r in
+                          res.errors.itertuples()])
+    table = wide(res.results, scenario)
+    fmt = format.lower()
+    if fmt == "table":
+        _emit(render(table), out, files, force)
+    elif fmt in ("json", "csv", "xlsx"):
+        from recp.export import csv_bytes, write_tables
+
+        if fmt == "xlsx" and out is None:
+            raise InputError("--format xlsx needs --out FILE.xlsx")
+        if out is not None:
+            target = out if out.suffix.lower() == f".{fmt}" else out.with_suffix(f".{fmt}")
+            write_tables(target, {"results": table}, inputs=files, force=force)
+            typer.echo(f"wrote {target}", err=True)
+        elif fmt == "csv":
+            sys.stdout.write(csv_bytes(table).decode())
+        else:
+            from recp.export import _records
+
+            sys.stdout.write(_dumps(_records(table)))
+    else:
+        raise InputError(f"--format: unknown format {format!r}; valid: table, json, csv, xlsx")
+
+
+class _progress:
+    """A rich progress line on stderr for long runs; silent when stderr is not a terminal."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not sys.stderr.isatty():
+            return lambda: None
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from rich.console import Console
+
+        self.bar = Progress(TextColumn(self.label), BarColumn(), TextColumn("{task.completed} "
+                            "chunks"), TimeElapsedColumn(), console=Console(stderr=True),
+                            transient=True)
+        self.bar.start()
+        task = self.bar.add_task(self.label, total=None)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@app.command()
 def sectors() -> None:
     """List the priority sectors, the reports that name them and what recp offers for each."""
     from recp.sectors import render_sectors

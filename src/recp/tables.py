@@ -1,0 +1,685 @@
+"""Tidy-table input for batch runs: plants, flows and interventions tables.
+
+A national programme keeps its plants in tables rather than one file per plant. recp reads
+three tables, from a folder (``plants``, ``flows``, ``interventions`` as ``.csv`` or
+``.parquet``) or from one workbook with those sheets:
+
+- **plants**: ``plant`` (id), ``country`` (ISO alpha-2), optional ``name``, ``sector``,
+  ``production`` (``"12000 t"``), ``currency`` (default USD), ``gwp`` (default AR5),
+  ``grid_factor`` (``"0.62 t CO2e/MWh"``), ``discount_rate`` (``"8 %"``), and any other column
+  (region, programme...) kept for roll-ups;
+- **flows**: ``plant``, ``id``, ``type``, ``amount`` (``"2.1e6 m3"``, or a number with a ``unit``
+  column), optional ``carrier``, ``price``, ``ncv``, ``density``, ``emission_factor``,
+  ``source``, ``hazardous``, ``route`` — the keys of a scenario file's flows;
+- **interventions** (optional): one row per change: ``plant``, ``id``, ``category``, ``flow``,
+  ``by`` or ``to``, optional ``name``, ``capex``, ``opex``, ``lifetime`` (given once per
+  intervention) and ``scenario`` (names separated by ``;``; default: one scenario ``all`` with
+  every intervention in table order).
+
+Parsing and validation are vectorised: each distinct unit string is read by pint once and every
+check is a column operation. A plant with any problem is reported (plant, table, row, column,
+message) and left out; the others are assessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from recp.engine import (
+    ABS,
+    B_GJ,
+    B_M3,
+    B_OTHER,
+    B_T,
+    FLOW_TYPES,
+    GWP_CODES,
+    P_GJ,
+    P_M3,
+    P_SAME,
+    P_T,
+    REL,
+    SET,
+    FlowTable,
+    PlantTable,
+    water_sources,
+    waste_routes,
+)
+from recp.errors import InputError, Problem, did_you_mean
+from recp.factors import FactorLibrary
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from recp.batch import Portfolio
+
+TABLE_NAMES = ("plants", "flows", "interventions", "scenarios")
+_SUFFIXES = (".parquet", ".csv", ".xlsx")
+_QTY = r"^\s*([-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$"
+
+
+@dataclass
+class Tables:
+    """One chunk of the three tables (pandas DataFrames) and where they came from."""
+
+    plants: pd.DataFrame
+    flows: pd.DataFrame
+    interventions: pd.DataFrame
+    names: dict[str, str]  # table -> file name for messages
+    scenarios: pd.DataFrame | None = None  # optional: plant, scenario, intervention (in order)
+
+
+def _find(src: Path, name: str) -> Path | None:
+    for suf in _SUFFIXES[:2]:
+        p = src / f"{name}{suf}"
+        if p.exists():
+            return p
+    return None
+
+
+def is_table_input(src: Path) -> bool:
+    """True for a workbook with a ``plants`` sheet or a folder with a plants table."""
+    if src.is_file() and src.suffix.lower() == ".xlsx":
+        return True
+    return src.is_dir() and _find(src, "plants") is not None
+
+
+def _read(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    try:
+        if path.suffix == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except Exception as e:  # noqa: BLE001 - any reader failure is an input problem
+        raise InputError([Problem("", f"cannot read table: {str(e).splitlines()[0]}",
+                                  str(path))]) from None
+
+
+def read_tables(src: Path) -> Tables:
+    """Read the three tables from a folder or a workbook."""
+    import pandas as pd
+
+    if src.is_file():
+        try:
+            sheets = pd.read_excel(src, sheet_name=None, dtype=str)
+        except Exception as e:  # noqa: BLE001
+            raise InputError([Problem("", f"cannot read workbook: {str(e).splitlines()[0]}",
+                                      str(src))]) from None
+        low = {k.lower(): v for k, v in sheets.items()}
+        missing = [t for t in TABLE_NAMES[:2] if t not in low]
+        if missing:
+            raise InputError([Problem("", f"workbook needs sheets {', '.join(TABLE_NAMES[:2])}"
+                                      f" (missing {', '.join(missing)})", str(src))])
+        frames = {t: low.get(t, pd.DataFrame()) for t in TABLE_NAMES}
+        names = {t: f"{src}[{t}]" for t in TABLE_NAMES}
+    else:
+        frames, names = {}, {}
+        for t in TABLE_NAMES:
+            p = _find(src, t)
+            if p is None and t in ("plants", "flows"):
+                raise InputError([Problem("", f"no {t}.csv or {t}.parquet in the folder",
+                                          str(src))])
+            frames[t] = _read(p) if p is not None else pd.DataFrame()
+            names[t] = str(p) if p is not None else f"{src}/{t}"
+    for t, df in frames.items():
+        df.columns = [str(c).strip() for c in df.columns]
+    return Tables(frames["plants"], frames["flows"], frames["interventions"], names,
+                  frames["scenarios"])
+
+
+def read_tables_chunks(src: Path, chunk_plants: int) -> Iterator[Tables]:
+    """Read the tables and yield them in chunks of at most ``chunk_plants`` plants."""
+    t = read_tables(src)
+    for col, table in (("plant", "plants"), ("plant", "flows")):
+        if col not in getattr(t, table).columns:
+            raise InputError([Problem("", f"the {table} table needs a '{col}' column",
+                                      t.names[table])])
+    ids = t.plants["plant"].astype(str).to_numpy()
+    fl_plant = t.flows["plant"].astype(str).to_numpy()
+    iv_plant = (t.interventions["plant"].astype(str).to_numpy()
+                if "plant" in t.interventions.columns else np.zeros(0, dtype=object))
+    for start in range(0, max(len(ids), 1), chunk_plants):
+        chunk_ids = ids[start:start + chunk_plants]
+        keep = set(chunk_ids.tolist())
+        fmask = np.fromiter((p in keep for p in fl_plant), bool, len(fl_plant)) \
+            if start or len(ids) > chunk_plants else np.ones(len(fl_plant), bool)
+        imask = np.fromiter((p in keep for p in iv_plant), bool, len(iv_plant)) \
+            if start or len(ids) > chunk_plants else np.ones(len(iv_plant), bool)
+        sc = t.scenarios
+        if sc is not None and len(sc) and "plant" in sc.columns:
+            sp = sc["plant"].astype(str).to_numpy()
+            sc = sc[np.fromiter((p in keep for p in sp), bool, len(sp))].reset_index(drop=True)
+        yield Tables(t.plants.iloc[start:start + chunk_plants].reset_index(drop=True),
+                     t.flows[fmask].reset_index(drop=True),
+                     t.interventions[imask].reset_index(drop=True), t.names, sc)
+
+
+# -- vectorised quantity parsing -------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _unit_factor(unit: str, target: str) -> float | None:
+    """Factor converting ``unit`` to ``target``; None when the dimensions differ."""
+    from recp.units import is_dimension, parse_quantity, to_float
+
+    q = parse_quantity(f"1 {unit}" if unit else 1.0)
+    if not is_dimension(q, target):
+        return None
+    return to_float(q, target)
+
+
+def _unit_error(unit: str) -> str | None:
+    from recp.errors import UnitError
+    from recp.units import parse_unit
+
+    try:
+        parse_unit(unit)
+    except UnitError as e:
+        return e.problems[0].message
+    return None
+
+
+def split_quantity(df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split a quantity column into (value, unit string, given) arrays.
+
+    Strings ``"2.1e6 m3"`` are split; numbers take their unit from ``<col>_unit`` (or ``unit``
+    for ``amount``). ``given`` is False where the cell is empty.
+    """
+    import pandas as pd
+
+    n = len(df)
+    if col not in df.columns:
+        return np.full(n, np.nan), np.full(n, "", dtype=object), np.zeros(n, dtype=bool)
+    s = df[col]
+    unit_col = f"{col}_unit" if f"{col}_unit" in df.columns else (
+        "unit" if col == "amount" and "unit" in df.columns else None)
+    given = s.notna().to_numpy() & (s.astype(str).str.strip() != "").to_numpy()
+    if pd.api.types.is_numeric_dtype(s):
+        values = s.to_numpy(dtype=float)
+        units = np.full(n, "", dtype=object)
+    else:
+        ext = s.astype(str).str.extract(_QTY)
+        values = pd.to_numeric(ext[0].str.replace("_", "", regex=False),
+                               errors="coerce").to_numpy(dtype=float)
+        units = ext[1].fillna("").to_numpy(dtype=object)
+    if unit_col is not None:
+        uc = df[unit_col].fillna("").astype(str).to_numpy(dtype=object)
+        units = np.where(units == "", uc, units)
+    return values, units, given
+
+
+def convert(values: np.ndarray, units: np.ndarray,
+            targets: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Convert to the first matching target; return (canonical value, target code, unit ok).
+
+    Target code is the index in ``targets`` (-1 when no target matches).
+    """
+    out = np.full(values.shape, np.nan)
+    code = np.full(values.shape, -1, dtype=np.int64)
+    known = np.ones(values.shape, dtype=bool)
+    uniq, inv = np.unique(units.astype(str), return_inverse=True)
+    for k, u in enumerate(uniq):  # per distinct unit string, not per row
+        rows = inv == k
+        if _unit_error(u) is not None:
+            known[rows] = False
+            continue
+        for t_code, target in enumerate(targets):
+            f = _unit_factor(u, target)
+            if f is not None:
+                out[rows] = values[rows] * f
+                code[rows] = t_code
+                break
+    return out, code, known
+
+
+# -- validation and portfolio ------------------------------------------------------------------
+
+
+class _Errors:
+    def __init__(self, names: dict[str, str]):
+        self.rows: list[dict[str, Any]] = []
+        self.names = names
+
+    def add(self, mask: np.ndarray, plants: np.ndarray, table: str, ids: np.ndarray | None,
+            column: str, message: Any) -> None:
+        """Record a problem for every row in ``mask`` (message: str or per-row array)."""
+        for i in np.flatnonzero(mask):  # error rows only
+            msg = message if isinstance(message, str) else str(message[i])
+            what = f" ({ids[i]})" if ids is not None and ids[i] not in (None, "") else ""
+            self.rows.append({"plant": str(plants[i]), "file": self.names[table],
+                              "place": f"{table} row {i + 2}{what}.{column}", "message": msg})
+
+    def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        from recp.batch import ERROR_COLUMNS
+
+        return pd.DataFrame(self.rows, columns=ERROR_COLUMNS)
+
+
+def _text(df: pd.DataFrame, col: str, default: str = "") -> np.ndarray:
+    if col not in df.columns:
+        return np.full(len(df), default, dtype=object)
+    return df[col].fillna(default).astype(str).str.strip().to_numpy(dtype=object)
+
+
+def _codes(values: np.ndarray, vocab: tuple[str, ...] | list[str]) -> np.ndarray:
+    lookup = {v: i for i, v in enumerate(vocab)}
+    uniq, inv = np.unique(values.astype(str), return_inverse=True)
+    return np.array([lookup.get(u, -1) for u in uniq], dtype=np.int64)[inv]
+
+
+def _bad_choice(values: np.ndarray, vocab: tuple[str, ...] | list[str], what: str,
+                given: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    codes = _codes(values, vocab)
+    bad = given & (codes < 0)
+    msgs = np.full(len(values), "", dtype=object)
+    for u in np.unique(values[bad].astype(str)):
+        msgs[bad & (values == u)] = f"unknown {what} {u!r}: {did_you_mean(u, vocab)}"
+    return bad, msgs
+
+
+def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.DataFrame]:
+    """Validate a chunk of tables and build a :class:`~recp.batch.Portfolio` of valid plants."""
+    import pandas as pd
+
+    from recp.batch import Portfolio
+    from recp.scenario import CATEGORIES, GWP_CHOICES, _country
+    from recp.units import CURRENCIES
+
+    err = _Errors(t.names)
+    pl = t.plants
+    P = len(pl)
+    pid = _text(pl, "plant")
+    # -- plants
+    err.add(pid == "", pid, "plants", None, "plant", "every plant needs an id")
+    dup = pd.Series(pid).duplicated(keep="first").to_numpy() & (pid != "")
+    err.add(dup, pid, "plants", pid, "plant", "duplicate plant id")
+    country_raw = _text(pl, "country")
+    country = np.empty(P, dtype=object)
+    cmsg = np.full(P, "", dtype=object)
+    for u in np.unique(country_raw.astype(str)):
+        code, hint = _country(u)
+        m = country_raw == u
+        country[m] = code
+        if code is None:
+            cmsg[m] = f"unknown country {u!r}: {hint}"
+    err.add(cmsg != "", pid, "plants", pid, "country", cmsg)
+    currency = _text(pl, "currency", "USD")
+    currency = np.where(currency == "", "USD", currency)
+    bad, msg = _bad_choice(currency, CURRENCIES, "currency", np.ones(P, bool))
+    err.add(bad, pid, "plants", pid, "currency", msg)
+    gwp = np.char.upper(_text(pl, "gwp", "AR5").astype(str)).astype(object)
+    gwp = np.where(gwp == "", "AR5", gwp)
+    bad, msg = _bad_choice(gwp, GWP_CHOICES, "GWP set", np.ones(P, bool))
+    err.add(bad, pid, "plants", pid, "gwp", msg)
+    v, u, g = split_quantity(pl, "grid_factor")
+    grid, code, known = convert(v, u, ("t CO2e/GJ",))
+    err.add(g & ((code < 0) | ~np.isfinite(grid) | (grid < 0)), pid, "plants", pid,
+            "grid_factor", "not an emission factor like '0.62 t CO2e/MWh'")
+    grid = np.where(g, grid, np.nan)
+    v, u, g = split_quantity(pl, "discount_rate")
+    rate, code, _ = convert(v, u, ("dimensionless",))
+    err.add(g & ((code < 0) | ~(rate > -0.99) | ~(rate < 1)), pid, "plants", pid,
+            "discount_rate", "not a rate between -99 % and 100 % (e.g. '8 %')")
+    rate = np.where(g, rate, np.nan)
+    pv, pu, pg = split_quantity(pl, "production")
+    err.add(pg & ~(pv > 0), pid, "plants", pid, "production", "must be a positive quantity "
+            "(e.g. '12000 t')")
+    bad_unit = np.zeros(P, dtype=bool)
+    for uu in np.unique(pu[pg].astype(str)):
+        e = _unit_error(uu)
+        if e:
+            bad_unit |= pg & (pu == uu)
+            err.add(pg & (pu == uu), pid, "plants", pid, "production", e)
+    production = np.where(pg & ~bad_unit, pv, np.nan)
+    from recp.units import fmt_unit
+
+    punit = np.array([""] * P, dtype=object)
+    for uu in np.unique(pu[pg & ~bad_unit].astype(str)):
+        punit[pg & (pu == uu)] = fmt_unit(uu) if uu else ""
+    plant_pos = {p: i for i, p in enumerate(pid) if not dup[i]}
+
+    # -- flows
+    fl = t.flows
+    N = len(fl)
+    fpl = _text(fl, "plant")
+    fid = _text(fl, "id")
+    fpos = np.array([plant_pos.get(p, -1) for p in fpl], dtype=np.int64) if N else \
+        np.zeros(0, dtype=np.int64)
+    err.add(fpos < 0, fpl, "flows", fid, "plant", "no such plant in the plants table")
+    err.add(fid == "", fpl, "flows", None, "id", "every flow needs an id")
+    fdup = pd.Series(list(zip(fpl, fid, strict=True))).duplicated().to_numpy() if N else \
+        np.zeros(0, bool)
+    err.add(fdup, fpl, "flows", fid, "id", "duplicate flow id in this plant")
+    ftype_s = _text(fl, "type")
+    bad, msg = _bad_choice(ftype_s, FLOW_TYPES, "flow type", np.ones(N, bool))
+    err.add(bad, fpl, "flows", fid, "type", msg)
+    ftype = _codes(ftype_s, FLOW_TYPES)
+    av, au, ag = split_quantity(fl, "amount")
+    err.add(~ag | np.isnan(av), fpl, "flows", fid, "amount",
+            "missing or unreadable amount (e.g. '2.1e6 m3')")
+    amount, basis, known = convert(av, au, ("t", "m3", "GJ"))
+    for uu in np.unique(au[~known].astype(str)):
+        err.add(~known & (au == uu), fpl, "flows", fid, "amount", _unit_error(uu) or "")
+    basis = np.where(basis < 0, B_OTHER, basis)
+    amount = np.where(basis == B_OTHER, av, amount)
+    allowed = {0: (B_T, B_M3, B_GJ), 1: (B_GJ,), 2: (B_GJ,), 3: (B_M3,), 4: (B_M3,), 5: (B_T,),
+               6: (B_T, B_M3)}
+    need = {0: "mass, volume or energy", 1: "energy", 2: "energy", 3: "volume", 4: "volume",
+            5: "mass", 6: "mass or volume"}
+    dim_bad = np.zeros(N, bool)
+    for tc, ok in allowed.items():
+        m = (ftype == tc) & known & ag & ~np.isin(basis, ok)
+        dim_bad |= m
+        err.add(m, fpl, "flows", fid, "amount", f"not {need[tc]}, as a {FLOW_TYPES[tc]} flow "
+                "needs")
+    amount_bad = dim_bad | ~known | ~ag | np.isnan(av)  # no follow-on errors for these flows
+    err.add(ag & (av < 0), fpl, "flows", fid, "amount", "must not be negative")
+    err.add(ag & ~np.isfinite(av) & ~np.isnan(av), fpl, "flows", fid, "amount",
+            "must be finite")
+    carrier_s = _text(fl, "carrier")
+    is_fuel = ftype == 0
+    bad, msg = _bad_choice(carrier_s, lib.carriers, "carrier", is_fuel)
+    err.add(bad, fpl, "flows", fid, "carrier", msg)
+    carrier = np.where(is_fuel, _codes(carrier_s, lib.carriers), -1)
+    err.add(~is_fuel & (carrier_s != ""), fpl, "flows", fid, "carrier",
+            "only fuel flows have a carrier")
+    nv, nu, ng = split_quantity(fl, "ncv")
+    ncv, ncode, _ = convert(nv, nu, ("GJ/t", "GJ/m3"))
+    err.add(ng & (ncode < 0), fpl, "flows", fid, "ncv", "not a calorific value per mass "
+            "('48 GJ/t') or per volume ('35.8 MJ/m3')")
+    dv, du, dg = split_quantity(fl, "density")
+    dens, dcode, _ = convert(dv, du, ("t/m3",))
+    err.add(dg & (dcode < 0), fpl, "flows", fid, "density", "not a density (kg/m3)")
+    ev, eu, eg = split_quantity(fl, "emission_factor")
+    ef, ecode, _ = convert(ev, eu, ("t CO2e/GJ",))
+    err.add(eg & ((ecode < 0) | ~((ftype == 1) | (ftype == 2))), fpl, "flows", fid,
+            "emission_factor", "only electricity and heat flows take an emission factor like "
+            "'0.2 t CO2e/MWh'")
+    src_s = _text(fl, "source")
+    sources = water_sources()
+    bad, msg = _bad_choice(src_s, sources[:-1], "water source", (ftype == 3) & (src_s != ""))
+    err.add(bad, fpl, "flows", fid, "source", msg)
+    source = np.where((ftype == 3) & (src_s != ""), _codes(src_s, sources), len(sources) - 1)
+    haz_s = np.char.lower(_text(fl, "hazardous").astype(str)).astype(object)
+    is_waste = ftype == 5
+    haz_ok = np.isin(haz_s, ["true", "false", "1", "0", "yes", "no"])
+    err.add(is_waste & ~haz_ok, fpl, "flows", fid, "hazardous", "a waste flow says "
+            "'hazardous' true or false")
+    hazardous = np.isin(haz_s, ["true", "1", "yes"])
+    route_s = _text(fl, "route")
+    routes = waste_routes()
+    bad, msg = _bad_choice(route_s, routes, "route", is_waste & (route_s != ""))
+    err.add(bad, fpl, "flows", fid, "route", msg)
+    route = np.where(is_waste & (route_s != ""), _codes(route_s, routes), -1)
+    # prices: currency of the plant; per the flow's own unit, or per GJ/t/m3 for fuels
+    pv_, pu_, pg_ = split_quantity(fl, "price")
+    price = np.full(N, np.nan)
+    pbasis = np.zeros(N, dtype=np.int64)
+    pcur = np.array([currency[p] if p >= 0 else "USD" for p in fpos], dtype=object) if N else \
+        np.zeros(0, dtype=object)
+    canon = np.array(["t", "m3", "GJ", ""], dtype=object)
+    pg_ = pg_ & ~amount_bad
+    for key in {(c, b, u) for c, b, u in zip(pcur[pg_], basis[pg_], pu_[pg_], strict=True)}:
+        c, b, u = key
+        rows = pg_ & (pcur == c) & (basis == b) & (pu_ == u)
+        if _unit_error(u):
+            err.add(rows, fpl, "flows", fid, "price", _unit_error(u))
+            continue
+        own = f"{c}/{canon[b]}" if b != B_OTHER else None
+        options = [(P_SAME, own)] if own else []
+        options += [(P_GJ, f"{c}/GJ"), (P_T, f"{c}/t"), (P_M3, f"{c}/m3")]
+        for pcode, per in options:
+            f = _unit_factor(u, per)
+            if f is not None:
+                price[rows] = pv_[rows] * f
+                pbasis[rows] = pcode
+                break
+        else:
+            err.add(rows, fpl, "flows", fid, "price", f"not in {c} per unit of the flow")
+    # a non-fuel price must be per the flow's own unit
+    err.add(pg_ & ~is_fuel & (pbasis != P_SAME) & ~np.isnan(price), fpl, "flows", fid, "price",
+            "does not convert to the currency per the flow's unit")
+
+    # -- interventions
+    iv = t.interventions
+    M = len(iv)
+    ipl = _text(iv, "plant")
+    iid = _text(iv, "id")
+    ipos = np.array([plant_pos.get(p, -1) for p in ipl], dtype=np.int64) if M else \
+        np.zeros(0, dtype=np.int64)
+    err.add(ipos < 0, ipl, "interventions", iid, "plant", "no such plant in the plants table")
+    err.add(iid == "", ipl, "interventions", None, "id", "every intervention needs an id")
+    iflow = _text(iv, "flow")
+    flow_key = {(p, f): k for k, (p, f) in enumerate(zip(fpl, fid, strict=True))}
+    gflow = np.array([flow_key.get((p, f), -1) for p, f in zip(ipl, iflow, strict=True)],
+                     dtype=np.int64) if M else np.zeros(0, dtype=np.int64)
+    fmsg = np.full(M, "", dtype=object)
+    for i in np.flatnonzero(gflow < 0):
+        choices = fid[fpl == ipl[i]].tolist()
+        fmsg[i] = f"no flow {iflow[i]!r} in plant {ipl[i]!r}: {did_you_mean(iflow[i], choices)}"
+    err.add((gflow < 0) & (ipos >= 0), ipl, "interventions", iid, "flow", fmsg)
+    cat_s = np.char.lower(_text(iv, "category").astype(str)).astype(object)
+    bad, msg = _bad_choice(cat_s, CATEGORIES, "category", np.ones(M, bool))
+    err.add(bad, ipl, "interventions", iid, "category", msg)
+    bv, bu, bg = split_quantity(iv, "by")
+    tv, tu, tg = split_quantity(iv, "to")
+    err.add(bg == tg, ipl, "interventions", iid, "by", "give exactly one of 'by' or 'to'")
+    kind = np.where(tg, SET, np.where(bu == "", ABS, ABS))
+    rel_f = np.full(M, np.nan)
+    for uu in np.unique(bu[bg].astype(str)):
+        f = _unit_factor(uu, "dimensionless") if not _unit_error(uu) else None
+        if f is not None:
+            m = bg & (bu == uu)
+            rel_f[m] = bv[m] * f
+    is_rel = bg & ~np.isnan(rel_f)
+    kind = np.where(is_rel, REL, kind)
+    err.add(is_rel & (rel_f < -1), ipl, "interventions", iid, "by", "takes the flow below zero")
+    value = np.where(is_rel, rel_f, np.nan)
+    cv = np.where(tg, tv, bv)
+    cu = np.where(tg, tu, bu)
+    fb = np.where(gflow >= 0, basis[np.maximum(gflow, 0)] if N else 0, -1)
+    if N:
+        fb = np.where((gflow >= 0) & amount_bad[np.maximum(gflow, 0)], -1, fb)
+    for b, target in ((B_T, "t"), (B_M3, "m3"), (B_GJ, "GJ")):
+        m = ~is_rel & (fb == b) & (bg | tg)
+        if m.any():
+            conv, code, _ = convert(cv[m], cu[m], (target,))
+            ok = code >= 0
+            vals = value[m]
+            vals[ok] = conv[ok]
+            value[m] = vals
+            bad_rows = np.zeros(M, bool)
+            bad_rows[np.flatnonzero(m)[~ok]] = True
+            err.add(bad_rows, ipl, "interventions", iid, "to" if tg[bad_rows].all() else "by",
+                    f"neither a relative change ('-8 %') nor in {target}")
+    m = ~is_rel & (fb == B_OTHER) & (bg | tg)
+    value[m] = cv[m]
+    err.add(tg & (tv < 0), ipl, "interventions", iid, "to", "a flow cannot go below zero")
+    icur = np.array([currency[p] if p >= 0 else "USD" for p in ipos], dtype=object) if M else \
+        np.zeros(0, dtype=object)
+    money: dict[str, np.ndarray] = {}
+    for col, per in (("capex", ""), ("opex", "/year")):
+        v, u, g = split_quantity(iv, col)
+        out = np.zeros(M)
+        for key in {(c, uu) for c, uu in zip(icur[g], u[g], strict=True)}:
+            c, uu = key
+            rows = g & (icur == c) & (u == uu)
+            target = f"{c}{per}"
+            f = _unit_factor(uu if uu else c, target) if not _unit_error(uu or c) else None
+            if f is None:
+                err.add(rows, ipl, "interventions", iid, col, f"not in {target}")
+            else:
+                out[rows] = v[rows] * f
+        money[col] = np.where(g, out, np.nan)
+    lv, lu, lg = split_quantity(iv, "lifetime")
+    lu = np.where(lu == "", "year", lu)
+    life, lcode, _ = convert(lv, lu, ("year",))
+    err.add(lg & ((lcode < 0) | ~(life > 0)), ipl, "interventions", iid, "lifetime",
+            "must be a positive time (e.g. '10 year')")
+    life = np.where(lg, life, np.nan)
+    err.add((money["capex"] < 0), ipl, "interventions", iid, "capex", "must not be negative")
+
+    errors = err.frame()
+    bad_ids = set(errors["plant"].tolist())
+    ok = np.array([p not in bad_ids and p != "" and not d for p, d in zip(pid, dup, strict=True)],
+                  dtype=bool)
+    # -- keep valid plants; flows sorted by plant (stable: table order within a plant)
+    new_pos = np.full(P, -1, dtype=np.int64)
+    new_pos[ok] = np.arange(int(ok.sum()))
+    fkeep = (fpos >= 0)
+    fkeep[fkeep] = ok[fpos[fkeep]]
+    forder = np.flatnonzero(fkeep)
+    forder = forder[np.argsort(new_pos[fpos[forder]], kind="stable")]
+    ft = FlowTable.empty(len(forder))
+    ft.plant = new_pos[fpos[forder]]
+    ft.flow_id = fid[forder]
+    ft.type = ftype[forder]
+    ft.amount = amount[forder]
+    ft.basis = basis[forder]
+    ft.carrier = carrier[forder]
+    ft.ncv_mass = np.where(ncode == 0, ncv, np.nan)[forder]
+    ft.ncv_vol = np.where(ncode == 1, ncv, np.nan)[forder]
+    ft.density = np.where(dcode == 0, dens, np.nan)[forder]
+    ft.ef = np.where(ecode == 0, ef, np.nan)[forder]
+    ft.price = price[forder]
+    ft.price_basis = pbasis[forder]
+    ft.source = source[forder]
+    ft.hazardous = hazardous[forder]
+    ft.route = route[forder]
+    local_idx = np.full(N, -1, dtype=np.int64)
+    local_idx[forder] = np.arange(len(forder))
+    ft.place = np.array([f"flows row {i + 2}" for i in forder], dtype=object)
+
+    # interventions of valid plants: global ids in first-appearance order per plant
+    ikeep = (ipos >= 0)
+    ikeep[ikeep] = ok[ipos[ikeep]]
+    rows = np.flatnonzero(ikeep)
+    keys = list(zip(ipl[rows], iid[rows], strict=True))
+    iv_index: dict[tuple[str, str], int] = {}
+    first_row: list[int] = []
+    for k, key in zip(rows, keys, strict=True):  # one entry per distinct intervention
+        if key not in iv_index:
+            iv_index[key] = len(iv_index)
+            first_row.append(int(k))
+    g_of_row = np.array([iv_index[k] for k in keys], dtype=np.int64)
+    first = np.array(first_row, dtype=np.int64)
+    n_iv = len(first)
+    # capex/opex/lifetime: the first non-empty value of each intervention
+    def per_iv(arr: np.ndarray, default: float) -> np.ndarray:
+        out = np.full(n_iv, default)
+        vals = arr[rows]
+        have = ~np.isnan(vals)
+        # last assignment wins; reverse so the first given value wins
+        out[g_of_row[have][::-1]] = vals[have][::-1]
+        return out
+    capex = per_iv(money["capex"], 0.0)
+    opex = per_iv(money["opex"], 0.0)
+    lifetime = per_iv(life, np.nan)
+    order_in_iv = _rank(g_of_row)
+    scen_col = _text(iv, "scenario")
+    scen_maps: list[dict[str, list[int]]] = [{} for _ in range(int(ok.sum()))]
+    iv_plant = new_pos[ipos[first]] if n_iv else np.zeros(0, dtype=np.int64)
+    st = t.scenarios
+    if st is not None and len(st):
+        # explicit scenarios table: one row per step, in order
+        spl, sname, siv = _text(st, "plant"), _text(st, "scenario"), _text(st, "intervention")
+        for i in range(len(st)):  # plan only (names), validated row by row
+            p = plant_pos.get(spl[i], -1)
+            if p < 0 or not ok[p]:
+                continue
+            g = iv_index.get((spl[i], siv[i]))
+            if g is None:
+                errors = pd.concat([errors, pd.DataFrame([{
+                    "plant": spl[i], "file": t.names.get("scenarios", "scenarios"),
+                    "place": f"scenarios row {i + 2} ({sname[i]}).intervention",
+                    "message": f"no intervention {siv[i]!r} in plant {spl[i]!r}"}])],
+                    ignore_index=True)
+                continue
+            scen_maps[int(new_pos[p])].setdefault(sname[i], []).append(g)
+    for g, r in enumerate(first):  # scenario plan per intervention (names only)
+        p = int(iv_plant[g])
+        if st is not None and len(st) and scen_maps[p]:
+            continue
+        names = [s.strip() for s in str(scen_col[r]).split(";") if s.strip()] or ["all"]
+        for name in names:
+            scen_maps[p].setdefault(name, []).append(g)
+    ids_ok = pid[ok].tolist()
+    pf = Portfolio(
+        plant_ids=[str(x) for x in ids_ok],
+        names=[str(x) for x in _text(pl, "name")[ok]],
+        sectors=[str(x) or None for x in _text(pl, "sector")[ok]],
+        countries=[str(x) for x in country[ok]], currency=[str(x) for x in currency[ok]],
+        production=production[ok], production_unit=[str(x) for x in punit[ok]],
+        discount_rate=rate[ok], ft=ft,
+        pt=PlantTable(country=country[ok].astype(object),
+                      gwp=_codes(gwp[ok], GWP_CODES), grid=grid[ok]),
+        iv_plant=iv_plant, iv_ids=[str(iid[r]) for r in first], capex=capex, opex=opex,
+        lifetime=lifetime, ch_iv=g_of_row, ch_order=order_in_iv,
+        ch_flow=local_idx[gflow[rows]], ch_kind=kind[rows].astype(np.int64),
+        ch_value=value[rows],
+        ch_place=[f"interventions row {r + 2}" for r in rows],
+        scenarios=scen_maps, files=[t.names["plants"]] * int(ok.sum()),
+    )
+    names_ = pf.names
+    pf.names = [n or i for n, i in zip(names_, pf.plant_ids, strict=True)]
+    return pf, errors
+
+
+def _rank(groups: np.ndarray) -> np.ndarray:
+    """Position of each element among the earlier elements with the same value."""
+    import pandas as pd
+
+    if len(groups) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return pd.Series(groups).groupby(groups).cumcount().to_numpy(dtype=np.int64)
+
+
+def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Tables:
+    """Write validated scenarios as the three tidy tables (quantities as ``"<n> <unit>"``).
+
+    Only the default scenario layout is kept exactly: named scenarios become the ``scenario``
+    column (names joined with ``;``).
+    """
+    import pandas as pd
+
+    ids = ids or [s.plant.name for s in scs]
+
+    def q(x: Any) -> str | None:
+        return None if x is None else f"{x.magnitude!r} {x.units:~}"
+
+    plants, flows, ivs, scen = [], [], [], []
+    for pid, sc in zip(ids, scs, strict=True):
+        plants.append({"plant": pid, "name": sc.plant.name, "country": sc.country_code,
+                       "sector": sc.plant.sector, "production": q(sc.plant.production),
+                       "currency": sc.currency, "gwp": sc.gwp, "grid_factor": q(sc.grid_factor),
+                       "discount_rate": q(sc.discount_rate)})
+        for f in sc.flows:
+            flows.append({"plant": pid, "id": f.id, "type": f.type, "amount": q(f.amount),
+                          "carrier": f.carrier, "price": q(f.price), "ncv": q(f.ncv),
+                          "density": q(f.density), "emission_factor": q(f.emission_factor),
+                          "source": f.source if f.type == "water" else None,
+                          "hazardous": None if f.hazardous is None else str(f.hazardous).lower(),
+                          "route": f.route})
+        smap = sc.scenario_map
+        if sc.scenarios:
+            for name, steps in smap.items():
+                scen += [{"plant": pid, "scenario": name, "intervention": i} for i in steps]
+        for iv in sc.interventions:
+            names = ";".join(k for k, v in smap.items() if iv.id in v)
+            for j, ch in enumerate(iv.changes):
+                row = {"plant": pid, "id": iv.id, "name": iv.name, "category": iv.category,
+                       "flow": ch.flow, "by": q(ch.by), "to": q(ch.to), "scenario": names}
+                if j == 0:
+                    row |= {"capex": q(iv.capex), "opex": q(iv.opex), "lifetime": q(iv.lifetime)}
+                ivs.append(row)
+    return Tables(pd.DataFrame(plants), pd.DataFrame(flows), pd.DataFrame(ivs),
+                  {t: f"<{t}>" for t in TABLE_NAMES},
+                  pd.DataFrame(scen, columns=["plant", "scenario", "intervention"]))

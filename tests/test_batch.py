@@ -1,0 +1,189 @@
+"""Batch runs: equal to per-plant assessments, nothing lost, every engine and format."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import recp
+from recp.batch import assess_many, run
+from recp.cli import main
+from recp.export import write_tables
+from recp.tables import tables_from_scenarios
+from tests.conftest import DATA, SCENARIOS
+
+FILES = [*SCENARIOS, DATA / "issue_example.yaml"]
+NUM = ("value", "capex", "annual_saving", "simple_payback_years", "lifetime_years", "npv", "irr",
+       "ghg_avoided_t_co2e_per_year", "cost_per_t_co2e")
+
+
+def assert_frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    assert list(a.columns) == list(b.columns)
+    assert len(a) == len(b)
+    for c in a.columns:
+        if c in NUM:
+            x = pd.to_numeric(a[c]).to_numpy(dtype=float)
+            y = pd.to_numeric(b[c]).to_numpy(dtype=float)
+            np.testing.assert_allclose(x, y, rtol=1e-11, atol=1e-9, err_msg=c)
+        else:
+            xa = [None if pd.isna(v) else v for v in a[c]]
+            xb = [None if pd.isna(v) else v for v in b[c]]
+            assert xa == xb, c
+
+
+def per_plant(files) -> dict[str, pd.DataFrame]:
+    out: dict[str, list[pd.DataFrame]] = {"results": [], "savings": [], "economics": []}
+    for f in files:
+        a = recp.assess(recp.load(f))
+        for name, rows in (("results", a.results()), ("savings", a.savings()),
+                           ("economics", a.economics())):
+            df = pd.DataFrame(rows)
+            df.insert(0, "plant", Path(f).stem)
+            out[name].append(df)
+    return {k: pd.concat(v, ignore_index=True) for k, v in out.items()}
+
+
+def test_batch_of_files_equals_per_plant_row_for_row():
+    res = assess_many(FILES)
+    ref = per_plant(FILES)
+    assert len(res.errors) == 0
+    for name in ("results", "savings", "economics"):
+        got = getattr(res, name)
+        assert_frames_equal(got.reset_index(drop=True), ref[name])
+
+
+def test_tables_equal_files(tmp_path):
+    scs = [recp.load(f) for f in FILES]
+    ids = [Path(f).stem for f in FILES]
+    t = tables_from_scenarios(scs, ids)
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    for name in ("plants", "flows", "interventions", "scenarios"):
+        getattr(t, name).to_csv(folder / f"{name}.csv", index=False)
+    res = run(folder)
+    ref = assess_many(FILES)
+    for name in ("results", "savings", "economics"):
+        key = [c for c in getattr(ref, name).columns if c not in NUM]
+        a = getattr(ref, name).sort_values(key, kind="stable").reset_index(drop=True)
+        b = getattr(res, name).sort_values(key, kind="stable").reset_index(drop=True)
+        assert_frames_equal(a, b)
+    # the same tables as one workbook
+    book = tmp_path / "portfolio.xlsx"
+    with pd.ExcelWriter(book) as xw:
+        for name in ("plants", "flows", "interventions", "scenarios"):
+            getattr(t, name).to_excel(xw, sheet_name=name, index=False)
+    res_x = run(book)
+    assert_frames_equal(res.results, res_x.results)
+
+
+def _portfolio_with_bad_plants(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in FILES:
+        shutil.copy(f, folder / Path(f).name)
+    (folder / "syntax.yaml").write_text("plant: {name: x, country: BD\nflows: [\n")
+    (folder / "junk.yaml").write_bytes(b"\x00\xff\xfe binary junk")
+    text = (DATA / "issue_example.yaml").read_text()
+    (folder / "badunit.yaml").write_text(text.replace("4.2 GWh", "4.2 GWhr"))
+    (folder / "belowzero.yaml").write_text(text.replace("by: -15000 m3", "by: -900000 m3"))
+    (folder / "nogrid.yaml").write_text(text.replace("grid_factor: 0.62 t CO2e/MWh\n", "")
+                                        .replace("country: BD", "country: AQ"))
+    return folder
+
+
+def test_bad_plants_are_reported_and_the_rest_complete(tmp_path):
+    folder = _portfolio_with_bad_plants(tmp_path)
+    res = run(folder)
+    failed = set(res.errors["plant"])
+    assert failed == {"syntax", "junk", "badunit", "belowzero", "nogrid"}
+    assert set(res.plants["plant"]) == {Path(f).stem for f in FILES}
+    msgs = res.errors.set_index("plant")["message"].to_dict()
+    assert "YAML syntax error" in msgs["syntax"]
+    assert "not UTF-8" in msgs["junk"] or "NUL" in msgs["junk"]
+    assert "unknown unit 'GWhr'" in msgs["badunit"]
+    assert "below zero" in msgs["belowzero"]
+    assert "no grid emission factor for AQ" in msgs["nogrid"]
+    # the valid plants' rows are exactly the per-plant ones (folder order: by file name)
+    ref = per_plant(sorted(FILES, key=lambda f: Path(f).name))
+    assert_frames_equal(res.results, ref["results"])
+
+
+def test_bad_rows_in_tables(tmp_path):
+    scs = [recp.load(f) for f in FILES]
+    t = tables_from_scenarios(scs, [Path(f).stem for f in FILES])
+    fl = t.flows
+    fl.loc[(fl.plant == "dairy-md") & (fl.id == "water"), "amount"] = "165000 MWh"
+    fl.loc[(fl.plant == "metal-finishing-ua") & (fl.id == "gas"), "carrier"] = "natural_gaz"
+    from recp.batch import evaluate_tables_chunk
+
+    res = evaluate_tables_chunk(t)
+    assert set(res.errors["plant"]) == {"dairy-md", "metal-finishing-ua"}
+    e = res.errors.set_index("plant")
+    assert "not volume, as a water flow needs" in e.loc["dairy-md", "message"]
+    assert "did you mean 'natural_gas'" in e.loc["metal-finishing-ua", "message"]
+    assert e.loc["dairy-md", "place"].startswith("flows row ")
+    assert set(res.plants["plant"]) == {"textile-dyeing-bd", "issue_example"}
+
+
+def test_jobs_and_dask_engine_equal_in_process(tmp_path):
+    folder = _portfolio_with_bad_plants(tmp_path)
+    one = run(folder, chunk_plants=3)
+    two = run(folder, chunk_plants=3, jobs=2)
+    dsk = run(folder, chunk_plants=3, engine="dask", jobs=2)
+    for other in (two, dsk):
+        for name in ("results", "savings", "economics", "errors"):
+            pd.testing.assert_frame_equal(getattr(one, name), getattr(other, name))
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".xlsx", ".json"])
+def test_outputs_round_trip_and_are_deterministic(tmp_path, suffix):
+    res = assess_many(FILES)
+    tables = {"results": res.results, "savings": res.savings, "economics": res.economics}
+    out = tmp_path / f"r{suffix}"
+    write_tables(out, tables, errors=res.errors)
+    first = out.read_bytes()
+    write_tables(out, tables, errors=res.errors, force=True)
+    assert out.read_bytes() == first  # same inputs, same bytes
+    if suffix == ".parquet":
+        back = pd.read_parquet(out)
+    elif suffix == ".csv":
+        back = pd.read_csv(out, keep_default_na=False, na_values=[""])
+    elif suffix == ".xlsx":
+        back = pd.read_excel(out, sheet_name="results")
+    else:
+        back = pd.DataFrame(json.loads(out.read_text())["results"])
+    assert_frames_equal(back, res.results)
+
+
+def test_cli_batch_exit_code_and_errors_file(tmp_path, capsys):
+    folder = _portfolio_with_bad_plants(tmp_path)
+    out = tmp_path / "out" / "res.parquet"
+    out.parent.mkdir()
+    code = main(["batch", str(folder), "--out", str(out), "--by", "country"])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "4 plants assessed, 5 failed" in err
+    assert err.count("error: plant ") == 5
+    errors = pd.read_csv(out.parent / "res.errors.csv")
+    assert set(errors["plant"]) == {"syntax", "junk", "badunit", "belowzero", "nogrid"}
+    roll = pd.read_parquet(out.parent / "res.rollup-country.parquet")
+    res = pd.read_parquet(out)
+    bd = res[(res.plant.isin(["textile-dyeing-bd", "issue_example"])) &
+             (res.scenario == "baseline") & (res.indicator == "ghg") &
+             (res.component == "total")]["value"].sum()
+    got = roll[(roll.country == "BD") & (roll.scenario == "baseline") &
+               (roll.indicator == "ghg") & (roll.component == "total")]["value"].item()
+    assert got == pytest.approx(bd)
+    # refuses to overwrite without --force, never writes over its input
+    assert main(["batch", str(folder), "--out", str(out)]) == 2
+    assert "exists; use --force" in capsys.readouterr().err
+
+
+def test_library_batch_api():
+    df = recp.batch.batch(FILES).results  # type: ignore[attr-defined]
+    assert {"plant", "scenario", "indicator", "component", "value", "unit"} == set(df.columns)
