@@ -53,3 +53,26 @@ def test_cost_of_abatement_hand_value():
     v = float(finance.cost_of_abatement(10000, 1000, 0.08, 10, 50))
     assert v == pytest.approx(9.80589774, rel=1e-8)
     assert math.isnan(float(finance.cost_of_abatement(10000, 1000, 0.08, 10, 0)))
+
+
+def test_irr_exact_root_at_start_is_kept():
+    # Regression: the start guess for (60000, 67502.4, 15 y) hits NPV == 0 exactly; the solver
+    # once replaced it by a bisection midpoint and returned 6.75 % instead of 112.5 %.
+    r = float(finance.irr(60000.0, 67502.4, 15.0))
+    assert r == pytest.approx(1.12502617, abs=1e-8)
+    assert float(finance.npv(60000.0, 67502.4, r, 15.0)) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_irr_matches_npv_root_over_many_cases():
+    rng = np.random.default_rng(3)
+    c = rng.uniform(1e2, 1e6, 20_000)
+    s = rng.uniform(-1e5, 1e6, 20_000)
+    n = rng.integers(1, 40, 20_000).astype(float)
+    r = finance.irr(c, s, n)
+    found = ~np.isnan(r)
+    # a root exists when the undiscounted savings repay the capex, unless the IRR is above the
+    # documented bracket (IRR < s/c, so s < 50 c keeps it below 10 000 %)
+    assert found.sum() > 10_000
+    resid = finance.npv(c[found], s[found], r[found], n[found])
+    assert np.all(np.abs(resid) <= 1e-6 * np.maximum(c[found], 1.0))
+    assert not np.any((s * n > c * 1.000001) & (s > 0) & (s < 50 * c) & ~found)

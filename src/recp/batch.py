@@ -4,19 +4,18 @@ Every (plant, scenario) pair and every (plant, intervention) standalone case is 
 a copy of its plant's flow amounts. Interventions are applied step by step to all runs at once
 (one vectorised operation per step and change position), and the results of every run at every
 step come from one ``bincount`` over the sparse coefficients of :func:`recp.engine.coefficients`,
-the function the single-plant engine uses too. There is no per-plant Python loop in that path.
+the function the single-plant engine uses too. There is no per-plant Python loop in that path:
+plans, results and the output tables are built from integer codes.
 
-Inputs are scenario files (:func:`assess_many`) or tidy tables (:func:`assess_tables`: a plants
-table, a flows table keyed by plant id and an interventions table, one row per change), read in
+Inputs are scenario files (:func:`assess_many`) or tidy tables (:mod:`recp.tables`), read in
 chunks of plants so memory stays bounded. A plant with invalid input is reported (plant, place,
 message) and left out; every other plant completes.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,12 +25,10 @@ from recp import finance
 from recp.engine import (
     ABS,
     B_OTHER,
-    FLOW_TYPES,
-    GWP_CODES,
     REL,
-    SET,
     FlowTable,
     PlantTable,
+    RowSet,
     coefficients,
     flow_table,
 )
@@ -55,7 +52,11 @@ ERROR_COLUMNS = ["plant", "file", "place", "message"]
 
 @dataclass
 class Portfolio:
-    """Plants ready for the array engine (validated, canonical units)."""
+    """Plants ready for the array engine (validated, canonical units, flows sorted by plant).
+
+    Scenarios are a steps table: one row per (plant, scenario, step) in order, plant-major,
+    with the scenario as a code into ``scen_names``.
+    """
 
     plant_ids: list[str]
     names: list[str]
@@ -65,22 +66,33 @@ class Portfolio:
     production: np.ndarray  # (P,) NaN when not given
     production_unit: list[str]
     discount_rate: np.ndarray  # (P,) NaN when not given
-    ft: FlowTable  # flows sorted by plant
+    ft: FlowTable
     pt: PlantTable
-    # interventions (global index) and their changes
-    iv_plant: np.ndarray
+    iv_plant: np.ndarray  # interventions (global index)
     iv_ids: list[str]
     capex: np.ndarray
     opex: np.ndarray
     lifetime: np.ndarray
-    ch_iv: np.ndarray
+    ch_iv: np.ndarray  # changes
     ch_order: np.ndarray
     ch_flow: np.ndarray
     ch_kind: np.ndarray
     ch_value: np.ndarray
-    ch_place: list[str]
-    scenarios: list[dict[str, list[int]]]  # per plant: name -> global intervention indices
-    files: list[str | None] = field(default_factory=list)
+    ch_place: list[str] | None  # per change, or None: use ch_row with ch_place_fmt
+    ch_row: np.ndarray
+    scen_names: list[str]  # scenario vocabulary
+    st_plant: np.ndarray  # steps
+    st_scen: np.ndarray
+    st_k: np.ndarray
+    st_iv: np.ndarray
+    files: list[str | None]
+    ch_place_fmt: str = "interventions row {}"
+
+    def change_place(self, g: int) -> str:
+        """Where change ``g`` is in its input, for messages."""
+        if self.ch_place is not None:
+            return self.ch_place[g]
+        return self.ch_place_fmt.format(int(self.ch_row[g]))
 
 
 @dataclass
@@ -111,7 +123,8 @@ def portfolio_from_scenarios(scs: Sequence[Scenario], ids: Sequence[str],
     grids, gwps, countries = [], [], []
     iv_plant, iv_ids, capex, opex, life = [], [], [], [], []
     ch_iv, ch_order, ch_flow, ch_kind, ch_value, ch_place = [], [], [], [], [], []
-    scen_maps: list[dict[str, list[int]]] = []
+    scen_names: dict[str, int] = {}
+    st_plant, st_scen, st_k, st_iv = [], [], [], []
     offset = 0
     for p, sc in enumerate(scs):
         ft, pt, _ = flow_table(sc, lib)
@@ -137,9 +150,16 @@ def portfolio_from_scenarios(scs: Sequence[Scenario], ids: Sequence[str],
                 ch_kind.append(int(ch.kind[j]))
                 ch_value.append(float(ch.value[j]))
                 ch_place.append(ch.place[j])
-        scen_maps.append({k: [local[i] for i in v] for k, v in sc.scenario_map.items()})
+        for name, steps in sc.scenario_map.items():
+            code = scen_names.setdefault(name, len(scen_names))
+            for k, iid in enumerate(steps):
+                st_plant.append(p)
+                st_scen.append(code)
+                st_k.append(k)
+                st_iv.append(local[iid])
         offset += len(ft)
     ft = _concat(fts)
+    i64 = np.int64
     return Portfolio(
         plant_ids=list(ids), names=[s.plant.name for s in scs],
         sectors=[s.plant.sector for s in scs], countries=countries,
@@ -151,20 +171,24 @@ def portfolio_from_scenarios(scs: Sequence[Scenario], ids: Sequence[str],
         discount_rate=np.array([float(s.discount_rate.to("dimensionless").magnitude)
                                 if s.discount_rate is not None else np.nan for s in scs]),
         ft=ft, pt=PlantTable(country=np.array(countries, dtype=object),
-                             gwp=np.array(gwps, dtype=np.int64), grid=np.array(grids)),
-        iv_plant=np.array(iv_plant, dtype=np.int64), iv_ids=iv_ids, capex=np.array(capex),
-        opex=np.array(opex), lifetime=np.array(life), ch_iv=np.array(ch_iv, dtype=np.int64),
-        ch_order=np.array(ch_order, dtype=np.int64), ch_flow=np.array(ch_flow, dtype=np.int64),
-        ch_kind=np.array(ch_kind, dtype=np.int64), ch_value=np.array(ch_value),
-        ch_place=ch_place, scenarios=scen_maps, files=[s.source_file for s in scs],
+                             gwp=np.array(gwps, dtype=i64), grid=np.array(grids)),
+        iv_plant=np.array(iv_plant, dtype=i64), iv_ids=iv_ids, capex=np.array(capex),
+        opex=np.array(opex), lifetime=np.array(life), ch_iv=np.array(ch_iv, dtype=i64),
+        ch_order=np.array(ch_order, dtype=i64), ch_flow=np.array(ch_flow, dtype=i64),
+        ch_kind=np.array(ch_kind, dtype=i64), ch_value=np.array(ch_value),
+        ch_place=ch_place, ch_row=np.zeros(len(ch_place), dtype=i64),
+        scen_names=list(scen_names), st_plant=np.array(st_plant, dtype=i64),
+        st_scen=np.array(st_scen, dtype=i64), st_k=np.array(st_k, dtype=i64),
+        st_iv=np.array(st_iv, dtype=i64), files=[s.source_file for s in scs],
     )
 
 
 def _concat(fts: Sequence[FlowTable]) -> FlowTable:
     if not fts:
         return FlowTable.empty(0)
-    return FlowTable(**{k: np.concatenate([getattr(f, k) for f in fts])
-                        for k in FlowTable.__dataclass_fields__})
+    arrays = {k: np.concatenate([getattr(f, k) for f in fts])
+              for k in FlowTable.__dataclass_fields__ if k != "place_fmt"}
+    return FlowTable(**arrays, place_fmt=fts[0].place_fmt)
 
 
 # -- the array engine ----------------------------------------------------------------------
@@ -181,8 +205,86 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return rep_starts + np.arange(total, dtype=np.int64)
 
 
-def evaluate(pf: Portfolio, lib: FactorLibrary | None = None) -> BatchResult:
-    """Assess every plant of a portfolio together; see the module docstring."""
+def _starts(counts: np.ndarray) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if len(counts) else \
+        np.zeros(0, dtype=np.int64)
+
+
+def _cat(codes: np.ndarray, categories: Sequence[Any]) -> Any:
+    """A pandas Categorical from integer codes (no per-row Python objects)."""
+    import pandas as pd
+
+    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=categories)
+
+
+class _RowView:
+    """The rows of a :class:`~recp.engine.RowSet` that a portfolio uses, in the same order."""
+
+    def __init__(self, rs: RowSet, keep: np.ndarray):
+        self.keep = keep
+        self.rows = [rs.rows[i] for i in keep]
+        self.always = rs.always[keep]
+        self.index = {(r.indicator, r.component): i for i, r in enumerate(self.rows)}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def at(self, indicator: str, component: str) -> int:
+        """Index of a row."""
+        return self.index[(indicator, component)]
+
+
+@dataclass
+class _Labels:
+    """Category vocabularies for the output columns."""
+
+    rs: _RowView
+    pf: Portfolio
+
+    def __post_init__(self) -> None:
+        rows = self.rs.rows
+        self.ind_names = list(dict.fromkeys([r.indicator for r in rows] +
+                                            [f"{i}_intensity" for i in _INTENSITY]))
+        self.ind_code = np.array([self.ind_names.index(r.indicator) for r in rows])
+        self.comp_names = list(dict.fromkeys(r.component for r in rows))
+        self.comp_code = np.array([self.comp_names.index(r.component) for r in rows])
+        self.currencies = list(dict.fromkeys(self.pf.currency)) or ["USD"]
+        self.cur_code = np.array([self.currencies.index(c) for c in self.pf.currency],
+                                 dtype=np.int64)
+        self.punits = list(dict.fromkeys(self.pf.production_unit)) or [""]
+        self.punit_code = np.array([self.punits.index(u) for u in self.pf.production_unit],
+                                   dtype=np.int64)
+        # unit vocabulary: row units (currency filled in) + intensity units per production unit
+        units: dict[str, int] = {}
+        R, C = len(rows), len(self.currencies)
+        self.unit_code = np.zeros((R, C), dtype=np.int64)
+        for r, row in enumerate(rows):
+            for c, cur in enumerate(self.currencies):
+                self.unit_code[r, c] = units.setdefault(row.unit.replace("{cur}", cur),
+                                                        len(units))
+        self.tot_rows = np.array([rs_i for rs_i, row in enumerate(rows)
+                                  if row.component == "total" and row.indicator in _INTENSITY])
+        U = len(self.punits)
+        self.int_unit_code = np.zeros((len(self.tot_rows), U), dtype=np.int64)
+        for k, r in enumerate(self.tot_rows):
+            for u, pu in enumerate(self.punits):
+                self.int_unit_code[k, u] = units.setdefault(f"{rows[r].unit}/{pu}", len(units))
+        self.unit_names = list(units)
+
+
+def evaluate(pf: Portfolio, lib: FactorLibrary | None = None,
+             details: bool = True) -> BatchResult:
+    """Assess every plant of a portfolio together; see the module docstring.
+
+    Parameters
+    ----------
+    pf : Portfolio
+        Validated plants.
+    lib : FactorLibrary, optional
+        Factor tables.
+    details : bool
+        Also build the per-intervention ``savings`` rows (large for big portfolios).
+    """
     import pandas as pd
 
     lib = lib or library()
@@ -190,98 +292,94 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None) -> BatchResult:
     P = len(pf.plant_ids)
     co = coefficients(ft, pt, lib)
     errors: list[dict[str, Any]] = []
-    bad_plants = {p for p, _ in co.problems}
+    bad = np.zeros(P, dtype=bool)
     for p, prob in co.problems:
+        bad[p] = True
         errors.append({"plant": pf.plant_ids[p], "file": pf.files[p] if pf.files else None,
                        "place": prob.place, "message": prob.message})
-    rs = co.rowset
+    # Compact the result rows to those this portfolio uses (plus the contract rows).
+    used = co.rowset.always.copy()
+    used[co.row] = True
+    rs = _RowView(co.rowset, np.flatnonzero(used))
+    remap = np.full(len(co.rowset), -1, dtype=np.int64)
+    remap[rs.keep] = np.arange(len(rs))
+    co_row = remap[co.row]
     R = len(rs)
+    n_iv = len(pf.iv_ids)
 
-    # Runs: scenarios of every plant, then one standalone run per intervention.
-    run_plant: list[int] = []
-    run_name: list[str] = []
-    run_standalone: list[bool] = []
-    step_run: list[int] = []
-    step_k: list[int] = []
-    step_iv: list[int] = []
-    for p, smap in enumerate(pf.scenarios):  # plan only: names and indices, no arithmetic
-        for name, ivs in smap.items():
-            r = len(run_plant)
-            run_plant.append(p)
-            run_name.append(name)
-            run_standalone.append(False)
-            step_run += [r] * len(ivs)
-            step_k += list(range(len(ivs)))
-            step_iv += ivs
-    for g in range(len(pf.iv_ids)):
-        r = len(run_plant)
-        run_plant.append(int(pf.iv_plant[g]))
-        run_name.append("")
-        run_standalone.append(True)
-        step_run.append(r)
-        step_k.append(0)
-        step_iv.append(g)
-    rp = np.array(run_plant, dtype=np.int64)
-    n_runs = len(rp)
-    s_run = np.array(step_run, dtype=np.int64)
-    s_k = np.array(step_k, dtype=np.int64)
-    s_iv = np.array(step_iv, dtype=np.int64)
+    # Runs: the scenario runs (first appearance order, plant-major), then one standalone run
+    # per intervention.
+    S = max(len(pf.scen_names), 1)
+    key = pf.st_plant * S + pf.st_scen
+    s_run_scen, uniq = pd.factorize(key, sort=False)
+    uniq = np.asarray(uniq, dtype=np.int64)
+    n_scen_runs = len(uniq)
+    run_plant = np.concatenate([uniq // S, pf.iv_plant]).astype(np.int64)
+    run_scen = np.concatenate([uniq % S, np.full(n_iv, -1)]).astype(np.int64)
+    n_runs = len(run_plant)
+    s_run = np.concatenate([s_run_scen, n_scen_runs + np.arange(n_iv)]).astype(np.int64)
+    s_k = np.concatenate([pf.st_k, np.zeros(n_iv, dtype=np.int64)])
+    s_iv = np.concatenate([pf.st_iv, np.arange(n_iv)]).astype(np.int64)
+    standalone = np.zeros(n_runs, dtype=bool)
+    standalone[n_scen_runs:] = True
 
-    # Flows per plant (ft is sorted by plant).
+    # Flows per plant (ft is sorted by plant) and per run.
     f_count = np.bincount(ft.plant, minlength=P)
-    f_start = np.concatenate([[0], np.cumsum(f_count)[:-1]])
-    r_count = f_count[rp]
-    r_start = np.concatenate([[0], np.cumsum(r_count)[:-1]]).astype(np.int64)
-    rf_flow = _ranges(f_start[rp], r_count)  # run-flow -> global flow
+    f_start = _starts(f_count)
+    r_count = f_count[run_plant]
+    r_start = _starts(r_count)
+    rf_flow = _ranges(f_start[run_plant], r_count)
     rf_run = np.repeat(np.arange(n_runs), r_count)
     state = ft.amount[rf_flow].copy()
 
-    # Coefficient entries per run-flow.
+    # Coefficient entries expanded to run-flows.
     order = np.argsort(co.flow, kind="stable")
-    e_flow, e_row, e_val = co.flow[order], co.row[order], co.value[order]
+    e_flow, e_row, e_val = co.flow[order], co_row[order], co.value[order]
     e_count = np.bincount(e_flow, minlength=len(ft))
-    e_start = np.concatenate([[0], np.cumsum(e_count)[:-1]])
-    E = _ranges(e_start[rf_flow], e_count[rf_flow])  # entry index per (run-flow, entry)
-    E_rf = np.repeat(np.arange(len(rf_flow)), e_count[rf_flow])
-    E_key = rf_run[E_rf] * R + e_row[E]
-    E_val = e_val[E]
+    rf_ecount = e_count[rf_flow]
+    rf_estart = _starts(e_count)[rf_flow]  # entries of a run-flow: e_*[start : start + count]
 
-    def results(s: np.ndarray) -> np.ndarray:
-        return np.bincount(E_key, weights=s[E_rf] * E_val, minlength=n_runs * R).reshape(
-            n_runs, R)
+    def add_delta(target: np.ndarray, rf: np.ndarray, change: np.ndarray) -> None:
+        """Add to ``target`` (runs x rows) the effect of run-flows ``rf`` changing by
+        ``change``: only the touched cells are computed."""
+        ent = _ranges(rf_estart[rf], rf_ecount[rf])
+        who = np.repeat(np.arange(len(rf)), rf_ecount[rf])
+        keys = rf_run[rf[who]] * R + e_row[ent]
+        uk, inv = np.unique(keys, return_inverse=True)
+        target.reshape(-1)[uk] += np.bincount(inv, weights=change[who] * e_val[ent],
+                                              minlength=len(uk))
 
-    # Baseline per plant, presence of rows per plant.
-    base_p = np.bincount(ft.plant[co.flow] * R + co.row, weights=ft.amount[co.flow] * co.value,
+    base_p = np.bincount(ft.plant[co.flow] * R + co_row, weights=ft.amount[co.flow] * co.value,
                          minlength=P * R).reshape(P, R)
     present = np.zeros((P, R), dtype=bool)
-    present[ft.plant[co.flow], co.row] = True
+    present[ft.plant[co.flow], co_row] = True
     present |= rs.always[None, :]
 
-    # Changes expanded to run level, in (step, order) position.
+    # Changes expanded to run level.
     ch_sort = np.lexsort((pf.ch_order, pf.ch_iv))
-    c_iv, c_order = pf.ch_iv[ch_sort], pf.ch_order[ch_sort]
-    c_flow, c_kind, c_val = pf.ch_flow[ch_sort], pf.ch_kind[ch_sort], pf.ch_value[ch_sort]
-    n_iv = len(pf.iv_ids)
-    c_count = np.bincount(c_iv, minlength=n_iv)
-    c_start = np.concatenate([[0], np.cumsum(c_count)[:-1]]) if n_iv else np.zeros(0, np.int64)
-    C = _ranges(c_start[s_iv], c_count[s_iv]) if len(s_iv) else np.zeros(0, np.int64)
+    c_count = np.bincount(pf.ch_iv, minlength=n_iv)
+    C = _ranges(_starts(c_count)[s_iv], c_count[s_iv]) if len(s_iv) else np.zeros(0, np.int64)
     C_step = np.repeat(np.arange(len(s_iv)), c_count[s_iv]) if len(s_iv) else C
+    gch = ch_sort[C]  # global change index
     C_run = s_run[C_step]
     C_k = s_k[C_step]
-    C_j = c_order[C]
-    C_rf = r_start[C_run] + (c_flow[C] - f_start[rp[C_run]])
-    C_kind = c_kind[C]
-    C_val = c_val[C]
+    C_j = pf.ch_order[gch]
+    C_rf = r_start[C_run] + (pf.ch_flow[gch] - f_start[run_plant[C_run]])
+    C_kind = pf.ch_kind[gch]
+    C_val = pf.ch_value[gch]
 
     k_max = int(s_k.max()) + 1 if len(s_k) else 0
     j_max = int(C_j.max()) + 1 if len(C_j) else 0
-    res_prev = results(state)
-    run_steps = np.bincount(s_run, minlength=n_runs)
-    step_res: list[np.ndarray] = [res_prev]
+    stacked = np.empty((k_max + 1, n_runs, R))  # results of every run after 0..k steps
+    stacked[0] = base_p[run_plant]
+    # every run starts from its plant's baseline
+
     negative = np.zeros(n_runs, dtype=bool)
-    neg_info: list[tuple[int, int, float, float]] = []  # (run, change index, before, after)
+    neg_info: list[tuple[int, int, float, float]] = []
     for k in range(k_max):
         at_k = C_k == k
+        touched: list[np.ndarray] = []
+        start_state: list[np.ndarray] = []
         for j in range(j_max):
             sel = np.flatnonzero(at_k & (C_j == j))
             if sel.size == 0:
@@ -290,241 +388,267 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None) -> BatchResult:
             kind = C_kind[sel]
             v = C_val[sel]
             before = state[idx]
-            new = np.where(kind == REL, before * (1.0 + v),
-                           np.where(kind == ABS, before + v, v))
+            new = np.where(kind == REL, before * (1.0 + v), np.where(kind == ABS, before + v, v))
             neg = (new < -1e-9 * np.maximum(1.0, np.abs(before))) & ~negative[C_run[sel]]
-            for q in np.flatnonzero(neg):  # only the offending changes: messages
-                neg_info.append((int(C_run[sel[q]]), int(C[sel[q]]), float(before[q]),
+            for q in np.flatnonzero(neg):  # offending changes only: messages
+                neg_info.append((int(C_run[sel[q]]), int(gch[sel[q]]), float(before[q]),
                                  float(new[q])))
             negative[C_run[sel[neg]]] = True
+            touched.append(idx)
+            start_state.append(before)
             state[idx] = np.maximum(new, 0.0)
-        step_res.append(results(state))
-    # A change below zero makes its plant's input invalid (as in the single-plant engine).
+        # results after step k = before + the effect of the run-flows this step changed
+        stacked[k + 1] = stacked[k]
+        if touched:
+            rf_all = np.concatenate(touched)
+            # the first recorded value of a run-flow in this step is its value before the step
+            rf_u, first = np.unique(rf_all, return_index=True)
+            before_u = np.concatenate(start_state)[first]
+            add_delta(stacked[k + 1], rf_u, state[rf_u] - before_u)
+    del state
     bases = ("t", "m3", "GJ")
-    for r, cidx, prev, after in neg_info:
-        p = int(rp[r])
-        bad_plants.add(p)
-        gi = int(ch_sort[cidx])
-        f = int(pf.ch_flow[gi])
+    for r, g, prev, after in neg_info:
+        p = int(run_plant[r])
+        bad[p] = True
+        f = int(pf.ch_flow[g])
         unit = bases[ft.basis[f]] if ft.basis[f] != B_OTHER else ""
-        scen = "standalone" if run_standalone[r] else run_name[r]
+        scen = "standalone" if standalone[r] else pf.scen_names[run_scen[r]]
         errors.append({"plant": pf.plant_ids[p], "file": pf.files[p] if pf.files else None,
-                       "place": pf.ch_place[gi], "message": (
+                       "place": pf.change_place(g), "message": (
                            f"takes flow '{ft.flow_id[f]}' from {prev:g} to {after:g} {unit}, "
                            f"below zero (scenario '{scen}')")})
+    ok = ~bad
+    n_steps = np.bincount(s_run, minlength=n_runs)
+    end = stacked[n_steps, np.arange(n_runs)]
 
-    ok_plant = np.ones(P, dtype=bool)
-    ok_plant[list(bad_plants)] = False
-    # End state of each run = result after its last step.
-    end = np.stack(step_res)[run_steps, np.arange(n_runs)] if n_runs else np.zeros((0, R))
-
-    res_df = _results_frame(pf, rs, base_p, present, end, rp, run_name, run_standalone, ok_plant)
-    sav_df, eco_df = _savings_frames(pf, rs, base_p, present, step_res, rp, run_name,
-                                     run_standalone, s_run, s_k, s_iv, ok_plant)
+    lab = _Labels(rs, pf)
+    res_df = _results_frame(pf, lab, base_p, present, end, run_plant, run_scen, standalone, ok)
+    eco_df = _economics_frame(pf, lab, rs, base_p, present, stacked, run_plant, run_scen,
+                              standalone, s_run, s_k, s_iv, ok)
+    sav_df = (_savings_frame(pf, lab, base_p, present, stacked, run_plant, run_scen, standalone,
+                             s_run, s_k, s_iv, ok) if details
+              else pd.DataFrame(columns=SAVING_COLUMNS))
     err_df = pd.DataFrame(errors, columns=ERROR_COLUMNS)
     plants = pd.DataFrame({"plant": pf.plant_ids, "name": pf.names, "country": pf.countries,
-                           "sector": pf.sectors})[ok_plant].reset_index(drop=True)
+                           "sector": pf.sectors})[ok].reset_index(drop=True)
     return BatchResult(res_df, sav_df, eco_df, err_df, plants)
 
 
-def _unit(u: str, cur: str) -> str:
-    return u.replace("{cur}", cur)
-
-
-def _results_frame(pf: Portfolio, rs: Any, base_p: np.ndarray, present: np.ndarray,
-                   end: np.ndarray, rp: np.ndarray, run_name: list[str],
-                   run_standalone: list[bool], ok_plant: np.ndarray) -> pd.DataFrame:
+def _frame(columns: dict[str, Any], names: list[str]) -> pd.DataFrame:
     import pandas as pd
 
-    R = len(rs)
-    ind = np.array([r.indicator for r in rs.rows], dtype=object)
-    comp = np.array([r.component for r in rs.rows], dtype=object)
-    unit_t = np.array([r.unit for r in rs.rows], dtype=object)
-    scen_runs = np.array([not s for s in run_standalone]) & ok_plant[rp]
-    # Rows: per plant, baseline then its scenarios in order.
-    P = len(pf.plant_ids)
-    blocks_plant = np.concatenate([np.flatnonzero(ok_plant), rp[scen_runs]])
-    blocks_vals = np.concatenate([base_p[ok_plant], end[scen_runs]])
-    blocks_name = np.concatenate([np.full(int(ok_plant.sum()), "baseline", dtype=object),
-                                  np.array(run_name, dtype=object)[scen_runs]])
-    blocks_order = np.concatenate([np.zeros(int(ok_plant.sum()), dtype=np.int64),
-                                   _rank_within(rp[scen_runs]) + 1])
-    o = np.lexsort((blocks_order, blocks_plant))
-    blocks_plant, blocks_vals = blocks_plant[o], blocks_vals[o]
-    blocks_name, blocks_order = blocks_name[o], blocks_order[o]
-    mask = present[blocks_plant]  # (B, R)
-    b_idx, r_idx = np.nonzero(mask)
-    cur = np.array(pf.currency, dtype=object)
-    units = unit_t[r_idx]
-    has_cur = np.array(["{cur}" in u for u in unit_t])[r_idx]
-    units = np.where(has_cur, [_unit(u, c) for u, c in zip(units, cur[blocks_plant[b_idx]],
-                                                          strict=True)] if has_cur.any() else
-                     units, units) if has_cur.any() else units
-    df = pd.DataFrame({
-        "plant": np.array(pf.plant_ids, dtype=object)[blocks_plant[b_idx]],
-        "scenario": blocks_name[b_idx],
-        "indicator": ind[r_idx], "component": comp[r_idx],
-        "value": blocks_vals[b_idx, r_idx], "unit": units,
-        "_b": b_idx, "_o": np.zeros(len(b_idx), dtype=np.int64), "_r": r_idx,
-    })
-    # Intensities per unit of production, after each block's rows.
-    prod = pf.production[blocks_plant]
-    tot = np.array([r.component == "total" and r.indicator in _INTENSITY for r in rs.rows])
-    ib, ir = np.nonzero(np.isfinite(prod)[:, None] & tot[None, :])
-    if len(ib):
-        punit = np.array(pf.production_unit, dtype=object)[blocks_plant[ib]]
-        inten = pd.DataFrame({
-            "plant": np.array(pf.plant_ids, dtype=object)[blocks_plant[ib]],
-            "scenario": blocks_name[ib],
-            "indicator": ind[ir] + "_intensity", "component": "total",
-            "value": blocks_vals[ib, ir] / prod[ib],
-            "unit": [f"{u}/{pu}" for u, pu in zip(unit_t[ir], punit, strict=True)],
-            "_b": ib, "_o": np.ones(len(ib), dtype=np.int64), "_r": ir,
-        })
-        df = pd.concat([df, inten], ignore_index=True)
-    df = df.sort_values(["_b", "_o", "_r"], kind="stable")
-    del P
-    return df[RESULT_COLUMNS].reset_index(drop=True)
+    df = pd.DataFrame(columns)
+    return df[names]
 
 
-def _rank_within(groups: np.ndarray) -> np.ndarray:
-    """0, 1, 2... within each run of equal consecutive values (input grouped)."""
-    if len(groups) == 0:
-        return np.zeros(0, dtype=np.int64)
-    idx = np.arange(len(groups))
-    starts = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
-    first = np.repeat(starts, np.diff(np.r_[starts, len(groups)]))
-    return idx - first
+def _results_frame(pf: Portfolio, lab: _Labels, base_p: np.ndarray, present: np.ndarray,
+                   end: np.ndarray, run_plant: np.ndarray, run_scen: np.ndarray,
+                   standalone: np.ndarray, ok: np.ndarray) -> pd.DataFrame:
+    """Baseline then each scenario's end state per plant; intensities after each block."""
+    scen_runs = np.flatnonzero(~standalone & ok[run_plant])
+    okp = np.flatnonzero(ok)
+    # blocks in output order: plant-major; baseline first, then scenario runs (run order)
+    b_plant = np.concatenate([okp, run_plant[scen_runs]])
+    b_scen = np.concatenate([np.full(len(okp), -1), run_scen[scen_runs]])
+    b_vals_src = np.concatenate([np.zeros(len(okp), dtype=np.int64) - 1, scen_runs])
+    o = np.lexsort((np.concatenate([np.zeros(len(okp)), np.ones(len(scen_runs))]),
+                    b_plant))  # stable: runs keep their order within a plant
+    b_plant, b_scen, b_vals_src = b_plant[o], b_scen[o], b_vals_src[o]
+    is_base = b_vals_src < 0
+    vals = np.where(is_base[:, None], base_p[b_plant], end[np.maximum(b_vals_src, 0)])
+    # intensity columns appended after the rows
+    prod = pf.production[b_plant]
+    inten = vals[:, lab.tot_rows] / prod[:, None]
+    has_prod = np.isfinite(prod)
+    V = np.concatenate([vals, inten], axis=1)
+    M = np.concatenate([present[b_plant], np.repeat(has_prod[:, None], len(lab.tot_rows), 1)],
+                       axis=1)
+    bi, ci = np.nonzero(M)
+    R = vals.shape[1]
+    is_int = ci >= R
+    row_of = np.where(is_int, lab.tot_rows[np.where(is_int, ci - R, 0)], ci)
+    # intensity columns follow lab.tot_rows, which are in _INTENSITY order
+    ind = np.where(is_int, lab.ind_names.index("energy_intensity") + (ci - R),
+                   lab.ind_code[row_of])
+    comp = np.where(is_int, lab.comp_names.index("total"), lab.comp_code[row_of])
+    unit = np.where(is_int, lab.int_unit_code[np.where(is_int, ci - R, 0),
+                                              lab.punit_code[b_plant[bi]]],
+                    lab.unit_code[row_of, lab.cur_code[b_plant[bi]]])
+    scen_names = ["baseline", *pf.scen_names]
+    return _frame({
+        "plant": _cat(b_plant[bi], pf.plant_ids), "scenario": _cat(b_scen[bi] + 1, scen_names),
+        "indicator": _cat(ind, lab.ind_names), "component": _cat(comp, lab.comp_names),
+        "value": V[bi, ci], "unit": _cat(unit, lab.unit_names)}, RESULT_COLUMNS)
 
 
-def _savings_frames(pf: Portfolio, rs: Any, base_p: np.ndarray, present: np.ndarray,
-                    step_res: list[np.ndarray], rp: np.ndarray, run_name: list[str],
-                    run_standalone: list[bool], s_run: np.ndarray, s_k: np.ndarray,
-                    s_iv: np.ndarray, ok_plant: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _savings_frame(pf: Portfolio, lab: _Labels, base_p: np.ndarray, present: np.ndarray,
+                   stacked: np.ndarray, run_plant: np.ndarray, run_scen: np.ndarray,
+                   standalone: np.ndarray, s_run: np.ndarray, s_k: np.ndarray,
+                   s_iv: np.ndarray, ok: np.ndarray) -> pd.DataFrame:
+    """Savings rows as in the single-plant JSON, in the same order."""
+    n_iv = len(pf.iv_ids)
+    n_runs = len(run_plant)
+    seq = ~standalone[s_run] & ok[run_plant[s_run]]
+    sv_seq = stacked[s_k, s_run] - stacked[s_k + 1, s_run]
+    stand_run = np.full(n_iv, -1, dtype=np.int64)
+    st = standalone[s_run]
+    stand_run[s_iv[st]] = s_run[st]
+    sv_stand = base_p[run_plant[stand_run[s_iv]]] - stacked[1, stand_run[s_iv]]
+    scen_runs = ~standalone & ok[run_plant]
+    n_steps = np.bincount(s_run[seq], minlength=n_runs)
+    keep_run = scen_runs & (n_steps > 0)
+    n_steps = np.where(keep_run, n_steps, 0)
+    # blocks: per kept run, per step: (seq, stand); then the run's total
+    run_size = n_steps * 2 + keep_run
+    run_start = _starts(run_size)
+    si = np.flatnonzero(seq)
+    ri = np.flatnonzero(keep_run)
+    step_pos = np.zeros(len(s_run), dtype=np.int64)
+    step_pos[si] = run_start[s_run[si]] + 2 * s_k[si]
+    total_pos = run_start + 2 * n_steps
+    nb = int(run_size.sum())
+    B_vals = np.empty((nb, stacked.shape[2]))
+    B_plant = np.empty(nb, dtype=np.int64)
+    B_scen = np.empty(nb, dtype=np.int64)
+    B_iv = np.full(nb, -1, dtype=np.int64)
+    B_basis = np.zeros(nb, dtype=np.int64)
+    # positions are dense over kept runs: remap run starts to kept runs only
+    pos_seq = step_pos[si]
+    B_vals[pos_seq] = sv_seq[si]
+    B_vals[pos_seq + 1] = sv_stand[si]
+    for pos, basis in ((pos_seq, 0), (pos_seq + 1, 1)):
+        B_plant[pos] = run_plant[s_run[si]]
+        B_scen[pos] = run_scen[s_run[si]]
+        B_iv[pos] = s_iv[si]
+        B_basis[pos] = basis
+    tp = total_pos[ri]
+    last = n_steps[ri]
+    B_vals[tp] = stacked[0, ri] - stacked[last, ri]
+    B_plant[tp] = run_plant[ri]
+    B_scen[tp] = run_scen[ri]
+    M = present[B_plant]
+    bi, ci = np.nonzero(M)
+    iv_vocab, iv_code = _vocab(pf.iv_ids)
+    code = np.where(B_iv[bi] >= 0, iv_code[np.maximum(B_iv[bi], 0)], -1)
+    return _frame({
+        "plant": _cat(B_plant[bi], pf.plant_ids), "scenario": _cat(B_scen[bi], pf.scen_names),
+        "intervention": _cat(code, iv_vocab),
+        "basis": _cat(B_basis[bi], ["in_sequence", "standalone"]),
+        "indicator": _cat(lab.ind_code[ci], lab.ind_names),
+        "component": _cat(lab.comp_code[ci], lab.comp_names),
+        "value": B_vals[bi, ci],
+        "unit": _cat(lab.unit_code[ci, lab.cur_code[B_plant[bi]]], lab.unit_names)},
+        SAVING_COLUMNS)
+
+
+def _vocab(values: list[str]) -> tuple[list[str], np.ndarray]:
     import pandas as pd
 
-    R = len(rs)
-    ind = np.array([r.indicator for r in rs.rows], dtype=object)
-    comp = np.array([r.component for r in rs.rows], dtype=object)
-    unit_t = np.array([r.unit for r in rs.rows], dtype=object)
-    stand = np.array(run_standalone, dtype=bool)
-    names = np.array(run_name, dtype=object)
-    ids = np.array(pf.iv_ids, dtype=object)
-    pids = np.array(pf.plant_ids, dtype=object)
-    stacked = np.stack(step_res) if step_res else np.zeros((1, len(rp), R))
-    # in-sequence saving of step (run, k): res[k] - res[k+1]; standalone: run of that iv.
-    seq = ~stand[s_run] & ok_plant[rp[s_run]]
-    sv_seq = stacked[s_k, s_run] - stacked[s_k + 1, s_run]  # (S, R)
-    stand_run_of_iv = np.full(len(ids), -1, dtype=np.int64)
-    stand_steps = stand[s_run]
-    stand_run_of_iv[s_iv[stand_steps]] = s_run[stand_steps]
-    sv_stand = base_p[rp[stand_run_of_iv[s_iv]]] - stacked[1, stand_run_of_iv[s_iv]]
-    cost = rs.at("cost", "total")
-    ghg = rs.at("ghg", "total")
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object), sort=False)
+    return [str(u) for u in uniq], np.asarray(codes, dtype=np.int64)
 
-    frames = []
-    econ_rows = []
-    sel = np.flatnonzero(seq)
-    # order: per plant, per scenario (run order), per step; in_sequence then standalone
-    o = sel[np.lexsort((s_k[sel], s_run[sel]))]
-    for basis, mat in (("in_sequence", sv_seq), ("standalone", sv_stand)):
-        m = present[rp[s_run[o]]]
-        b, r = np.nonzero(m)
-        st = o[b]
-        frames.append(pd.DataFrame({
-            "plant": pids[rp[s_run[st]]], "scenario": names[s_run[st]],
-            "intervention": ids[s_iv[st]], "basis": basis, "indicator": ind[r],
-            "component": comp[r], "value": mat[st, r], "unit": unit_t[r],
-            "_run": s_run[st], "_k": s_k[st], "_b": 0 if basis == "in_sequence" else 1, "_r": r,
-        }))
-    # scenario totals
-    scen_runs = np.flatnonzero(~stand & ok_plant[rp])
-    last = np.bincount(s_run, minlength=len(rp))[scen_runs]
-    tot = stacked[0, scen_runs] - stacked[last, scen_runs]
-    has = last > 0
-    m = present[rp[scen_runs[has]]]
-    b, r = np.nonzero(m)
-    sr = scen_runs[has][b]
-    frames.append(pd.DataFrame({
-        "plant": pids[rp[sr]], "scenario": names[sr], "intervention": None,
-        "basis": "in_sequence", "indicator": ind[r], "component": comp[r],
-        "value": tot[has][b, r], "unit": unit_t[r], "_run": sr, "_k": 10**9, "_b": 0, "_r": r,
-    }))
-    sav = pd.concat(frames, ignore_index=True)
-    sav["_pos"] = sav["_k"] * 2 + sav["_b"]
-    sav = sav.sort_values(["_run", "_pos", "_r"], kind="stable")
-    cur = np.array(pf.currency, dtype=object)
-    if sav["unit"].str.contains("{cur}", regex=False).any():
-        plant_pos = {p: i for i, p in enumerate(pf.plant_ids)}
-        curs = cur[[plant_pos[p] for p in sav["plant"]]]
-        sav["unit"] = [u.replace("{cur}", c) for u, c in zip(sav["unit"], curs, strict=True)]
-    sav = sav[SAVING_COLUMNS].reset_index(drop=True)
 
-    # Economics per step (both bases) and per scenario.
-    st = o
-    rate = pf.discount_rate[rp[s_run[st]]]
-    capex = pf.capex[s_iv[st]]
-    opex = pf.opex[s_iv[st]]
-    life = pf.lifetime[s_iv[st]]
-    cols: dict[str, Any] = {}
-    for basis, mat in (("in_sequence", sv_seq), ("standalone", sv_stand)):
-        saving = mat[st, cost] * present[rp[s_run[st]], cost] - opex
-        g = mat[st, ghg]
-        cols[basis] = pd.DataFrame({
-            "plant": pids[rp[s_run[st]]], "scenario": names[s_run[st]],
-            "intervention": ids[s_iv[st]], "basis": basis,
-            "currency": cur[rp[s_run[st]]], "capex": capex, "annual_saving": saving,
-            "simple_payback_years": finance.simple_payback(capex, saving),
-            "lifetime_years": life, "npv": finance.npv(capex, saving, rate, life),
-            "irr": finance.irr(capex, saving, life),
-            "ghg_avoided_t_co2e_per_year": g,
-            "cost_per_t_co2e": finance.cost_of_abatement(capex, saving, rate, life, g),
-            "_run": s_run[st], "_pos": s_k[st] + (0 if basis == "in_sequence" else 10**6),
-        })
-        econ_rows.append(cols[basis])
-    # scenario rows: aggregate the in-sequence rows of each run
-    seqdf = cols["in_sequence"]
-    if len(seqdf):
-        grp = seqdf.groupby("_run", sort=True)
-        runs = grp["_run"].first().to_numpy()
-        n = grp.size().to_numpy()
-        csum = grp["capex"].sum().to_numpy()
-        ssum = grp["annual_saving"].sum().to_numpy()
-        gsum = grp["ghg_avoided_t_co2e_per_year"].sum().to_numpy()
-        lifes_ok = grp["lifetime_years"].apply(lambda s: bool(np.all(np.isfinite(s)))).to_numpy()
-        lmax = grp["lifetime_years"].max().to_numpy()
-        npv_sum = grp["npv"].sum(min_count=1).to_numpy()
-        r_rate = pf.discount_rate[rp[runs]]
-        # portfolio IRR with padded arrays (k interventions per run)
-        kmax = int(n.max())
-        pos = _rank_within(seqdf["_run"].to_numpy())
-        row_of = np.searchsorted(runs, seqdf["_run"].to_numpy())
-        cap_m = np.zeros((len(runs), kmax))
-        sav_m = np.zeros((len(runs), kmax))
-        life_m = np.ones((len(runs), kmax))
-        cap_m[row_of, pos] = seqdf["capex"].to_numpy()
-        sav_m[row_of, pos] = seqdf["annual_saving"].to_numpy()
-        life_m[row_of, pos] = np.nan_to_num(seqdf["lifetime_years"].to_numpy(), nan=1.0)
+def _economics_frame(pf: Portfolio, lab: _Labels, rs: _RowView, base_p: np.ndarray,
+                     present: np.ndarray, stacked: np.ndarray, run_plant: np.ndarray,
+                     run_scen: np.ndarray, standalone: np.ndarray, s_run: np.ndarray,
+                     s_k: np.ndarray, s_iv: np.ndarray, ok: np.ndarray) -> pd.DataFrame:
+    """Economics rows as in the single-plant JSON: per run, in-sequence rows, standalone rows,
+    then the scenario row."""
+    n_iv = len(pf.iv_ids)
+    n_runs = len(run_plant)
+    cost, ghg = rs.at("cost", "total"), rs.at("ghg", "total")
+    seq = ~standalone[s_run] & ok[run_plant[s_run]]
+    si = np.flatnonzero(seq)
+    runs_of = s_run[si]
+    plant_of = run_plant[runs_of]
+    has_cost = present[plant_of, cost]
+    sv = {"in_sequence": stacked[s_k[si], runs_of] - stacked[s_k[si] + 1, runs_of]}
+    stand_run = np.full(n_iv, -1, dtype=np.int64)
+    st = standalone[s_run]
+    stand_run[s_iv[st]] = s_run[st]
+    sr = stand_run[s_iv[si]]
+    sv["standalone"] = base_p[run_plant[sr]] - stacked[1, sr]
+    iv = s_iv[si]
+    capex, opex, life = pf.capex[iv], pf.opex[iv], pf.lifetime[iv]
+    rate = pf.discount_rate[plant_of]
+    n_steps = np.bincount(runs_of, minlength=n_runs)
+    keep_run = ~standalone & ok[run_plant] & (n_steps > 0)
+    run_size = n_steps * 2 + keep_run
+    run_start = _starts(run_size)
+    nb = int(run_size.sum())
+    cols = {c: np.full(nb, np.nan) for c in ECON_COLUMNS[5:]}
+    e_plant = np.empty(nb, dtype=np.int64)
+    e_scen = np.empty(nb, dtype=np.int64)
+    e_iv = np.full(nb, -1, dtype=np.int64)
+    e_basis = np.zeros(nb, dtype=np.int64)
+    seq_saving = None
+    for b, basis in enumerate(("in_sequence", "standalone")):
+        m = sv[basis]
+        saving = np.where(has_cost, m[:, cost], 0.0) - opex
+        g = m[:, ghg]
+        pos = run_start[runs_of] + b * n_steps[runs_of] + s_k[si]
+        e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = plant_of, run_scen[runs_of], iv, b
+        cols["capex"][pos] = capex
+        cols["annual_saving"][pos] = saving
+        cols["simple_payback_years"][pos] = finance.simple_payback(capex, saving)
+        cols["lifetime_years"][pos] = life
+        cols["npv"][pos] = finance.npv(capex, saving, rate, life)
+        cols["irr"][pos] = finance.irr(capex, saving, life)
+        cols["ghg_avoided_t_co2e_per_year"][pos] = g
+        cols["cost_per_t_co2e"][pos] = finance.cost_of_abatement(capex, saving, rate, life, g)
+        if b == 0:
+            seq_saving, seq_ghg, seq_npv = saving, g, cols["npv"][pos]
+    # scenario rows: sums over each run's in-sequence steps
+    kr = np.flatnonzero(keep_run)
+    if len(kr):
+        assert seq_saving is not None
+        csum = np.bincount(runs_of, weights=capex, minlength=n_runs)[kr]
+        ssum = np.bincount(runs_of, weights=seq_saving, minlength=n_runs)[kr]
+        gsum = np.bincount(runs_of, weights=seq_ghg, minlength=n_runs)[kr]
+        finite = np.bincount(runs_of, weights=np.isfinite(life).astype(float),
+                             minlength=n_runs)[kr] == n_steps[kr]
+        lmax = np.full(n_runs, -np.inf)
+        o_r = np.argsort(runs_of, kind="stable")
+        bounds = np.r_[0, np.flatnonzero(np.diff(runs_of[o_r])) + 1]
+        lmax[runs_of[o_r][bounds]] = np.maximum.reduceat(
+            np.nan_to_num(life, nan=-np.inf)[o_r], bounds) if len(o_r) else lmax[:0]
+        npv_sum = np.bincount(runs_of, weights=np.nan_to_num(seq_npv, nan=0.0),
+                              minlength=n_runs)[kr]
+        npv_nan = np.bincount(runs_of, weights=np.isnan(seq_npv).astype(float),
+                              minlength=n_runs)[kr] > 0
+        kmax = int(n_steps.max())
+        row_of = np.searchsorted(kr, runs_of)
+        cap_m = np.zeros((len(kr), kmax))
+        sav_m = np.zeros((len(kr), kmax))
+        life_m = np.ones((len(kr), kmax))
+        real = np.zeros((len(kr), kmax), dtype=bool)
+        real[row_of, s_k[si]] = True
+        cap_m[row_of, s_k[si]] = capex
+        sav_m[row_of, s_k[si]] = seq_saving
+        life_m[row_of, s_k[si]] = np.nan_to_num(life, nan=1.0)
         irr_s = finance.irr_portfolio(cap_m, sav_m, life_m)
+        r_rate = pf.discount_rate[run_plant[kr]]
         with np.errstate(invalid="ignore", divide="ignore"):
             crf = finance.capital_recovery_factor(r_rate[:, None], life_m)
-            annual_cost = (cap_m * crf).sum(axis=1) - ssum
+            annual_cost = (np.where(real, cap_m * crf, 0.0)).sum(axis=1) - ssum
             cpt = np.where(gsum > 0, annual_cost / gsum, np.nan)
-        econ_rows.append(pd.DataFrame({
-            "plant": pids[rp[runs]], "scenario": names[runs], "intervention": None,
-            "basis": "in_sequence", "currency": cur[rp[runs]], "capex": csum,
-            "annual_saving": ssum, "simple_payback_years": finance.simple_payback(csum, ssum),
-            "lifetime_years": np.where(lifes_ok, lmax, np.nan),
-            "npv": np.where(lifes_ok, npv_sum, np.nan),
-            "irr": np.where(lifes_ok, irr_s, np.nan),
-            "ghg_avoided_t_co2e_per_year": gsum,
-            "cost_per_t_co2e": np.where(lifes_ok, cpt, np.nan),
-            "_run": runs, "_pos": 10**9,
-        }))
-    eco = pd.concat(econ_rows, ignore_index=True) if econ_rows else pd.DataFrame(
-        columns=[*ECON_COLUMNS, "_run", "_pos"])
-    eco = eco.sort_values(["_run", "_pos"], kind="stable")
-    return sav, eco[ECON_COLUMNS].reset_index(drop=True)
+        pos = run_start[kr] + 2 * n_steps[kr]
+        e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = run_plant[kr], run_scen[kr], -1, 0
+        cols["capex"][pos] = csum
+        cols["annual_saving"][pos] = ssum
+        cols["simple_payback_years"][pos] = finance.simple_payback(csum, ssum)
+        cols["lifetime_years"][pos] = np.where(finite, lmax[kr], np.nan)
+        cols["npv"][pos] = np.where(finite & ~npv_nan, npv_sum, np.nan)
+        cols["irr"][pos] = np.where(finite, irr_s, np.nan)
+        cols["ghg_avoided_t_co2e_per_year"][pos] = gsum
+        cols["cost_per_t_co2e"][pos] = np.where(finite, cpt, np.nan)
+    iv_vocab, iv_code = _vocab(pf.iv_ids)
+    code = np.where(e_iv >= 0, iv_code[np.maximum(e_iv, 0)], -1)
+    return _frame({
+        "plant": _cat(e_plant, pf.plant_ids), "scenario": _cat(e_scen, pf.scen_names),
+        "intervention": _cat(code, iv_vocab),
+        "basis": _cat(e_basis, ["in_sequence", "standalone"]),
+        "currency": _cat(lab.cur_code[e_plant], lab.currencies), **cols}, ECON_COLUMNS)
 
 
 # -- public entry points ---------------------------------------------------------------------
@@ -752,10 +876,4 @@ def rollup(results: pd.DataFrame, plants: pd.DataFrame, by: str) -> pd.DataFrame
     return out
 
 
-def _nan_to_none(x: float) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
-
-
-FLOW_TYPE_SET = set(FLOW_TYPES)
-__all__ = ["BatchResult", "Portfolio", "assess_many", "batch", "evaluate", "rollup",
-           "B_OTHER", "GWP_CODES", "SET"]
+__all__ = ["BatchResult", "Portfolio", "assess_many", "batch", "evaluate", "rollup", "run"]

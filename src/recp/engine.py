@@ -148,7 +148,12 @@ class FlowTable:
     source: np.ndarray  # int code into water_sources()
     hazardous: np.ndarray  # bool
     route: np.ndarray  # int code, -1
-    place: np.ndarray  # object: where the flow is, for messages ("flows[3]")
+    row: np.ndarray  # int: the flow's position in its input (messages only)
+    place_fmt: str = "flows[{}]"  # how a row number is shown in messages
+
+    def place(self, i: int) -> str:
+        """Where flow ``i`` is in its input, for messages (``flows[3]``, ``flows row 17``)."""
+        return self.place_fmt.format(int(self.row[i]))
 
     def __len__(self) -> int:
         return int(self.amount.shape[0])
@@ -163,7 +168,7 @@ class FlowTable:
                    ncv_mass=nan.copy(), ncv_vol=nan.copy(), density=nan.copy(), ef=nan.copy(),
                    price=nan.copy(), price_basis=np.zeros(n, dtype=np.int64),
                    source=np.zeros(n, dtype=np.int64), hazardous=np.zeros(n, dtype=bool),
-                   route=np.full(n, -1, dtype=np.int64), place=np.empty(n, dtype=object))
+                   route=np.full(n, -1, dtype=np.int64), row=np.arange(n, dtype=np.int64))
 
 
 @dataclass
@@ -262,7 +267,7 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
     bad = is_fuel & ~np.isfinite(gj)
     for i in np.flatnonzero(bad):  # only erroneous flows: messages, not arithmetic
         problems.append((int(ft.plant[i]), Problem(
-            f"{ft.place[i]}.amount", f"{carriers[ft.carrier[i]]} given by volume needs 'ncv' per "
+            f"{ft.place(i)}.amount", f"{carriers[ft.carrier[i]]} given by volume needs 'ncv' per "
             "volume (e.g. '35.8 MJ/m3', from the supplier's gas analysis) or 'density': recp "
             "ships no sourced default for it")))
     gj = np.where(bad, 0.0, gj)
@@ -321,18 +326,21 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
     elec_default = (t == ELEC) & ~own_ef
     plants_needing = np.zeros(len(pt.grid), dtype=bool)
     plants_needing[ft.plant[elec_default]] = True
-    for p in np.flatnonzero(plants_needing & ~user_grid):
-        code = str(pt.country[p])
+    need = plants_needing & ~user_grid
+    countries = pt.country.astype(str)
+    for code in np.unique(countries[need]):  # loop over countries, never over plants
+        in_country = need & (countries == code)
         if code in grid_table.rows:
             f = grid_table.factor(code, "factor")
             assert f is not None
-            plant_grid[p] = f.value / _GJ_PER_MWH  # kg CO2e/kWh == t CO2e/MWh
-            table_grid[p] = True
-            use(f, elec_default & (ft.plant == p))
+            plant_grid[in_country] = f.value / _GJ_PER_MWH  # kg CO2e/kWh == t CO2e/MWh
+            table_grid |= in_country
+            use(f, elec_default & in_country[ft.plant])
         else:
-            problems.append((int(p), Problem("plant.country", (
-                f"no grid emission factor for {code} in table '{lib.GRID}': give 'grid_factor' "
-                "(e.g. '0.62 t CO2e/MWh')"))))
+            for p in np.flatnonzero(in_country):  # error plants only: messages
+                problems.append((int(p), Problem("plant.country", (
+                    f"no grid emission factor for {code} in table '{lib.GRID}': give "
+                    "'grid_factor' (e.g. '0.62 t CO2e/MWh')"))))
     ef = np.where(own_ef, ft.ef, np.where(t == ELEC, plant_grid[ft.plant], np.nan))
     counted = is_elec_heat & np.isfinite(ef)
     add(rs.at("ghg", "scope2"), counted, ef)
@@ -364,7 +372,7 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
     unconvertible = priced & ~np.isfinite(price)
     for i in np.flatnonzero(unconvertible):
         problems.append((int(ft.plant[i]), Problem(
-            f"{ft.place[i]}.price", "cannot convert the price to the flow's unit: give the "
+            f"{ft.place(i)}.price", "cannot convert the price to the flow's unit: give the "
             "price per the flow's own unit, or the fuel's ncv/density")))
     add(rs.at("cost", "total"), priced & ~unconvertible, np.where(unconvertible, 0.0, price))
     flags["unpriced"] = ~priced & (t != PROD)
@@ -442,7 +450,6 @@ def flow_table(sc: Scenario, lib: FactorLibrary) -> tuple[FlowTable, PlantTable,
         amount, basis, unit = _canonical(fl.amount)
         units.append(unit)
         ft.flow_id[i] = fl.id
-        ft.place[i] = f"flows[{i}]"
         ft.type[i] = FLOW_TYPES.index(fl.type)
         ft.amount[i] = amount
         ft.basis[i] = basis

@@ -68,18 +68,42 @@ def npv(capex: ArrayLike, annual_saving: ArrayLike, rate: ArrayLike, years: Arra
                       dtype=float)
 
 
+def _annuity_and_slope(rate: Array, years: Array) -> tuple[Array, Array]:
+    """Annuity factor and its derivative with respect to the rate."""
+    r = np.asarray(rate, dtype=float)
+    n = np.asarray(years, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        v = np.exp(-n * np.log1p(r))  # (1 + r) ** -n
+        small = np.abs(r) < 1e-8
+        af = np.where(small, n, (1.0 - v) / np.where(small, 1.0, r))
+        d = np.where(small, -n * (n + 1) / 2.0,
+                     (n * v / (1.0 + r) - af) / np.where(small, 1.0, r))
+    return af, d
+
+
 def irr(capex: ArrayLike, annual_saving: ArrayLike, years: ArrayLike,
         lo: float = -0.99, hi: float = 100.0, iterations: int = 200) -> Array:
     """Internal rate of return of ``-capex`` now and a constant saving for ``years`` [1/year].
 
-    Solved by vectorised bisection on the NPV, which falls monotonically with the rate for this
-    cash-flow shape. NaN where no rate in ``(lo, hi)`` zeroes the NPV (no capex, no saving, or
-    a saving that never repays even at -99 %).
+    The NPV falls monotonically with the rate for this cash-flow shape; the root is found by
+    Newton's method kept inside a shrinking bracket (bisection where Newton would leave it),
+    iterating only on the elements not yet converged. NaN where no rate in ``(lo, hi)`` zeroes
+    the NPV: no capex, no saving, a saving that never repays even at -99 %, or an IRR above
+    ``hi`` (10 000 % a year by default).
     """
-    c, s, n = np.broadcast_arrays(np.asarray(capex, dtype=float),
-                                  np.asarray(annual_saving, dtype=float),
-                                  np.asarray(years, dtype=float))
-    return _bisect(lambda r: -c + s * annuity_factor(r, n), c.shape, lo, hi, iterations)
+    c, s, n = (np.ravel(x).astype(float) for x in np.broadcast_arrays(
+        np.asarray(capex, dtype=float), np.asarray(annual_saving, dtype=float),
+        np.asarray(years, dtype=float)))
+    shape = np.broadcast(np.asarray(capex), np.asarray(annual_saving), np.asarray(years)).shape
+
+    def f(r: Array, i: Array) -> tuple[Array, Array]:
+        af, d = _annuity_and_slope(r, n[i])
+        return -c[i] + s[i] * af, s[i] * d
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r0 = s / c  # the perpetuity rate, then one fixed-point step of r = s/c (1 - (1+r)^-n)
+        r0 = r0 * (1.0 - np.exp(-n * np.log1p(np.clip(r0, lo + 1e-9, hi))))
+    return _solve(f, c.size, lo, hi, iterations, r0).reshape(shape)
 
 
 def irr_portfolio(capex: Array, savings: Array, years: Array,
@@ -89,39 +113,60 @@ def irr_portfolio(capex: Array, savings: Array, years: Array,
     Parameters
     ----------
     capex, savings, years : numpy.ndarray
-        Shape ``(..., k)``: the ``k`` interventions of each scenario (NaN-free; pad with 0).
+        Shape ``(m, k)``: the ``k`` interventions of each of ``m`` scenarios (pad with 0).
 
     Returns
     -------
     numpy.ndarray
-        Shape ``(...)``: the rate zeroing ``-sum(capex) + sum(savings * annuity(r, years))``.
+        Shape ``(m,)``: the rate zeroing ``-sum(capex) + sum(savings * annuity(r, years))``.
     """
-    c = np.asarray(capex, dtype=float).sum(axis=-1)
+    cap = np.atleast_2d(np.asarray(capex, dtype=float))
+    sav = np.atleast_2d(np.asarray(savings, dtype=float))
+    yrs = np.atleast_2d(np.asarray(years, dtype=float))
+    c = cap.sum(axis=-1)
 
-    def f(r: Array) -> Array:
-        return np.asarray(-c + (savings * annuity_factor(r[..., None], years)).sum(axis=-1),
-                          dtype=float)
+    def f(r: Array, i: Array) -> tuple[Array, Array]:
+        af, d = _annuity_and_slope(r[:, None], yrs[i])
+        return -c[i] + (sav[i] * af).sum(axis=-1), (sav[i] * d).sum(axis=-1)
 
-    return _bisect(f, c.shape, lo, hi, iterations)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r0 = sav.sum(axis=-1) / c
+    out = _solve(f, c.size, lo, hi, iterations, r0)
+    return out if np.ndim(capex) > 1 else out.reshape(())
 
 
-def _bisect(f: object, shape: tuple[int, ...], lo: float, hi: float, iterations: int) -> Array:
+def _solve(f: object, m: int, lo: float, hi: float, iterations: int, start: Array) -> Array:
+    """Vectorised safeguarded Newton for ``m`` functions decreasing in the rate.
+
+    ``f(r, idx)`` returns the values and slopes of the functions ``idx`` at rates ``r``.
+    """
     fn = f  # type: ignore[assignment]
-    a = np.full(shape, lo)
-    b = np.full(shape, hi)
-    fa = fn(a)  # type: ignore[operator]
-    fb = fn(b)  # type: ignore[operator]
+    allidx = np.arange(m)
+    fa, _ = fn(np.full(m, lo), allidx)  # type: ignore[operator]
+    fb, _ = fn(np.full(m, hi), allidx)  # type: ignore[operator]
     ok = np.isfinite(fa) & np.isfinite(fb) & (np.sign(fa) != np.sign(fb)) & (fa != 0)
+    x = np.clip(np.where(np.isfinite(start), start, 0.1), lo + 1e-6, hi - 1e-6)
+    a = np.full(m, lo)
+    b = np.full(m, hi)
+    act = np.flatnonzero(ok)
     for _ in range(iterations):
-        m = 0.5 * (a + b)
-        fm = fn(m)  # type: ignore[operator]
-        left = np.sign(fm) == np.sign(fa)
-        a = np.where(left, m, a)
-        fa = np.where(left, fm, fa)
-        b = np.where(left, b, m)
-        if np.all(np.abs(b - a) < 1e-12):
+        if act.size == 0:
             break
-    return np.asarray(np.where(ok, 0.5 * (a + b), np.nan), dtype=float)
+        xa = x[act]
+        fx, dfx = fn(xa, act)  # type: ignore[operator]
+        same = np.sign(fx) == np.sign(fa[act])
+        a[act] = np.where(same, xa, a[act])
+        fa[act] = np.where(same, fx, fa[act])
+        b[act] = np.where(same, b[act], xa)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = xa - fx / dfx
+        inside = np.isfinite(newton) & (newton > a[act]) & (newton < b[act])
+        root = fx == 0  # an exact root stays where it is
+        xn = np.where(root, xa, np.where(inside, newton, 0.5 * (a[act] + b[act])))
+        x[act] = xn
+        done = (np.abs(xn - xa) <= 1e-13 * (1.0 + np.abs(xa))) | root
+        act = act[~done]
+    return np.asarray(np.where(ok, x, np.nan), dtype=float)
 
 
 def cost_of_abatement(capex: ArrayLike, annual_saving: ArrayLike, rate: ArrayLike,

@@ -344,15 +344,23 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     punit = np.array([""] * P, dtype=object)
     for uu in np.unique(pu[pg & ~bad_unit].astype(str)):
         punit[pg & (pu == uu)] = fmt_unit(uu) if uu else ""
-    plant_pos = {p: i for i, p in enumerate(pid) if not dup[i]}
+    import pandas as pd
+
+    first_pos = np.flatnonzero(~dup)
+    plant_index = pd.Index(pid[first_pos])
+
+    def plant_lookup(values: np.ndarray) -> np.ndarray:
+        if len(values) == 0:
+            return np.zeros(0, dtype=np.int64)
+        hit = plant_index.get_indexer(values)
+        return np.where(hit >= 0, first_pos[np.maximum(hit, 0)], -1).astype(np.int64)
 
     # -- flows
     fl = t.flows
     N = len(fl)
     fpl = _text(fl, "plant")
     fid = _text(fl, "id")
-    fpos = np.array([plant_pos.get(p, -1) for p in fpl], dtype=np.int64) if N else \
-        np.zeros(0, dtype=np.int64)
+    fpos = plant_lookup(fpl)
     err.add(fpos < 0, fpl, "flows", fid, "plant", "no such plant in the plants table")
     err.add(fid == "", fpl, "flows", None, "id", "every flow needs an id")
     fdup = pd.Series(list(zip(fpl, fid, strict=True))).duplicated().to_numpy() if N else \
@@ -453,14 +461,17 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     M = len(iv)
     ipl = _text(iv, "plant")
     iid = _text(iv, "id")
-    ipos = np.array([plant_pos.get(p, -1) for p in ipl], dtype=np.int64) if M else \
-        np.zeros(0, dtype=np.int64)
+    ipos = plant_lookup(ipl)
     err.add(ipos < 0, ipl, "interventions", iid, "plant", "no such plant in the plants table")
     err.add(iid == "", ipl, "interventions", None, "id", "every intervention needs an id")
     iflow = _text(iv, "flow")
-    flow_key = {(p, f): k for k, (p, f) in enumerate(zip(fpl, fid, strict=True))}
-    gflow = np.array([flow_key.get((p, f), -1) for p, f in zip(ipl, iflow, strict=True)],
-                     dtype=np.int64) if M else np.zeros(0, dtype=np.int64)
+    sep = "\x1f"
+    flow_keys = pd.Index(pd.Series(fpl, dtype=object) + sep + pd.Series(fid, dtype=object))
+    gflow = (flow_keys.get_indexer(pd.Series(ipl, dtype=object) + sep +
+                                   pd.Series(iflow, dtype=object)).astype(np.int64)
+             if M else np.zeros(0, dtype=np.int64))
+    if N and flow_keys.has_duplicates:  # duplicate flow ids are reported above
+        gflow = np.array([-1] * M, dtype=np.int64) if M else gflow
     fmsg = np.full(M, "", dtype=object)
     for i in np.flatnonzero(gflow < 0):
         choices = fid[fpl == ipl[i]].tolist()
@@ -529,12 +540,11 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
 
     errors = err.frame()
     bad_ids = set(errors["plant"].tolist())
-    ok = np.array([p not in bad_ids and p != "" and not d for p, d in zip(pid, dup, strict=True)],
-                  dtype=bool)
+    ok = ~np.isin(pid.astype(str), np.array(sorted(bad_ids), dtype=str)) & (pid != "") & ~dup
     # -- keep valid plants; flows sorted by plant (stable: table order within a plant)
     new_pos = np.full(P, -1, dtype=np.int64)
     new_pos[ok] = np.arange(int(ok.sum()))
-    fkeep = (fpos >= 0)
+    fkeep = fpos >= 0
     fkeep[fkeep] = ok[fpos[fkeep]]
     forder = np.flatnonzero(fkeep)
     forder = forder[np.argsort(new_pos[fpos[forder]], kind="stable")]
@@ -554,82 +564,116 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     ft.source = source[forder]
     ft.hazardous = hazardous[forder]
     ft.route = route[forder]
+    ft.row = forder + 2  # table row number (header is row 1)
+    ft.place_fmt = "flows row {}"
     local_idx = np.full(N, -1, dtype=np.int64)
     local_idx[forder] = np.arange(len(forder))
-    ft.place = np.array([f"flows row {i + 2}" for i in forder], dtype=object)
 
-    # interventions of valid plants: global ids in first-appearance order per plant
-    ikeep = (ipos >= 0)
+    # interventions of valid plants, numbered in order of first appearance
+    ikeep = ipos >= 0
     ikeep[ikeep] = ok[ipos[ikeep]]
     rows = np.flatnonzero(ikeep)
-    keys = list(zip(ipl[rows], iid[rows], strict=True))
-    iv_index: dict[tuple[str, str], int] = {}
-    first_row: list[int] = []
-    for k, key in zip(rows, keys, strict=True):  # one entry per distinct intervention
-        if key not in iv_index:
-            iv_index[key] = len(iv_index)
-            first_row.append(int(k))
-    g_of_row = np.array([iv_index[k] for k in keys], dtype=np.int64)
-    first = np.array(first_row, dtype=np.int64)
-    n_iv = len(first)
-    # capex/opex/lifetime: the first non-empty value of each intervention
+    ikey = (pd.Series(ipl[rows], dtype=object) + sep + pd.Series(iid[rows], dtype=object))
+    g_of_row, iv_keys = pd.factorize(ikey, sort=False)
+    g_of_row = np.asarray(g_of_row, dtype=np.int64)
+    n_iv = len(iv_keys)
+    first = rows[np.unique(g_of_row, return_index=True)[1]] if n_iv else rows[:0]
+
     def per_iv(arr: np.ndarray, default: float) -> np.ndarray:
+        """The first non-empty value of each intervention's rows."""
         out = np.full(n_iv, default)
         vals = arr[rows]
         have = ~np.isnan(vals)
-        # last assignment wins; reverse so the first given value wins
-        out[g_of_row[have][::-1]] = vals[have][::-1]
+        out[g_of_row[have][::-1]] = vals[have][::-1]  # reversed: the first given value wins
         return out
+
     capex = per_iv(money["capex"], 0.0)
     opex = per_iv(money["opex"], 0.0)
     lifetime = per_iv(life, np.nan)
-    order_in_iv = _rank(g_of_row)
-    scen_col = _text(iv, "scenario")
-    scen_maps: list[dict[str, list[int]]] = [{} for _ in range(int(ok.sum()))]
     iv_plant = new_pos[ipos[first]] if n_iv else np.zeros(0, dtype=np.int64)
+    iv_index = pd.Index(iv_keys)
+
+    # scenarios: an explicit table (one row per step), else the `scenario` column, else "all"
     st = t.scenarios
+    st_plant = np.zeros(0, dtype=np.int64)
+    st_name = np.zeros(0, dtype=object)
+    st_iv = np.zeros(0, dtype=np.int64)
     if st is not None and len(st):
-        # explicit scenarios table: one row per step, in order
         spl, sname, siv = _text(st, "plant"), _text(st, "scenario"), _text(st, "intervention")
-        for i in range(len(st)):  # plan only (names), validated row by row
-            p = plant_pos.get(spl[i], -1)
-            if p < 0 or not ok[p]:
-                continue
-            g = iv_index.get((spl[i], siv[i]))
-            if g is None:
-                errors = pd.concat([errors, pd.DataFrame([{
-                    "plant": spl[i], "file": t.names.get("scenarios", "scenarios"),
-                    "place": f"scenarios row {i + 2} ({sname[i]}).intervention",
-                    "message": f"no intervention {siv[i]!r} in plant {spl[i]!r}"}])],
-                    ignore_index=True)
-                continue
-            scen_maps[int(new_pos[p])].setdefault(sname[i], []).append(g)
-    for g, r in enumerate(first):  # scenario plan per intervention (names only)
-        p = int(iv_plant[g])
-        if st is not None and len(st) and scen_maps[p]:
-            continue
-        names = [s.strip() for s in str(scen_col[r]).split(";") if s.strip()] or ["all"]
-        for name in names:
-            scen_maps[p].setdefault(name, []).append(g)
-    ids_ok = pid[ok].tolist()
+        sp = plant_lookup(spl)
+        use = sp >= 0
+        use[use] = ok[sp[use]]
+        g = iv_index.get_indexer(pd.Series(spl, dtype=object) + sep +
+                                 pd.Series(siv, dtype=object))
+        missing = use & (g < 0)
+        for i in np.flatnonzero(missing):  # error rows only
+            errors = pd.concat([errors, pd.DataFrame([{
+                "plant": spl[i], "file": t.names.get("scenarios", "scenarios"),
+                "place": f"scenarios row {i + 2} ({sname[i]}).intervention",
+                "message": f"no intervention {siv[i]!r} in plant {spl[i]!r}"}])],
+                ignore_index=True)
+        reserved = use & (sname == "baseline")
+        for i in np.flatnonzero(reserved):
+            errors = pd.concat([errors, pd.DataFrame([{
+                "plant": spl[i], "file": t.names.get("scenarios", "scenarios"),
+                "place": f"scenarios row {i + 2}.scenario",
+                "message": "'baseline' is reserved for the plant without interventions"}])],
+                ignore_index=True)
+        use &= (g >= 0) & (sname != "baseline")
+        st_plant, st_name, st_iv = new_pos[sp[use]], sname[use], g[use].astype(np.int64)
+    has_table = np.zeros(int(ok.sum()), dtype=bool)
+    has_table[st_plant] = True
+    dflt = ~has_table[iv_plant] if n_iv else np.zeros(0, dtype=bool)
+    scen_col = _text(iv, "scenario")[first] if n_iv else np.zeros(0, dtype=object)
+    names = pd.Series(np.where(scen_col == "", "all", scen_col)[dflt], dtype=object)
+    exploded = names.str.split(";").explode()
+    exploded = exploded.str.strip()
+    exploded = exploded[exploded != ""]
+    d_g = np.flatnonzero(dflt)[exploded.index.to_numpy()]
+    d_plant = iv_plant[d_g]
+    d_name = exploded.to_numpy(dtype=object)
+    all_plant = np.concatenate([st_plant, d_plant]).astype(np.int64)
+    all_name = np.concatenate([st_name, d_name]).astype(object)
+    all_iv = np.concatenate([st_iv, d_g]).astype(np.int64)
+    # plant-major, keeping table order within a plant
+    o = np.argsort(all_plant, kind="stable")
+    all_plant, all_name, all_iv = all_plant[o], all_name[o], all_iv[o]
+    scen_code, scen_names = pd.factorize(pd.Series(all_name, dtype=object), sort=False)
+    scen_code = np.asarray(scen_code, dtype=np.int64)
+    S = max(len(scen_names), 1)
+    all_k = _rank(all_plant * S + scen_code)
+
+    # a plant with an error in the scenarios table is dropped too: rebuild without it
+    if len(errors):
+        late_bad = set(errors["plant"]) - bad_ids
+        if late_bad:
+            def without(df: pd.DataFrame | None) -> pd.DataFrame | None:
+                if df is None or not len(df) or "plant" not in df.columns:
+                    return df
+                return df[~df["plant"].astype(str).isin(late_bad)].reset_index(drop=True)
+
+            pf2, err2 = portfolio_from_tables(Tables(
+                without(t.plants), without(t.flows), without(t.interventions), t.names,
+                without(t.scenarios)), lib)
+            late = errors[errors["plant"].isin(late_bad)]
+            return pf2, pd.concat([err2, late], ignore_index=True)
+
     pf = Portfolio(
-        plant_ids=[str(x) for x in ids_ok],
-        names=[str(x) for x in _text(pl, "name")[ok]],
+        plant_ids=[str(x) for x in pid[ok]],
+        names=[str(n) or str(i) for n, i in zip(_text(pl, "name")[ok], pid[ok], strict=True)],
         sectors=[str(x) or None for x in _text(pl, "sector")[ok]],
         countries=[str(x) for x in country[ok]], currency=[str(x) for x in currency[ok]],
         production=production[ok], production_unit=[str(x) for x in punit[ok]],
         discount_rate=rate[ok], ft=ft,
         pt=PlantTable(country=country[ok].astype(object),
                       gwp=_codes(gwp[ok], GWP_CODES), grid=grid[ok]),
-        iv_plant=iv_plant, iv_ids=[str(iid[r]) for r in first], capex=capex, opex=opex,
-        lifetime=lifetime, ch_iv=g_of_row, ch_order=order_in_iv,
+        iv_plant=iv_plant, iv_ids=[str(x) for x in iid[first]], capex=capex, opex=opex,
+        lifetime=lifetime, ch_iv=g_of_row, ch_order=_rank(g_of_row),
         ch_flow=local_idx[gflow[rows]], ch_kind=kind[rows].astype(np.int64),
-        ch_value=value[rows],
-        ch_place=[f"interventions row {r + 2}" for r in rows],
-        scenarios=scen_maps, files=[t.names["plants"]] * int(ok.sum()),
+        ch_value=value[rows], ch_place=None, ch_row=rows + 2,
+        scen_names=[str(x) for x in scen_names], st_plant=all_plant, st_scen=scen_code,
+        st_k=all_k, st_iv=all_iv, files=[t.names["plants"]] * int(ok.sum()),
     )
-    names_ = pf.names
-    pf.names = [n or i for n, i in zip(names_, pf.plant_ids, strict=True)]
     return pf, errors
 
 
