@@ -27,7 +27,7 @@ def test_assess_json_contract(capsys):
     assert code == 0, err
     doc = json.loads(out)
     assert set(doc) == {"recp_version", "plant", "settings", "results", "savings", "economics",
-                        "factors", "warnings"}
+                        "balances", "benchmarks", "factors", "warnings"}
     assert doc["settings"]["gwp"] == "AR5"
     assert set(doc["results"][0]) == {"scenario", "indicator", "component", "value", "unit"}
     assert set(doc["savings"][0]) == {"scenario", "intervention", "basis", "indicator",

@@ -20,6 +20,9 @@ def test_worked_plant(path):
         assert a.value("cost", scenario=name) < a.value("cost")
     # water balance sanity: wastewater does not exceed withdrawal
     assert a.value("wastewater") <= a.value("water")
+    # issue #6: every worked plant's water and mass balances close
+    for b in a.balances():
+        assert b["closes"] is True, (path.name, b)
     d = a.to_dict()
     assert all(r["value"] is not None for r in d["results"])
     assert all(f["source"] for f in d["factors"])

@@ -181,6 +181,107 @@ class Assessment:
                            cpt_s))
         return out
 
+    def balances(self) -> list[dict[str, Any]]:
+        """Water and mass balances of the baseline, each with its closure and a verdict.
+
+        Water: withdrawal (water flows) against wastewater plus the outputs listed under
+        ``balances.water`` (evaporation, water in product...). Mass: materials in [t] against
+        products [t], waste [t] and the outputs listed under ``balances.mass``. A balance that
+        cannot be formed (no inputs, products not in mass units) says why; it never passes
+        silently. The tolerance is ``balances.tolerance`` (default 10 %).
+        """
+        from recp.units import is_dimension, to_float
+
+        sc = self.scenario
+        bal = sc.balances
+        tol = (float(bal.tolerance.to("dimensionless").magnitude)
+               if bal is not None and bal.tolerance is not None else 0.10)
+        water_out = {k: to_float(q, "m3") for k, q in (bal.water.items() if bal else [])}
+        mass_out = {k: to_float(q, "t") for k, q in (bal.mass.items() if bal else [])}
+        amounts = dict(zip(self.compiled.flow_ids, self.compiled.amount, strict=True))
+        units = dict(zip(self.compiled.flow_ids, self.compiled.flow_units, strict=True))
+        out: list[dict[str, Any]] = []
+
+        def verdict(name: str, unit: str, inputs: dict[str, float], outputs: dict[str, float],
+                    note: str | None) -> dict[str, Any]:
+            tin, tout = sum(inputs.values()), sum(outputs.values())
+            diff = tin - tout
+            rel = diff / tin if tin > 0 else None
+            if note is None and tin <= 0:
+                note = f"no {name} inputs recorded: the balance cannot be checked"
+            closes = None if note is not None else bool(abs(rel or 0.0) <= tol)
+            return {"balance": name, "unit": unit, "in": _num(tin), "out": _num(tout),
+                    "difference": _num(diff), "relative": None if rel is None else _num(rel),
+                    "tolerance": _num(tol), "closes": closes, "inputs": inputs,
+                    "outputs": outputs, "note": note}
+
+        w_in = {f.id: float(amounts[f.id]) for f in sc.flows if f.type == "water"}
+        w_out = {f.id: float(amounts[f.id]) for f in sc.flows if f.type == "wastewater"}
+        w_out |= water_out
+        out.append(verdict("water", "m3", w_in, w_out, None))
+        m_in = {f.id: float(amounts[f.id]) for f in sc.flows
+                if f.type == "material" and units[f.id] == "t"}
+        m_out = {f.id: float(amounts[f.id]) for f in sc.flows
+                 if f.type in ("product", "waste") and units[f.id] == "t"}
+        m_out |= mass_out
+        not_mass = [f.id for f in sc.flows if f.type == "product" and
+                    not is_dimension(f.amount, "t")]
+        note = (f"product flow(s) {', '.join(not_mass)} are not in mass units: the mass balance "
+                "cannot be checked (give them in t, or list their mass under balances.mass)"
+                if not_mass else None)
+        out.append(verdict("mass", "t", m_in, m_out, note))
+        for b in out:
+            b["inputs"] = {k: _num(v) for k, v in b["inputs"].items()}
+            b["outputs"] = {k: _num(v) for k, v in b["outputs"].items()}
+        return out
+
+    def benchmarks(self) -> list[dict[str, Any]]:
+        """The plant's intensities beside published sector reference ranges, where recp has one.
+
+        Each row says ``below``, ``within`` or ``above`` the range, or why it could not be
+        compared (no production, or a production unit that does not convert).
+        """
+        from recp.factors import library
+        from recp.units import parse_quantity, to_float
+
+        sc = self.scenario
+        if not sc.plant.sector or sc.plant.production is None:
+            return []
+        lib = library()
+        try:
+            table = lib.table(lib.REFERENCES)
+        except KeyError:
+            return []
+        rows = [r for r in table.rows.values() if r.get("sector") == sc.plant.sector]
+        out: list[dict[str, Any]] = []
+        base = self.baseline
+        prod = sc.plant.production
+        for r in rows:
+            ind = str(r["indicator"]).removesuffix("_intensity")
+            i = _col(self.compiled, ind, "total")
+            entry: dict[str, Any] = {"id": r["id"], "indicator": r["indicator"],
+                                     "low": r.get("low"), "high": r.get("high"),
+                                     "unit": r.get("unit"), "product": r.get("product"),
+                                     "source": table.factor(r["id"], "low").source  # type: ignore[union-attr]
+                                     if r.get("low") is not None else r.get("source_row")}
+            try:
+                value_q = parse_quantity(f"{float(base[i])!r} {self.compiled.rows[i].unit}") / prod \
+                    if i is not None else None
+                value = to_float(value_q, str(r["unit"])) if value_q is not None else None
+            except Exception:  # noqa: BLE001 - unit mismatch: say so, do not guess
+                value = None
+            entry["value"] = _num(value) if value is not None else None
+            if value is None:
+                entry["flag"] = "not_comparable"
+                entry["note"] = (f"production is in '{prod.units:~}', the reference is "
+                                 f"{r.get('unit')} of {r.get('product')}")
+            else:
+                lo, hi = r.get("low"), r.get("high")
+                entry["flag"] = ("below" if lo is not None and value < lo else
+                                 "above" if hi is not None and value > hi else "within")
+            out.append(entry)
+        return out
+
     def factors(self) -> list[dict[str, Any]]:
         """Every factor the assessment used, with its source and the flows that used it."""
         c = self.compiled
@@ -188,7 +289,27 @@ class Assessment:
 
     def warnings(self) -> list[dict[str, str]]:
         """Warnings raised while compiling and assessing (never silent defaults)."""
-        return list(self.compiled.warnings)
+        out = list(self.compiled.warnings)
+        for b in self.balances():
+            if b["closes"] is False:
+                where = ("check metered withdrawal against wastewater; add evaporation, water "
+                         "in product and losses under balances.water" if b["balance"] == "water"
+                         else "check materials and chemicals in against products and waste; "
+                         "add emissions, wastewater solids and stock changes under "
+                         "balances.mass")
+                out.append({"code": f"{b['balance']}_balance", "message": (
+                    f"{b['balance']} balance does not close: in {b['in']:g} {b['unit']}, out "
+                    f"{b['out']:g} {b['unit']}, difference {b['relative']:+.1%} (tolerance "
+                    f"{b['tolerance']:.0%}); {where}")})
+            elif b["closes"] is None:
+                out.append({"code": f"{b['balance']}_balance_unchecked",
+                            "message": f"{b['balance']} balance not checked: {b['note']}"})
+        for r in self.benchmarks():
+            if r["flag"] in ("below", "above"):
+                out.append({"code": "intensity_outside_reference", "message": (
+                    f"{r['indicator']} {r['value']:g} {r['unit']} is {r['flag']} the reference "
+                    f"range {r['low']:g}-{r['high']:g} {r['unit']} ({r['source']})")})
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """The assessment as the JSON document of recp's output contract."""
@@ -209,6 +330,8 @@ class Assessment:
             "results": self.results(),
             "savings": self.savings(),
             "economics": self.economics(),
+            "balances": self.balances(),
+            "benchmarks": self.benchmarks(),
             "factors": self.factors(),
             "warnings": self.warnings(),
         }

@@ -102,7 +102,7 @@ class RowSet:
         self.sources = water_sources()
         self.routes = waste_routes()
         add("energy", ["total", *self.carriers, "electricity", "heat"], "GJ")
-        add("ghg", list(_CONTRACT["ghg"]), "t CO2e")
+        add("ghg", [*_CONTRACT["ghg"], "wastewater", "landfill"], "t CO2e")
         add("water", ["total", *self.sources], "m3")
         add("wastewater", ["total"], "m3")
         add("waste", ["total", "hazardous", "non_hazardous", *self.routes], "t")
@@ -149,7 +149,21 @@ class FlowTable:
     hazardous: np.ndarray  # bool
     route: np.ndarray  # int code, -1
     row: np.ndarray  # int: the flow's position in its input (messages only)
+    cod: np.ndarray | None = None  # wastewater COD, kg/m3, NaN
+    nitrogen: np.ndarray | None = None  # wastewater total N, kg/m3, NaN
+    treatment: np.ndarray | None = None  # int code into the wastewater table rows, -1
+    ch4_recovery: np.ndarray | None = None  # fraction of CH4 recovered, 0
+    doc_type: np.ndarray | None = None  # int code into the landfill DOC table rows, -1
+    landfill: np.ndarray | None = None  # int code into the landfill MCF table rows, -1
     place_fmt: str = "flows[{}]"  # how a row number is shown in messages
+
+    def __post_init__(self) -> None:
+        n = len(self.amount)
+        for name, fill, dtype in (("cod", np.nan, float), ("nitrogen", np.nan, float),
+                                  ("treatment", -1, np.int64), ("ch4_recovery", 0.0, float),
+                                  ("doc_type", -1, np.int64), ("landfill", -1, np.int64)):
+            if getattr(self, name) is None:
+                setattr(self, name, np.full(n, fill, dtype=dtype))
 
     def place(self, i: int) -> str:
         """Where flow ``i`` is in its input, for messages (``flows[3]``, ``flows row 17``)."""
@@ -349,6 +363,74 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
     flags["grid_user"] = elec_default & user_grid[ft.plant]
     flags["grid_table_plant"] = table_grid
 
+    # -- ghg: scope 1 from on-site wastewater treatment (IPCC 2006 Vol. 5 Ch. 6) ----------
+    assert ft.cod is not None and ft.nitrogen is not None and ft.treatment is not None
+    assert ft.ch4_recovery is not None and ft.doc_type is not None and ft.landfill is not None
+    treated = (t == WW) & (ft.treatment >= 0)
+    if treated.any():
+        wt = lib.table(lib.WASTEWATER)
+        wc = lib.table(lib.WASTEWATER_CONSTANTS)
+        keys = list(wt.rows)
+        mcf_by_code = np.array([wt.rows[k].get("mcf") if wt.rows[k].get("mcf") is not None
+                                else 0.0 for k in keys])
+        tcode = np.where(treated, ft.treatment, 0)
+        with_cod = treated & ~np.isnan(ft.cod)
+        b0 = wc.factor("b0_cod", "value")
+        assert b0 is not None
+        t_ch4 = (np.nan_to_num(ft.cod) * b0.value * mcf_by_code[tcode]
+                 * (1.0 - ft.ch4_recovery) / 1000.0 * gwp_ch4[plant_gwp])
+        for code in np.unique(tcode[with_cod]):
+            f = wt.factor(keys[code], "mcf")
+            if f is not None:
+                use(f, with_cod & (tcode == code))
+        use(b0, with_cod)
+        sewer = np.array([k == "discharged_to_sewer" for k in keys])[tcode]
+        with_n = treated & ~np.isnan(ft.nitrogen) & ~sewer  # N2O where effluent reaches water
+        ef = wc.factor("ef_n2o_effluent", "value")
+        assert ef is not None
+        t_n2o = (np.nan_to_num(ft.nitrogen) * ef.value * 44.0 / 28.0 / 1000.0
+                 * gwp_n2o[plant_gwp])
+        use(ef, with_n)
+        for g, code in zip(GWP_CODES, range(3), strict=True):
+            use(lib.gwp(g, "CH4"), with_cod & (plant_gwp == code))
+            use(lib.gwp(g, "N2O"), with_n & (plant_gwp == code))
+        ww_total = np.where(with_cod, t_ch4, 0.0) + np.where(with_n, t_n2o, 0.0)
+        add(rs.at("ghg", "ch4"), with_cod, t_ch4)
+        add(rs.at("ghg", "n2o"), with_n, t_n2o)
+        add(rs.at("ghg", "wastewater"), with_cod | with_n, ww_total)
+        add(rs.at("ghg", "scope1"), with_cod | with_n, ww_total)
+        add(rs.at("ghg", "total"), with_cod | with_n, ww_total)
+
+    # -- ghg: scope 1 from organic waste to landfill (IPCC 2006 Vol. 5 Ch. 2-3) --------------
+    landfilled = (t == WASTE) & (ft.doc_type >= 0)
+    if landfilled.any():
+        dt = lib.table(lib.LANDFILL_DOC)
+        mt = lib.table(lib.LANDFILL_MCF)
+        lc = lib.table(lib.LANDFILL_CONSTANTS)
+        dkeys, mkeys = list(dt.rows), list(mt.rows)
+        doc = np.array([dt.rows[k]["doc"] for k in dkeys])[np.where(landfilled, ft.doc_type, 0)]
+        mcode = np.where(ft.landfill >= 0, ft.landfill, mkeys.index("uncategorised"))
+        mcf = np.array([mt.rows[k]["mcf"] for k in mkeys])[mcode]
+        docf, frac, ox = (lc.factor(k, "value") for k in ("docf", "f", "ox_default"))
+        assert docf is not None and frac is not None and ox is not None
+        t_ch4_lf = (doc * docf.value * mcf * frac.value * 16.0 / 12.0 * (1.0 - ox.value)
+                    * gwp_ch4[plant_gwp])
+        for code in np.unique(ft.doc_type[landfilled]):
+            f = dt.factor(dkeys[code], "doc")
+            assert f is not None
+            use(f, landfilled & (ft.doc_type == code))
+        for code in np.unique(mcode[landfilled]):
+            f = mt.factor(mkeys[code], "mcf")
+            assert f is not None
+            use(f, landfilled & (mcode == code))
+        for f in (docf, frac, ox):
+            use(f, landfilled)
+        for g, code in zip(GWP_CODES, range(3), strict=True):
+            use(lib.gwp(g, "CH4"), landfilled & (plant_gwp == code))
+        for row in ("ch4", "landfill", "scope1", "total"):
+            add(rs.at("ghg", row), landfilled, t_ch4_lf)
+        flags["landfill_default_mcf"] = landfilled & (ft.landfill < 0)
+
     # -- water, wastewater, waste, materials -----------------------------------------------
     add(rs.at("water", "total"), t == WATER, 1.0)
     add(rs.block("water", rs.sources)[ft.source], t == WATER, 1.0)
@@ -469,6 +551,21 @@ def flow_table(sc: Scenario, lib: FactorLibrary) -> tuple[FlowTable, PlantTable,
         ft.hazardous[i] = bool(fl.hazardous)
         if fl.route is not None:
             ft.route[i] = routes[fl.route]
+        if fl.cod is not None:
+            ft.cod[i] = to_float(fl.cod, "kg/m3")  # type: ignore[index]
+        if fl.nitrogen is not None:
+            ft.nitrogen[i] = to_float(fl.nitrogen, "kg/m3")  # type: ignore[index]
+        if fl.treatment is not None:
+            ft.treatment[i] = list(lib.table(lib.WASTEWATER).rows).index(  # type: ignore[index]
+                fl.treatment)
+        if fl.ch4_recovery is not None:
+            ft.ch4_recovery[i] = to_float(fl.ch4_recovery, "dimensionless")  # type: ignore[index]
+        if fl.doc_type is not None:
+            ft.doc_type[i] = list(lib.table(lib.LANDFILL_DOC).rows).index(  # type: ignore[index]
+                fl.doc_type)
+        if fl.landfill is not None:
+            ft.landfill[i] = list(lib.table(lib.LANDFILL_MCF).rows).index(  # type: ignore[index]
+                fl.landfill)
         if fl.price is not None:
             own = f"{cur}/{unit}" if basis != B_OTHER else f"{cur}/({unit})"
             for code, per in ((P_SAME, own), (P_GJ, f"{cur}/GJ"), (P_T, f"{cur}/t"),
@@ -539,6 +636,11 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
         warnings.append({"code": "heat_without_factor", "message": (
             f"flow '{ft.flow_id[i]}': bought heat has no emission_factor; its scope 2 emissions "
             "are not counted (give e.g. 'emission_factor: 0.25 t CO2e/MWh' from the supplier)")})
+    if "landfill_default_mcf" in co.flags:
+        for i in np.flatnonzero(co.flags["landfill_default_mcf"]):
+            warnings.append({"code": "landfill_type_unknown", "message": (
+                f"flow '{ft.flow_id[i]}': no 'landfill' type given; landfill CH4 uses the IPCC "
+                "default for an uncategorised site (MCF 0.6)")})
     unpriced = [str(x) for x in ft.flow_id[co.flags["unpriced"]]]
     if unpriced and sc.interventions:
         warnings.append({"code": "flows_without_price", "message": (

@@ -176,6 +176,12 @@ class FactorLibrary:
     FUELS = "ipcc2006-fuels"
     DENSITIES = "fuel-densities-unsd-2004"
     GRID = "grid-ember-2023"
+    WASTEWATER = "ipcc2006-wastewater"
+    WASTEWATER_CONSTANTS = "ipcc2006-wastewater-constants"
+    LANDFILL_DOC = "ipcc2006-landfill-doc"
+    LANDFILL_MCF = "ipcc2006-landfill-mcf"
+    LANDFILL_CONSTANTS = "ipcc2006-landfill-constants"
+    REFERENCES = "sector-references"
 
     def __init__(self, folder: str | Path | None = None):
         self.folder = Path(folder) if folder is not None else factors_dir()

@@ -30,6 +30,9 @@ from recp.units import is_dimension, parse_quantity
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Deepest nesting accepted in a scenario document.
 MAX_DEPTH = 32
+#: Most values (scalars, lists, mappings) a document may hold once YAML aliases are expanded:
+#: guards against alias bombs ("billion laughs"), which expand a few lines into billions of values.
+MAX_NODES = 1_000_000
 
 FLOW_TYPES = ("fuel", "electricity", "heat", "water", "wastewater", "waste", "material", "product")
 WATER_SOURCES = ("groundwater", "surface_water", "municipal", "seawater", "rainwater",
@@ -143,6 +146,30 @@ class Intervention(_Model):
     lifetime: Qty | None = None
     source: str | None = None
     notes: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_catalogue(cls, data: Any) -> Any:
+        """Fill what the intervention leaves out from its catalogue measure (``measure:``)."""
+        if not isinstance(data, dict) or not data.get("measure"):
+            return data
+        from recp.errors import UnknownFactorError
+        from recp.sectors import find_measure
+
+        try:
+            m = find_measure(str(data["measure"]))
+        except UnknownFactorError as e:
+            raise ValueError(str(e)) from None
+        out = dict(data)
+        for key in ("name", "category", "source", "capex", "lifetime", "opex"):
+            if out.get(key) is None and m.get(key) is not None:
+                out[key] = m[key]
+        if out.get("changes") is None:
+            out["changes"] = [{k: v for k, v in c.items() if k in ("flow", "by", "to")}
+                              for c in m["changes"]]
+        if out.get("notes") is None and m.get("notes"):
+            out["notes"] = f"from catalogue measure {m['id']}: {m['notes']}"
+        return out
 
     @field_validator("category")
     @classmethod
@@ -296,6 +323,8 @@ class Scenario(_Model):
                               f"[{seen[fl.id]}])")
             seen.setdefault(fl.id, i)
         flows = {f.id: f for f in self.flows}
+        for i, fl in enumerate(self.flows):
+            yield from _check_emission_sources(fl, f"flows[{i}]", lib)
 
         iseen: dict[str, int] = {}
         for k, iv in enumerate(self.interventions):
@@ -359,6 +388,45 @@ class Scenario(_Model):
                     seen_ids.add(iid)
 
 
+def _check_emission_sources(fl: Flow, place: str, lib: Any) -> Iterator[Problem]:
+    """Yield problems of the wastewater and landfill keys of a flow."""
+    ww_keys = ("cod", "nitrogen", "treatment", "ch4_recovery")
+    for key in ww_keys:
+        if getattr(fl, key) is not None and fl.type != "wastewater":
+            yield Problem(f"{place}.{key}", f"only wastewater flows take '{key}'")
+    for key in ("doc_type", "landfill"):
+        if getattr(fl, key) is not None and not (fl.type == "waste" and fl.route == "landfill"):
+            yield Problem(f"{place}.{key}", f"'{key}' applies to waste sent to landfill "
+                          "(type: waste, route: landfill)")
+    if fl.type == "wastewater":
+        for key in ("cod", "nitrogen"):
+            q = getattr(fl, key)
+            if q is not None and not (is_dimension(q, "kg/m3") and q.magnitude >= 0):
+                yield Problem(f"{place}.{key}", f"'{q:~}' is not a concentration like "
+                              "'3.2 kg/m3' (or '3200 mg/L')")
+        keys = list(lib.table(lib.WASTEWATER).rows)
+        if fl.treatment is not None and fl.treatment not in keys:
+            yield Problem(f"{place}.treatment", f"unknown treatment {fl.treatment!r}: "
+                          f"{did_you_mean(fl.treatment, keys)}")
+        if (fl.cod is not None or fl.nitrogen is not None) and fl.treatment is None:
+            yield Problem(f"{place}.treatment", "a wastewater flow with 'cod' or 'nitrogen' "
+                          f"says how it is treated: one of {', '.join(keys)}")
+        rec = fl.ch4_recovery
+        if rec is not None and not (is_dimension(rec, "percent") and
+                                    0 <= rec.to("dimensionless").magnitude <= 1):
+            yield Problem(f"{place}.ch4_recovery", f"'{rec:~}' is not a share from 0 to 100 %")
+    if fl.doc_type is not None:
+        keys = list(lib.table(lib.LANDFILL_DOC).rows)
+        if fl.doc_type not in keys:
+            yield Problem(f"{place}.doc_type", f"unknown waste type {fl.doc_type!r}: "
+                          f"{did_you_mean(fl.doc_type, keys)}")
+    if fl.landfill is not None:
+        keys = list(lib.table(lib.LANDFILL_MCF).rows)
+        if fl.landfill not in keys:
+            yield Problem(f"{place}.landfill", f"unknown landfill type {fl.landfill!r}: "
+                          f"{did_you_mean(fl.landfill, keys)}")
+
+
 def _check_flow(fl: Flow, place: str, currency: str, lib: Any) -> Iterator[Problem]:
     """Yield the problems of one flow: dimension per type, carrier, sign, price currency."""
     dims = {
@@ -372,6 +440,10 @@ def _check_flow(fl: Flow, place: str, currency: str, lib: Any) -> Iterator[Probl
     }
     names = {"t": "mass", "m3": "volume", "GJ": "energy"}
     amount = fl.amount
+    if amount is None:  # 'amount: null' (or '~'): a value is needed, never a default
+        yield Problem(f"{place}.amount", f"no value: give the yearly amount (e.g. "
+                      f"'{_EXAMPLE.get(fl.type, '12 t').split(chr(39))[0]}')")
+        return
     allowed = dims.get(fl.type)
     if allowed is not None and not any(is_dimension(amount, u) for u in allowed):
         want = " or ".join(names[u] for u in allowed)
@@ -396,6 +468,12 @@ def _check_flow(fl: Flow, place: str, currency: str, lib: Any) -> Iterator[Probl
                           "('48 GJ/t') or per volume ('35.8 MJ/m3')")
         if fl.density is not None and not is_dimension(fl.density, "kg/m3"):
             yield Problem(f"{place}.density", f"'{fl.density:~}' is not a density (kg/m3)")
+        from recp.units import too_small
+
+        for key in ("ncv", "density"):  # recp divides by them: a positive, usable number
+            q = getattr(fl, key)
+            if q is not None and (q.magnitude < 0 or too_small(q)):
+                yield Problem(f"{place}.{key}", f"must be positive, got '{q:~}'")
         if is_dimension(amount, "m3"):
             has_vol_ncv = fl.ncv is not None and is_dimension(fl.ncv, "GJ/m3")
             dens_table = lib.table(lib.DENSITIES).rows
@@ -599,14 +677,100 @@ class _Locator:
         return int(best.start_mark.line) + 1
 
 
+_LOADER: Any = None
+#: Tags of PyYAML's safe loader that recp refuses: scenario files hold plain data only.
+_REFUSED_TAGS = ("tag:yaml.org,2002:binary", "tag:yaml.org,2002:set", "tag:yaml.org,2002:omap",
+                 "tag:yaml.org,2002:pairs")
+
+
 def _loader() -> Any:
+    """PyYAML's safe loader (C if available), refusing duplicate keys and non-data tags."""
+    global _LOADER
+    if _LOADER is not None:
+        return _LOADER
+    import yaml
+    from yaml.constructor import ConstructorError
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class RecpLoader(base):  # type: ignore[misc, valid-type]
+        yaml_constructors = {k: v for k, v in base.yaml_constructors.items()
+                             if k not in _REFUSED_TAGS}
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            # PyYAML keeps the last of two equal keys without a word: refuse them instead.
+            if isinstance(node, yaml.MappingNode):
+                seen: dict[Any, int] = {}
+                for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge" or \
+                            not isinstance(key_node, yaml.ScalarNode):
+                        continue
+                    key = self.construct_object(key_node)
+                    line = int(key_node.start_mark.line) + 1
+                    try:
+                        if key in seen:
+                            raise ConstructorError(
+                                None, None, f"duplicate key {key!r} (first given on line "
+                                f"{seen[key]}); YAML would keep only the last", key_node.start_mark)
+                        seen[key] = line
+                    except TypeError:  # unhashable: the base class reports it
+                        continue
+            return super().construct_mapping(node, deep=deep)
+
+    _LOADER = RecpLoader
+    return _LOADER
+
+
+def _scan(text: str, file: str | None) -> None:
+    """Walk the YAML events once, refusing deep nesting and alias bombs before building anything.
+
+    The walk is iterative and stops at the first excess, so a document nested a million levels
+    deep, or a few lines of aliases that expand into billions of values, is refused at once
+    (building them would overflow the stack or run for hours).
+    """
     import yaml
 
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (values, nesting) once expanded
+    stack: list[list[Any]] = []  # open collections: [values, nesting below, anchor]
+
+    def too_deep(mark: Any) -> InputError:
+        return InputError([Problem("", f"nesting is more than {MAX_DEPTH} levels deep; at most "
+                                   f"{MAX_DEPTH} are accepted", file, int(mark.line) + 1)])
+
+    def close(values: int, height: int, anchor: str | None, mark: Any) -> None:
+        if anchor:
+            sizes[anchor] = (values, height)
+        if stack:
+            top = stack[-1]
+            top[0] += values
+            top[1] = max(top[1], height)
+            if len(stack) + height > MAX_DEPTH:
+                raise too_deep(mark)
+            if top[0] > MAX_NODES:
+                raise InputError([Problem("", f"the document holds more than {MAX_NODES:,} "
+                                          "values once its aliases (*name) are expanded; is it "
+                                          "an alias bomb?", file, int(mark.line) + 1)])
+
+    for ev in yaml.parse(text, Loader=_loader()):
+        if isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            stack.append([1, 0, ev.anchor])
+            if len(stack) > MAX_DEPTH:
+                raise too_deep(ev.start_mark)
+        elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            values, height, anchor = stack.pop()
+            close(values, height + 1, anchor, ev.start_mark)
+        elif isinstance(ev, yaml.ScalarEvent):
+            close(1, 0, ev.anchor, ev.start_mark)
+        elif isinstance(ev, yaml.AliasEvent):
+            close(*sizes.get(ev.anchor, (1, 0)), None, ev.start_mark)
 
 
 def loads(text: str, *, file: str | None = None) -> Scenario:
     """Parse and validate scenario text (YAML or JSON).
+
+    YAML is read with PyYAML's safe loader (no Python objects are ever built), duplicate keys are
+    refused, and the nesting depth (:data:`MAX_DEPTH`) and the number of values after expanding
+    aliases (:data:`MAX_NODES`) are checked before anything is built.
 
     Raises
     ------
@@ -614,6 +778,7 @@ def loads(text: str, *, file: str | None = None) -> Scenario:
         For a syntax error (with its line) or any validation problem.
     """
     import yaml
+    from yaml.constructor import ConstructorError
 
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise InputError([Problem("", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; "
@@ -622,12 +787,23 @@ def loads(text: str, *, file: str | None = None) -> Scenario:
         raise InputError([Problem("", "file contains NUL bytes: not a text scenario file",
                                   file)])
     try:
+        _scan(text, file)
         data = yaml.load(text, Loader=_loader())  # noqa: S506 - safe loader
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
         what = (e.problem or e.context or "syntax error").strip()
-        raise InputError([Problem("", f"YAML syntax error: {what}", file, line)]) from None
+        if isinstance(e, ConstructorError) and "constructor for the tag" in what:
+            tag = what.rsplit(" ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
+            what = (f"YAML tag '{tag}' is not allowed: a scenario file holds plain data "
+                    "(mappings, lists, text, numbers, true/false)")
+        elif isinstance(e, ConstructorError):
+            what = f"YAML error: {what}"
+        else:
+            what = f"YAML syntax error: {what}"
+        raise InputError([Problem("", what, file, line)]) from None
+    except InputError:
+        raise
     except (yaml.YAMLError, RecursionError, ValueError) as e:
         raise InputError([Problem("", f"cannot read YAML: {str(e).splitlines()[0]}",
                                   file)]) from None

@@ -427,6 +427,39 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     bad, msg = _bad_choice(route_s, routes, "route", is_waste & (route_s != ""))
     err.add(bad, fpl, "flows", fid, "route", msg)
     route = np.where(is_waste & (route_s != ""), _codes(route_s, routes), -1)
+    # wastewater load and treatment; organic waste to landfill (IPCC 2006 Vol. 5)
+    is_ww = ftype == 4
+    conc = {}
+    for col in ("cod", "nitrogen"):
+        v, u, g = split_quantity(fl, col)
+        val, code, _ = convert(v, u, ("kg/m3",))
+        err.add(g & ((code < 0) | ~(val >= 0)), fpl, "flows", fid, col,
+                "not a concentration like '3.2 kg/m3'")
+        err.add(g & ~is_ww, fpl, "flows", fid, col, f"only wastewater flows take '{col}'")
+        conc[col] = np.where(g & is_ww, val, np.nan)
+    ww_keys = list(lib.table(lib.WASTEWATER).rows)
+    treat_s = _text(fl, "treatment")
+    bad, msg = _bad_choice(treat_s, ww_keys, "treatment", treat_s != "")
+    err.add(bad, fpl, "flows", fid, "treatment", msg)
+    err.add(is_ww & (treat_s == "") & (~np.isnan(conc["cod"]) | ~np.isnan(conc["nitrogen"])),
+            fpl, "flows", fid, "treatment", "a wastewater flow with cod or nitrogen says how "
+            "it is treated")
+    treatment = np.where(is_ww & (treat_s != ""), _codes(treat_s, ww_keys), -1)
+    rv, ru, rg = split_quantity(fl, "ch4_recovery")
+    rec, rcode, _ = convert(rv, ru, ("dimensionless",))
+    err.add(rg & ((rcode < 0) | ~((rec >= 0) & (rec <= 1))), fpl, "flows", fid, "ch4_recovery",
+            "not a share from 0 to 100 %")
+    recovery = np.where(rg & (rcode >= 0), rec, 0.0)
+    to_landfill = is_waste & (route_s == "landfill")
+    codes_lf = {}
+    for col, table in (("doc_type", lib.LANDFILL_DOC), ("landfill", lib.LANDFILL_MCF)):
+        keys = list(lib.table(table).rows)
+        txt = _text(fl, col)
+        bad, msg = _bad_choice(txt, keys, col.replace("_", " "), txt != "")
+        err.add(bad, fpl, "flows", fid, col, msg)
+        err.add((txt != "") & ~to_landfill, fpl, "flows", fid, col,
+                f"'{col}' applies to waste sent to landfill")
+        codes_lf[col] = np.where(to_landfill & (txt != ""), _codes(txt, keys), -1)
     # prices: currency of the plant; per the flow's own unit, or per GJ/t/m3 for fuels
     pv_, pu_, pg_ = split_quantity(fl, "price")
     price = np.full(N, np.nan)
@@ -564,6 +597,12 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     ft.source = source[forder]
     ft.hazardous = hazardous[forder]
     ft.route = route[forder]
+    ft.cod = conc["cod"][forder]
+    ft.nitrogen = conc["nitrogen"][forder]
+    ft.treatment = treatment[forder]
+    ft.ch4_recovery = recovery[forder]
+    ft.doc_type = codes_lf["doc_type"][forder]
+    ft.landfill = codes_lf["landfill"][forder]
     ft.row = forder + 2  # table row number (header is row 1)
     ft.place_fmt = "flows row {}"
     local_idx = np.full(N, -1, dtype=np.int64)
@@ -711,7 +750,9 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
                           "density": q(f.density), "emission_factor": q(f.emission_factor),
                           "source": f.source if f.type == "water" else None,
                           "hazardous": None if f.hazardous is None else str(f.hazardous).lower(),
-                          "route": f.route})
+                          "route": f.route, "cod": q(f.cod), "nitrogen": q(f.nitrogen),
+                          "treatment": f.treatment, "ch4_recovery": q(f.ch4_recovery),
+                          "doc_type": f.doc_type, "landfill": f.landfill})
         smap = sc.scenario_map
         if sc.scenarios:
             for name, steps in smap.items():
