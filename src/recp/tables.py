@@ -199,12 +199,15 @@ def split_quantity(df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, 
     s = df[col]
     unit_col = f"{col}_unit" if f"{col}_unit" in df.columns else (
         "unit" if col == "amount" and "unit" in df.columns else None)
-    given = s.notna().to_numpy() & (s.astype(str).str.strip() != "").to_numpy()
+    given = s.notna().to_numpy().copy()
+    if not pd.api.types.is_numeric_dtype(s):
+        given &= (s.astype("string[pyarrow]").str.strip() != "").fillna(False).to_numpy(
+            dtype=bool)
     if pd.api.types.is_numeric_dtype(s):
         values = s.to_numpy(dtype=float)
         units = np.full(n, "", dtype=object)
     else:
-        ext = s.astype(str).str.extract(_QTY)
+        ext = s.astype("string[pyarrow]").str.extract(_QTY)  # vectorised regex (Arrow)
         values = pd.to_numeric(ext[0].str.replace("_", "", regex=False),
                                errors="coerce").to_numpy(dtype=float)
         units = ext[1].fillna("").to_numpy(dtype=object)
@@ -223,7 +226,7 @@ def convert(values: np.ndarray, units: np.ndarray,
     out = np.full(values.shape, np.nan)
     code = np.full(values.shape, -1, dtype=np.int64)
     known = np.ones(values.shape, dtype=bool)
-    uniq, inv = np.unique(units.astype(str), return_inverse=True)
+    inv, uniq = _factorize(units)
     for k, u in enumerate(uniq):  # per distinct unit string, not per row
         rows = inv == k
         if _unit_error(u) is not None:
@@ -266,13 +269,22 @@ class _Errors:
 def _text(df: pd.DataFrame, col: str, default: str = "") -> np.ndarray:
     if col not in df.columns:
         return np.full(len(df), default, dtype=object)
-    return df[col].fillna(default).astype(str).str.strip().to_numpy(dtype=object)
+    s = df[col].astype("string[pyarrow]").fillna(default).str.strip()
+    return s.to_numpy(dtype=object)
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Integer codes and the distinct values (hash-based, no per-row Python)."""
+    import pandas as pd
+
+    codes, uniq = pd.factorize(pd.Series(values, dtype=object).fillna(""), sort=False)
+    return np.asarray(codes, dtype=np.int64), [str(u) for u in uniq]
 
 
 def _codes(values: np.ndarray, vocab: tuple[str, ...] | list[str]) -> np.ndarray:
     lookup = {v: i for i, v in enumerate(vocab)}
-    uniq, inv = np.unique(values.astype(str), return_inverse=True)
-    return np.array([lookup.get(u, -1) for u in uniq], dtype=np.int64)[inv]
+    inv, uniq = _factorize(values)
+    return np.array([lookup.get(u, -1) for u in uniq] or [-1], dtype=np.int64)[inv]
 
 
 def _bad_choice(values: np.ndarray, vocab: tuple[str, ...] | list[str], what: str,
@@ -280,8 +292,9 @@ def _bad_choice(values: np.ndarray, vocab: tuple[str, ...] | list[str], what: st
     codes = _codes(values, vocab)
     bad = given & (codes < 0)
     msgs = np.full(len(values), "", dtype=object)
-    for u in np.unique(values[bad].astype(str)):
-        msgs[bad & (values == u)] = f"unknown {what} {u!r}: {did_you_mean(u, vocab)}"
+    if bad.any():
+        for u in set(values[bad].tolist()):  # distinct bad values only
+            msgs[bad & (values == u)] = f"unknown {what} {u!r}: {did_you_mean(str(u), vocab)}"
     return bad, msgs
 
 
