@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.recp-installed
 
-.PHONY: demo test bench lint clean browser
+.PHONY: demo test bench bench-batch lint clean browser
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "recp needs Python 3.11 or newer")'
@@ -30,6 +30,11 @@ browser:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_batch.py
+
+# the batch benchmark alone; PLANTS=200000 is 1,000,000 plant-scenarios
+bench-batch: $(STAMP)
+	$(BIN)/python benchmarks/bench_batch.py --plants $(or $(PLANTS),200000)
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff mypy types-PyYAML
