@@ -411,6 +411,15 @@ def assess(scenario: Scenario, lib: FactorLibrary | None = None) -> Assessment:
         seen: set[str] = set()
         uniq = [p for p in problems if not (p.place in seen or seen.add(p.place))]  # type: ignore[func-returns-value]
         raise InputError(uniq).with_file(scenario.source_file or "<input>")
+    for name, st in states.items():  # last guard: numbers too large for floats
+        if not np.all(np.isfinite(st @ c.W)):
+            raise InputError([Problem("interventions", f"scenario '{name}' gives results too "
+                                      "large to compute: check the size of the changes")]
+                             ).with_file(scenario.source_file or "<input>")
+    if not np.all(np.isfinite(c.amount @ c.W)):
+        raise InputError([Problem("flows", "the baseline gives results too large to compute: "
+                                  "check the amounts and units")]).with_file(
+            scenario.source_file or "<input>")
     for iid, ch in c.interventions.items():
         if np.allclose(apply(c.amount, ch), c.amount):
             c.warnings.append({"code": "no_effect", "message": (

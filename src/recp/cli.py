@@ -408,7 +408,9 @@ def _report(e: BaseException, debug: bool) -> int:
             typer.echo(f"error: {p}", err=True)
         return EXIT_INPUT
     if isinstance(e, RecpError):
-        typer.echo(f"error: {e}", err=True)
+        from recp.errors import one_line
+
+        typer.echo(f"error: {one_line(str(e))}", err=True)
         return EXIT_INPUT
     if not debug:
         typer.echo(f"recp: internal error: {type(e).__name__}: {e} (run with --debug for the "

@@ -625,6 +625,14 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
                                              "t CO2e/MWh", "scenario file (grid_factor)")
         factor_flows["user:grid_factor"] = [str(x) for x in ft.flow_id[co.flags["grid_user"]]]
     for i, fl in enumerate(sc.flows):
+        for key, unit in (("ncv", "GJ/t" if fl.ncv is not None and is_dimension(fl.ncv, "GJ/t")
+                           else "MJ/m3"), ("density", "kg/m3")):
+            q = getattr(fl, key)
+            if q is not None and fl.type == "fuel":
+                fid = f"user:{fl.id}:{key}"
+                factors[fid] = Factor(fid, to_float(q, unit), unit,
+                                      f"scenario file (flows[{i}] '{fl.id}' {key})")
+                factor_flows[fid] = [fl.id]
         if fl.emission_factor is not None:
             fid = f"user:{fl.id}:emission_factor"
             factors[fid] = Factor(fid, to_float(fl.emission_factor, "t CO2e/MWh"), "t CO2e/MWh",

@@ -11,6 +11,7 @@ and what is allowed. The CLI prints one line per problem and exits with code 2.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -45,8 +46,24 @@ class Problem:
         if self.line is not None:
             where += f":{self.line}"
         if self.place:
-            return f"{where}: {self.place}: {self.message}"
-        return f"{where}: {self.message}"
+            return one_line(f"{where}: {self.place}: {self.message}")
+        return one_line(f"{where}: {self.message}")
+
+
+#: Characters never printed raw in a message: line breaks (which would split one problem over
+#: several lines), other control characters, bidirectional overrides (which reorder what a
+#: terminal shows) and lone surrogates (which cannot be encoded).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e"
+                     "\u2066-\u2069\ud800-\udfff]")
+
+
+def one_line(text: str) -> str:
+    r"""Return ``text`` with line breaks and other unsafe characters escaped (``\n``).
+
+    >>> one_line("flows[0].id: 'a\nb'")
+    "flows[0].id: 'a\\nb'"
+    """
+    return _UNSAFE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 class InputError(ValueError, RecpError):

@@ -67,9 +67,12 @@ def write_atomic(path: str | Path, data: bytes | str, inputs: Iterable[str | Pat
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
     except OSError as e:
-        raise OutputError(f"{p}: cannot write in {folder}: {e.strerror}") from None
+        raise OutputError(f"{p}: cannot write in {folder}: {e.strerror or e}") from None
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would
+        # (or keep the mode of the file it replaces).
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), _mode(p))
             fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
@@ -77,9 +80,19 @@ def write_atomic(path: str | Path, data: bytes | str, inputs: Iterable[str | Pat
     except OSError as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise OutputError(f"{p}: write failed: {e.strerror}") from None
+        raise OutputError(f"{p}: write failed: {e.strerror or e}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     return p
+
+
+def _mode(p: Path) -> int:
+    """Permission bits for a new output: those of the file it replaces, else 0666 - umask."""
+    try:
+        return p.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask

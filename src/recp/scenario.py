@@ -292,8 +292,10 @@ class Scenario(_Model):
         code, hint = _country(self.plant.country)
         if code is None:
             yield Problem("plant.country", f"unknown country {self.plant.country!r}: {hint}")
+        from recp.units import too_small
+
         if self.plant.production is not None:
-            if not self.plant.production.magnitude > 0:
+            if not self.plant.production.magnitude > 0 or too_small(self.plant.production):
                 yield Problem("plant.production",
                               f"must be positive, got '{self.plant.production:~}'")
         for place, q, unit, what in (
@@ -366,7 +368,7 @@ class Scenario(_Model):
                 if q is not None and not is_dimension(q, unit):
                     yield Problem(f"{place}.{key}", f"'{q:~}' is not in {unit} (e.g. '{example}')")
             if iv.lifetime is not None and is_dimension(iv.lifetime, "year") and \
-                    not iv.lifetime.magnitude > 0:
+                    (not iv.lifetime.magnitude > 0 or too_small(iv.lifetime)):
                 yield Problem(f"{place}.lifetime", f"must be positive, got '{iv.lifetime:~}'")
             if iv.capex is not None and is_dimension(iv.capex, self.currency) and \
                     iv.capex.magnitude < 0:
@@ -511,8 +513,9 @@ def _check_price(fl: Flow, place: str, currency: str) -> Iterator[Problem]:
     from recp.units import parse_unit
 
     price = fl.price
+    assert price is not None
     cur = parse_unit(currency)
-    per = price / price.units * (price.units / cur)  # strip the currency
+    per = 1.0 * (price.units / cur)  # strip the currency (magnitude 1: a zero price is fine)
     if not is_dimension(price * parse_unit("year") / parse_unit("year"), f"{currency}/"
                         f"{fl.amount.units}") and not _price_via_energy(fl, per):
         if "currency" not in str(price.dimensionality) or \
@@ -762,7 +765,7 @@ def _scan(text: str, file: str | None) -> None:
         elif isinstance(ev, yaml.ScalarEvent):
             close(1, 0, ev.anchor, ev.start_mark)
         elif isinstance(ev, yaml.AliasEvent):
-            close(*sizes.get(ev.anchor, (1, 0)), None, ev.start_mark)
+            close(*sizes.get(ev.anchor or "", (1, 0)), None, ev.start_mark)
 
 
 def loads(text: str, *, file: str | None = None) -> Scenario:

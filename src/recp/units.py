@@ -115,6 +115,35 @@ def _prepare(unit: str) -> str:
 
 _NUM = re.compile(r"^\s*([-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
+_BAD_CHAR = re.compile(r"[#\"'\\;\[\]{},=!@$&|<>?`~\x00-\x1f]")
+#: Longest unit expression read (a scenario's units are short; this bounds pint's parser).
+MAX_UNIT_CHARS = 200
+#: Largest magnitude of a quantity in SI base units, so that no sum or product the engine
+#: forms can overflow to inf (and inf - inf or 0 * inf to NaN).
+MAX_MAGNITUDE = 1e30
+#: Smallest nonzero magnitude, in SI base units, of a quantity recp divides by (calorific
+#: value, density, production, lifetime): see :func:`too_small`.
+MIN_MAGNITUDE = 1e-30
+
+# An exponent in a unit is a short number ('m**3', 'm^-1', 's**-0.5'); pint evaluates powers
+# with Python numbers, so 't**9**9**9' would run for ever and must be refused before it.
+_POWER = re.compile(r"\*\*|\^")
+_SHORT_EXP = re.compile(r"\s*\(?\s*[-+]?\d{1,2}(?:\.\d{1,3})?\s*\)?")
+_SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]{3,}")
+
+
+def _check_powers(unit: str, original: str) -> None:
+    for m in _POWER.finditer(unit):
+        exp = _SHORT_EXP.match(unit, m.end())
+        rest = unit[exp.end():] if exp else ""
+        if exp is None or not exp.group(0).strip() or _POWER.match(rest.lstrip()) or \
+                rest[:1].isdigit() or rest[:1] == ".":
+            raise UnitError(f"cannot read unit '{original}': an exponent is a small number, "
+                            "as in 'm**3' or 'm^-1'")
+    if _SUPERSCRIPTS.search(unit):
+        raise UnitError(f"cannot read unit '{original}': an exponent is a small number, "
+                        "as in 'm³' or 'm**3'")
+
 
 def parse_unit(unit: str) -> pint.Unit:
     """Parse a unit expression such as ``"t CO2e/MWh"``.
@@ -127,17 +156,29 @@ def parse_unit(unit: str) -> pint.Unit:
     import pint
 
     ureg = registry()
+    if len(str(unit)) > MAX_UNIT_CHARS:
+        raise UnitError(f"unit is {len(str(unit))} characters long; at most {MAX_UNIT_CHARS} "
+                        f"are read (it starts '{str(unit)[:30]}...')")
+    junk = _BAD_CHAR.search(str(unit))
+    if junk:  # pint's tokenizer would drop a comment or a quote without a word
+        raise UnitError(f"unexpected character {junk.group(0)!r} in unit '{unit}'")
     text = _prepare(str(unit).strip())
     if not text:
         return ureg.dimensionless
+    _check_powers(text, str(unit))
     try:
         return ureg.parse_units(text)
     except pint.UndefinedUnitError as e:
         bad = str(e.unit_names[0] if isinstance(e.unit_names, (list, tuple)) else e.unit_names)
         hint = _unit_hint(bad)
         raise UnitError(f"unknown unit '{bad}' in '{unit}'{hint}") from None
-    except (pint.PintError, SyntaxError, ValueError, TypeError, AttributeError) as e:
-        raise UnitError(f"cannot read unit '{unit}' ({e})") from None
+    except Exception as e:  # noqa: BLE001 - pint's parser raises many kinds (TokenError...)
+        raise UnitError(f"cannot read unit '{unit}' ({_first_line(e)})") from None
+
+
+def _first_line(e: BaseException) -> str:
+    lines = str(e).strip().splitlines()
+    return lines[0] if lines else type(e).__name__
 
 
 def _unit_hint(bad: str) -> str:
@@ -172,7 +213,7 @@ def parse_quantity(text: Any) -> pint.Quantity:
     if isinstance(text, bool):
         raise UnitError(f"expected a quantity like '12 MWh', got {text!r}")
     if isinstance(text, (int, float)):
-        value, unit = float(text), ""
+        value, unit = _float(text), ""
     elif isinstance(text, dict):
         if set(text) - {"value", "unit"} or "value" not in text:
             raise UnitError(f"a quantity mapping has keys 'value' and 'unit', got {sorted(text)}")
@@ -180,9 +221,9 @@ def parse_quantity(text: Any) -> pint.Quantity:
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
             raise UnitError(f"quantity value must be a number, got {raw!r}")
         try:
-            value = float(raw)
+            value = _float(raw)
         except ValueError:
-            raise UnitError(f"quantity value must be a number, got {raw!r}") from None
+            raise UnitError(f"quantity value must be a number, got {_short(raw)}") from None
         unit = str(text.get("unit") or "")
     elif isinstance(text, str):
         m = _NUM.match(text)
@@ -190,12 +231,55 @@ def parse_quantity(text: Any) -> pint.Quantity:
             raise UnitError(
                 f"expected '<number> <unit>' such as '12 MWh', got {text!r}"
             )
-        value, unit = float(m.group(1).replace("_", "")), m.group(2)
+        value, unit = _float(m.group(1).replace("_", "")), m.group(2)
     else:
-        raise UnitError(f"expected a quantity like '12 MWh', got {text!r}")
+        raise UnitError(f"expected a quantity like '12 MWh', got {_short(text)}")
     if not math.isfinite(value):
-        raise UnitError(f"quantity must be a finite number, got {text!r}")
-    return ureg.Quantity(value, parse_unit(unit))
+        raise UnitError(f"quantity must be a finite number, got {_short(text)}")
+    q = ureg.Quantity(value, parse_unit(unit))
+    _check_magnitude(q, text)
+    return q
+
+
+def _float(x: Any) -> float:
+    """``float(x)``, with an integer too large for a float read as infinite (then refused)."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.copysign(math.inf, 1 if not str(x).lstrip().startswith("-") else -1)
+
+
+def _short(x: Any, width: int = 60) -> str:
+    shown = repr(x)
+    return shown if len(shown) <= width else shown[: width - 3] + "..."
+
+
+def _base_magnitude(q: Any) -> float:
+    try:
+        return abs(float(q.to_base_units().magnitude))
+    except (ArithmeticError, ValueError, TypeError):
+        return math.inf
+
+
+def _check_magnitude(q: Any, text: Any) -> None:
+    """Refuse a quantity so large that the engine's arithmetic could overflow."""
+    if q.magnitude == 0:
+        return
+    if not _base_magnitude(q) <= MAX_MAGNITUDE:
+        raise UnitError(f"{_short(text)} is too large: recp reads quantities up to "
+                        f"{MAX_MAGNITUDE:.0e} in SI base units")
+
+
+def too_small(q: Any) -> bool:
+    """Return True when ``q`` is not above :data:`MIN_MAGNITUDE` in SI base units.
+
+    For quantities recp divides by (a calorific value, a density, production, a lifetime),
+    where a tiny positive value would make a result overflow.
+
+    >>> too_small(parse_quantity("1e-300 MJ/m3")), too_small(parse_quantity("35.8 MJ/m3"))
+    (True, False)
+    """
+    return not _base_magnitude(q) > MIN_MAGNITUDE
 
 
 def dimension_name(q: pint.Quantity | pint.Unit) -> str:
