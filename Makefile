@@ -20,13 +20,14 @@ demo: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-# The HTML-report tests render in a real headless Chromium (Debian's package).
+# The HTML-report tests render in a real headless Chromium (Debian's package), with CJK fonts
+# for the Chinese report.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . ; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian's chromium for the report tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "note: chromium not found and cannot be installed here; browser tests will say so"; fi; }
+	    echo "installing Debian's chromium and CJK fonts for the report tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "note: chromium or CJK fonts missing and cannot be installed here; browser tests will say so"; fi; }
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py

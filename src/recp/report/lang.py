@@ -1,0 +1,144 @@
+"""Report languages: one YAML file of labels per language in ``recp/report/i18n/``.
+
+English (``en.yaml``) is the reference: every other language has the same keys. Adding a
+language is adding one file, ``i18n/<code>.yaml``; :func:`languages` finds it.
+
+>>> from recp.report.lang import translator
+>>> t = translator("en")
+>>> t("sections.summary")
+'Summary'
+>>> t.unit("t CO2e/year")
+'t CO₂e/yr'
+>>> translator("zh")("sections.summary")
+'摘要'
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from recp.errors import InputError
+
+#: The reference language: every key used by the renderers is in its file.
+REFERENCE = "en"
+#: No-break space: a unit in a column header is never split over two lines.
+NBSP = "\u00a0"
+
+
+def languages() -> list[str]:
+    """Codes of the report languages shipped (the ``i18n/*.yaml`` files), sorted."""
+    folder = resources.files("recp.report").joinpath("i18n")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = "" if v is None else str(v)
+    return out
+
+
+@lru_cache(maxsize=8)
+def labels(code: str) -> dict[str, str]:
+    """Return the labels of one language as a flat ``{"sections.summary": "Summary"}`` mapping.
+
+    Raises
+    ------
+    InputError
+        If no ``i18n/<code>.yaml`` is shipped; the message lists the valid codes.
+    """
+    import yaml
+
+    valid = languages()
+    if code not in valid:
+        raise InputError(f"--lang: unknown report language {code!r}; valid: {', '.join(valid)}")
+    text = resources.files("recp.report").joinpath("i18n", f"{code}.yaml").read_text("utf-8")
+    data = yaml.safe_load(text) or {}
+    if not isinstance(data, dict):  # pragma: no cover - shipped files are mappings
+        raise InputError(f"i18n/{code}.yaml: expected a mapping of labels")
+    return _flatten(data)
+
+
+_UNIT_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[^A-Za-z_]+")
+
+
+class Translator:
+    """Labels, unit words and names of one language, with English as the fallback.
+
+    Call it with a dotted key (``t("sections.plant")``); keyword arguments fill the
+    ``{placeholders}``. Text comes back plain: the renderers escape it for their format.
+    """
+
+    def __init__(self, code: str):
+        self.code = code
+        self.table = labels(code)
+        self.ref = labels(REFERENCE) if code != REFERENCE else self.table
+
+    def __call__(self, key: str, **kw: Any) -> str:
+        """Return the label ``key``, with ``{placeholders}`` filled from ``kw``."""
+        text = self.table.get(key)
+        if text is None:
+            text = self.ref[key]  # KeyError for a key that no language has: a bug in recp
+        return text.format(**kw) if kw else text
+
+    def has(self, key: str) -> bool:
+        """Whether ``key`` is a label (in this language or the reference)."""
+        return key in self.table or key in self.ref
+
+    def name(self, group: str, key: str | None) -> str:
+        """Display name of a code such as a component, category or flow type.
+
+        Codes without a label (a new fuel carrier, say) are shown humanised:
+        ``sub_bituminous_coal`` -> ``sub bituminous coal``.
+        """
+        if key is None:
+            return ""
+        full = f"{group}.{key}"
+        if self.has(full):
+            return self(full)
+        return key.replace("_", " ")
+
+    def warning(self, code: str | None) -> str:
+        """Return the title of a warning code (a generic title for codes without a label)."""
+        key = f"warning_codes.{code}"
+        return self(key) if code and self.has(key) else self("warning_codes.other")
+
+    def unit(self, unit: str | None) -> str:
+        """Return a unit string in this language: unit words translated, symbols kept.
+
+        ``t CO2e/year`` -> ``t CO₂e/yr`` (en) or ``吨 CO₂e/年`` (zh); ``GJ``, ``kg`` and
+        currency codes are kept as they are.
+        """
+        if not unit:
+            return ""
+        out = []
+        for tok in _UNIT_TOKEN.findall(unit):
+            key = f"units.{tok}"
+            out.append(self(key) if tok[:1].isalpha() and self.has(key) else tok)
+        return "".join(out)
+
+    def header(self, key: str, unit: str | None = None, **kw: Any) -> str:
+        """Return a column header with its unit in brackets: ``Capex [USD]``."""
+        return self.with_unit(self(key, **kw), unit)
+
+    def with_unit(self, label: str, unit: str | None) -> str:
+        """``label [unit]`` with the unit translated and never split over two lines."""
+        return f"{label} [{self.unit(unit).replace(' ', NBSP)}]" if unit else label
+
+
+def translator(code: str = REFERENCE) -> Translator:
+    """Return the :class:`Translator` of language ``code``.
+
+    Raises
+    ------
+    InputError
+        For an unknown language, naming the valid ones.
+    """
+    return Translator(code)

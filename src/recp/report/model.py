@@ -1,0 +1,231 @@
+"""What a report shows, gathered once from an :class:`~recp.assessment.Assessment`.
+
+:func:`build` turns an assessment into a :class:`ReportData` of plain Python values (the JSON
+document of :meth:`Assessment.to_dict` plus the flows, the interventions' descriptions and the
+final energy of every energy flow in every state). The HTML, Excel and Markdown renderers read
+only this object, so that they agree with each other and with ``recp assess --format json``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from recp.assessment import Assessment
+
+#: Indicators whose rows may carry release vectors (air, water, land, product, residue).
+RELEASE_INDICATORS = ("mercury", "pcdd_f")
+#: Main indicators, in the order the reports show them.
+MAIN = ("energy", "ghg", "water", "wastewater", "waste", "materials", "cost")
+
+
+@dataclass
+class FlowInfo:
+    """One flow of the plant with its amount in every state.
+
+    ``unit`` is the canonical unit the engine works in (t, m3, GJ, or a product's own unit);
+    ``price`` is in the scenario currency per that unit; ``energy`` is final energy [GJ] per
+    state (zero for flows that carry none); ``carrier`` is the energy carrier key (a fuel's
+    carrier, ``electricity`` or ``heat``), else None.
+    """
+
+    id: str
+    name: str | None
+    type: str
+    detail: str | None
+    hazardous: bool | None
+    unit: str
+    amounts: dict[str, float]
+    price: float | None
+    energy: dict[str, float]
+    carrier: str | None
+
+
+@dataclass
+class InterventionInfo:
+    """An intervention's description (the numbers are in ``savings`` and ``economics``)."""
+
+    id: str
+    name: str | None
+    category: str
+    source: str | None
+    notes: str | None
+
+    @property
+    def label(self) -> str:
+        """Display name: the name when given, else the id."""
+        return self.name or self.id
+
+
+@dataclass
+class ReportData:
+    """Everything a report shows, as plain values (see :func:`build`)."""
+
+    plant: dict[str, Any]
+    settings: dict[str, Any]
+    version: str
+    date: str
+    scenarios: dict[str, list[str]]
+    results: list[dict[str, Any]]
+    savings: list[dict[str, Any]]
+    economics: list[dict[str, Any]]
+    factors: list[dict[str, Any]]
+    warnings: list[dict[str, str]]
+    flows: list[FlowInfo]
+    interventions: dict[str, InterventionInfo]
+    doc: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # -- look-ups -------------------------------------------------------------------------
+
+    @property
+    def states(self) -> list[str]:
+        """``baseline`` then every scenario, in file order."""
+        return ["baseline", *self.scenarios]
+
+    @property
+    def currency(self) -> str:
+        """The scenario currency (ISO 4217 code)."""
+        return str(self.settings.get("currency") or "")
+
+    def _index(self) -> dict[tuple[str, str, str], dict[str, Any]]:
+        idx = self.__dict__.get("_idx")
+        if idx is None:
+            idx = {(r["scenario"], r["indicator"], r["component"]): r for r in self.results}
+            self.__dict__["_idx"] = idx
+        return idx
+
+    def value(self, state: str, indicator: str, component: str = "total") -> float | None:
+        """Return a result value, or None when the row does not exist or was not computed."""
+        r = self._index().get((state, indicator, component))
+        return None if r is None else r["value"]
+
+    def unit(self, indicator: str, component: str = "total") -> str | None:
+        """Return the unit of a result row (None when the row does not exist)."""
+        r = self._index().get(("baseline", indicator, component))
+        return None if r is None else r["unit"]
+
+    def components(self, indicator: str) -> list[str]:
+        """Components of an indicator in result order, ``total`` first."""
+        out: list[str] = []
+        for r in self.results:
+            if r["scenario"] == "baseline" and r["indicator"] == indicator \
+                    and r["component"] not in out:
+                out.append(r["component"])
+        return out
+
+    def indicators(self) -> list[str]:
+        """List the indicators present in the results (intensities excluded), in result order."""
+        out: list[str] = []
+        for r in self.results:
+            ind = r["indicator"]
+            if r["scenario"] == "baseline" and not ind.endswith("_intensity") and ind not in out:
+                out.append(ind)
+        return out
+
+    def saving(self, scenario: str, intervention: str | None, indicator: str,
+               component: str = "total", basis: str = "in_sequence") -> float | None:
+        """Return a saving (before minus after; positive is less) from the savings rows."""
+        idx = self.__dict__.get("_sidx")
+        if idx is None:
+            idx = {(r["scenario"], r["intervention"], r["basis"], r["indicator"],
+                    r["component"]): r["value"] for r in self.savings}
+            self.__dict__["_sidx"] = idx
+        v = idx.get((scenario, intervention, basis, indicator, component))
+        return None if v is None else float(v)
+
+    def econ(self, scenario: str, intervention: str | None,
+             basis: str = "in_sequence") -> dict[str, Any]:
+        """Return the economics row of an intervention in a scenario (``None``: the scenario)."""
+        for e in self.economics:
+            if e["scenario"] == scenario and e["intervention"] == intervention \
+                    and e["basis"] == basis:
+                return e
+        return {}
+
+    def releases(self) -> dict[str, list[str]]:
+        """Mercury and PCDD/F indicators present, with their components (vectors)."""
+        out: dict[str, list[str]] = {}
+        for ind in RELEASE_INDICATORS:
+            comps = self.components(ind)
+            if comps:
+                out[ind] = comps
+        return out
+
+    def energy_flows(self, state: str) -> list[FlowInfo]:
+        """Flows that carry final energy in ``state`` (positive GJ)."""
+        return [f for f in self.flows if f.carrier and f.energy.get(state, 0.0) > 0]
+
+
+def report_date() -> str:
+    """Today's date (ISO 8601), or ``SOURCE_DATE_EPOCH``'s for reproducible reports."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC).date().isoformat()
+    return _dt.date.today().isoformat()
+
+
+def build(a: Assessment) -> ReportData:
+    """Gather what the reports show from an assessment (one pass over its arrays)."""
+    import numpy as np
+
+    doc = a.to_dict()
+    sc = a.scenario
+    c = a.compiled
+    plant = dict(doc["plant"])
+    plant["notes"] = sc.plant.notes
+    plant["source"] = sc.plant.source
+    plant["scenario_notes"] = sc.notes
+
+    states: dict[str, np.ndarray] = {"baseline": c.amount}
+    states.update({name: s[-1] for name, s in a.states.items()})
+
+    def col(indicator: str, component: str = "total") -> np.ndarray | None:
+        try:
+            return c.W[:, c.row_index(indicator, component)]
+        except KeyError:
+            return None
+
+    energy_col = col("energy")
+    cost_col = col("cost")
+    flows: list[FlowInfo] = []
+    for i, fl in enumerate(sc.flows):
+        detail: str | None
+        if fl.type == "fuel":
+            detail = fl.carrier
+        elif fl.type == "water":
+            detail = fl.source
+        elif fl.type == "waste":
+            detail = fl.route
+        else:
+            detail = None
+        gj = float(energy_col[i]) if energy_col is not None else 0.0
+        carrier = fl.carrier if fl.type == "fuel" else (
+            fl.type if fl.type in ("electricity", "heat") else None)
+        price = float(cost_col[i]) if (cost_col is not None and fl.price is not None) else None
+        amounts = {k: round12(float(v[i])) for k, v in states.items()}
+        flows.append(FlowInfo(
+            id=fl.id, name=fl.name, type=fl.type, detail=detail, hazardous=fl.hazardous,
+            unit=c.flow_units[i], amounts=amounts, price=price,
+            energy={k: round12(v * gj) for k, v in amounts.items()},
+            carrier=carrier if gj > 0 else None,
+        ))
+    interventions = {iv.id: InterventionInfo(iv.id, iv.name, iv.category, iv.source, iv.notes)
+                     for iv in sc.interventions}
+    return ReportData(
+        plant=plant, settings=doc["settings"], version=doc["recp_version"], date=report_date(),
+        scenarios={k: list(v) for k, v in sc.scenario_map.items()},
+        results=doc["results"], savings=doc["savings"], economics=doc["economics"],
+        factors=doc["factors"], warnings=doc["warnings"], flows=flows,
+        interventions=interventions, doc=doc,
+    )
+
+
+def round12(v: float) -> float:
+    """12 significant digits, like the JSON document (stable across machines)."""
+    if not math.isfinite(v) or v == 0:
+        return 0.0 if v == 0 else v
+    return float(f"{v:.12g}")

@@ -1,0 +1,174 @@
+"""Report languages: complete label files, no untranslated English in the Chinese report."""
+
+from __future__ import annotations
+
+import io
+import re
+import string
+from functools import cache
+from html.parser import HTMLParser
+
+import openpyxl
+import pytest
+from tests.conftest import ROOT
+
+import recp
+from recp.errors import InputError
+from recp.report import render, write_report
+from recp.report.lang import labels, languages, translator
+
+#: zh values that may equal the English ones: unit symbols and chemical formulas.
+SAME_IN_EVERY_LANGUAGE = {"units.m3", "units.CO2e", "units.CO2", "units.percent"}
+#: ASCII words allowed in the text of a Chinese report (outside the user's own text): unit
+#: symbols, codes and names that are not translated.
+ASCII_ALLOWED = {"recp", "RECP", "USD", "GWP", "PCDD", "kWh", "MWh", "TEQ", "Noto", "Sans",
+                 "CJK"}
+
+
+@cache
+def assessment(name: str = "dairy-md") -> recp.Assessment:
+    return recp.assess(recp.load(ROOT / "scenarios" / f"{name}.yaml"))
+
+
+def placeholders(s: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(s) if f is not None}
+
+
+def test_languages_are_the_shipped_files():
+    assert languages() == ["en", "zh"]
+
+
+@pytest.mark.parametrize("lang", ["zh"])
+def test_every_label_is_translated(lang):
+    en, other = labels("en"), labels(lang)
+    assert set(en) == set(other), (set(en) - set(other), set(other) - set(en))
+    for k, v in en.items():
+        assert placeholders(other[k]) == placeholders(v), k
+        if k not in SAME_IN_EVERY_LANGUAGE and not k.startswith("meta."):
+            assert other[k] != v, f"{lang}: {k} is not translated ({v!r})"
+    assert other["meta.html_lang"] != en["meta.html_lang"]
+
+
+def test_every_code_has_a_label():
+    from recp.factors import library
+    from recp.scenario import CATEGORIES, FLOW_TYPES, WASTE_ROUTES, WATER_SOURCES
+
+    for lang in languages():
+        lab = labels(lang)
+        for carrier in library().carriers:
+            assert f"components.{carrier}" in lab, (lang, carrier)
+        for comp in (*WATER_SOURCES, *WASTE_ROUTES, "scope1", "scope2", "co2", "ch4", "n2o",
+                     "biogenic_co2", "hazardous", "non_hazardous", "electricity", "heat",
+                     "air", "water", "land", "product", "residue"):
+            assert f"components.{comp}" in lab, (lang, comp)
+        for c in CATEGORIES:
+            assert f"categories.{c}" in lab, (lang, c)
+        for ft in FLOW_TYPES:
+            assert f"flow_types.{ft}" in lab, (lang, ft)
+
+
+def test_unknown_language_names_the_valid_ones(tmp_path):
+    with pytest.raises(InputError, match=r"unknown report language 'fr'; valid: en, zh"):
+        translator("fr")
+    with pytest.raises(InputError, match="valid: en, zh"):
+        write_report(assessment(), tmp_path / "r.html", lang="fr")
+    assert not (tmp_path / "r.html").exists()
+
+
+class _Text(HTMLParser):
+    """Text of a document outside ``translate="no"`` elements, styles and scripts."""
+
+    VOID = {"meta", "br", "link", "input", "img", "hr", "rect", "line", "path"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[bool] = []  # per open element: is its text excluded?
+        self.parts: list[str] = []
+        self.attrs: list[str] = []
+        self.in_head = False  # the document's <title> is the plant's name and a label
+
+    def handle_starttag(self, tag, attrs):
+        self.in_head = tag == "head" or (self.in_head and tag != "body")
+        a = dict(attrs)
+        for k in ("aria-label", "title", "alt", "placeholder"):
+            if a.get(k) and not (self.stack and self.stack[-1]):
+                self.attrs.append(a[k])
+        if tag in self.VOID:
+            return
+        excluded = (bool(self.stack) and self.stack[-1]) or a.get("translate") == "no" \
+            or tag in ("style", "script") or (tag == "title" and self.in_head)
+        self.stack.append(excluded)
+
+    def handle_startendtag(self, tag, attrs):
+        pass
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1]):
+            self.parts.append(data)
+
+
+def zh_text(name: str = "dairy-md") -> str:
+    p = _Text()
+    p.feed(render(assessment(name), "html", "zh").decode())
+    return " ".join(p.parts)
+
+
+def english_fragments() -> set[str]:
+    """Pieces of English labels (between placeholders) with at least four letters."""
+    out = set()
+    for k, v in labels("en").items():
+        if k.startswith("meta.") or k in SAME_IN_EVERY_LANGUAGE:
+            continue
+        for lit, _, _, _ in string.Formatter().parse(v):
+            lit = lit.strip(" :.,;()[]—-")
+            if sum(ch.isascii() and ch.isalpha() for ch in lit) >= 4:
+                out.add(lit)
+    return out
+
+
+@pytest.mark.parametrize("name", ["dairy-md", "textile-dyeing-bd", "metal-finishing-ua"])
+def test_chinese_html_has_no_english_label(name):
+    text = zh_text(name)
+    leaked = sorted(f for f in english_fragments() if re.search(
+        r"(?<![A-Za-z])" + re.escape(f) + r"(?![A-Za-z])", text))
+    assert leaked == []
+    words = set(re.findall(r"[A-Za-z]{3,}", text))
+    assert words <= ASCII_ALLOWED, words - ASCII_ALLOWED
+
+
+def test_chinese_html_declares_language_and_cjk_fonts():
+    html = render(assessment(), "html", "zh").decode()
+    assert '<html lang="zh-CN">' in html and '<meta charset="utf-8">' in html
+    fonts = re.search(r"html \{ font-family: ([^;]+);", html).group(1)
+    assert fonts.startswith('"Noto Sans CJK SC"')
+    en = render(assessment(), "html").decode()
+    assert '<html lang="en">' in en and '"Noto Sans CJK SC"' in en  # user text in CJK renders
+
+
+def test_chinese_workbook_headers_are_translated():
+    wb = openpyxl.load_workbook(io.BytesIO(render(assessment(), "xlsx", "zh")))
+    fragments = english_fragments()
+    for ws in wb:
+        for row in ws.iter_rows():
+            cell = row[0]
+            if cell.fill is None or cell.fill.fgColor.rgb not in ("001D3557", "FF1D3557"):
+                continue
+            for c in row:
+                if isinstance(c.value, str):
+                    hits = [f for f in fragments if re.search(
+                        r"(?<![A-Za-z])" + re.escape(f) + r"(?![A-Za-z])", c.value)]
+                    assert not hits, (ws.title, c.value, hits)
+
+
+def test_units_are_translated():
+    zh = translator("zh")
+    assert zh.unit("t CO2e/year") == "吨 CO₂e/年"
+    assert zh.unit("m3/t") == "m³/吨"
+    assert zh.unit("GJ") == "GJ" and zh.unit("USD/year") == "USD/年"
+    en = translator("en")
+    assert en.unit("t CO2e/year") == "t CO₂e/yr"
+    assert en.header("interventions.capex", "USD") == "Capex [USD]"
