@@ -592,15 +592,9 @@ def _interventions_table(d: _Doc, data: ReportData, t: Translator, s: str,
     cur = data.currency
     inds = [(ind, data.unit(ind)) for ind in ("energy", "ghg", "water", "waste")
             if data.unit(ind) is not None]
-    head: list[tuple[str, bool]] = [("#", True), (e(t("interventions.measure")), False),
-                                    (e(t("interventions.category")), False)]
-    head += [(e(t.header(f"interventions.{ind}", f"{unit}/year")), True) for ind, unit in inds]
-    head += [(e(t.header("interventions.capex", cur)), True),
-             (e(t.header("interventions.saving", f"{cur}/year")), True),
-             (e(t.header("interventions.payback", "year")), True),
-             (e(t.header("interventions.npv", cur)), True),
-             (e(t("interventions.irr")), True),
-             (e(t.header("interventions.cost_per_t", f"{cur}/t CO2e")), True)]
+    from recp.report.lang import intervention_headers
+
+    head = [(e(label), numeric) for label, numeric in intervention_headers(t, inds, cur)]
     rows = []
     for i, iid in enumerate(ids, start=1):
         iv = data.interventions.get(iid)

@@ -133,6 +133,25 @@ class Translator:
         return f"{label} [{self.unit(unit).replace(' ', NBSP)}]" if unit else label
 
 
+def intervention_headers(t: Translator, inds: list[tuple[str, str]],
+                         cur: str) -> list[tuple[str, bool]]:
+    """Column labels of an interventions table (unescaped) and whether each is numeric.
+
+    ``inds`` are the (indicator, unit) pairs shown as saving columns; every report format
+    escapes the labels its own way.
+    """
+    head = [("#", True), (t("interventions.measure"), False),
+            (t("interventions.category"), False)]
+    head += [(t.header(f"interventions.{ind}", f"{unit}/year"), True) for ind, unit in inds]
+    head += [(t.header("interventions.capex", cur), True),
+             (t.header("interventions.saving", f"{cur}/year"), True),
+             (t.header("interventions.payback", "year"), True),
+             (t.header("interventions.npv", cur), True),
+             (t("interventions.irr"), True),
+             (t.header("interventions.cost_per_t", f"{cur}/t CO2e"), True)]
+    return head
+
+
 def translator(code: str = REFERENCE) -> Translator:
     """Return the :class:`Translator` of language ``code``.
 

@@ -180,16 +180,10 @@ def render(data: ReportData, t: Translator) -> str:
         if not ids:
             continue
         h(3, lbl(t("interventions.scenario_heading", scenario=chr(0))).replace(chr(0), md(s)))
-        head = [("#", True), (lbl(t("interventions.measure")), False),
-                (lbl(t("interventions.category")), False)]
-        head += [(lbl(t.header(f"interventions.{ind}", f"{unit}/year")), True)
-                 for ind, unit in inds]
-        head += [(lbl(t.header("interventions.capex", cur)), True),
-                 (lbl(t.header("interventions.saving", f"{cur}/year")), True),
-                 (lbl(t.header("interventions.payback", "year")), True),
-                 (lbl(t.header("interventions.npv", cur)), True),
-                 (lbl(t("interventions.irr")), True),
-                 (lbl(t.header("interventions.cost_per_t", f"{cur}/t CO2e")), True)]
+        from recp.report.lang import intervention_headers
+
+        head = [(label if label == "#" else lbl(label), numeric)
+                for label, numeric in intervention_headers(t, inds, cur)]
         rows = []
         for i, iid in enumerate(ids, start=1):
             iv = data.interventions.get(iid)
