@@ -188,3 +188,21 @@ def test_cli_batch_exit_code_and_errors_file(tmp_path, capsys):
 def test_library_batch_api():
     df = recp.batch.batch(FILES).results  # type: ignore[attr-defined]
     assert {"plant", "scenario", "indicator", "component", "value", "unit"} == set(df.columns)
+
+
+def test_a_plant_whose_assessment_raises_is_isolated(tmp_path, monkeypatch):
+    """A fault (not an input error) in one plant is reported; the others complete."""
+    import recp.engine
+
+    real = recp.engine.compile_scenario
+
+    def faulty(sc, lib=None):
+        if sc.plant.name == "Sample Dyeing Mill":
+            raise RuntimeError("disk on fire")
+        return real(sc, lib)
+
+    monkeypatch.setattr(recp.engine, "compile_scenario", faulty)
+    res = assess_many(FILES)
+    assert list(res.errors["plant"]) == ["issue_example"]
+    assert "internal error: RuntimeError: disk on fire" in res.errors["message"].iloc[0]
+    assert set(res.plants["plant"]) == {Path(f).stem for f in FILES} - {"issue_example"}

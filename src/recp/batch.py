@@ -688,6 +688,10 @@ def assess_many(scenarios: Iterable[Scenario | str | Path],
                                    "message": p.message if p.line is None
                                    else f"line {p.line}: {p.message}"})
                 continue
+            except Exception as e:  # noqa: BLE001 - a fault in one plant never stops the batch
+                errors.append({"plant": pid, "file": str(item), "place": "",
+                               "message": f"internal error: {type(e).__name__}: {e}"})
+                continue
         if pid in seen:  # unique plant ids, deterministic
             seen[pid] += 1
             pid = f"{pid}#{seen[pid]}"
@@ -701,6 +705,10 @@ def assess_many(scenarios: Iterable[Scenario | str | Path],
             for p in e.problems:
                 errors.append({"plant": pid, "file": sc.source_file, "place": p.place,
                                "message": p.message})
+            continue
+        except Exception as e:  # noqa: BLE001 - a fault in one plant never stops the batch
+            errors.append({"plant": pid, "file": sc.source_file, "place": "",
+                           "message": f"internal error: {type(e).__name__}: {e}"})
             continue
         scs.append(sc)
         ids.append(pid)
