@@ -655,7 +655,7 @@ def _economics_frame(pf: Portfolio, lab: _Labels, rs: _RowView, base_p: np.ndarr
 
 
 def assess_many(scenarios: Iterable[Scenario | str | Path],
-                lib: FactorLibrary | None = None) -> BatchResult:
+                lib: FactorLibrary | None = None, details: bool = True) -> BatchResult:
     """Assess many plants at once (validated :class:`Scenario` objects or file paths).
 
     Files that fail to load or validate are reported in ``errors``; the others complete.
@@ -713,7 +713,7 @@ def assess_many(scenarios: Iterable[Scenario | str | Path],
         scs.append(sc)
         ids.append(pid)
     if scs:
-        res = evaluate(portfolio_from_scenarios(scs, ids, lib), lib)
+        res = evaluate(portfolio_from_scenarios(scs, ids, lib), lib, details=details)
     else:
         res = BatchResult(pd.DataFrame(columns=RESULT_COLUMNS),
                           pd.DataFrame(columns=SAVING_COLUMNS), pd.DataFrame(columns=ECON_COLUMNS),
@@ -751,12 +751,13 @@ def batch(source: str | Path | Iterable[Scenario | str | Path],
     return assess_many(source, lib)
 
 
-def evaluate_tables_chunk(chunk: Any, lib: FactorLibrary | None = None) -> BatchResult:
+def evaluate_tables_chunk(chunk: Any, lib: FactorLibrary | None = None,
+                          details: bool = True) -> BatchResult:
     """Validate and assess one chunk of tidy tables (see :mod:`recp.tables`)."""
     from recp.tables import portfolio_from_tables
 
     pf, errors = portfolio_from_tables(chunk, lib or library())
-    res = evaluate(pf, lib)
+    res = evaluate(pf, lib, details=details)
     import pandas as pd
 
     if len(errors):
@@ -808,22 +809,32 @@ def work_items(src: Path, chunk_plants: int) -> list[tuple[str, Any]]:
     return [("files", [src])]
 
 
-def run_item(item: tuple[str, Any]) -> BatchResult:
+def run_item(item: tuple[str, Any], details: bool = True) -> BatchResult:
     """Assess one chunk (top-level, so worker processes and Dask can call it)."""
     kind, payload = item
     if kind == "tables":
-        return evaluate_tables_chunk(payload)
-    return assess_many(payload)
+        return evaluate_tables_chunk(payload, details=details)
+    return assess_many(payload, details=details)
 
 
 def run(src: str | Path, *, jobs: int = 1, engine: str = "local", scheduler: str | None = None,
-        chunk_plants: int = 20_000, progress: Any = None) -> BatchResult:
+        chunk_plants: int = 20_000, progress: Any = None, details: bool = True) -> BatchResult:
     """Run a batch over chunks, in this process, in ``jobs`` processes, or on Dask.
 
     Results are combined in input order, so every engine gives the same tables.
     """
+    return _combine(iter_run(src, jobs=jobs, engine=engine, scheduler=scheduler,
+                             chunk_plants=chunk_plants, progress=progress, details=details))
+
+
+def iter_run(src: str | Path, *, jobs: int = 1, engine: str = "local",
+             scheduler: str | None = None, chunk_plants: int = 20_000, progress: Any = None,
+             details: bool = True) -> Iterator[BatchResult]:
+    """Like :func:`run`, but yield each chunk's result in input order (bounded memory)."""
+    from functools import partial
+
     items = work_items(Path(src), chunk_plants)
-    done: list[BatchResult | None] = [None] * len(items)
+    work = partial(run_item, details=details)
 
     def tick() -> None:
         if progress is not None:
@@ -840,9 +851,9 @@ def run(src: str | Path, *, jobs: int = 1, engine: str = "local", scheduler: str
                                    processes=True, dashboard_address=None)
             client = Client(cluster)
         try:
-            futures = client.map(run_item, items, pure=False)
-            for k, fut in enumerate(futures):
-                done[k] = fut.result()
+            futures = client.map(work, items, pure=False)
+            for fut in futures:
+                yield fut.result()
                 tick()
         finally:
             client.close()
@@ -852,16 +863,15 @@ def run(src: str | Path, *, jobs: int = 1, engine: str = "local", scheduler: str
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for k, res in enumerate(pool.map(run_item, items)):
-                done[k] = res
+            for res in pool.map(work, items):
+                yield res
                 tick()
     elif engine == "local":
-        for k, it in enumerate(items):
-            done[k] = run_item(it)
+        for it in items:
+            yield work(it)
             tick()
     else:
         raise InputError(f"--engine: unknown engine {engine!r}; valid: local, dask")
-    return _combine(r for r in done if r is not None)
 
 
 def rollup(results: pd.DataFrame, plants: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -174,33 +174,47 @@ def batch(
     chunk: Annotated[int, typer.Option("--chunk", min=1, help="Plants per chunk (bounds "
                                        "memory).")] = 20_000,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+    savings: Annotated[bool, typer.Option("--savings", help="Also write every intervention's "
+                                          "savings per indicator (large for big portfolios).")
+                       ] = False,
 ) -> None:
     """Assess a portfolio of plants; each failing plant is reported, the rest complete."""
-    from recp.batch import run, rollup
-    from recp.export import targets, write_tables
+    from recp.batch import ECON_COLUMNS, RESULT_COLUMNS, SAVING_COLUMNS, iter_run, rollup
+    from recp.export import targets, write_stream, write_tables
     from recp.io import check_output
 
-    names = ["results", "savings", "economics"] + [f"rollup-{b}" for b in (by or [])]
-    for t in targets(out, names):  # refuse before computing anything
-        check_output(t, [source], force)
+    names = ["results", "economics"] + (["savings"] if savings else [])
+    for t in targets(out, names + [f"rollup-{b}" for b in (by or [])]):
+        check_output(t, [source], force)  # refuse before computing anything
+    columns = {"results": RESULT_COLUMNS, "economics": ECON_COLUMNS, "savings": SAVING_COLUMNS}
     with _progress("assessing") as tick:
-        res = run(source, jobs=jobs, engine=engine, scheduler=scheduler, chunk_plants=chunk,
-                  progress=tick)
-    tables = {"results": res.results, "savings": res.savings, "economics": res.economics}
-    for b in by or []:
-        if res.plants is None or b not in res.plants.columns:
-            from recp.errors import InputError
+        chunks = iter_run(source, jobs=jobs, engine=engine, scheduler=scheduler,
+                          chunk_plants=chunk, progress=tick, details=savings)
+        if out.suffix.lower() in (".parquet", ".csv"):  # streamed: memory stays bounded
+            written, n_ok, errors = write_stream(out, chunks, columns={n: columns[n]
+                                                                       for n in names},
+                                                 by=by, inputs=[source], force=force)
+        else:  # Excel and JSON hold everything in one file
+            from recp.batch import _combine
 
-            have = [] if res.plants is None else [c for c in res.plants.columns if c != "plant"]
-            raise InputError(f"--by: no plant column {b!r}; valid: {', '.join(have)}")
-        tables[f"rollup-{b}"] = rollup(res.results, res.plants, b)
-    written = write_tables(out, tables, inputs=[source], force=force, errors=res.errors)
-    n_ok = 0 if res.plants is None else len(res.plants)
-    n_bad = res.n_failed
+            res = _combine(chunks)
+            tables = {n: getattr(res, n) for n in names}
+            for b in by or []:
+                if res.plants is None or b not in res.plants.columns:
+                    from recp.errors import InputError
+
+                    have = [] if res.plants is None else [c for c in res.plants.columns
+                                                          if c != "plant"]
+                    raise InputError(f"--by: no plant column {b!r}; valid: {', '.join(have)}")
+                tables[f"rollup-{b}"] = rollup(res.results, res.plants, b)
+            written = write_tables(out, tables, inputs=[source], force=force, errors=res.errors)
+            n_ok = 0 if res.plants is None else len(res.plants)
+            errors = res.errors
+    n_bad = int(errors["plant"].nunique()) if len(errors) else 0
     typer.echo(f"{n_ok} plants assessed, {n_bad} failed; wrote "
                + ", ".join(str(w) for w in written), err=True)
     if n_bad:
-        for plant, grp in res.errors.groupby("plant", sort=True):
+        for plant, grp in errors.groupby("plant", sort=True):
             first = grp.iloc[0]
             more = f" (+{len(grp) - 1} more)" if len(grp) > 1 else ""
             typer.echo(f"error: plant {plant}: {first['place']}: {first['message']}{more}",

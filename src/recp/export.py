@@ -160,3 +160,162 @@ def _normalise_zip(data: bytes) -> bytes:
             zi.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(zi, raw)
     return out.getvalue()
+
+
+class _Stream:
+    """An output written chunk by chunk to a temporary file, renamed into place at the end."""
+
+    def __init__(self, target: Path):
+        import os
+        import tempfile
+
+        self.target = target
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                   dir=target.parent if str(target.parent) else ".")
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self.writer: Any = None
+        self.fh: Any = None
+
+    def write(self, df: pd.DataFrame) -> None:
+        import pandas as pd
+
+        plain = df.copy()
+        for c in plain.columns:  # categories differ between chunks: write plain strings
+            if isinstance(plain[c].dtype, pd.CategoricalDtype):
+                plain[c] = plain[c].astype(object)
+        if self.target.suffix.lower() == ".parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(plain, preserve_index=False)
+            if self.writer is None:
+                self.schema = pa.schema([pa.field(f.name, pa.string() if
+                                                  pa.types.is_null(f.type) or
+                                                  pa.types.is_string(f.type) or
+                                                  pa.types.is_large_string(f.type)
+                                                  else f.type) for f in table.schema])
+                self.writer = pq.ParquetWriter(self.tmp, self.schema)
+            self.writer.write_table(table.cast(self.schema))
+        else:
+            if self.fh is None:
+                self.fh = self.tmp.open("wb")
+                self.fh.write(csv_bytes(plain.iloc[:0]))
+            self.fh.write(csv_bytes(plain).split(b"\n", 1)[1])
+
+    def commit(self, empty_columns: list[str]) -> Path:
+        import os
+
+        import pandas as pd
+
+        if self.writer is None and self.fh is None:  # nothing came: an empty table
+            self.write(pd.DataFrame(columns=empty_columns))
+        if self.writer is not None:
+            self.writer.close()
+        if self.fh is not None:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+        os.chmod(self.tmp, 0o666 & ~_umask())
+        os.replace(self.tmp, self.target)
+        return self.target
+
+    def abort(self) -> None:
+        import contextlib
+
+        with contextlib.suppress(Exception):
+            if self.writer is not None:
+                self.writer.close()
+            if self.fh is not None:
+                self.fh.close()
+        with contextlib.suppress(OSError):
+            self.tmp.unlink()
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_stream(path: str | Path, chunks: Iterable[Any], *, columns: dict[str, list[str]],
+                 by: list[str] | None = None, inputs: Iterable[str | Path] = (),
+                 force: bool = False) -> tuple[list[Path], int, pd.DataFrame]:
+    """Write batch results chunk by chunk (Parquet or CSV), so memory stays bounded.
+
+    Parameters
+    ----------
+    path : path
+        The results file; companions are written beside it (see :func:`targets`).
+    chunks : iterable of BatchResult
+        In input order.
+    columns : dict
+        Table name -> columns, for tables that may come out empty.
+    by : list of str
+        Plant columns to roll up by (partial sums per chunk, summed at the end).
+
+    Returns
+    -------
+    (written files, plants assessed, errors DataFrame)
+    """
+    import pandas as pd
+
+    from recp.batch import rollup
+
+    p = Path(path)
+    if p.suffix.lower() not in (".parquet", ".csv"):
+        raise InputError("streaming output needs .parquet or .csv")
+    inputs = list(inputs)
+    names = list(columns)
+    for t in targets(p, names + [f"rollup-{b}" for b in by or []]):
+        check_output(t, inputs, force)
+    streams = {n: _Stream(p if n == "results" else companion(p, n)) for n in names}
+    partial: dict[str, list[pd.DataFrame]] = {b: [] for b in by or []}
+    errors: list[pd.DataFrame] = []
+    n_ok = 0
+    try:
+        for res in chunks:
+            for n in names:
+                df = getattr(res, n)
+                if len(df):
+                    streams[n].write(df)
+            if len(res.errors):
+                errors.append(res.errors)
+            if res.plants is not None:
+                n_ok += len(res.plants)
+                for b in by or []:
+                    if b not in res.plants.columns:
+                        have = [c for c in res.plants.columns if c != "plant"]
+                        raise InputError(f"--by: no plant column {b!r}; valid: "
+                                         f"{', '.join(have)}")
+                    partial[b].append(rollup(res.results, res.plants, b))
+        written = [streams[n].commit(columns[n]) for n in names]
+    except BaseException:
+        for s in streams.values():
+            s.abort()
+        raise
+    err = (pd.concat(errors, ignore_index=True) if errors else
+           pd.DataFrame(columns=["plant", "file", "place", "message"]))
+    for b, parts in partial.items():
+        if parts:
+            allp = pd.concat(parts, ignore_index=True)
+            keys = [b, "scenario", "indicator", "component", "unit"]
+            roll = (allp.astype({k: object for k in keys})
+                    .groupby(keys, dropna=False, sort=True)[["value", "plants"]].sum()
+                    .reset_index())
+        else:
+            roll = pd.DataFrame(columns=[b, "scenario", "indicator", "component", "unit",
+                                         "value", "plants"])
+        target = companion(p, f"rollup-{b}")
+        data = csv_bytes(roll) if p.suffix.lower() == ".csv" else _parquet_bytes(roll)
+        written.append(write_atomic(target, data, inputs, force))
+    written.append(write_atomic(companion(p, "errors", ".csv"), csv_bytes(err), inputs, force))
+    return written, n_ok, err
+
+
+def _parquet_bytes(df: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return buf.getvalue()

@@ -135,29 +135,41 @@ def read_tables(src: Path) -> Tables:
 
 def read_tables_chunks(src: Path, chunk_plants: int) -> Iterator[Tables]:
     """Read the tables and yield them in chunks of at most ``chunk_plants`` plants."""
+    import pandas as pd
+
     t = read_tables(src)
     for col, table in (("plant", "plants"), ("plant", "flows")):
         if col not in getattr(t, table).columns:
             raise InputError([Problem("", f"the {table} table needs a '{col}' column",
                                       t.names[table])])
-    ids = t.plants["plant"].astype(str).to_numpy()
-    fl_plant = t.flows["plant"].astype(str).to_numpy()
-    iv_plant = (t.interventions["plant"].astype(str).to_numpy()
-                if "plant" in t.interventions.columns else np.zeros(0, dtype=object))
-    for start in range(0, max(len(ids), 1), chunk_plants):
-        chunk_ids = ids[start:start + chunk_plants]
-        keep = set(chunk_ids.tolist())
-        fmask = np.fromiter((p in keep for p in fl_plant), bool, len(fl_plant)) \
-            if start or len(ids) > chunk_plants else np.ones(len(fl_plant), bool)
-        imask = np.fromiter((p in keep for p in iv_plant), bool, len(iv_plant)) \
-            if start or len(ids) > chunk_plants else np.ones(len(iv_plant), bool)
+    ids = t.plants["plant"].astype("string[pyarrow]").fillna("")
+    n_chunks = max((len(ids) + chunk_plants - 1) // chunk_plants, 1)
+    if n_chunks == 1:
+        yield t
+        return
+    # every row's chunk, from its plant's position in the plants table (hash join, no loop)
+    index = pd.Index(ids).drop_duplicates()
+    chunk_of_plant = np.arange(len(ids)) // chunk_plants
+
+    def split(df: pd.DataFrame | None) -> list[np.ndarray]:
+        if df is None or not len(df) or "plant" not in df.columns:
+            return [np.zeros(0, dtype=np.int64)] * n_chunks
+        pos = index.get_indexer(df["plant"].astype("string[pyarrow]").fillna(""))
+        first = ids.drop_duplicates().index.to_numpy()
+        chunk = np.where(pos >= 0, chunk_of_plant[first[np.maximum(pos, 0)]], 0)
+        order = np.argsort(chunk, kind="stable")  # rows of an unknown plant go to chunk 0
+        bounds = np.searchsorted(chunk[order], np.arange(n_chunks + 1))
+        return [order[bounds[k]:bounds[k + 1]] for k in range(n_chunks)]
+
+    rows_f, rows_i, rows_s = split(t.flows), split(t.interventions), split(t.scenarios)
+    for k in range(n_chunks):
         sc = t.scenarios
-        if sc is not None and len(sc) and "plant" in sc.columns:
-            sp = sc["plant"].astype(str).to_numpy()
-            sc = sc[np.fromiter((p in keep for p in sp), bool, len(sp))].reset_index(drop=True)
-        yield Tables(t.plants.iloc[start:start + chunk_plants].reset_index(drop=True),
-                     t.flows[fmask].reset_index(drop=True),
-                     t.interventions[imask].reset_index(drop=True), t.names, sc)
+        yield Tables(t.plants.iloc[k * chunk_plants:(k + 1) * chunk_plants].reset_index(drop=True),
+                     t.flows.iloc[rows_f[k]].reset_index(drop=True),
+                     t.interventions.iloc[rows_i[k]].reset_index(drop=True)
+                     if len(t.interventions) else t.interventions, t.names,
+                     sc.iloc[rows_s[k]].reset_index(drop=True)
+                     if sc is not None and len(sc) else sc)
 
 
 # -- vectorised quantity parsing -------------------------------------------------------------
