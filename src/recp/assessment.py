@@ -265,8 +265,8 @@ class Assessment:
                                      "source": table.factor(r["id"], "low").source  # type: ignore[union-attr]
                                      if r.get("low") is not None else r.get("source_row")}
             try:
-                value_q = parse_quantity(f"{float(base[i])!r} {self.compiled.rows[i].unit}") / prod \
-                    if i is not None else None
+                value_q = (parse_quantity(f"{float(base[i])!r} {self.compiled.rows[i].unit}")
+                           / prod) if i is not None else None
                 value = to_float(value_q, str(r["unit"])) if value_q is not None else None
             except Exception:  # noqa: BLE001 - unit mismatch: say so, do not guess
                 value = None
@@ -405,7 +405,7 @@ def assess(scenario: Scenario, lib: FactorLibrary | None = None) -> Assessment:
             seq.append(np.maximum(apply(seq[-1], c.interventions[iid]), 0.0))
         states[name] = np.stack(seq)
     standalone = {iid: apply(c.amount, ch) for iid, ch in c.interventions.items()}
-    for iid, ch in c.interventions.items():
+    for ch in c.interventions.values():
         problems += below_zero(c.amount, ch, c.flow_ids, c.flow_units, "standalone")
     if problems:
         seen: set[str] = set()
@@ -423,5 +423,6 @@ def assess(scenario: Scenario, lib: FactorLibrary | None = None) -> Assessment:
     for iid, ch in c.interventions.items():
         if np.allclose(apply(c.amount, ch), c.amount):
             c.warnings.append({"code": "no_effect", "message": (
-                f"intervention '{iid}' changes no flow (its changes leave every amount as it was)")})
+                f"intervention '{iid}' changes no flow (its changes leave every amount as it "
+                "was)")})
     return Assessment(scenario, c, states, standalone)

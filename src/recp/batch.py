@@ -340,8 +340,10 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None,
     rf_estart = _starts(e_count)[rf_flow]  # entries of a run-flow: e_*[start : start + count]
 
     def add_delta(target: np.ndarray, rf: np.ndarray, change: np.ndarray) -> None:
-        """Add to ``target`` (runs x rows) the effect of run-flows ``rf`` changing by
-        ``change``: only the touched cells are computed."""
+        """Add to ``target`` (runs x rows) the effect of run-flows changing.
+
+        Only the cells that the run-flows ``rf`` (changed by ``change``) touch are computed.
+        """
         ent = _ranges(rf_estart[rf], rf_ecount[rf])
         who = np.repeat(np.arange(len(rf)), rf_ecount[rf])
         keys = rf_run[rf[who]] * R + e_row[ent]
@@ -552,8 +554,10 @@ def _economics_frame(pf: Portfolio, lab: _Labels, rs: _RowView, base_p: np.ndarr
                      present: np.ndarray, stacked: np.ndarray, run_plant: np.ndarray,
                      run_scen: np.ndarray, standalone: np.ndarray, s_run: np.ndarray,
                      s_k: np.ndarray, s_iv: np.ndarray, ok: np.ndarray) -> pd.DataFrame:
-    """Economics rows as in the single-plant JSON: per run, in-sequence rows, standalone rows,
-    then the scenario row."""
+    """Economics rows as in the single-plant JSON.
+
+    Per run: the in-sequence rows, the standalone rows, then the scenario row.
+    """
     n_iv = len(pf.iv_ids)
     n_runs = len(run_plant)
     cost, ghg = rs.at("cost", "total"), rs.at("ghg", "total")

@@ -275,9 +275,8 @@ class _progress:
     def __enter__(self) -> Any:
         if not sys.stderr.isatty():
             return lambda: None
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
         from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.bar = Progress(TextColumn(self.label), BarColumn(), TextColumn("{task.completed} "
                             "chunks"), TimeElapsedColumn(), console=Console(stderr=True),

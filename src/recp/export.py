@@ -60,7 +60,7 @@ def targets(path: Path, names: Iterable[str]) -> list[Path]:
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV with fixed float formatting and ``\\n`` line ends."""
+    r"""CSV with fixed float formatting and ``\n`` line ends."""
     return df.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n").encode()
 
 

@@ -47,8 +47,8 @@ from recp.engine import (
     SET,
     FlowTable,
     PlantTable,
-    water_sources,
     waste_routes,
+    water_sources,
 )
 from recp.errors import InputError, Problem, did_you_mean
 from recp.factors import FactorLibrary
@@ -127,7 +127,7 @@ def read_tables(src: Path) -> Tables:
                                           str(src))])
             frames[t] = _read(p) if p is not None else pd.DataFrame()
             names[t] = str(p) if p is not None else f"{src}/{t}"
-    for t, df in frames.items():
+    for df in frames.values():
         df.columns = [str(c).strip() for c in df.columns]
     return Tables(frames["plants"], frames["flows"], frames["interventions"], names,
                   frames["scenarios"])
