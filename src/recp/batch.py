@@ -738,20 +738,7 @@ def batch(source: str | Path | Iterable[Scenario | str | Path],
     :class:`BatchResult`.
     """
     if isinstance(source, (str, Path)):
-        src = Path(source)
-        from recp.tables import is_table_input, read_tables_chunks
-
-        if is_table_input(src):
-            return _combine(evaluate_tables_chunk(c, lib) for c in read_tables_chunks(
-                src, chunk_plants))
-        if src.is_dir():
-            files = sorted(p for p in src.iterdir() if p.suffix.lower() in (".yaml", ".yml",
-                                                                               ".json"))
-            return _combine(assess_many(files[i:i + chunk_plants], lib)
-                            for i in range(0, max(len(files), 1), chunk_plants))
-        if not src.exists():
-            raise InputError([Problem("", "no such file or folder", str(src))])
-        return assess_many([src], lib)
+        return _combine(run_item(it, lib=lib) for it in work_items(Path(source), chunk_plants))
     return assess_many(source, lib)
 
 
@@ -813,12 +800,13 @@ def work_items(src: Path, chunk_plants: int) -> list[tuple[str, Any]]:
     return [("files", [src])]
 
 
-def run_item(item: tuple[str, Any], details: bool = True) -> BatchResult:
+def run_item(item: tuple[str, Any], details: bool = True,
+             lib: FactorLibrary | None = None) -> BatchResult:
     """Assess one chunk (top-level, so worker processes and Dask can call it)."""
     kind, payload = item
     if kind == "tables":
-        return evaluate_tables_chunk(payload, details=details)
-    return assess_many(payload, details=details)
+        return evaluate_tables_chunk(payload, lib, details=details)
+    return assess_many(payload, lib, details=details)
 
 
 def run(src: str | Path, *, jobs: int = 1, engine: str = "local", scheduler: str | None = None,

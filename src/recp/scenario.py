@@ -516,8 +516,8 @@ def _check_price(fl: Flow, place: str, currency: str) -> Iterator[Problem]:
     assert price is not None
     cur = parse_unit(currency)
     per = 1.0 * (price.units / cur)  # strip the currency (magnitude 1: a zero price is fine)
-    if not is_dimension(price * parse_unit("year") / parse_unit("year"), f"{currency}/"
-                        f"{fl.amount.units}") and not _price_via_energy(fl, per):
+    if not is_dimension(price, f"{currency}/({fl.amount.units})") and \
+            not _price_via_energy(fl, per):
         if "currency" not in str(price.dimensionality) or \
                 f"currency_{currency}" not in str(price.dimensionality):
             yield Problem(f"{place}.price", f"'{price:~}' is not in {currency} per unit "

@@ -388,8 +388,7 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     fpos = plant_lookup(fpl)
     err.add(fpos < 0, fpl, "flows", fid, "plant", "no such plant in the plants table")
     err.add(fid == "", fpl, "flows", None, "id", "every flow needs an id")
-    fdup = pd.Series(list(zip(fpl, fid, strict=True))).duplicated().to_numpy() if N else \
-        np.zeros(0, bool)
+    fdup = pd.DataFrame({"plant": fpl, "id": fid}).duplicated().to_numpy()
     err.add(fdup, fpl, "flows", fid, "id", "duplicate flow id in this plant")
     ftype_s = _text(fl, "type")
     bad, msg = _bad_choice(ftype_s, FLOW_TYPES, "flow type", np.ones(N, bool))

@@ -18,7 +18,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from recp.report import charts as ch
-from recp.report.fmt import DASH, change, money, num, pct, signed, years
+from recp.report.fmt import DASH, change, money, num, pct, years
 
 if TYPE_CHECKING:
     from recp.report.lang import Translator
@@ -322,22 +322,14 @@ def render(data: ReportData, t: Translator) -> str:
                     f"</span></div>{sub}{''.join(chg)}</div>")
 
     sentences = []
-    for s, ids in data.scenarios.items():
-        ec = data.econ(s, None)
-        if not ids or not ec:
+    from recp.report.lang import scenario_summary
+
+    for s in data.scenarios:
+        args = scenario_summary(t, data, s)
+        if args is None:
             continue
-        gb, ge = data.value("baseline", "ghg"), data.value(s, "ghg")
-        eb, ee = data.value("baseline", "energy"), data.value(s, "energy")
-        gd = (ge - gb) if (gb is not None and ge is not None) else None
-        ed = (ee - eb) if (eb is not None and ee is not None) else None
-        text = fill(t, "summary.scenario_sentence", scenario=f"<b>{u(s)}</b>", n=e(len(ids)),
-                    ghg=e(f"{signed(gd)} {t.unit('t CO2e')}"),
-                    ghg_pct=e(pct(change(ge, gb), sign=True)),
-                    energy=e(f"{signed(ed)} {t.unit('GJ')}"),
-                    energy_pct=e(pct(change(ee, eb), sign=True)),
-                    capex=e(f"{money(ec.get('capex'))} {cur}"),
-                    saving=e(f"{money(ec.get('annual_saving'))} {t.unit(cur + '/year')}"),
-                    payback=e(years(ec.get("simple_payback_years"))))
+        text = fill(t, "summary.scenario_sentence", scenario=f"<b>{u(s)}</b>",
+                    **{k: e(v) for k, v in args.items()})
         sentences.append(f"<p>{text}</p>")
     if not data.scenarios:
         sentences.append(f"<p>{e(t('summary.no_interventions'))}</p>")

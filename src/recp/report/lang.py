@@ -152,6 +152,35 @@ def intervention_headers(t: Translator, inds: list[tuple[str, str]],
     return head
 
 
+def scenario_summary(t: Translator, data: Any, s: str) -> dict[str, str] | None:
+    """Arguments of the ``summary.scenario_sentence`` label for scenario ``s`` (unescaped).
+
+    None when the scenario has no interventions or no economics. Every report format escapes
+    the values its own way and fills in ``scenario`` itself.
+    """
+    from recp.report.fmt import change, money, pct, signed, years
+
+    ids = data.scenarios.get(s)
+    ec = data.econ(s, None)
+    if not ids or not ec:
+        return None
+    cur = data.currency
+
+    def diff(ind: str) -> float | None:
+        new, old = data.value(s, ind), data.value("baseline", ind)
+        return None if new is None or old is None else new - old
+
+    def rel(ind: str) -> str:
+        return pct(change(data.value(s, ind), data.value("baseline", ind)), sign=True)
+
+    return {"n": str(len(ids)),
+            "ghg": f"{signed(diff('ghg'))} {t.unit('t CO2e')}", "ghg_pct": rel("ghg"),
+            "energy": f"{signed(diff('energy'))} {t.unit('GJ')}", "energy_pct": rel("energy"),
+            "capex": f"{money(ec.get('capex'))} {cur}",
+            "saving": f"{money(ec.get('annual_saving'))} {t.unit(cur + '/year')}",
+            "payback": years(ec.get("simple_payback_years"))}
+
+
 def translator(code: str = REFERENCE) -> Translator:
     """Return the :class:`Translator` of language ``code``.
 

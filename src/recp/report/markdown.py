@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from recp.report.fmt import DASH, change, money, num, pct, signed, years
+from recp.report.fmt import DASH, change, money, num, pct, years
 
 if TYPE_CHECKING:
     from recp.report.lang import Translator
@@ -86,20 +86,13 @@ def render(data: ReportData, t: Translator) -> str:
 
     # -- summary --------------------------------------------------------------------------
     h(2, lbl(t("sections.summary")))
-    for s, ids in data.scenarios.items():
-        ec = data.econ(s, None)
-        if not ids or not ec:
+    from recp.report.lang import scenario_summary
+
+    for s in data.scenarios:
+        args = scenario_summary(t, data, s)
+        if args is None:
             continue
-        gb, ge = data.value("baseline", "ghg"), data.value(s, "ghg")
-        eb, ee = data.value("baseline", "energy"), data.value(s, "energy")
-        sentence = t("summary.scenario_sentence", scenario="\x00", n=len(ids),
-                     ghg=f"{signed(_diff(ge, gb))} {t.unit('t CO2e')}",
-                     ghg_pct=pct(change(ge, gb), sign=True),
-                     energy=f"{signed(_diff(ee, eb))} {t.unit('GJ')}",
-                     energy_pct=pct(change(ee, eb), sign=True),
-                     capex=f"{money(ec.get('capex'))} {cur}",
-                     saving=f"{money(ec.get('annual_saving'))} {t.unit(cur + '/year')}",
-                     payback=years(ec.get("simple_payback_years")))
+        sentence = t("summary.scenario_sentence", scenario="\x00", **args)
         out.append("- " + lbl(sentence).replace("\x00", f"**{md(s)}**"))
     if not data.scenarios:
         out.append(lbl(t("summary.no_interventions")))
@@ -262,10 +255,6 @@ _SHOWN = [("energy", "total"), ("ghg", "total"), ("ghg", "scope1"), ("ghg", "sco
 def _label(t: Translator, ind: str, comp: str) -> str:
     name = t.name("indicator_names", ind)
     return name if comp == "total" else f"{name}{t('report.colon')}{t.name('components', comp)}"
-
-
-def _diff(new: float | None, old: float | None) -> float | None:
-    return None if new is None or old is None else new - old
 
 
 def _econ_cells(ec: dict[str, object]) -> list[str]:
