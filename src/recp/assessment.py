@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from recp.factors import FactorLibrary
     from recp.scenario import Scenario
 
+#: Economics columns of the releases: (avoided per year, cost per unit avoided).
+RELEASE_ECONOMICS = {"kg_hg": ("mercury_avoided_kg_per_year", "cost_per_kg_hg"),
+                     "g_teq": ("pcdd_f_avoided_g_teq_per_year", "cost_per_g_teq")}
+
 #: Indicators that get an intensity per unit of production.
 _INTENSITY = ("energy", "ghg", "water", "wastewater", "waste")
 
@@ -128,18 +132,37 @@ class Assessment:
         r = np.nan if rate is None else rate
         cost_col = _col(c, "cost", "total")
         ghg_col = _col(c, "ghg", "total")
+        rel_cols = {k: _col(c, k, "total") for k in ("mercury", "pcdd_f")}
         base = self.baseline
         cur = self.scenario.currency
         out: list[dict[str, Any]] = []
 
         def row(name: str, iid: str | None, basis: str, capex: float, saving: float,
-                life: float, npv: float, irr: float, ghg: float, cpt: float) -> dict[str, Any]:
-            return {"scenario": name, "intervention": iid, "basis": basis, "currency": cur,
-                    "capex": _num(capex), "annual_saving": _num(saving),
-                    "simple_payback_years": _num(float(finance.simple_payback(capex, saving))),
-                    "lifetime_years": _num(life), "npv": _num(npv), "irr": _num(irr),
-                    "ghg_avoided_t_co2e_per_year": _num(ghg),
-                    "cost_per_t_co2e": _num(cpt)}
+                life: float, npv: float, irr: float, ghg: float, cpt: float,
+                rel: dict[str, tuple[float, float]]) -> dict[str, Any]:
+            out = {"scenario": name, "intervention": iid, "basis": basis, "currency": cur,
+                   "capex": _num(capex), "annual_saving": _num(saving),
+                   "simple_payback_years": _num(float(finance.simple_payback(capex, saving))),
+                   "lifetime_years": _num(life), "npv": _num(npv), "irr": _num(irr),
+                   "ghg_avoided_t_co2e_per_year": _num(ghg),
+                   "cost_per_t_co2e": _num(cpt)}
+            for key, (avoided, cost) in rel.items():
+                out[RELEASE_ECONOMICS[key][0]] = _num(avoided)
+                out[RELEASE_ECONOMICS[key][1]] = _num(cost)
+            return out
+
+        def releases(res_before: np.ndarray, res_after: np.ndarray, capex: np.ndarray,
+                     saving: np.ndarray, life: np.ndarray) -> dict[str, np.ndarray]:
+            """Avoided mercury [kg] and PCDD/F [g TEQ] (total: a shift is not a reduction)."""
+            out = {}
+            for key, col_ in (("kg_hg", rel_cols["mercury"]), ("g_teq", rel_cols["pcdd_f"])):
+                if col_ is None:
+                    avoided = np.full(len(capex), np.nan)
+                else:
+                    avoided = res_before[..., col_] - res_after[..., col_]
+                out[key] = np.stack([avoided, finance.cost_of_abatement(
+                    capex, saving, r, life, np.nan_to_num(avoided))], axis=-1)
+            return out
 
         for name, states in self.states.items():
             ids = self.scenario.scenario_map[name]
@@ -156,15 +179,18 @@ class Assessment:
             st_flow = (base[cost_col] - st_res[:, cost_col]) if cost_col is not None \
                 else np.zeros(len(ids))
             st_ghg = base[ghg_col] - st_res[:, ghg_col]
-            for basis, fs, g in (("in_sequence", flow_saving, ghg), ("standalone", st_flow,
-                                                                    st_ghg)):
+            for basis, fs, g, before, after in (
+                    ("in_sequence", flow_saving, ghg, res[:-1], res[1:]),
+                    ("standalone", st_flow, st_ghg, np.broadcast_to(base, st_res.shape), st_res)):
                 saving = fs - opex
                 npv = finance.npv(capex, saving, r, life)
                 irr = finance.irr(capex, saving, life)
                 cpt = finance.cost_of_abatement(capex, saving, r, life, g)
+                rel = releases(before, after, capex, saving, life)
                 for k, iid in enumerate(ids):
                     out.append(row(name, iid, basis, capex[k], saving[k], life[k], npv[k],
-                                   irr[k], g[k], cpt[k]))
+                                   irr[k], g[k], cpt[k],
+                                   {key: (v[k, 0], v[k, 1]) for key, v in rel.items()}))
             # The whole scenario: in-sequence savings, each for its own lifetime.
             saving = flow_saving - opex
             total_saving = float(saving.sum())
@@ -176,9 +202,13 @@ class Assessment:
                            - total_saving) if has_life else np.nan
             g_tot = float(ghg.sum())
             cpt_s = annual_cost / g_tot if g_tot > 0 else np.nan
+            rel_s = {}
+            for key, col_ in (("kg_hg", rel_cols["mercury"]), ("g_teq", rel_cols["pcdd_f"])):
+                av = float(res[0, col_] - res[-1, col_]) if col_ is not None else np.nan
+                rel_s[key] = (av, annual_cost / av if col_ is not None and av > 0 else np.nan)
             out.append(row(name, None, "in_sequence", total_capex, total_saving,
                            float(np.max(life)) if has_life else np.nan, npv_s, irr_s, g_tot,
-                           cpt_s))
+                           cpt_s, rel_s))
         return out
 
     def balances(self) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from recp import finance
 from recp.engine import (
     ABS,
     B_OTHER,
+    MOVE,
     REL,
     FlowTable,
     PlantTable,
@@ -46,7 +47,11 @@ SAVING_COLUMNS = ["plant", "scenario", "intervention", "basis", "indicator", "co
                   "value", "unit"]
 ECON_COLUMNS = ["plant", "scenario", "intervention", "basis", "currency", "capex",
                 "annual_saving", "simple_payback_years", "lifetime_years", "npv", "irr",
-                "ghg_avoided_t_co2e_per_year", "cost_per_t_co2e"]
+                "ghg_avoided_t_co2e_per_year", "cost_per_t_co2e", "mercury_avoided_kg_per_year",
+                "cost_per_kg_hg", "pcdd_f_avoided_g_teq_per_year", "cost_per_g_teq"]
+#: Release indicators with their economics columns (avoided per year, cost per unit avoided).
+_RELEASE_ECON = (("mercury", "mercury_avoided_kg_per_year", "cost_per_kg_hg"),
+                 ("pcdd_f", "pcdd_f_avoided_g_teq_per_year", "cost_per_g_teq"))
 ERROR_COLUMNS = ["plant", "file", "place", "message"]
 
 
@@ -87,6 +92,11 @@ class Portfolio:
     st_iv: np.ndarray
     files: list[str | None]
     ch_place_fmt: str = "interventions row {}"
+    ch_src: np.ndarray | None = None  # source flow of a MOVE change (global index), -1 otherwise
+
+    def __post_init__(self) -> None:
+        if self.ch_src is None:
+            self.ch_src = np.full(len(self.ch_flow), -1, dtype=np.int64)
 
     def change_place(self, g: int) -> str:
         """Where change ``g`` is in its input, for messages."""
@@ -123,6 +133,7 @@ def portfolio_from_scenarios(scs: Sequence[Scenario], ids: Sequence[str],
     grids, gwps, countries = [], [], []
     iv_plant, iv_ids, capex, opex, life = [], [], [], [], []
     ch_iv, ch_order, ch_flow, ch_kind, ch_value, ch_place = [], [], [], [], [], []
+    ch_src: list[int] = []
     scen_names: dict[str, int] = {}
     st_plant, st_scen, st_k, st_iv = [], [], [], []
     offset = 0
@@ -150,6 +161,8 @@ def portfolio_from_scenarios(scs: Sequence[Scenario], ids: Sequence[str],
                 ch_kind.append(int(ch.kind[j]))
                 ch_value.append(float(ch.value[j]))
                 ch_place.append(ch.place[j])
+                src = int(ch.src[j]) if ch.src is not None else -1
+                ch_src.append(offset + src if src >= 0 else -1)
         for name, steps in sc.scenario_map.items():
             code = scen_names.setdefault(name, len(scen_names))
             for k, iid in enumerate(steps):
@@ -180,6 +193,7 @@ def portfolio_from_scenarios(scs: Sequence[Scenario], ids: Sequence[str],
         scen_names=list(scen_names), st_plant=np.array(st_plant, dtype=i64),
         st_scen=np.array(st_scen, dtype=i64), st_k=np.array(st_k, dtype=i64),
         st_iv=np.array(st_iv, dtype=i64), files=[s.source_file for s in scs],
+        ch_src=np.array(ch_src, dtype=i64),
     )
 
 
@@ -187,8 +201,16 @@ def _concat(fts: Sequence[FlowTable]) -> FlowTable:
     if not fts:
         return FlowTable.empty(0)
     arrays = {k: np.concatenate([getattr(f, k) for f in fts])
-              for k in FlowTable.__dataclass_fields__ if k != "place_fmt"}
-    return FlowTable(**arrays, place_fmt=fts[0].place_fmt)
+              for k in FlowTable.__dataclass_fields__ if k not in ("place_fmt", "releases")}
+    # release codes index into each table's own list: offset them into one list
+    releases: list[Any] = []
+    codes = []
+    for f in fts:
+        assert f.release is not None
+        codes.append(np.where(f.release >= 0, f.release + len(releases), -1))
+        releases.extend(f.releases)
+    arrays["release"] = np.concatenate(codes)
+    return FlowTable(**arrays, place_fmt=fts[0].place_fmt, releases=releases)
 
 
 # -- the array engine ----------------------------------------------------------------------
@@ -369,6 +391,9 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None,
     C_rf = r_start[C_run] + (pf.ch_flow[gch] - f_start[run_plant[C_run]])
     C_kind = pf.ch_kind[gch]
     C_val = pf.ch_value[gch]
+    assert pf.ch_src is not None
+    src_g = pf.ch_src[gch]
+    C_src = np.where(src_g >= 0, r_start[C_run] + (src_g - f_start[run_plant[C_run]]), -1)
 
     k_max = int(s_k.max()) + 1 if len(s_k) else 0
     j_max = int(C_j.max()) + 1 if len(C_j) else 0
@@ -390,7 +415,17 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None,
             kind = C_kind[sel]
             v = C_val[sel]
             before = state[idx]
-            new = np.where(kind == REL, before * (1.0 + v), np.where(kind == ABS, before + v, v))
+            mv = kind == MOVE
+            moved = np.zeros(len(idx))
+            if mv.any():  # a process changing class: the source's amount moves to the target
+                src = C_src[sel[mv]]
+                moved[mv] = state[src]
+                touched.append(src)
+                start_state.append(state[src].copy())
+                state[src] = 0.0
+            new = np.where(kind == REL, before * (1.0 + v),
+                           np.where(kind == ABS, before + v,
+                                    np.where(mv, before + moved, v)))
             neg = (new < -1e-9 * np.maximum(1.0, np.abs(before))) & ~negative[C_run[sel]]
             for q in np.flatnonzero(neg):  # offending changes only: messages
                 neg_info.append((int(C_run[sel[q]]), int(gch[sel[q]]), float(before[q]),
@@ -586,6 +621,7 @@ def _economics_frame(pf: Portfolio, lab: _Labels, rs: _RowView, base_p: np.ndarr
     e_iv = np.full(nb, -1, dtype=np.int64)
     e_basis = np.zeros(nb, dtype=np.int64)
     seq_saving = None
+    seq_rel: dict[str, np.ndarray] = {}
     for b, basis in enumerate(("in_sequence", "standalone")):
         m = sv[basis]
         saving = np.where(has_cost, m[:, cost], 0.0) - opex
@@ -600,6 +636,16 @@ def _economics_frame(pf: Portfolio, lab: _Labels, rs: _RowView, base_p: np.ndarr
         cols["irr"][pos] = finance.irr(capex, saving, life)
         cols["ghg_avoided_t_co2e_per_year"][pos] = g
         cols["cost_per_t_co2e"][pos] = finance.cost_of_abatement(capex, saving, rate, life, g)
+        for ind, c_av, c_cost in _RELEASE_ECON:
+            if (ind, "total") not in rs.index:
+                continue
+            col = rs.at(ind, "total")
+            av = np.where(present[plant_of, col], m[:, col], np.nan)
+            cols[c_av][pos] = av
+            cols[c_cost][pos] = finance.cost_of_abatement(capex, saving, rate, life,
+                                                          np.nan_to_num(av))
+            if b == 0:
+                seq_rel[ind] = av
         if b == 0:
             seq_saving, seq_ghg, seq_npv = saving, g, cols["npv"][pos]
     # scenario rows: sums over each run's in-sequence steps
@@ -646,6 +692,14 @@ def _economics_frame(pf: Portfolio, lab: _Labels, rs: _RowView, base_p: np.ndarr
         cols["irr"][pos] = np.where(finite, irr_s, np.nan)
         cols["ghg_avoided_t_co2e_per_year"][pos] = gsum
         cols["cost_per_t_co2e"][pos] = np.where(finite, cpt, np.nan)
+        for ind, c_av, c_cost in _RELEASE_ECON:
+            if ind not in seq_rel:
+                continue
+            has = present[run_plant[kr], rs.at(ind, "total")]
+            av = np.bincount(runs_of, weights=np.nan_to_num(seq_rel[ind]), minlength=n_runs)[kr]
+            cols[c_av][pos] = np.where(has, av, np.nan)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cols[c_cost][pos] = np.where(has & finite & (av > 0), annual_cost / av, np.nan)
     iv_vocab, iv_code = _vocab(pf.iv_ids)
     code = np.where(e_iv >= 0, iv_code[np.maximum(e_iv, 0)], -1)
     return _frame({

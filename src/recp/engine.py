@@ -38,12 +38,15 @@ if TYPE_CHECKING:
 
     from recp.scenario import Scenario
 
-#: Kinds of change: a relative change multiplies, an absolute one adds, ``to`` sets.
-REL, ABS, SET = 0, 1, 2
+#: Kinds of change: a relative change multiplies, an absolute one adds, ``to`` sets; ``MOVE``
+#: adds a source flow's amount to the flow and empties the source (a process changing class).
+REL, ABS, SET, MOVE = 0, 1, 2, 3
 _GJ_PER_MWH = 3.6
 
 FLOW_TYPES = ("fuel", "electricity", "heat", "water", "wastewater", "waste", "material", "product")
 FUEL, ELEC, HEAT, WATER, WW, WASTE, MAT, PROD = range(8)
+#: Type code of a release flow: a process in one Toolkit row (see :mod:`recp.processes`).
+PROC = 8
 BASES = ("t", "m3", "GJ")  # canonical units; any other unit (products) is code 3
 B_T, B_M3, B_GJ, B_OTHER = range(4)
 #: price_basis codes: the price is per the flow's own canonical unit, or per GJ / t / m3.
@@ -51,8 +54,12 @@ P_SAME, P_GJ, P_T, P_M3 = range(4)
 GWP_CODES = ("AR4", "AR5", "AR6")
 
 #: Indicator order in every output; contract components first, the rest alphabetically.
-INDICATORS = ("energy", "ghg", "water", "wastewater", "waste", "materials", "cost")
+INDICATORS = ("energy", "ghg", "water", "wastewater", "waste", "materials", "cost", "mercury",
+              "pcdd_f")
 _CONTRACT = {
+    "mercury": ("total", "environment", "air", "water", "land", "product", "general_waste",
+                "sector_treatment"),
+    "pcdd_f": ("total", "environment", "air", "water", "land", "product", "residue"),
     "energy": ("total",),
     "ghg": ("total", "scope1", "scope2", "co2", "ch4", "n2o", "biogenic_co2"),
     "water": ("total",),
@@ -108,9 +115,12 @@ class RowSet:
         add("waste", ["total", "hazardous", "non_hazardous", *self.routes], "t")
         add("materials", ["total"], "t")
         add("cost", ["total"], "{cur}/year")
+        add("mercury", list(_CONTRACT["mercury"]), "kg")
+        add("pcdd_f", list(_CONTRACT["pcdd_f"]), "g TEQ")
         self.rows = rows
         self.index = {(r.indicator, r.component): i for i, r in enumerate(rows)}
-        self.always = np.array([r.component in _CONTRACT.get(r.indicator, ()) for r in rows])
+        self.always = np.array([r.component in _CONTRACT.get(r.indicator, ()) and
+                                r.indicator not in ("mercury", "pcdd_f") for r in rows])
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -155,13 +165,16 @@ class FlowTable:
     ch4_recovery: np.ndarray | None = None  # fraction of CH4 recovered, 0
     doc_type: np.ndarray | None = None  # int code into the landfill DOC table rows, -1
     landfill: np.ndarray | None = None  # int code into the landfill MCF table rows, -1
+    release: np.ndarray | None = None  # int code into ``releases`` (release flows), -1
     place_fmt: str = "flows[{}]"  # how a row number is shown in messages
+    releases: list[Any] = field(default_factory=list)  # ToolkitRow of each release code
 
     def __post_init__(self) -> None:
         n = len(self.amount)
         for name, fill, dtype in (("cod", np.nan, float), ("nitrogen", np.nan, float),
                                   ("treatment", -1, np.int64), ("ch4_recovery", 0.0, float),
-                                  ("doc_type", -1, np.int64), ("landfill", -1, np.int64)):
+                                  ("doc_type", -1, np.int64), ("landfill", -1, np.int64),
+                                  ("release", -1, np.int64)):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(n, fill, dtype=dtype))
 
@@ -457,7 +470,32 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
             f"{ft.place(i)}.price", "cannot convert the price to the flow's unit: give the "
             "price per the flow's own unit, or the fuel's ncv/density")))
     add(rs.at("cost", "total"), priced & ~unconvertible, np.where(unconvertible, 0.0, price))
-    flags["unpriced"] = ~priced & (t != PROD)
+    flags["unpriced"] = ~priced & (t != PROD) & (t != PROC)
+
+    # -- mercury and PCDD/F from release flows (UNEP Toolkits; recp.processes) ----------------
+    assert ft.release is not None
+    is_rel = (t == PROC) & (ft.release >= 0)
+    if is_rel.any():
+        from recp.toolkits import ENVIRONMENT, HG_PATHWAYS, PCDDF_VECTORS
+
+        for code in np.unique(ft.release[is_rel]):  # loop over Toolkit rows, never over flows
+            on = is_rel & (ft.release == code)
+            tr = ft.releases[code]
+            ind, vectors = (("mercury", HG_PATHWAYS) if tr.kind == "mercury" else
+                            ("pcdd_f", PCDDF_VECTORS))
+            total = env = 0.0
+            for v in vectors:
+                x = tr.values[v]
+                if x is None:  # ND: never counted as zero
+                    continue
+                add(rs.at(ind, v), on, x)
+                total += x
+                if v in ENVIRONMENT:
+                    env += x
+            add(rs.at(ind, "total"), on, total)
+            add(rs.at(ind, "environment"), on, env)
+            for f in tr.factors:
+                use(f, on)
 
     return Coefficients(
         rowset=rs,
@@ -479,6 +517,11 @@ class CompiledChange:
     kind: np.ndarray  # (c,) REL / ABS / SET
     value: np.ndarray  # (c,) fraction for REL, canonical amount for ABS/SET
     place: list[str]  # (c,) where each change is in the file, for messages
+    src: np.ndarray | None = None  # (c,) source flow of a MOVE, -1 otherwise
+
+    def __post_init__(self) -> None:
+        if self.src is None:
+            self.src = np.full(len(self.flow), -1, dtype=np.int64)
 
 
 @dataclass
@@ -517,11 +560,18 @@ def _canonical(q: pint.Quantity) -> tuple[float, int, str]:
     return float(q.magnitude), B_OTHER, f"{q.units:~}"
 
 
-def flow_table(sc: Scenario, lib: FactorLibrary) -> tuple[FlowTable, PlantTable, list[str]]:
-    """Read a validated scenario's flows into a one-plant :class:`FlowTable` (pint used here)."""
+def flow_table(sc: Scenario, lib: FactorLibrary, pl: Any = None
+               ) -> tuple[FlowTable, PlantTable, list[str]]:
+    """Read a validated scenario's flows into a one-plant :class:`FlowTable` (pint used here).
+
+    The release flows of its processes (:mod:`recp.processes`) follow the plant's flows.
+    """
     from recp.units import is_dimension, to_float
 
-    n = len(sc.flows)
+    if pl is None:
+        pl = _plan(sc, lib)
+    nf = len(sc.flows)
+    n = nf + len(pl.releases)
     ft = FlowTable.empty(n)
     carriers = {c: k for k, c in enumerate(lib.carriers)}
     sources = {s: k for k, s in enumerate(water_sources())}
@@ -577,10 +627,31 @@ def flow_table(sc: Scenario, lib: FactorLibrary) -> tuple[FlowTable, PlantTable,
             else:  # validation lets only convertible prices through
                 raise InputError([Problem(f"flows[{i}].price", f"'{fl.price:~}' does not convert "
                                           f"to {cur} per '{unit}'")])
+    for r, rel in enumerate(pl.releases):
+        i = nf + r
+        ft.flow_id[i] = rel.flow_id
+        ft.type[i] = PROC
+        ft.amount[i] = pl.activity[rel.process] if rel.baseline else 0.0
+        ft.basis[i] = BASES.index(rel.unit) if rel.unit in BASES else B_OTHER
+        ft.release[i] = r  # type: ignore[index]
+        units.append(rel.unit)
+    ft.releases = [rel.row for rel in pl.releases]
     grid = to_float(sc.grid_factor, "t CO2e/GJ") if sc.grid_factor is not None else np.nan
     pt = PlantTable(country=np.array([sc.country_code], dtype=object),
                     gwp=np.array([GWP_CODES.index(sc.gwp)]), grid=np.array([grid]))
     return ft, pt, units
+
+
+def _plan(sc: Scenario, lib: FactorLibrary) -> Any:
+    """The scenario's process plan (release flows), empty when it has no processes."""
+    from recp.processes import ProcessPlan, plan
+
+    if not sc.processes:
+        return ProcessPlan()
+    pl = plan(sc, lib)
+    if pl.problems:
+        raise InputError(pl.problems)
+    return pl
 
 
 def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled:
@@ -601,7 +672,8 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
     from recp.units import is_dimension, to_float
 
     lib = lib or library()
-    ft, pt, units = flow_table(sc, lib)
+    pl = _plan(sc, lib)
+    ft, pt, units = flow_table(sc, lib, pl)
     co = coefficients(ft, pt, lib)
     if co.problems:
         raise InputError([p for _, p in co.problems])
@@ -661,28 +733,41 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
     capex: dict[str, float] = {}
     opex: dict[str, float] = {}
     lifetime: dict[str, float] = {}
+    from recp.processes import compile_changes
+
+    nf = len(sc.flows)
+    proc_problems: list[Problem] = []
     for k, iv in enumerate(sc.interventions):
-        fidx, kinds, vals, places = [], [], [], []
+        by_j: dict[int, list[tuple[int, int, float, int, str]]] = {}
+        mirror: list[tuple[int, str, int, float]] = []
         for j, ch in enumerate(iv.changes):
+            if ch.flow is None:
+                continue
             f = ids[ch.flow]
-            fidx.append(f)
-            places.append(f"interventions[{k}].changes[{j}]")
+            place = f"interventions[{k}].changes[{j}]"
+            unit = units[f] if ft.basis[f] != B_OTHER else str(sc.flows[f].amount.units)
             if ch.to is not None:
-                kinds.append(SET)
-                vals.append(to_float(ch.to, units[f] if ft.basis[f] != B_OTHER
-                                     else str(sc.flows[f].amount.units)))
+                kind, val = SET, to_float(ch.to, unit)
             else:
                 assert ch.by is not None
                 if is_dimension(ch.by, "percent"):
-                    kinds.append(REL)
-                    vals.append(float(ch.by.to("dimensionless").magnitude))
+                    kind, val = REL, float(ch.by.to("dimensionless").magnitude)
                 else:
-                    kinds.append(ABS)
-                    vals.append(to_float(ch.by, units[f] if ft.basis[f] != B_OTHER
-                                         else str(sc.flows[f].amount.units)))
-        comp[iv.id] = CompiledChange(np.array(fidx, dtype=np.int64),
-                                     np.array(kinds, dtype=np.int64),
-                                     np.array(vals, dtype=float), places)
+                    kind, val = ABS, to_float(ch.by, unit)
+            by_j[j] = [(f, kind, val, -1, place)]
+            mirror.append((j, ch.flow, kind, val))
+        if pl.releases:
+            # process changes, and fuel-flow changes mirrored on the processes they drive
+            extra, probs = compile_changes(pl, sc, k, nf, mirror)
+            proc_problems += probs
+            for j, *entry in extra:
+                by_j.setdefault(j, []).append(tuple(entry))  # type: ignore[arg-type]
+        entries = [e for j in sorted(by_j) for e in by_j[j]]
+        comp[iv.id] = CompiledChange(np.array([e[0] for e in entries], dtype=np.int64),
+                                     np.array([e[1] for e in entries], dtype=np.int64),
+                                     np.array([e[2] for e in entries], dtype=float),
+                                     [e[4] for e in entries],
+                                     np.array([e[3] for e in entries], dtype=np.int64))
         capex[iv.id] = to_float(iv.capex, cur) if iv.capex is not None else 0.0
         opex[iv.id] = to_float(iv.opex, f"{cur}/year") if iv.opex is not None else 0.0
         lifetime[iv.id] = to_float(iv.lifetime, "year") if iv.lifetime is not None else np.nan
@@ -690,6 +775,9 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
             warnings.append({"code": "no_lifetime", "message": (
                 f"intervention '{iv.id}' has no lifetime: its NPV, IRR and cost per t CO2e "
                 "are not computed")})
+    if proc_problems:
+        raise InputError(proc_problems)
+    warnings += _release_warnings(pl)
     if sc.discount_rate is None and sc.interventions:
         warnings.append({"code": "no_discount_rate", "message": (
             "no discount_rate: NPV and cost per t CO2e avoided are not computed (IRR is)")})
@@ -710,7 +798,7 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
                                      if k.startswith(lib.GRID + ":")), None)),
     }
     return Compiled(
-        flow_ids=[f.id for f in sc.flows], flow_units=units, amount=ft.amount.copy(), W=W,
+        flow_ids=[str(x) for x in ft.flow_id], flow_units=units, amount=ft.amount.copy(), W=W,
         rows=rows, interventions=comp, capex=capex, opex=opex, lifetime=lifetime,
         factors=dict(sorted(factors.items())), factor_flows=factor_flows, warnings=warnings,
         settings=settings,
@@ -724,11 +812,15 @@ def apply(amounts: np.ndarray, change: CompiledChange) -> np.ndarray:
     Returns a new array; the loop runs over the intervention's few changes, never over flows.
     """
     out = np.array(amounts, dtype=float, copy=True)
-    for f, kind, v in zip(change.flow, change.kind, change.value, strict=True):
+    assert change.src is not None
+    for f, kind, v, src in zip(change.flow, change.kind, change.value, change.src, strict=True):
         if kind == REL:
             out[..., f] *= 1.0 + v
         elif kind == ABS:
             out[..., f] += v
+        elif kind == MOVE:
+            out[..., f] += out[..., src]
+            out[..., src] = 0.0
         else:
             out[..., f] = v
     return out
@@ -739,13 +831,17 @@ def below_zero(before: np.ndarray, change: CompiledChange, flow_ids: list[str],
     """Problems for each change that takes a flow below zero (checked change by change)."""
     probs: list[Problem] = []
     state = np.array(before, dtype=float, copy=True)
-    for f, kind, v, place in zip(change.flow, change.kind, change.value, change.place,
-                                 strict=True):
+    assert change.src is not None
+    for f, kind, v, place, src in zip(change.flow, change.kind, change.value, change.place,
+                                      change.src, strict=True):
         prev = state[f]
         if kind == REL:
             state[f] *= 1.0 + v
         elif kind == ABS:
             state[f] += v
+        elif kind == MOVE:
+            state[f] += state[src]
+            state[src] = 0.0
         else:
             state[f] = v
         if state[f] < -1e-9 * max(1.0, abs(prev)):
@@ -754,3 +850,30 @@ def below_zero(before: np.ndarray, change: CompiledChange, flow_ids: list[str],
                                  f"'{scenario}')"))
             state[f] = 0.0
     return probs
+
+
+def _release_warnings(pl: Any) -> list[dict[str, str]]:
+    """Warnings for Toolkit vectors with no factor (ND or not transcribed: never zero)."""
+    out: list[dict[str, str]] = []
+    for rel in pl.releases:
+        label = "mercury" if rel.kind == "mercury" else "PCDD/F"
+        what = ("own factors" if rel.row.table == "user" else
+                f"{rel.row.table} {rel.row.id}")
+        noun = "pathway" if rel.kind == "mercury" else "vector"
+        nd = [k for k, s in rel.row.status.items() if s == "ND"]
+        missing = [k for k, s in rel.row.status.items() if s == ""]
+        if nd:
+            out.append({"code": "release_not_quantified", "message": (
+                f"process '{rel.process}' ({label}, {what}): the Toolkit gives no factor (ND) "
+                f"for {', '.join(nd)}: a release by this {noun} may occur and is not counted "
+                "(not zero)")})
+        if missing:
+            out.append({"code": "release_not_quantified", "message": (
+                f"process '{rel.process}' ({label}, {what}): recp's table has no verified "
+                f"factor for {', '.join(missing)} (not transcribed from the Toolkit): not "
+                "counted, not zero")})
+        caution = getattr(rel.row, "caution", "")
+        if caution:
+            out.append({"code": "factor_caution", "message": (
+                f"process '{rel.process}' ({label}, {what}): {caution}")})
+    return out

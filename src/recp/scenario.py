@@ -115,15 +115,84 @@ class Flow(_Model):
         return v
 
 
-class Change(_Model):
-    """A change one intervention makes to one flow: ``by`` (relative or absolute) or ``to``."""
+class MercurySpec(_Model):
+    """Mercury Toolkit category and technology of a process (or its own factors)."""
 
-    flow: str
+    category: str | None = Field(None, description="Toolkit sub-category, e.g. 'asgm'")
+    technology: str | None = Field(None, description="variant, e.g. 'whole_ore'")
+    input_factor: Qty | None = Field(None, description="own input factor, e.g. '1.3 kg/kg' "
+                                     "(kg Hg per kg Au) or '0.1 g/t'")
+    distribution: dict[str, float] | None = Field(None, description="own output distribution "
+                                                  "factors, fractions summing to 1")
+    source: str | None = None
+
+
+class PcddfSpec(_Model):
+    """Dioxin Toolkit category and class of a process (or its own emission factors)."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True,
+                              populate_by_name=True)
+
+    category: str | None = Field(None, description="Toolkit source category, e.g. '1c'")
+    class_: int | str | None = Field(None, alias="class", description="Toolkit class, e.g. 1")
+    emission_factors: dict[str, Any] | None = Field(
+        None, description="own factors per vector, e.g. {air: '40 ug TEQ/t', water: ND}")
+    source: str | None = None
+
+
+class Process(_Model):
+    """A process that releases mercury or PCDD/F, with its activity rate (UNEP Toolkits).
+
+    The activity is given directly (``activity: 60 t``) or taken from a fuel flow
+    (``fuel: coal``), so the same coal drives scope 1 GHG and the mercury estimate.
+    """
+
+    id: str = Field(min_length=1, max_length=100)
+    name: str | None = None
+    activity: Qty | None = Field(None, description="yearly activity, e.g. '60 t' of waste "
+                                 "burned, '12 kg' of gold produced")
+    fuel: str | None = Field(None, description="id of a fuel flow that is the activity")
+    mercury: MercurySpec | None = None
+    pcdd_f: PcddfSpec | None = None
+    source: str | None = None
+    notes: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_text(cls, v: str) -> str:
+        if v != v.strip() or any(c in v for c in "\n\r\t"):
+            raise ValueError(f"an id has no surrounding spaces or line breaks, got {v!r}")
+        return v
+
+
+class Change(_Model):
+    """A change one intervention makes to one flow or process.
+
+    A flow or a process's activity changes ``by`` (relative or absolute) or ``to`` a value. A
+    process can instead change its Toolkit class or technology (``pcdd_f: {class: 3}``,
+    ``mercury: {technology: concentrate_retort}``).
+    """
+
+    flow: str | None = None
+    process: str | None = None
     by: Qty | None = None
     to: Qty | None = None
+    mercury: MercurySpec | None = None
+    pcdd_f: PcddfSpec | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> Change:
+        if (self.flow is None) == (self.process is None):
+            raise ValueError("give exactly one of 'flow' or 'process'")
+        swap = self.mercury is not None or self.pcdd_f is not None
+        if swap and self.flow is not None:
+            raise ValueError("'mercury' and 'pcdd_f' changes apply to a 'process', not a flow")
+        if swap:
+            if self.by is not None or self.to is not None:
+                raise ValueError("a change either sets the process's class/technology "
+                                 "('pcdd_f', 'mercury') or its activity ('by'/'to'): split it "
+                                 "into two changes")
+            return self
         if (self.by is None) == (self.to is None):
             raise ValueError("give exactly one of 'by' (e.g. '-8 %' or '-15000 m3') or 'to'")
         return self
@@ -212,6 +281,7 @@ class Scenario(_Model):
     grid_factor: Qty | None = None
     discount_rate: Qty | None = None
     flows: list[Flow] = Field(min_length=1)
+    processes: list[Process] = Field(default_factory=list)
     interventions: list[Intervention] = Field(default_factory=list)
     scenarios: dict[str, list[str]] | None = None
     balances: Balances | None = None
@@ -338,6 +408,8 @@ class Scenario(_Model):
                 yield Problem(f"{place}.changes", "an intervention changes at least one flow")
             for j, ch in enumerate(iv.changes):
                 cplace = f"{place}.changes[{j}]"
+                if ch.flow is None:  # a process change: checked with the processes below
+                    continue
                 if ch.flow not in flows:
                     yield Problem(f"{cplace}.flow", f"no flow {ch.flow!r}: "
                                   f"{did_you_mean(ch.flow, flows)}")
@@ -373,6 +445,12 @@ class Scenario(_Model):
             if iv.capex is not None and is_dimension(iv.capex, self.currency) and \
                     iv.capex.magnitude < 0:
                 yield Problem(f"{place}.capex", f"must not be negative, got '{iv.capex:~}'")
+
+        if self.processes or any(ch.process is not None for iv in self.interventions
+                                 for ch in iv.changes):
+            from recp.processes import plan
+
+            yield from plan(self, lib).problems
 
         if self.scenarios is not None:
             for name, ids in self.scenarios.items():

@@ -1,0 +1,484 @@
+"""Processes that release mercury or PCDD/F: resolution, validation and compilation.
+
+A scenario's ``processes:`` section names, per process, a Toolkit category and class (or
+technology) and an activity rate. The engine stays linear: each (process, Toolkit row) pair that
+the plant can reach becomes a *release flow*, a virtual flow appended after the plant's flows.
+Its amount is the process's activity while that row is the process's class, zero otherwise; its
+coefficients are the row's factors (see :mod:`recp.toolkits`).
+
+Interventions then stay ordered affine maps on amounts:
+
+- an activity change (``by: -40 %``) scales every release flow of the process;
+- a class or technology change *moves* the activity from the process's other release flows of
+  that Toolkit into the target row's flow (change kind ``MOVE``);
+- a fuel-linked process (``fuel: coal``) follows every change to its fuel flow.
+
+An absolute activity change (``to: 25 t``, ``by: -35 t``) on a process that can change class is
+applied as the equivalent relative change of the baseline activity; it is exact when no earlier
+intervention of the scenario changed the same activity, and validation refuses the other cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from recp.errors import Problem, UnknownFactorError, did_you_mean
+from recp.toolkits import (
+    HG_PATHWAYS,
+    PCDDF_VECTORS,
+    ToolkitRow,
+    _canonical,
+    toolkit,
+)
+
+if TYPE_CHECKING:
+    import pint
+
+    from recp.factors import FactorLibrary
+    from recp.scenario import MercurySpec, PcddfSpec, Process, Scenario
+
+KINDS = ("mercury", "pcdd_f")
+REL, ABS, SET, MOVE = 0, 1, 2, 3
+
+
+@dataclass
+class Release:
+    """One release flow: a process in one Toolkit row."""
+
+    process: str
+    kind: str  # mercury | pcdd_f
+    row: ToolkitRow
+    baseline: bool
+    unit: str  # canonical activity unit
+
+    @property
+    def flow_id(self) -> str:
+        """How the release flow is named in outputs and messages."""
+        label = "mercury" if self.kind == "mercury" else "PCDD/F"
+        return f"{self.process} [{label} {self.row.id}]"
+
+
+@dataclass
+class ProcessPlan:
+    """The release flows of a scenario and what is needed to compile its changes."""
+
+    releases: list[Release] = field(default_factory=list)
+    activity: dict[str, float] = field(default_factory=dict)  # canonical baseline activity
+    unit: dict[str, str] = field(default_factory=dict)  # canonical activity unit
+    fuel: dict[str, str] = field(default_factory=dict)  # process id -> fuel flow id
+    index: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (pid, kind, row id)
+    problems: list[Problem] = field(default_factory=list)
+    targets: dict[tuple[int, int, str], int] = field(default_factory=dict)  # (k, j, kind)
+
+    def of(self, pid: str, kind: str | None = None) -> list[int]:
+        """Release indices of a process (of one Toolkit, or of both)."""
+        return [i for i, r in enumerate(self.releases)
+                if r.process == pid and (kind is None or r.kind == kind)]
+
+    def swaps(self, pid: str) -> bool:
+        """True when the process can change class or technology (several release flows)."""
+        return any(len(self.of(pid, k)) > 1 for k in KINDS)
+
+    def linked(self, flow_id: str) -> list[str]:
+        """Processes whose activity is the fuel flow ``flow_id``."""
+        return [p for p, f in self.fuel.items() if f == flow_id]
+
+
+# -- resolving a Toolkit row -------------------------------------------------------------------
+
+
+def _user_pcddf(spec: PcddfSpec, pid: str, unit: str, rid: str) -> ToolkitRow:
+    """A row from a process's own emission factors (per canonical unit ``unit``)."""
+    from recp.factors import Factor
+    from recp.units import parse_quantity, to_float
+
+    assert spec.emission_factors is not None
+    values: dict[str, float | None] = {}
+    status: dict[str, str] = {}
+    factors = []
+    src = f"scenario file (process '{pid}' pcdd_f.emission_factors)" + (
+        f"; {spec.source}" if spec.source else "")
+    for v in PCDDF_VECTORS:
+        x = spec.emission_factors.get(v)
+        if x is None or (isinstance(x, str) and x.strip().upper() == "ND"):
+            values[v], status[v] = None, "ND"
+            continue
+        if isinstance(x, str) and x.strip().upper() == "NA":
+            values[v], status[v] = 0.0, "NA"
+            continue
+        q = parse_quantity(x)
+        values[v] = to_float(q * parse_quantity(f"1 {unit}"), "g TEQ")
+        status[v] = "value"
+        factors.append(Factor(f"{rid}:{v}", float(q.magnitude), f"{q.units:~}", src))
+    return ToolkitRow("user", rid, "", "own factors", "", "", unit, unit, 1.0, values, status,
+                      tuple(factors), "pcdd_f")
+
+
+def _user_hg(spec: MercurySpec, pid: str, unit: str, rid: str,
+             table_row: dict[str, Any] | None) -> ToolkitRow:
+    from recp.factors import Factor
+    from recp.toolkits import _cell
+    from recp.units import parse_quantity, to_float
+
+    assert spec.input_factor is not None
+    per = to_float(spec.input_factor * parse_quantity(f"1 {unit}"), "kg")
+    src = f"scenario file (process '{pid}' mercury)" + (f"; {spec.source}" if spec.source
+                                                         else "")
+    factors = [Factor(f"{rid}:input_factor", float(spec.input_factor.magnitude),
+                      f"{spec.input_factor.units:~}", src)]
+    values: dict[str, float | None] = {}
+    status: dict[str, str] = {}
+    for p in HG_PATHWAYS:
+        if spec.distribution is not None:
+            d: float | None = float(spec.distribution.get(p, 0.0))
+            s = "value"
+            factors.append(Factor(f"{rid}:{p}", float(d), "1", src))  # type: ignore[arg-type]
+        else:
+            assert table_row is not None
+            d, s = _cell(table_row.get(p))
+        values[p] = None if d is None else d * per
+        status[p] = s
+    if spec.distribution is None and table_row is not None:
+        from recp.toolkits import toolkit as _tk
+
+        tk = _tk("mercury")
+        key = next((k for k, r in tk.raw.items() if r is table_row), None)
+        if key is not None:
+            t_src = tk.rows[key].factors if key in tk.rows else ()
+            factors.extend(f for f in t_src if not f.id.endswith(":input_default"))
+    return ToolkitRow("user", rid, str(table_row.get("category")) if table_row else "",
+                      "own input factor", "", "", unit, unit, per, values, status,
+                      tuple(factors), "mercury")
+
+
+def _resolve(kind: str, spec: Any, pid: str, unit: str, place: str, base_category: str | None,
+             lib: FactorLibrary, rid_user: str) -> ToolkitRow | Problem:
+    """The Toolkit row a spec names, or a Problem saying what is wrong."""
+    from recp.units import is_dimension
+
+    tk = toolkit(kind, lib)
+    if kind == "pcdd_f" and spec.emission_factors is not None:
+        bad = [k for k in spec.emission_factors if k not in PCDDF_VECTORS]
+        if bad:
+            return Problem(f"{place}.emission_factors.{bad[0]}", f"unknown vector {bad[0]!r}: "
+                           f"{did_you_mean(bad[0], PCDDF_VECTORS)}")
+        for k, x in spec.emission_factors.items():
+            if isinstance(x, str) and x.strip().upper() in ("NA", "ND"):
+                continue
+            from recp.errors import UnitError
+            from recp.units import parse_quantity
+
+            try:
+                q = parse_quantity(x)
+            except UnitError as e:
+                return Problem(f"{place}.emission_factors.{k}", e.problems[0].message)
+            if not is_dimension(q * parse_quantity(f"1 {unit}"), "g TEQ"):
+                return Problem(f"{place}.emission_factors.{k}", (
+                    f"'{q:~}' is not a release per {unit} of activity (e.g. '40 ug TEQ/t'), or "
+                    "give 'ND'"))
+            if q.magnitude < 0:
+                return Problem(f"{place}.emission_factors.{k}", f"must not be negative, got "
+                               f"'{q:~}'")
+        return _user_pcddf(spec, pid, unit, rid_user)
+    if kind == "mercury" and spec.input_factor is not None:
+        from recp.units import parse_quantity
+
+        q = spec.input_factor
+        if not is_dimension(q * parse_quantity(f"1 {unit}"), "kg"):
+            return Problem(f"{place}.input_factor", (
+                f"'{q:~}' is not a mass of mercury per {unit} of activity (e.g. '0.1 g/t' or "
+                "'1.3 kg/kg')"))
+        if q.magnitude < 0:
+            return Problem(f"{place}.input_factor", f"must not be negative, got '{q:~}'")
+        table_row = None
+        if spec.distribution is None:
+            if spec.category is None and base_category is None:
+                return Problem(f"{place}.distribution", "an own 'input_factor' needs its "
+                               "'distribution' (air, water, land, product, general_waste, "
+                               "sector_treatment) or a Toolkit 'category' to take it from")
+            try:
+                rid = tk.find(spec.category or base_category, spec.technology)
+            except UnknownFactorError as e:
+                return Problem(f"{place}.category", str(e))
+            table_row = tk.raw[rid]
+        else:
+            bad = [k for k in spec.distribution if k not in HG_PATHWAYS]
+            if bad:
+                return Problem(f"{place}.distribution.{bad[0]}", f"unknown pathway {bad[0]!r}: "
+                               f"{did_you_mean(bad[0], HG_PATHWAYS)}")
+            if any(not 0 <= float(v) <= 1 for v in spec.distribution.values()):
+                return Problem(f"{place}.distribution", "each share is a fraction from 0 to 1")
+            tot = sum(float(v) for v in spec.distribution.values())
+            if abs(tot - 1.0) > 1e-6:
+                return Problem(f"{place}.distribution", f"the shares sum to {tot:g}, not 1")
+        return _user_hg(spec, pid, unit, rid_user, table_row)
+    category = spec.category or base_category
+    variant = spec.class_ if kind == "pcdd_f" else spec.technology
+    vkey = "class" if kind == "pcdd_f" else "technology"
+    if category is None:
+        example = "'1c' (medical waste incineration)" if kind == "pcdd_f" else "'asgm'"
+        return Problem(f"{place}.category", f"give the {tk.label} Toolkit category, e.g. "
+                       f"{example} (see 'recp factors show {tk.table_id}')")
+    try:
+        tk.find_category(category)
+    except UnknownFactorError as e:
+        return Problem(f"{place}.category", str(e))
+    try:
+        rid = tk.find(category, variant)
+        return tk.row(rid)
+    except UnknownFactorError as e:
+        return Problem(f"{place}.{vkey}" if variant is not None else f"{place}.category", str(e))
+
+
+def _activity_problem(row: ToolkitRow, kind: str, pid: str, q: Any, place: str) -> Problem | None:
+    from recp.units import is_dimension
+
+    if row.table == "user" or is_dimension(q, row.activity_unit):
+        return None
+    label = "mercury" if kind == "mercury" else "PCDD/F"
+    what = f"{row.category} {row.category_name}".strip()
+    variant = f", {'class' if kind == 'pcdd_f' else 'technology'} {row.variant}" if row.variant \
+        else ""
+    return Problem(place, f"process '{pid}': '{q:~}' is not in {row.activity_unit}, the unit "
+                   f"of the {label} factor ({what}{variant}) is per {row.activity_unit}")
+
+
+# -- the plan ----------------------------------------------------------------------------------
+
+
+def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
+    """Resolve every process and process change of a scenario into release flows.
+
+    Problems (unknown categories, wrong dimensions, bad references) are collected in
+    ``plan.problems`` with their place, never raised.
+    """
+    from recp.units import is_dimension, to_float
+
+    pl = ProcessPlan()
+    flows = {f.id: f for f in sc.flows}
+    procs: dict[str, Process] = {}
+    seen: dict[str, int] = {}
+    for i, pr in enumerate(sc.processes):
+        place = f"processes[{i}]"
+        if pr.id in seen:
+            pl.problems.append(Problem(f"{place}.id", f"duplicate process id {pr.id!r} (also "
+                                       f"processes[{seen[pr.id]}])"))
+            continue
+        seen[pr.id] = i
+        if pr.mercury is None and pr.pcdd_f is None:
+            pl.problems.append(Problem(place, f"process '{pr.id}' needs 'mercury' and/or "
+                                       "'pcdd_f' (its Toolkit category and class)"))
+            continue
+        q: pint.Quantity | None
+        if (pr.activity is None) == (pr.fuel is None):
+            pl.problems.append(Problem(f"{place}.activity", f"process '{pr.id}': give exactly "
+                                       "one of 'activity' (e.g. '60 t') or 'fuel' (a fuel flow "
+                                       "id)"))
+            continue
+        if pr.fuel is not None:
+            fl = flows.get(pr.fuel)
+            if fl is None or fl.type != "fuel":
+                fuels = [f.id for f in sc.flows if f.type == "fuel"]
+                pl.problems.append(Problem(f"{place}.fuel", f"no fuel flow {pr.fuel!r}: "
+                                           f"{did_you_mean(pr.fuel, fuels)}"))
+                continue
+            q = fl.amount
+            where = f"{place}.fuel"
+        else:
+            q = pr.activity
+            where = f"{place}.activity"
+            if q is None or not q.magnitude >= 0:
+                pl.problems.append(Problem(where, f"process '{pr.id}': the activity must not be "
+                                           f"negative, got '{q:~}'"))
+                continue
+        unit, _ = _canonical(f"{q.units}")
+        procs[pr.id] = pr
+        pl.unit[pr.id] = unit
+        pl.activity[pr.id] = to_float(q, unit) if is_dimension(q, unit) else float(q.magnitude)
+        if pr.fuel is not None:
+            pl.fuel[pr.id] = pr.fuel
+        for kind in KINDS:
+            spec = getattr(pr, kind)
+            if spec is None:
+                continue
+            got = _resolve(kind, spec, pr.id, unit, f"{place}.{kind}", None, lib,
+                           f"user:{pr.id}:{kind}")
+            if isinstance(got, Problem):
+                pl.problems.append(got)
+                continue
+            bad = _activity_problem(got, kind, pr.id, q, where)
+            if bad:
+                pl.problems.append(bad)
+                continue
+            _add(pl, pr.id, kind, got, True)
+
+    for k, iv in enumerate(sc.interventions):
+        for j, ch in enumerate(iv.changes):
+            if ch.process is None:
+                continue
+            place = f"interventions[{k}].changes[{j}]"
+            pr = procs.get(ch.process)
+            if pr is None:
+                if ch.process not in seen:
+                    pl.problems.append(Problem(f"{place}.process", f"no process {ch.process!r}: "
+                                               f"{did_you_mean(ch.process, seen)}"))
+                continue
+            unit = pl.unit[pr.id]
+            if ch.by is not None or ch.to is not None:
+                if pr.id in pl.fuel:
+                    pl.problems.append(Problem(f"{place}.process", (
+                        f"process '{pr.id}' takes its activity from flow '{pl.fuel[pr.id]}': "
+                        "change that flow instead")))
+                    continue
+                pl.problems.extend(_activity_change_problems(ch, pr, place, unit))
+                continue
+            for kind in KINDS:
+                spec = getattr(ch, kind)
+                if spec is None:
+                    continue
+                base = [r for r in pl.releases if r.process == pr.id and r.kind == kind]
+                if not base:
+                    pl.problems.append(Problem(f"{place}.{kind}", (
+                        f"process '{pr.id}' has no {kind} Toolkit entry to change: give "
+                        f"'{kind}' in the process")))
+                    continue
+                got = _resolve(kind, spec, pr.id, unit, f"{place}.{kind}", base[0].row.category
+                               or None, lib, f"user:{pr.id}:{kind}:{iv.id}")
+                if isinstance(got, Problem):
+                    pl.problems.append(got)
+                    continue
+                q = flows[pr.fuel].amount if pr.fuel else pr.activity
+                bad = _activity_problem(got, kind, pr.id, q, f"{place}.{kind}")
+                if bad:
+                    pl.problems.append(bad)
+                    continue
+                pl.targets[(k, j, kind)] = _add(pl, pr.id, kind, got, False)
+    pl.problems.extend(_order_problems(sc, pl))
+    return pl
+
+
+def _add(pl: ProcessPlan, pid: str, kind: str, row: ToolkitRow, baseline: bool) -> int:
+    key = (pid, kind, row.id)
+    if key not in pl.index:
+        pl.index[key] = len(pl.releases)
+        pl.releases.append(Release(pid, kind, row, baseline, pl.unit[pid]))
+    return pl.index[key]
+
+
+def _activity_change_problems(ch: Any, pr: Process, place: str, unit: str) -> Iterator[Problem]:
+    from recp.units import is_dimension
+
+    assert pr.activity is not None
+    q = pr.activity
+    if ch.to is not None:
+        if not is_dimension(ch.to, f"{q.units}"):
+            yield Problem(f"{place}.to", f"'{ch.to:~}' does not convert to the process's "
+                          f"activity unit '{q.units:~}'")
+        elif ch.to.magnitude < 0:
+            yield Problem(f"{place}.to", f"an activity cannot go below zero, got '{ch.to:~}'")
+    elif ch.by is not None:
+        if is_dimension(ch.by, "percent"):
+            if ch.by.to("dimensionless").magnitude < -1:
+                yield Problem(f"{place}.by", f"'{ch.by:~}' would take process '{pr.id}' below "
+                              "zero")
+        elif not is_dimension(ch.by, f"{q.units}"):
+            yield Problem(f"{place}.by", f"'{ch.by:~}' is neither a relative change ('-40 %') "
+                          f"nor in the process's activity unit '{q.units:~}'")
+
+
+def _absolute(ch: Any) -> bool:
+    from recp.units import is_dimension
+
+    return ch.to is not None or (ch.by is not None and not is_dimension(ch.by, "percent"))
+
+
+def _order_problems(sc: Scenario, pl: ProcessPlan) -> Iterator[Problem]:
+    """Absolute activity changes of a class-changing process must come first in a scenario."""
+    multi = {p for p in pl.activity if pl.swaps(p)}
+    if not multi:
+        return
+    places: dict[str, list[tuple[str, bool, str]]] = {}  # iv -> (process, absolute, place)
+    for k, iv in enumerate(sc.interventions):
+        acts = []
+        for j, ch in enumerate(iv.changes):
+            if ch.mercury is not None or ch.pcdd_f is not None:
+                continue
+            targets = [ch.process] if ch.process else pl.linked(ch.flow or "")
+            for p in targets:
+                if p in multi:
+                    acts.append((p, _absolute(ch), f"interventions[{k}].changes[{j}]"))
+        places[iv.id] = acts
+    reported: set[str] = set()
+    for name, ids in sc.scenario_map.items():
+        changed: dict[str, str] = {}
+        for iid in ids:
+            for p, absolute, place in places.get(iid, []):
+                if absolute and p in changed and place not in reported:
+                    reported.add(place)
+                    yield Problem(place, (
+                        f"an absolute change of process '{p}' after '{changed[p]}' changed it "
+                        f"(scenario '{name}'): with class changes, give it as relative, e.g. "
+                        "'by: -40 %'"))
+                changed.setdefault(p, iid)
+
+
+# -- compiling changes -------------------------------------------------------------------------
+
+
+def compile_changes(pl: ProcessPlan, sc: Scenario, k: int, n_flows: int,
+                    flow_changes: list[tuple[int, str, int, float]]
+                    ) -> tuple[list[tuple[int, int, int, float, int, str]], list[Problem]]:
+    """Release-flow changes of intervention ``k``: ``(j, flow, kind, value, src, place)``.
+
+    ``flow_changes`` are the intervention's compiled flow changes ``(j, flow id, kind, value)``
+    in canonical units; changes to a fuel flow that drives a process are mirrored.
+    """
+    from recp.units import is_dimension, to_float
+
+    iv = sc.interventions[k]
+    out: list[tuple[int, int, int, float, int, str]] = []
+    problems: list[Problem] = []
+    mirrored = {j: (fid, kind, v) for j, fid, kind, v in flow_changes}
+
+    def activity(j: int, pid: str, kind: int, v: float, place: str) -> None:
+        rel = pl.of(pid)
+        if kind == REL or not pl.swaps(pid):
+            out.extend((j, n_flows + r, kind, v, -1, place) for r in rel)
+            return
+        base = pl.activity[pid]
+        if base <= 0:
+            problems.append(Problem(place, f"process '{pid}' has no baseline activity: give the "
+                                    "change as relative, or a baseline activity"))
+            return
+        ratio = v / base if kind == ABS else v / base - 1.0
+        out.extend((j, n_flows + r, REL, ratio, -1, place) for r in rel)
+
+    for j, ch in enumerate(iv.changes):
+        place = f"interventions[{k}].changes[{j}]"
+        if ch.flow is not None:
+            if j in mirrored:
+                fid, kind, v = mirrored[j]
+                for pid in pl.linked(fid):
+                    activity(j, pid, kind, v, place)
+            continue
+        pid = ch.process
+        assert pid is not None
+        if ch.by is not None or ch.to is not None:
+            unit = pl.unit[pid]
+            if ch.to is not None:
+                activity(j, pid, SET, to_float(ch.to, unit), place)
+            elif is_dimension(ch.by, "percent"):
+                activity(j, pid, REL, float(ch.by.to("dimensionless").magnitude), place)
+            else:
+                activity(j, pid, ABS, to_float(ch.by, unit), place)
+            continue
+        for kind in KINDS:
+            if getattr(ch, kind) is None:
+                continue
+            target = pl.targets[(k, j, kind)]
+            for r in pl.of(pid, kind):
+                if r != target:
+                    out.append((j, n_flows + target, MOVE, 0.0, n_flows + r, place))
+    return out, problems
