@@ -338,7 +338,9 @@ def factors_list(
 
     lib = library()
     for tid, t in lib.tables.items():
-        cols = ", ".join(f"{c} [{u}]" for c, u in t.units.items())
+        cols = ", ".join([f"{c} [{u}]" for c, u in t.units.items()]
+                         + [f"{c} [{'1' if u == '1' else 'per row: ' + u}]"
+                            for c, u in t.row_units.items()])
         typer.echo(f"{tid}  ({len(t.rows)} rows; {cols})")
         if source:
             m = t.meta
@@ -383,7 +385,16 @@ def factors_show(
     rows = [t.row(parts[1])] if len(parts) == 2 else list(t.rows.values())
     for r in rows:
         vals = ", ".join(f"{c}={r[c]:g} {u}" for c, u in t.units.items() if r.get(c) is not None)
-        typer.echo(f"  {r['id']}: {vals}")
+        if t.row_units:  # Toolkit tables: NA and ND are shown as printed
+            vals = ", ".join(
+                f"{c}={r.get(c) or '-'}" + ("" if u == "1" or not r.get(c) or
+                                            str(r.get(c)).upper() in ("NA", "ND")
+                                            else f" {r.get(u)}")
+                for c, u in t.row_units.items())
+            label = r.get("class_text") or r.get("technology_text") or ""
+            typer.echo(f"  {r['id']} ({r.get('category_name', '')}: {label}): {vals}")
+        else:
+            typer.echo(f"  {r['id']}: {vals}")
         if len(parts) == 2 and r.get("source_row"):
             typer.echo(f"    row source: {r['source_row']}")
 

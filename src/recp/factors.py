@@ -57,6 +57,8 @@ class Table:
     meta: dict[str, Any]
     units: dict[str, str]
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Columns whose unit is given per row (Toolkit tables): column -> unit column, or "1".
+    row_units: dict[str, str] = field(default_factory=dict)
 
     @property
     def citation(self) -> str:
@@ -79,17 +81,26 @@ class Table:
     def factor(self, key: str, column: str) -> Factor | None:
         """Return the factor at row ``key``, column ``column``; None where the source gives none."""
         row = self.row(key)
-        if column not in self.units:
+        if column in self.row_units:
+            text = str(row.get(column) or "").strip().upper()
+            if text in ("", "ND", "?"):
+                return None
+            value = 0.0 if text in ("NA", "N/A") else float(text.replace(",", ""))
+            ucol = self.row_units[column]
+            unit = "1" if ucol == "1" else str(row.get(ucol) or "1")
+        elif column not in self.units:
             raise UnknownFactorError(
                 f"table '{self.id}' has no numeric column '{column}': "
-                f"{did_you_mean(column, self.units)}"
+                f"{did_you_mean(column, [*self.units, *self.row_units])}"
             )
-        value = row.get(column)
-        if value is None:
-            return None
+        else:
+            value = row.get(column)
+            if value is None:
+                return None
+            unit = self.units[column]
         where = row.get("source_row") or ""
         source = self.citation + (f"; {where}" if where else "")
-        return Factor(f"{self.id}:{key}:{column}", float(value), self.units[column], source)
+        return Factor(f"{self.id}:{key}:{column}", float(value), unit, source)
 
 
 def factors_dir() -> Path:
@@ -145,7 +156,16 @@ def read_table(csv_path: Path) -> Table:
                 units[m.group(1)] = m.group(2).strip() or "1"
         if names[0] != "id":
             raise ValueError(f"{csv_path.name}: first column must be 'id', got {names[0]!r}")
-        table = Table(csv_path.stem, meta or {}, units)
+        row_units: dict[str, str] = {}
+        if "factor_unit" in names:  # Dioxin Toolkit: ug TEQ per activity unit, per row
+            row_units |= {c: "factor_unit" for c in ("air", "water", "land", "product",
+                                                     "residue") if c in names}
+        if "input_unit" in names:  # Mercury Toolkit: input factor per row, shares of 1
+            row_units |= {c: "input_unit" for c in ("input_low", "input_default", "input_high")
+                          if c in names}
+            row_units |= {c: "1" for c in ("air", "water", "land", "product", "general_waste",
+                                           "sector_treatment") if c in names}
+        table = Table(csv_path.stem, meta or {}, units, row_units=row_units)
         for lineno, rec in enumerate(reader, start=2):
             if not rec or not any(c.strip() for c in rec):
                 continue

@@ -67,7 +67,7 @@ class ProcessPlan:
     releases: list[Release] = field(default_factory=list)
     activity: dict[str, float] = field(default_factory=dict)  # canonical baseline activity
     unit: dict[str, str] = field(default_factory=dict)  # canonical activity unit
-    fuel: dict[str, str] = field(default_factory=dict)  # process id -> fuel flow id
+    fuel: dict[str, str] = field(default_factory=dict)  # process id -> id of its activity flow
     index: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (pid, kind, row id)
     problems: list[Problem] = field(default_factory=list)
     targets: dict[tuple[int, int, str], int] = field(default_factory=dict)  # (k, j, kind)
@@ -82,7 +82,7 @@ class ProcessPlan:
         return any(len(self.of(pid, k)) > 1 for k in KINDS)
 
     def linked(self, flow_id: str) -> list[str]:
-        """Processes whose activity is the fuel flow ``flow_id``."""
+        """Processes whose activity is the flow ``flow_id``."""
         return [p for p, f in self.fuel.items() if f == flow_id]
 
 
@@ -199,7 +199,7 @@ def _resolve(kind: str, spec: Any, pid: str, unit: str, place: str, base_categor
                                "'distribution' (air, water, land, product, general_waste, "
                                "sector_treatment) or a Toolkit 'category' to take it from")
             try:
-                rid = tk.find(spec.category or base_category, spec.technology)
+                rid = tk.find(str(spec.category or base_category), spec.technology)
             except UnknownFactorError as e:
                 return Problem(f"{place}.category", str(e))
             table_row = tk.raw[rid]
@@ -241,8 +241,8 @@ def _activity_problem(row: ToolkitRow, kind: str, pid: str, q: Any, place: str) 
     what = f"{row.category} {row.category_name}".strip()
     variant = f", {'class' if kind == 'pcdd_f' else 'technology'} {row.variant}" if row.variant \
         else ""
-    return Problem(place, f"process '{pid}': '{q:~}' is not in {row.activity_unit}, the unit "
-                   f"of the {label} factor ({what}{variant}) is per {row.activity_unit}")
+    return Problem(place, f"process '{pid}': '{q:~}' does not convert to {row.activity_unit}: "
+                   f"the {label} factor ({what}{variant}) is per {row.activity_unit} of activity")
 
 
 # -- the plan ----------------------------------------------------------------------------------
@@ -271,21 +271,25 @@ def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
             pl.problems.append(Problem(place, f"process '{pr.id}' needs 'mercury' and/or "
                                        "'pcdd_f' (its Toolkit category and class)"))
             continue
-        q: pint.Quantity | None
-        if (pr.activity is None) == (pr.fuel is None):
+        q: pint.Quantity[Any] | None
+        linked = pr.flow or pr.fuel
+        given = [k for k in ("activity", "flow", "fuel") if getattr(pr, k) is not None]
+        if len(given) != 1:
             pl.problems.append(Problem(f"{place}.activity", f"process '{pr.id}': give exactly "
-                                       "one of 'activity' (e.g. '60 t') or 'fuel' (a fuel flow "
-                                       "id)"))
+                                       "one of 'activity' (e.g. '60 t') or 'flow' (the id of "
+                                       "the flow that is its activity)"))
             continue
-        if pr.fuel is not None:
-            fl = flows.get(pr.fuel)
-            if fl is None or fl.type != "fuel":
-                fuels = [f.id for f in sc.flows if f.type == "fuel"]
-                pl.problems.append(Problem(f"{place}.fuel", f"no fuel flow {pr.fuel!r}: "
-                                           f"{did_you_mean(pr.fuel, fuels)}"))
+        if linked is not None:
+            key = "flow" if pr.flow is not None else "fuel"
+            fl = flows.get(linked)
+            if fl is None or (key == "fuel" and fl.type != "fuel"):
+                pool = [f.id for f in sc.flows if key == "flow" or f.type == "fuel"]
+                noun = "fuel flow" if key == "fuel" else "flow"
+                pl.problems.append(Problem(f"{place}.{key}", f"no {noun} {linked!r}: "
+                                           f"{did_you_mean(linked, pool)}"))
                 continue
             q = fl.amount
-            where = f"{place}.fuel"
+            where = f"{place}.{key}"
         else:
             q = pr.activity
             where = f"{place}.activity"
@@ -297,8 +301,8 @@ def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
         procs[pr.id] = pr
         pl.unit[pr.id] = unit
         pl.activity[pr.id] = to_float(q, unit) if is_dimension(q, unit) else float(q.magnitude)
-        if pr.fuel is not None:
-            pl.fuel[pr.id] = pr.fuel
+        if linked is not None:
+            pl.fuel[pr.id] = linked
         for kind in KINDS:
             spec = getattr(pr, kind)
             if spec is None:
@@ -319,12 +323,13 @@ def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
             if ch.process is None:
                 continue
             place = f"interventions[{k}].changes[{j}]"
-            pr = procs.get(ch.process)
-            if pr is None:
+            found = procs.get(ch.process)
+            if found is None:
                 if ch.process not in seen:
                     pl.problems.append(Problem(f"{place}.process", f"no process {ch.process!r}: "
                                                f"{did_you_mean(ch.process, seen)}"))
                 continue
+            pr = found
             unit = pl.unit[pr.id]
             if ch.by is not None or ch.to is not None:
                 if pr.id in pl.fuel:
@@ -349,7 +354,8 @@ def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
                 if isinstance(got, Problem):
                     pl.problems.append(got)
                     continue
-                q = flows[pr.fuel].amount if pr.fuel else pr.activity
+                link = pr.flow or pr.fuel
+                q = flows[link].amount if link else pr.activity
                 bad = _activity_problem(got, kind, pr.id, q, f"{place}.{kind}")
                 if bad:
                     pl.problems.append(bad)
@@ -459,26 +465,25 @@ def compile_changes(pl: ProcessPlan, sc: Scenario, k: int, n_flows: int,
         place = f"interventions[{k}].changes[{j}]"
         if ch.flow is not None:
             if j in mirrored:
-                fid, kind, v = mirrored[j]
-                for pid in pl.linked(fid):
-                    activity(j, pid, kind, v, place)
+                fid, how, v = mirrored[j]
+                for linked in pl.linked(fid):
+                    activity(j, linked, how, v, place)
             continue
-        pid = ch.process
-        assert pid is not None
-        if ch.by is not None or ch.to is not None:
-            unit = pl.unit[pid]
-            if ch.to is not None:
-                activity(j, pid, SET, to_float(ch.to, unit), place)
-            elif is_dimension(ch.by, "percent"):
+        pid = str(ch.process)
+        if ch.to is not None:
+            activity(j, pid, SET, to_float(ch.to, pl.unit[pid]), place)
+            continue
+        if ch.by is not None:
+            if is_dimension(ch.by, "percent"):
                 activity(j, pid, REL, float(ch.by.to("dimensionless").magnitude), place)
             else:
-                activity(j, pid, ABS, to_float(ch.by, unit), place)
+                activity(j, pid, ABS, to_float(ch.by, pl.unit[pid]), place)
             continue
-        for kind in KINDS:
-            if getattr(ch, kind) is None:
+        for toolkit_name in KINDS:
+            if getattr(ch, toolkit_name) is None:
                 continue
-            target = pl.targets[(k, j, kind)]
-            for r in pl.of(pid, kind):
+            target = pl.targets[(k, j, toolkit_name)]
+            for r in pl.of(pid, toolkit_name):
                 if r != target:
                     out.append((j, n_flows + target, MOVE, 0.0, n_flows + r, place))
     return out, problems

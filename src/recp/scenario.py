@@ -143,15 +143,19 @@ class PcddfSpec(_Model):
 class Process(_Model):
     """A process that releases mercury or PCDD/F, with its activity rate (UNEP Toolkits).
 
-    The activity is given directly (``activity: 60 t``) or taken from a fuel flow
-    (``fuel: coal``), so the same coal drives scope 1 GHG and the mercury estimate.
+    The activity is given directly (``activity: 60 t``) or taken from a flow of the plant
+    (``flow: coal``; ``fuel:`` is the same), so the same coal drives scope 1 GHG and the mercury
+    estimate, and every change to that flow changes the releases.
     """
 
     id: str = Field(min_length=1, max_length=100)
     name: str | None = None
     activity: Qty | None = Field(None, description="yearly activity, e.g. '60 t' of waste "
                                  "burned, '12 kg' of gold produced")
-    fuel: str | None = Field(None, description="id of a fuel flow that is the activity")
+    flow: str | None = Field(None, description="id of a flow that is the activity (coal "
+                             "burned, mercury used, clinker produced)")
+    fuel: str | None = Field(None, description="id of a fuel flow that is the activity (same as "
+                             "'flow')")
     mercury: MercurySpec | None = None
     pcdd_f: PcddfSpec | None = None
     source: str | None = None

@@ -758,6 +758,10 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
     import pandas as pd
 
     ids = ids or [s.plant.name for s in scs]
+    with_proc = [pid for pid, sc in zip(ids, scs, strict=True) if sc.processes]
+    if with_proc:
+        raise ValueError(f"plant(s) {', '.join(with_proc)} have processes (mercury, PCDD/F), "
+                         "which the tidy tables do not carry yet: batch them as scenario files")
 
     def q(x: Any) -> str | None:
         return None if x is None else f"{x.magnitude!r} {x.units:~}"

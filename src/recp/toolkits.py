@@ -190,6 +190,13 @@ class Toolkit:
         """Resolve a category given by code (``1c``) or name; raise naming the closest."""
         cats = self.categories
         t = str(text).strip()
+        if not cats:
+            own = ("'input_factor' and 'distribution'" if self.name == "mercury"
+                   else "'emission_factors'")
+            raise UnknownFactorError(
+                f"{self.label} category {text!r}: recp's table '{self.table_id}' has no "
+                f"verified rows yet (see docs/research/); give the process's own {own} with "
+                "their 'source'")
         if t in cats:
             return t
         norm = _norm(t)
