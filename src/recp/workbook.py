@@ -39,6 +39,12 @@ FLOW_KEYS = ("id", "type", "name", "amount", "carrier", "source", "hazardous", "
 INTERVENTION_KEYS = ("id", "name", "measure", "category", "capex", "opex", "lifetime", "source",
                      "notes")
 CHANGE_KEYS = ("flow", "by", "to")
+#: Process changes (only in workbooks of plants with processes): Toolkit specs as inline YAML.
+PROCESS_CHANGE_KEYS = ("process", "mercury", "pcdd_f")
+#: Process columns; ``mercury`` and ``pcdd_f`` hold an inline mapping such as
+#: ``{category: 2l, class: 1}``.
+PROCESS_KEYS = ("id", "name", "activity", "activity unit", "flow", "fuel", "mercury", "pcdd_f",
+                "source", "notes")
 PLANT_KEYS = ("name", "country", "sector", "production", "notes", "source")
 TOP_KEYS = ("currency", "gwp", "grid_factor", "discount_rate", "notes")
 QTY_TOP = ("grid_factor", "discount_rate")
@@ -192,8 +198,10 @@ def write_workbook(data: dict[str, Any], path: str | Path, *, force: bool = Fals
         dv.add(f"{col}2:{col}{last}")
         fs.add_data_validation(dv)
 
+    procs = data.get("processes") or []
     iv = wb.create_sheet("Interventions", 2)
-    iheader = list(INTERVENTION_KEYS) + list(CHANGE_KEYS)
+    iheader = list(INTERVENTION_KEYS) + list(CHANGE_KEYS) + (list(PROCESS_CHANGE_KEYS) if procs
+                                                             else [])
     iv.append(iheader)
     for it in data.get("interventions") or []:
         changes = list(it.get("changes") or []) or [{}]
@@ -201,8 +209,10 @@ def write_workbook(data: dict[str, Any], path: str | Path, *, force: bool = Fals
             head = [it.get(k) if j == 0 or k == "id" else None for k in INTERVENTION_KEYS]
             head = [_join(*_split(v)) if k in ("capex", "opex", "lifetime") and v is not None
                     else v for k, v in zip(INTERVENTION_KEYS, head, strict=True)]
+            tail = ([ch.get("process"), _inline(ch.get("mercury")), _inline(ch.get("pcdd_f"))]
+                    if procs else [])
             iv.append(head + [ch.get("flow"), _join(*_split(ch.get("by"))),
-                              _join(*_split(ch.get("to")))])
+                              _join(*_split(ch.get("to")))] + tail)
     col = get_column_letter(iheader.index("category") + 1)
     lcol = get_column_letter(list_cols.index("category") + 1)
     dv = DataValidation(type="list", allow_blank=True,
@@ -210,6 +220,14 @@ def write_workbook(data: dict[str, Any], path: str | Path, *, force: bool = Fals
     dv.add(f"{col}2:{col}{max(iv.max_row, 2) + 200}")
     iv.add_data_validation(dv)
 
+    if procs:
+        ps = wb.create_sheet("Processes", 3)
+        ps.append(list(PROCESS_KEYS))
+        for pr in procs:
+            v, unit = _split(pr.get("activity"))
+            ps.append([pr.get("id"), pr.get("name"), v, unit or None, pr.get("flow"),
+                       pr.get("fuel"), _inline(pr.get("mercury")), _inline(pr.get("pcdd_f")),
+                       pr.get("source"), pr.get("notes")])
     if data.get("scenarios"):
         sc = wb.create_sheet("Scenarios")
         sc.append(["scenario", "interventions"])
@@ -358,18 +376,40 @@ def read_workbook(path: str | Path) -> dict[str, Any]:
                 it["changes"] = []
                 by_id[iid] = it
                 ivs.append(it)
-            if rec.get("flow") is not None:
-                ch: dict[str, Any] = {"flow": str(rec["flow"])}
+            if rec.get("flow") is not None or rec.get("process") is not None:
+                ch: dict[str, Any] = ({"flow": str(rec["flow"])} if rec.get("flow") is not None
+                                      else {"process": str(rec["process"])})
                 for k in ("by", "to"):
                     v = _join(rec.get(k), "")
                     if v is not None:
                         ch[k] = v
+                for k in ("mercury", "pcdd_f"):
+                    if rec.get(k) is not None:
+                        ch[k] = _mapping(rec[k], f"Interventions row {_i} {k}", name)
                 it["changes"].append(ch)
         for it in ivs:
             if not it["changes"]:
                 del it["changes"]
         if ivs:
             data["interventions"] = ivs
+
+    if "Processes" in wb.sheetnames:
+        procs: list[dict[str, Any]] = []
+        _, prows = _rows(wb["Processes"])
+        for i, rec in prows:
+            pr: dict[str, Any] = {}
+            for k in PROCESS_KEYS:
+                if k == "activity unit":
+                    continue
+                v = (_join(rec.get(k), rec.get("activity unit")) if k == "activity" else
+                     _mapping(rec[k], f"Processes row {i} {k}", name)
+                     if k in ("mercury", "pcdd_f") and rec.get(k) is not None else rec.get(k))
+                if v is not None:
+                    pr[k] = str(v) if k in ("id", "name", "flow", "fuel") else v
+            if pr:
+                procs.append(pr)
+        if procs:
+            data["processes"] = procs
 
     if "Scenarios" in wb.sheetnames:
         scen: dict[str, list[str]] = {}
@@ -395,3 +435,27 @@ def read_workbook(path: str | Path) -> dict[str, Any]:
         if bal:
             data["balances"] = bal
     return data
+
+
+def _inline(spec: Any) -> str | None:
+    """A Toolkit spec mapping as one line of YAML, for a cell (``{category: 2l, class: 1}``)."""
+    if spec is None:
+        return None
+    import yaml
+
+    return str(yaml.safe_dump(spec, default_flow_style=True, sort_keys=False,
+                              allow_unicode=True, width=10_000)).strip()
+
+
+def _mapping(cell: Any, place: str, file: str) -> Any:
+    """Parse a cell holding an inline mapping (safe YAML); a problem names the cell."""
+    import yaml
+
+    try:
+        value = yaml.safe_load(str(cell))
+    except yaml.YAMLError:
+        value = None
+    if not isinstance(value, dict):
+        raise InputError([Problem(place, f"{str(cell)[:60]!r} is not a mapping such as "
+                                  "'{category: 2l, class: 1}'", file)])
+    return value

@@ -745,10 +745,43 @@ def _releases(d: _Doc, data: ReportData, t: Translator) -> str:
         return ""
     out = ""
     for k, (ind, comps) in enumerate(rel.items()):
-        vectors = [c for c in comps if c != "total"] or ["total"]
+        name = t.name("indicator_names", ind)
+        rows = []
+        for comp in comps:
+            first = comp == "total"
+            label = e(name if first else t.name("components", comp))
+            rows.append(f'<tr class="{"" if first else "sub"}">'
+                        + _td(f"<b>{label}</b>" if first else label, False,
+                              "" if first else "ind")
+                        + _td(e(t.unit(data.unit(ind, comp) or "")), False)
+                        + "".join(_numcell(data.value(s, ind, comp)) for s in data.states)
+                        + "</tr>")
+        out += d.table([(e(t("indicators.indicator")), False), (e(t("indicators.unit")), False)]
+                       + [(e(state_label(t, s)), True) for s in data.states],
+                       rows, e(t("charts.releases_note")))
+        key = {"mercury": ("mercury_avoided_kg_per_year", "cost_per_kg_hg"),
+               "pcdd_f": ("pcdd_f_avoided_g_teq_per_year", "cost_per_g_teq")}[ind]
+        cur = data.settings.get("currency", "")
+        unit = data.unit(ind, "total") or ""
+        eco_rows = []
+        for s, ids in data.scenarios.items():
+            for iid in [*ids, None]:
+                ec = data.econ(s, iid)
+                if not ec or ec.get(key[0]) is None:
+                    continue
+                label = u(iid) if iid else f"<b>{u(s)}</b>"
+                eco_rows.append("<tr>" + _td(u(s), False) + _td(label, False)
+                                + _numcell(ec.get(key[0])) + _numcell(ec.get(key[1]))
+                                + "</tr>")
+        if eco_rows:
+            out += d.table([(e(t("excel.scenario")), False),
+                            (e(t("interventions.measure")), False),
+                            (e(t.header("charts.releases_avoided", f"{unit}/year")), True),
+                            (e(t.header("charts.releases_cost", f"{cur}/{unit}")), True)],
+                           eco_rows, "")
+        vectors = [c for c in comps if c not in ("total", "environment")] or ["total"]
         unit = data.unit(ind, vectors[0]) or data.unit(ind) or ""
         values = [[data.value(s, ind, v) for s in data.states] for v in vectors]
-        name = t.name("indicator_names", ind)
         if not any(v for row in values for v in row):
             out += f"<p>{e(t('charts.releases_zero', indicator=name))}</p>"
             continue

@@ -203,6 +203,7 @@ def render(data: ReportData, t: Translator) -> str:
                 rows.append([lbl(_label(t, ind, comp)), lbl(t.unit(data.unit(ind, comp)))]
                             + [num(data.value(s, ind, comp)) for s in data.states])
         out.append(table(head, rows))
+        out.append(lbl(t("charts.releases_note")) + "\n")
 
     # -- scenario economics ---------------------------------------------------------------
     if data.scenarios:
