@@ -66,6 +66,13 @@ def _quantity(v: Any) -> Any:
 Qty = Annotated[Any, BeforeValidator(_quantity)]
 
 
+def _plain_id(v: str) -> str:
+    """Pydantic hook: an id has no surrounding spaces or line breaks."""
+    if v != v.strip() or any(c in v for c in "\n\r\t"):
+        raise ValueError(f"an id has no surrounding spaces or line breaks, got {v!r}")
+    return v
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=False)
 
@@ -107,12 +114,7 @@ class Flow(_Model):
     landfill: str | None = Field(None, description="landfill type key for MCF")
     notes: str | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _id_text(cls, v: str) -> str:
-        if v != v.strip() or any(c in v for c in "\n\r\t"):
-            raise ValueError(f"an id has no surrounding spaces or line breaks, got {v!r}")
-        return v
+    _id_text = field_validator("id")(classmethod(lambda cls, v: _plain_id(v)))
 
 
 class MercurySpec(_Model):
@@ -161,12 +163,7 @@ class Process(_Model):
     source: str | None = None
     notes: str | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _id_text(cls, v: str) -> str:
-        if v != v.strip() or any(c in v for c in "\n\r\t"):
-            raise ValueError(f"an id has no surrounding spaces or line breaks, got {v!r}")
-        return v
+    _id_text = field_validator("id")(classmethod(lambda cls, v: _plain_id(v)))
 
 
 class Change(_Model):
