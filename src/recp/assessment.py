@@ -21,6 +21,7 @@ import numpy as np
 from recp import finance
 from recp.engine import Compiled, apply, below_zero, compile_scenario
 from recp.errors import InputError, Problem
+from recp.units import unit_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,7 +93,7 @@ class Assessment:
                             "value": _num(v), "unit": r.unit})
             if prod is not None:
                 p = float(prod.magnitude)
-                punit = f"{prod.units:~}"
+                punit = unit_text(prod)
                 for r, v in zip(c.rows, vals, strict=True):
                     if r.component == "total" and r.indicator in _INTENSITY:
                         out.append({"scenario": name, "indicator": f"{r.indicator}_intensity",
@@ -350,7 +351,7 @@ class Assessment:
                                  "sector": sc.plant.sector}
         if sc.plant.production is not None:
             plant["production"] = {"value": _num(float(sc.plant.production.magnitude)),
-                                   "unit": f"{sc.plant.production.units:~}"}
+                                   "unit": unit_text(sc.plant.production)}
         settings = dict(self.compiled.settings)
         settings["scenarios"] = {k: list(v) for k, v in sc.scenario_map.items()}
         return {

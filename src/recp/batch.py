@@ -35,6 +35,7 @@ from recp.engine import (
 )
 from recp.errors import InputError, Problem
 from recp.factors import FactorLibrary, library
+from recp.units import unit_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -179,7 +180,7 @@ def portfolio_from_scenarios(scs: Sequence[Scenario], ids: Sequence[str],
         currency=[s.currency for s in scs],
         production=np.array([float(s.plant.production.magnitude) if s.plant.production is not None
                              else np.nan for s in scs]),
-        production_unit=[f"{s.plant.production.units:~}" if s.plant.production is not None
+        production_unit=[unit_text(s.plant.production) if s.plant.production is not None
                          else "" for s in scs],
         discount_rate=np.array([float(s.discount_rate.to("dimensionless").magnitude)
                                 if s.discount_rate is not None else np.nan for s in scs]),

@@ -863,10 +863,11 @@ def _release_warnings(pl: Any) -> list[dict[str, str]]:
         nd = [k for k, s in rel.row.status.items() if s == "ND"]
         missing = [k for k, s in rel.row.status.items() if s == ""]
         if nd:
+            who = "no factor is given" if rel.row.table == "user" else \
+                "the Toolkit gives no factor"
             out.append({"code": "release_not_quantified", "message": (
-                f"process '{rel.process}' ({label}, {what}): the Toolkit gives no factor (ND) "
-                f"for {', '.join(nd)}: a release by this {noun} may occur and is not counted "
-                "(not zero)")})
+                f"process '{rel.process}' ({label}, {what}): {who} (ND) for {', '.join(nd)}: "
+                f"a release by this {noun} may occur and is not counted (not zero)")})
         if missing:
             out.append({"code": "release_not_quantified", "message": (
                 f"process '{rel.process}' ({label}, {what}): recp's table has no verified "
@@ -876,4 +877,5 @@ def _release_warnings(pl: Any) -> list[dict[str, str]]:
         if caution:
             out.append({"code": "factor_caution", "message": (
                 f"process '{rel.process}' ({label}, {what}): {caution}")})
-    return out
+    seen: set[str] = set()
+    return [w for w in out if not (w["message"] in seen or seen.add(w["message"]))]  # type: ignore[func-returns-value]

@@ -111,7 +111,8 @@ def _user_pcddf(spec: PcddfSpec, pid: str, unit: str, rid: str) -> ToolkitRow:
         q = parse_quantity(x)
         values[v] = to_float(q * parse_quantity(f"1 {unit}"), "g TEQ")
         status[v] = "value"
-        factors.append(Factor(f"{rid}:{v}", float(q.magnitude), f"{q.units:~}", src))
+        shown = f"ug TEQ/{unit}"  # as the Toolkit prints its factors
+        factors.append(Factor(f"{rid}:{v}", to_float(q, shown), shown, src))
     return ToolkitRow("user", rid, "", "own factors", "", "", unit, unit, 1.0, values, status,
                       tuple(factors), "pcdd_f")
 
@@ -120,14 +121,14 @@ def _user_hg(spec: MercurySpec, pid: str, unit: str, rid: str,
              table_row: dict[str, Any] | None) -> ToolkitRow:
     from recp.factors import Factor
     from recp.toolkits import _cell
-    from recp.units import parse_quantity, to_float
+    from recp.units import parse_quantity, to_float, unit_text
 
     assert spec.input_factor is not None
     per = to_float(spec.input_factor * parse_quantity(f"1 {unit}"), "kg")
     src = f"scenario file (process '{pid}' mercury)" + (f"; {spec.source}" if spec.source
                                                          else "")
     factors = [Factor(f"{rid}:input_factor", float(spec.input_factor.magnitude),
-                      f"{spec.input_factor.units:~}", src)]
+                      unit_text(spec.input_factor) or "kg/kg", src)]
     values: dict[str, float | None] = {}
     status: dict[str, str] = {}
     for p in HG_PATHWAYS:

@@ -54,7 +54,7 @@ def render(a: Assessment, width: int | None = None) -> str:
         t.add_column(name, justify="right")
     table: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in d_results:
-        if r["component"] in _SHOWN or r["indicator"] == "energy":
+        if r["component"] in _SHOWN or r["indicator"] in ("energy", "mercury", "pcdd_f"):
             table.setdefault((r["indicator"], r["component"], r["unit"]), {})[r["scenario"]] = \
                 r["value"]
     for (ind, comp, unit), vals in table.items():

@@ -314,6 +314,15 @@ def is_dimension(q: pint.Quantity, unit: str) -> bool:
     return bool(q.dimensionality == parse_unit(unit).dimensionality)
 
 
+def unit_text(q: Any) -> str:
+    """A quantity's unit as users write it: ``m2`` and ``t/m3``, not ``m ** 2``."""
+    return _compact(f"{q.units:~}")
+
+
+def _compact(text: str) -> str:
+    return text.replace(" ** ", "").replace("**", "").replace(" / ", "/").replace(" * ", " ")
+
+
 def fmt_unit(unit: str) -> str:
     """Return ``unit`` normalised to recp's short spelling (``"t CO2e/MWh"``)."""
-    return f"{parse_unit(unit):~}"
+    return _compact(f"{parse_unit(unit):~}")
