@@ -9,6 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.strategies import FUZZ_EXAMPLES
 
 import recp
 from recp.batch import assess_many
@@ -321,3 +324,45 @@ def test_json_contract_rows_per_vector_and_intervention(tmp_path, capsys):
     sav = [r for r in doc["savings"] if r["indicator"] == "pcdd_f" and r["intervention"] == "up"]
     assert {r["basis"] for r in sav} == {"in_sequence", "standalone"}
     assert all(r["unit"] == "g TEQ" for r in sav)
+
+
+# -- fuzz: any process spec gives results or located input errors, nothing else -------------------
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6),
+                    st.floats(allow_nan=True, allow_infinity=True),
+                    st.sampled_from(["40 t", "-3 t", "12 kg", "1e400 t", "3 m3", "ND", "NA", "",
+                                     "474 ug TEQ/t", "1 kg/kg", "0.1 g/t", "abc", "5 TEQ",
+                                     "1 ug TEQ/m3", "2l", "1c", "asgm", "coal", "mercury"]),
+                    st.lists(st.integers(0, 3), max_size=2))
+_SPEC = st.dictionaries(st.sampled_from(["category", "class", "technology", "input_factor",
+                                         "distribution", "emission_factors", "source", "x"]),
+                        st.one_of(_VALUES, st.dictionaries(
+                            st.sampled_from(["air", "water", "land", "residue", "soil",
+                                             "general_waste"]), _VALUES, max_size=4)),
+                        max_size=4)
+_PROC = st.fixed_dictionaries({"id": st.sampled_from(["p", "burning", " q"])}, optional={
+    "activity": _VALUES, "flow": _VALUES, "fuel": _VALUES, "mercury": _SPEC, "pcdd_f": _SPEC})
+_CHANGE = st.fixed_dictionaries({"process": st.sampled_from(["p", "burning", "zz"])}, optional={
+    "by": _VALUES, "to": _VALUES, "mercury": _SPEC, "pcdd_f": _SPEC, "flow": _VALUES})
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(procs=st.lists(_PROC, max_size=3), changes=st.lists(_CHANGE, max_size=3))
+def test_fuzz_processes_give_results_or_located_errors(procs, changes):
+    data = copy.deepcopy(BASE) | {"processes": procs}
+    if changes:
+        data["interventions"] = [{"id": "i", "category": "technology change",
+                                  "changes": changes}]
+    try:
+        text = yaml.safe_dump(data, sort_keys=False)
+    except yaml.YAMLError:
+        return
+    try:
+        a = recp.assess(recp.loads(text))
+    except InputError as e:
+        assert e.problems and all(p.message and "\n" not in p.message for p in e.problems)
+        return
+    vals = a.table().value.to_numpy(float)
+    assert np.all(np.isfinite(vals[~np.isnan(vals)]))
