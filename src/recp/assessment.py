@@ -21,6 +21,7 @@ import numpy as np
 from recp import finance
 from recp.engine import Compiled, apply, below_zero, compile_scenario
 from recp.errors import InputError, Problem
+from recp.toolkits import RELEASE_ECONOMICS
 from recp.units import unit_text
 
 if TYPE_CHECKING:
@@ -28,10 +29,6 @@ if TYPE_CHECKING:
 
     from recp.factors import FactorLibrary
     from recp.scenario import Scenario
-
-#: Economics columns of the releases: (avoided per year, cost per unit avoided).
-RELEASE_ECONOMICS = {"kg_hg": ("mercury_avoided_kg_per_year", "cost_per_kg_hg"),
-                     "g_teq": ("pcdd_f_avoided_g_teq_per_year", "cost_per_g_teq")}
 
 #: Indicators that get an intensity per unit of production.
 _INTENSITY = ("energy", "ghg", "water", "wastewater", "waste")
@@ -133,7 +130,7 @@ class Assessment:
         r = np.nan if rate is None else rate
         cost_col = _col(c, "cost", "total")
         ghg_col = _col(c, "ghg", "total")
-        rel_cols = {k: _col(c, k, "total") for k in ("mercury", "pcdd_f")}
+        rel_cols = {ind: _col(c, ind, "total") for ind, _, _ in RELEASE_ECONOMICS}
         base = self.baseline
         cur = self.scenario.currency
         out: list[dict[str, Any]] = []
@@ -147,16 +144,15 @@ class Assessment:
                    "lifetime_years": _num(life), "npv": _num(npv), "irr": _num(irr),
                    "ghg_avoided_t_co2e_per_year": _num(ghg),
                    "cost_per_t_co2e": _num(cpt)}
-            for key, (avoided, cost) in rel.items():
-                out[RELEASE_ECONOMICS[key][0]] = _num(avoided)
-                out[RELEASE_ECONOMICS[key][1]] = _num(cost)
+            for ind, c_av, c_cost in RELEASE_ECONOMICS:
+                out[c_av], out[c_cost] = (_num(x) for x in rel[ind])
             return out
 
         def releases(res_before: np.ndarray, res_after: np.ndarray, capex: np.ndarray,
                      saving: np.ndarray, life: np.ndarray) -> dict[str, np.ndarray]:
             """Avoided mercury [kg] and PCDD/F [g TEQ] (total: a shift is not a reduction)."""
             out = {}
-            for key, col_ in (("kg_hg", rel_cols["mercury"]), ("g_teq", rel_cols["pcdd_f"])):
+            for key, col_ in rel_cols.items():
                 if col_ is None:
                     avoided = np.full(len(capex), np.nan)
                 else:
@@ -204,7 +200,7 @@ class Assessment:
             g_tot = float(ghg.sum())
             cpt_s = annual_cost / g_tot if g_tot > 0 else np.nan
             rel_s = {}
-            for key, col_ in (("kg_hg", rel_cols["mercury"]), ("g_teq", rel_cols["pcdd_f"])):
+            for key, col_ in rel_cols.items():
                 av = float(res[0, col_] - res[-1, col_]) if col_ is not None else np.nan
                 rel_s[key] = (av, annual_cost / av if col_ is not None and av > 0 else np.nan)
             out.append(row(name, None, "in_sequence", total_capex, total_saving,

@@ -31,10 +31,10 @@ from recp.engine import (
     PlantTable,
     RowSet,
     coefficients,
-    flow_table,
 )
 from recp.errors import InputError, Problem
 from recp.factors import FactorLibrary, library
+from recp.toolkits import RELEASE_ECONOMICS
 from recp.units import unit_text
 
 if TYPE_CHECKING:
@@ -48,11 +48,8 @@ SAVING_COLUMNS = ["plant", "scenario", "intervention", "basis", "indicator", "co
                   "value", "unit"]
 ECON_COLUMNS = ["plant", "scenario", "intervention", "basis", "currency", "capex",
                 "annual_saving", "simple_payback_years", "lifetime_years", "npv", "irr",
-                "ghg_avoided_t_co2e_per_year", "cost_per_t_co2e", "mercury_avoided_kg_per_year",
-                "cost_per_kg_hg", "pcdd_f_avoided_g_teq_per_year", "cost_per_g_teq"]
-#: Release indicators with their economics columns (avoided per year, cost per unit avoided).
-_RELEASE_ECON = (("mercury", "mercury_avoided_kg_per_year", "cost_per_kg_hg"),
-                 ("pcdd_f", "pcdd_f_avoided_g_teq_per_year", "cost_per_g_teq"))
+                "ghg_avoided_t_co2e_per_year", "cost_per_t_co2e",
+                *(c for _, av, cost in RELEASE_ECONOMICS for c in (av, cost))]
 ERROR_COLUMNS = ["plant", "file", "place", "message"]
 
 
@@ -139,8 +136,9 @@ def portfolio_from_scenarios(scs: Sequence[Scenario], ids: Sequence[str],
     st_plant, st_scen, st_k, st_iv = [], [], [], []
     offset = 0
     for p, sc in enumerate(scs):
-        ft, pt, _ = flow_table(sc, lib)
-        comp = compile_scenario(sc, lib)  # interventions in canonical units, as single plants
+        comp = compile_scenario(sc, lib)  # flows and interventions, as single plants
+        ft, pt = comp.flow_table, comp.plant_table
+        assert ft is not None and pt is not None
         ft.plant[:] = p
         fts.append(ft)
         grids.append(pt.grid[0])
@@ -203,13 +201,19 @@ def _concat(fts: Sequence[FlowTable]) -> FlowTable:
         return FlowTable.empty(0)
     arrays = {k: np.concatenate([getattr(f, k) for f in fts])
               for k in FlowTable.__dataclass_fields__ if k not in ("place_fmt", "releases")}
-    # release codes index into each table's own list: offset them into one list
+    # Release codes index into each table's own list: map them into one list, where a Toolkit
+    # row that many plants use (the same cached object) is one entry.
     releases: list[Any] = []
+    index: dict[int, int] = {}
     codes = []
     for f in fts:
         assert f.release is not None
-        codes.append(np.where(f.release >= 0, f.release + len(releases), -1))
-        releases.extend(f.releases)
+        for r in f.releases:
+            if id(r) not in index:
+                index[id(r)] = len(releases)
+                releases.append(r)
+        local = np.array([index[id(r)] for r in f.releases] + [-1], dtype=np.int64)
+        codes.append(local[f.release])  # code -1 picks the trailing -1
     arrays["release"] = np.concatenate(codes)
     return FlowTable(**arrays, place_fmt=fts[0].place_fmt, releases=releases)
 
@@ -637,7 +641,7 @@ def _economics_frame(pf: Portfolio, lab: _Labels, rs: _RowView, base_p: np.ndarr
         cols["irr"][pos] = finance.irr(capex, saving, life)
         cols["ghg_avoided_t_co2e_per_year"][pos] = g
         cols["cost_per_t_co2e"][pos] = finance.cost_of_abatement(capex, saving, rate, life, g)
-        for ind, c_av, c_cost in _RELEASE_ECON:
+        for ind, c_av, c_cost in RELEASE_ECONOMICS:
             if (ind, "total") not in rs.index:
                 continue
             col = rs.at(ind, "total")
@@ -693,7 +697,7 @@ def _economics_frame(pf: Portfolio, lab: _Labels, rs: _RowView, base_p: np.ndarr
         cols["irr"][pos] = np.where(finite, irr_s, np.nan)
         cols["ghg_avoided_t_co2e_per_year"][pos] = gsum
         cols["cost_per_t_co2e"][pos] = np.where(finite, cpt, np.nan)
-        for ind, c_av, c_cost in _RELEASE_ECON:
+        for ind, c_av, c_cost in RELEASE_ECONOMICS:
             if ind not in seq_rel:
                 continue
             has = present[run_plant[kr], rs.at(ind, "total")]

@@ -541,6 +541,9 @@ class Compiled:
     factor_flows: dict[str, list[str]]
     warnings: list[dict[str, str]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    #: The flow and plant tables the plant was compiled from (the batch engine reuses them).
+    flow_table: FlowTable | None = None
+    plant_table: PlantTable | None = None
 
     def row_index(self, indicator: str, component: str = "total") -> int:
         """Position of a result row in ``W``'s columns."""
@@ -777,7 +780,7 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
                 "are not computed")})
     if proc_problems:
         raise InputError(proc_problems)
-    warnings += _release_warnings(pl)
+    warnings += pl.warnings()
     if sc.discount_rate is None and sc.interventions:
         warnings.append({"code": "no_discount_rate", "message": (
             "no discount_rate: NPV and cost per t CO2e avoided are not computed (IRR is)")})
@@ -801,7 +804,7 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
         flow_ids=[str(x) for x in ft.flow_id], flow_units=units, amount=ft.amount.copy(), W=W,
         rows=rows, interventions=comp, capex=capex, opex=opex, lifetime=lifetime,
         factors=dict(sorted(factors.items())), factor_flows=factor_flows, warnings=warnings,
-        settings=settings,
+        settings=settings, flow_table=ft, plant_table=pt,
     )
 
 
@@ -851,31 +854,3 @@ def below_zero(before: np.ndarray, change: CompiledChange, flow_ids: list[str],
             state[f] = 0.0
     return probs
 
-
-def _release_warnings(pl: Any) -> list[dict[str, str]]:
-    """Warnings for Toolkit vectors with no factor (ND or not transcribed: never zero)."""
-    out: list[dict[str, str]] = []
-    for rel in pl.releases:
-        label = "mercury" if rel.kind == "mercury" else "PCDD/F"
-        what = ("own factors" if rel.row.table == "user" else
-                f"{rel.row.table} {rel.row.id}")
-        noun = "pathway" if rel.kind == "mercury" else "vector"
-        nd = [k for k, s in rel.row.status.items() if s == "ND"]
-        missing = [k for k, s in rel.row.status.items() if s == ""]
-        if nd:
-            who = "no factor is given" if rel.row.table == "user" else \
-                "the Toolkit gives no factor"
-            out.append({"code": "release_not_quantified", "message": (
-                f"process '{rel.process}' ({label}, {what}): {who} (ND) for {', '.join(nd)}: "
-                f"a release by this {noun} may occur and is not counted (not zero)")})
-        if missing:
-            out.append({"code": "release_not_quantified", "message": (
-                f"process '{rel.process}' ({label}, {what}): recp's table has no verified "
-                f"factor for {', '.join(missing)} (not transcribed from the Toolkit): not "
-                "counted, not zero")})
-        caution = getattr(rel.row, "caution", "")
-        if caution:
-            out.append({"code": "factor_caution", "message": (
-                f"process '{rel.process}' ({label}, {what}): {caution}")})
-    seen: set[str] = set()
-    return [w for w in out if not (w["message"] in seen or seen.add(w["message"]))]  # type: ignore[func-returns-value]

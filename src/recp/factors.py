@@ -81,11 +81,11 @@ class Table:
     def factor(self, key: str, column: str) -> Factor | None:
         """Return the factor at row ``key``, column ``column``; None where the source gives none."""
         row = self.row(key)
+        value: float | None
         if column in self.row_units:
-            text = str(row.get(column) or "").strip().upper()
-            if text in ("", "ND", "?"):
+            value, _ = parse_cell(row.get(column))
+            if value is None:
                 return None
-            value = 0.0 if text in ("NA", "N/A") else float(text.replace(",", ""))
             ucol = self.row_units[column]
             unit = "1" if ucol == "1" else str(row.get(ucol) or "1")
         elif column not in self.units:
@@ -101,6 +101,23 @@ class Table:
         where = row.get("source_row") or ""
         source = self.citation + (f"; {where}" if where else "")
         return Factor(f"{self.id}:{key}:{column}", float(value), unit, source)
+
+
+def parse_cell(text: Any) -> tuple[float | None, str]:
+    """Parse a Toolkit-style cell into ``(value, status)``.
+
+    A number gives ``(x, "value")``; ``NA`` (no release expected) gives ``(0.0, "NA")``; ``ND``
+    or ``?`` (no data) gives ``(None, "ND")``; an empty cell (not transcribed) ``(None, "")``.
+    """
+    s = "" if text is None else str(text).strip()
+    up = s.upper()
+    if up == "":
+        return None, ""
+    if up in ("NA", "N/A"):
+        return 0.0, "NA"
+    if up in ("ND", "?"):
+        return None, "ND"
+    return float(s.replace(",", "")), "value"
 
 
 def factors_dir() -> Path:

@@ -29,7 +29,6 @@ from recp.toolkits import (
     HG_PATHWAYS,
     PCDDF_VECTORS,
     ToolkitRow,
-    _canonical,
     toolkit,
 )
 
@@ -85,8 +84,41 @@ class ProcessPlan:
         """Processes whose activity is the flow ``flow_id``."""
         return [p for p, f in self.fuel.items() if f == flow_id]
 
+    def warnings(self) -> list[dict[str, str]]:
+        """Warnings for vectors with no factor (ND or not transcribed: never zero) and cautions."""
+        out: list[dict[str, str]] = []
+        for rel in self.releases:
+            row = rel.row
+            label = "mercury" if rel.kind == "mercury" else "PCDD/F"
+            what = "own factors" if row.table == "user" else f"{row.table} {row.id}"
+            head = f"process '{rel.process}' ({label}, {what})"
+            noun = "pathway" if rel.kind == "mercury" else "vector"
+            nd = [k for k, s in row.status.items() if s == "ND"]
+            missing = [k for k, s in row.status.items() if s == ""]
+            if nd:
+                who = "no factor is given" if row.table == "user" else "the Toolkit gives no factor"
+                out.append({"code": "release_not_quantified", "message": (
+                    f"{head}: {who} (ND) for {', '.join(nd)}: a release by this {noun} may "
+                    "occur and is not counted (not zero)")})
+            if missing:
+                out.append({"code": "release_not_quantified", "message": (
+                    f"{head}: recp's table has no verified factor for {', '.join(missing)} (not "
+                    "transcribed from the Toolkit): not counted, not zero")})
+            if row.caution:
+                out.append({"code": "factor_caution", "message": f"{head}: {row.caution}"})
+        unique = {w["message"]: w for w in out}  # one warning per message, first order kept
+        return list(unique.values())
+
 
 # -- resolving a Toolkit row -------------------------------------------------------------------
+
+
+def _user_row(kind: str, pid: str, rid: str, unit: str, category: str, values: dict[str, Any],
+              status: dict[str, str], factors: list[Any]) -> ToolkitRow:
+    """A process's own factors as a row like the Toolkit's (table ``user``)."""
+    return ToolkitRow(table="user", id=rid, kind=kind, category=category,
+                      category_name="own factors", variant="", variant_text="",
+                      activity_unit=unit, values=values, status=status, factors=tuple(factors))
 
 
 def _user_pcddf(spec: PcddfSpec, pid: str, unit: str, rid: str) -> ToolkitRow:
@@ -113,14 +145,14 @@ def _user_pcddf(spec: PcddfSpec, pid: str, unit: str, rid: str) -> ToolkitRow:
         status[v] = "value"
         shown = f"ug TEQ/{unit}"  # as the Toolkit prints its factors
         factors.append(Factor(f"{rid}:{v}", to_float(q, shown), shown, src))
-    return ToolkitRow("user", rid, "", "own factors", "", "", unit, unit, 1.0, values, status,
-                      tuple(factors), "pcdd_f")
+    return _user_row("pcdd_f", pid, rid, unit, "", values, status, factors)
 
 
-def _user_hg(spec: MercurySpec, pid: str, unit: str, rid: str,
-             table_row: dict[str, Any] | None) -> ToolkitRow:
-    from recp.factors import Factor
-    from recp.toolkits import _cell
+def _user_hg(spec: MercurySpec, pid: str, unit: str, rid: str, table_rid: str | None,
+             lib: FactorLibrary) -> ToolkitRow:
+    """A row from a process's own input factor, with its own or the Toolkit row's distribution."""
+    from recp.factors import Factor, parse_cell
+    from recp.toolkits import HG_TABLE
     from recp.units import parse_quantity, to_float, unit_text
 
     assert spec.input_factor is not None
@@ -131,27 +163,21 @@ def _user_hg(spec: MercurySpec, pid: str, unit: str, rid: str,
                       unit_text(spec.input_factor) or "kg/kg", src)]
     values: dict[str, float | None] = {}
     status: dict[str, str] = {}
+    table = lib.table(HG_TABLE) if table_rid is not None else None
     for p in HG_PATHWAYS:
-        if spec.distribution is not None:
-            d: float | None = float(spec.distribution.get(p, 0.0))
-            s = "value"
-            factors.append(Factor(f"{rid}:{p}", float(d), "1", src))  # type: ignore[arg-type]
-        else:
-            assert table_row is not None
-            d, s = _cell(table_row.get(p))
-        values[p] = None if d is None else d * per
-        status[p] = s
-    if spec.distribution is None and table_row is not None:
-        from recp.toolkits import toolkit as _tk
-
-        tk = _tk("mercury")
-        key = next((k for k, r in tk.raw.items() if r is table_row), None)
-        if key is not None:
-            t_src = tk.rows[key].factors if key in tk.rows else ()
-            factors.extend(f for f in t_src if not f.id.endswith(":input_default"))
-    return ToolkitRow("user", rid, str(table_row.get("category")) if table_row else "",
-                      "own input factor", "", "", unit, unit, per, values, status,
-                      tuple(factors), "mercury")
+        if table is None:
+            assert spec.distribution is not None
+            f: Factor | None = Factor(f"{rid}:{p}", float(spec.distribution.get(p, 0.0)), "1",
+                                      src)
+            status[p] = "value"
+        else:  # the distribution factors of the Toolkit row, cited as such
+            f = table.factor(str(table_rid), p)
+            status[p] = parse_cell(table.rows[str(table_rid)].get(p))[1]
+        values[p] = None if f is None else f.value * per
+        if f is not None and status[p] == "value":
+            factors.append(f)
+    category = str(table.rows[str(table_rid)].get("category")) if table is not None else ""
+    return _user_row("mercury", pid, rid, unit, category, values, status, factors)
 
 
 def _resolve(kind: str, spec: Any, pid: str, unit: str, place: str, base_category: str | None,
@@ -193,7 +219,7 @@ def _resolve(kind: str, spec: Any, pid: str, unit: str, place: str, base_categor
                 "'1.3 kg/kg')"))
         if q.magnitude < 0:
             return Problem(f"{place}.input_factor", f"must not be negative, got '{q:~}'")
-        table_row = None
+        table_rid = None
         if spec.distribution is None:
             if spec.category is None and base_category is None:
                 return Problem(f"{place}.distribution", "an own 'input_factor' needs its "
@@ -203,7 +229,7 @@ def _resolve(kind: str, spec: Any, pid: str, unit: str, place: str, base_categor
                 rid = tk.find(str(spec.category or base_category), spec.technology)
             except UnknownFactorError as e:
                 return Problem(f"{place}.category", str(e))
-            table_row = tk.raw[rid]
+            table_rid = rid
         else:
             bad = [k for k in spec.distribution if k not in HG_PATHWAYS]
             if bad:
@@ -214,7 +240,7 @@ def _resolve(kind: str, spec: Any, pid: str, unit: str, place: str, base_categor
             tot = sum(float(v) for v in spec.distribution.values())
             if abs(tot - 1.0) > 1e-6:
                 return Problem(f"{place}.distribution", f"the shares sum to {tot:g}, not 1")
-        return _user_hg(spec, pid, unit, rid_user, table_row)
+        return _user_hg(spec, pid, unit, rid_user, table_rid, lib)
     category = spec.category or base_category
     variant = spec.class_ if kind == "pcdd_f" else spec.technology
     vkey = "class" if kind == "pcdd_f" else "technology"
@@ -255,7 +281,7 @@ def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
     Problems (unknown categories, wrong dimensions, bad references) are collected in
     ``plan.problems`` with their place, never raised.
     """
-    from recp.units import is_dimension, to_float
+    from recp.engine import _canonical
 
     pl = ProcessPlan()
     flows = {f.id: f for f in sc.flows}
@@ -298,10 +324,10 @@ def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
                 pl.problems.append(Problem(where, f"process '{pr.id}': the activity must not be "
                                            f"negative, got '{q:~}'"))
                 continue
-        unit, _ = _canonical(f"{q.units}")
+        amount, _, unit = _canonical(q)  # the engine's canonical unit (t, m3, GJ or its own)
         procs[pr.id] = pr
         pl.unit[pr.id] = unit
-        pl.activity[pr.id] = to_float(q, unit) if is_dimension(q, unit) else float(q.magnitude)
+        pl.activity[pr.id] = amount
         if linked is not None:
             pl.fuel[pr.id] = linked
         for kind in KINDS:

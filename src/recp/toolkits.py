@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from recp.errors import UnknownFactorError, did_you_mean
-from recp.factors import Factor
+from recp.factors import Factor, parse_cell
 
 if TYPE_CHECKING:
     from recp.factors import FactorLibrary, Table
@@ -43,66 +43,41 @@ PCDDF_VECTORS = ("air", "water", "land", "product", "residue")
 #: Vectors that are a release to the environment (the rest stays in products and residues).
 ENVIRONMENT = ("air", "water", "land")
 
-#: Result indicators and their units.
-HG_UNIT = "kg"
-PCDDF_UNIT = "g TEQ"
+#: Economics columns of the releases: (indicator, avoided per year, cost per unit avoided).
+RELEASE_ECONOMICS = (("mercury", "mercury_avoided_kg_per_year", "cost_per_kg_hg"),
+                     ("pcdd_f", "pcdd_f_avoided_g_teq_per_year", "cost_per_g_teq"))
 
 
 @dataclass(frozen=True)
 class ToolkitRow:
-    """One Toolkit category and class (or technology), ready for the engine.
+    """One Toolkit category and class (or technology), or a process's own factors, for the engine.
 
     ``values`` holds, per pathway or vector, the release per canonical unit of activity (kg Hg or
-    g TEQ per t, GJ or piece), or None where the Toolkit gives no number (ND or not transcribed).
-    ``status`` holds ``value``, ``NA`` or ``ND`` per pathway. ``per_canonical`` is the mercury
-    input factor per canonical unit [kg] (for PCDD/F, the unit scale of the table).
+    g TEQ per t, GJ or piece), or None where there is no number (ND or not transcribed).
+    ``status`` holds ``value``, ``NA``, ``ND`` or ``""`` (not transcribed) per pathway.
     """
 
-    table: str
+    table: str  # factor table id, or "user" for a process's own factors
     id: str
+    kind: str  # pcdd_f | mercury
     category: str
     category_name: str
     variant: str  # PCDD/F class number or mercury technology key
     variant_text: str
-    activity_unit: str  # as printed in the table (t, kg, TJ, piece)
-    canonical: str  # the engine's unit for this activity (t, GJ or the unit itself)
-    per_canonical: float  # kg Hg or g TEQ per canonical unit, before distribution
+    activity_unit: str  # the unit the factors are per (t, kg, TJ, piece)
     values: dict[str, float | None]
     status: dict[str, str]
     factors: tuple[Factor, ...]  # the cited numbers behind this row
-    kind: str = "pcdd_f"  # pcdd_f | mercury
     caution: str = ""  # a caution the table gives for this row (shown as a warning)
 
-    @property
-    def nd(self) -> list[str]:
-        """Pathways or vectors with no factor (ND or not transcribed)."""
-        return [k for k, s in self.status.items() if s not in ("value", "NA")]
 
+def canonical_unit(unit: str) -> tuple[str, float]:
+    """The engine's canonical unit for an activity unit, and how many of the unit make one."""
+    from recp.engine import _canonical
+    from recp.units import parse_quantity
 
-def _cell(text: Any) -> tuple[float | None, str]:
-    """Parse a Toolkit cell: a number, NA, ND, or empty (not transcribed)."""
-    if text is None:
-        return None, ""
-    s = str(text).strip()
-    if s == "":
-        return None, ""
-    up = s.upper()
-    if up in ("NA", "N/A"):
-        return 0.0, "NA"
-    if up in ("ND", "?"):
-        return None, "ND"
-    return float(s.replace(",", "")), "value"
-
-
-def _canonical(unit: str) -> tuple[str, float]:
-    """The engine's canonical unit for an activity unit, and the factor per canonical unit."""
-    from recp.units import is_dimension, parse_quantity, to_float
-
-    q = parse_quantity(f"1 {unit}")
-    for base in ("t", "m3", "GJ"):
-        if is_dimension(q, base):
-            return base, 1.0 / to_float(q, base)
-    return f"{q.units:~}", 1.0
+    value, _, base = _canonical(parse_quantity(f"1 {unit}"))
+    return base, 1.0 / value
 
 
 def _citation(t: Table, row: dict[str, Any]) -> str:
@@ -112,55 +87,46 @@ def _citation(t: Table, row: dict[str, Any]) -> str:
     return cite + (f"; {where}" if where else "")
 
 
-def _pcddf_row(t: Table, key: str, row: dict[str, Any]) -> ToolkitRow:
+def table_row(t: Table, key: str, kind: str) -> ToolkitRow | None:
+    """A Toolkit table row ready for the engine; None for a mercury row with no default input.
+
+    PCDD/F factors are read in the table's unit (ug TEQ per activity unit); a mercury row's
+    release per pathway is its default input factor times the pathway's distribution factor.
+    """
     from recp.units import parse_quantity, to_float
 
-    unit = str(row.get("factor_unit") or "ug TEQ/t")
+    row = t.rows[key]
     act = str(row.get("activity_unit") or "t")
-    canonical, per = _canonical(act)
-    # g TEQ per activity unit, from the table's factor unit (ug TEQ/t as printed).
-    scale = to_float(parse_quantity(f"1 {unit}") * parse_quantity(f"1 {act}"), "g TEQ")
+    _, per = canonical_unit(act)
+    used: list[Factor] = []
+    vectors: tuple[str, ...]
+    if kind == "pcdd_f":
+        vectors = PCDDF_VECTORS
+        unit = str(row.get("factor_unit") or "ug TEQ/t")
+        scale = to_float(parse_quantity(f"1 {unit}") * parse_quantity(f"1 {act}"), "g TEQ") * per
+        variant, text = "class", "class_text"
+    else:
+        vectors = HG_PATHWAYS
+        inp = t.factor(key, "input_default")
+        if inp is None:
+            return None  # no single input factor: the process must give its own
+        used.append(inp)
+        scale = inp.value * to_float(parse_quantity(f"1 {inp.unit}") * parse_quantity(f"1 {act}"),
+                                     "kg") * per
+        variant, text = "technology", "technology_text"
     values: dict[str, float | None] = {}
     status: dict[str, str] = {}
-    factors: list[Factor] = []
-    src = _citation(t, row)
-    for v in PCDDF_VECTORS:
-        x, s = _cell(row.get(v))
-        status[v] = s
-        values[v] = None if x is None else x * scale * per
-        if s == "value":
-            factors.append(Factor(f"{t.id}:{key}:{v}", float(x), unit, src))  # type: ignore[arg-type]
-    return ToolkitRow(t.id, key, str(row.get("category") or ""),
-                      str(row.get("category_name") or ""), str(row.get("class") or ""),
-                      str(row.get("class_text") or ""), act, canonical, scale * per, values,
-                      status, tuple(factors), "pcdd_f", str(row.get("caution") or ""))
-
-
-def _hg_row(t: Table, key: str, row: dict[str, Any]) -> ToolkitRow | None:
-    from recp.units import parse_quantity, to_float
-
-    act = str(row.get("activity_unit") or "t")
-    unit = str(row.get("input_unit") or "g/t")
-    x, s = _cell(row.get("input_default"))
-    if s != "value":
-        return None  # no single input factor: the process must give its own (input_factor)
-    canonical, per = _canonical(act)
-    scale = to_float(parse_quantity(f"1 {unit}") * parse_quantity(f"1 {act}"), "kg")
-    src = _citation(t, row)
-    factors = [Factor(f"{t.id}:{key}:input_default", float(x), unit, src)]  # type: ignore[arg-type]
-    values: dict[str, float | None] = {}
-    status: dict[str, str] = {}
-    per_unit = float(x) * scale * per  # type: ignore[arg-type]
-    for p in HG_PATHWAYS:
-        d, ds = _cell(row.get(p))
-        status[p] = ds
-        values[p] = None if d is None else d * per_unit
-        if ds == "value":
-            factors.append(Factor(f"{t.id}:{key}:{p}", float(d), "1", src))  # type: ignore[arg-type]
-    return ToolkitRow(t.id, key, str(row.get("category") or ""),
-                      str(row.get("category_name") or ""), str(row.get("technology") or ""),
-                      str(row.get("technology_text") or ""), act, canonical, per_unit, values,
-                      status, tuple(factors), "mercury", str(row.get("caution") or ""))
+    for v in vectors:
+        status[v] = parse_cell(row.get(v))[1]
+        f = t.factor(key, v)
+        values[v] = None if f is None else f.value * scale
+        if status[v] == "value" and f is not None:
+            used.append(f)
+    return ToolkitRow(table=t.id, id=key, kind=kind, category=str(row.get("category") or ""),
+                      category_name=str(row.get("category_name") or ""),
+                      variant=str(row.get(variant) or ""), variant_text=str(row.get(text) or ""),
+                      activity_unit=act, values=values, status=status, factors=tuple(used),
+                      caution=str(row.get("caution") or ""))
 
 
 @dataclass
@@ -250,17 +216,13 @@ def _norm(s: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _load(lib_id: int, name: str, lib: FactorLibrary) -> Toolkit:
+def _load(name: str, lib: FactorLibrary) -> Toolkit:
     table_id = HG_TABLE if name == "mercury" else PCDDF_TABLE
     try:
         t = lib.table(table_id)
     except UnknownFactorError:
         return Toolkit(name, table_id, {}, {})
-    rows: dict[str, ToolkitRow] = {}
-    for key, row in t.rows.items():
-        r = _pcddf_row(t, key, row) if name == "pcdd_f" else _hg_row(t, key, row)
-        if r is not None:
-            rows[key] = r
+    rows = {key: r for key in t.rows if (r := table_row(t, key, name)) is not None}
     return Toolkit(name, table_id, rows, dict(t.rows))
 
 
@@ -268,5 +230,4 @@ def toolkit(name: str, lib: FactorLibrary | None = None) -> Toolkit:
     """The ``mercury`` or ``pcdd_f`` Toolkit table of a factor library."""
     from recp.factors import library
 
-    lib = lib or library()
-    return _load(id(lib), name, lib)
+    return _load(name, lib or library())

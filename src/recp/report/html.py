@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 from recp.report import charts as ch
 from recp.report.fmt import DASH, change, money, num, pct, years
+from recp.report.model import COMPARISON_ROWS
+from recp.toolkits import RELEASE_ECONOMICS
 
 if TYPE_CHECKING:
     from recp.report.lang import Translator
@@ -689,11 +691,8 @@ def _comparison(d: _Doc, data: ReportData, t: Translator) -> str:
                                     (e(t("states.baseline")), True)]
     for s in data.scenarios:
         head += [(u(s), True), (e(t("scenarios.change")), True)]
-    shown = [("energy", "total"), ("ghg", "total"), ("ghg", "scope1"), ("ghg", "scope2"),
-             ("water", "total"), ("wastewater", "total"), ("waste", "total"),
-             ("waste", "hazardous"), ("materials", "total"), ("cost", "total")]
     rows = []
-    for ind, comp in shown:
+    for ind, comp in COMPARISON_ROWS:
         unit = data.unit(ind, comp)
         if unit is None:
             continue
@@ -759,8 +758,7 @@ def _releases(d: _Doc, data: ReportData, t: Translator) -> str:
         out += d.table([(e(t("indicators.indicator")), False), (e(t("indicators.unit")), False)]
                        + [(e(state_label(t, s)), True) for s in data.states],
                        rows, e(t("charts.releases_note")))
-        key = {"mercury": ("mercury_avoided_kg_per_year", "cost_per_kg_hg"),
-               "pcdd_f": ("pcdd_f_avoided_g_teq_per_year", "cost_per_g_teq")}[ind]
+        key = next((av, cost) for i, av, cost in RELEASE_ECONOMICS if i == ind)
         cur = data.settings.get("currency", "")
         unit = data.unit(ind, "total") or ""
         eco_rows = []

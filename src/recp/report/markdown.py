@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from recp.report.fmt import DASH, change, money, num, pct, years
+from recp.report.model import COMPARISON_ROWS
 
 if TYPE_CHECKING:
     from recp.report.lang import Translator
@@ -102,7 +103,7 @@ def render(data: ReportData, t: Translator) -> str:
     for s in data.scenarios:
         head += [(md(s), True), (lbl(t("scenarios.change")), True)]
     rows = []
-    for ind, comp in _SHOWN:
+    for ind, comp in COMPARISON_ROWS:
         unit = data.unit(ind, comp)
         if unit is None:
             continue
@@ -248,9 +249,6 @@ def render(data: ReportData, t: Translator) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-_SHOWN = [("energy", "total"), ("ghg", "total"), ("ghg", "scope1"), ("ghg", "scope2"),
-          ("water", "total"), ("wastewater", "total"), ("waste", "total"),
-          ("waste", "hazardous"), ("materials", "total"), ("cost", "total")]
 
 
 def _label(t: Translator, ind: str, comp: str) -> str:

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 #: Indicators whose rows may carry release vectors (air, water, land, product, residue).
 RELEASE_INDICATORS = ("mercury", "pcdd_f")
+#: Indicator rows of the scenario-comparison tables (HTML and Markdown), in order.
+COMPARISON_ROWS = (("energy", "total"), ("ghg", "total"), ("ghg", "scope1"), ("ghg", "scope2"),
+                   ("water", "total"), ("wastewater", "total"), ("waste", "total"),
+                   ("waste", "hazardous"), ("materials", "total"), ("cost", "total"))
 #: Main indicators, in the order the reports show them.
 MAIN = ("energy", "ghg", "water", "wastewater", "waste", "materials", "cost")
 
