@@ -295,12 +295,17 @@ def test_bad_processes_name_the_place(proc, place, words):
         (p.place, p.message) for p in probs]
 
 
+def class_change_file(folder, process: str):
+    """A scenario file whose one intervention moves ``process`` to PCDD/F class 2."""
+    iv = [{"id": "up", "category": "technology change",
+           "changes": [{"process": process, "pcdd_f": {"class": 2}}]}]
+    f = folder / "s.yaml"
+    f.write_text(yaml.safe_dump(copy.deepcopy(BASE) | {"interventions": iv}, sort_keys=False))
+    return f
+
+
 def test_change_of_unknown_process_and_cli_exit_code(tmp_path, capsys):
-    iv = [{"id": "x", "category": "technology change",
-           "changes": [{"process": "burnin", "pcdd_f": {"class": 2}}]}]
-    d = copy.deepcopy(BASE) | {"interventions": iv}
-    f = tmp_path / "bad.yaml"
-    f.write_text(yaml.safe_dump(d, sort_keys=False))
+    f = class_change_file(tmp_path, "burnin")
     assert main(["assess", str(f)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
@@ -310,11 +315,7 @@ def test_change_of_unknown_process_and_cli_exit_code(tmp_path, capsys):
 
 
 def test_json_contract_rows_per_vector_and_intervention(tmp_path, capsys):
-    iv = [{"id": "up", "category": "technology change",
-           "changes": [{"process": "burning", "pcdd_f": {"class": 2}}]}]
-    d = copy.deepcopy(BASE) | {"interventions": iv}
-    f = tmp_path / "s.yaml"
-    f.write_text(yaml.safe_dump(d, sort_keys=False))
+    f = class_change_file(tmp_path, "burning")
     assert main(["assess", str(f), "--format", "json"]) == 0
     import json
 
