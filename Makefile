@@ -1,17 +1,35 @@
-# recp: `make demo` and `make test` work on a fresh machine with only Python 3.11+:
-# they create .venv and install recp (editable) with its test tools into it.
+# recp: `make demo` and `make test` work on a fresh machine with only Python 3.11+ and make.
+# Every package comes from the lock files, installed by uv from the package registry alone:
+#   tools/uv.txt            uv itself (exact version, hashes), installed with pip into .uv/
+#   uv.lock                 the demo, test and lint environment (.venv), `uv sync --frozen`
+#   requirements/lowest.txt the lowest versions pyproject.toml allows (.venv-lowest)
+# `make lock` refreshes them; nothing else ever changes them.
 PYTHON ?= python3
+UVDIR  := .uv
+UV     := $(UVDIR)/bin/uv
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.recp-installed
+STAMP  := $(VENV)/.recp-synced
+LOWEST := .venv-lowest
+PYDIRS := src tests benchmarks fuzz tools
 
-.PHONY: demo test bench bench-batch lint clean browser
+# uv: the project's environment is .venv; never download a Python, use $(PYTHON).
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+export UV_NO_PROGRESS := 1
 
-$(STAMP): pyproject.toml
+.PHONY: demo test test-lowest lint check-install lock bench bench-batch clean browser
+
+$(UV): tools/uv.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "recp needs Python 3.11 or newer")'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(PYTHON) -m venv --clear $(UVDIR)
+	$(UVDIR)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+	  --no-deps -r tools/uv.txt
+	@touch $(UV)
+
+# The locked environment: exactly the pins of uv.lock (packages not in it are removed).
+$(STAMP): $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --quiet --python $(PYTHON)
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -19,6 +37,36 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The unit tests on the lowest versions pyproject.toml allows (its lower bounds are tested).
+$(LOWEST)/.recp-synced: $(UV) requirements/lowest.txt pyproject.toml
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(LOWEST)
+	$(UV) pip sync --quiet --python $(LOWEST)/bin/python --require-hashes requirements/lowest.txt
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python --no-deps -e .
+	@touch $@
+
+test-lowest: $(LOWEST)/.recp-synced
+	$(LOWEST)/bin/python -m pytest -m "not slow" -p no:cacheprovider -q
+
+# The installed environment is byte for byte the locked set: `pip freeze` == uv.lock's pins.
+check-install: $(STAMP)
+	$(BIN)/python tools/check_install.py
+
+# Lint gate: every tool runs, whichever fails; the exit code says if any did.
+lint: $(STAMP)
+	@status=0; \
+	echo "ruff check";        $(BIN)/ruff check $(PYDIRS)          || status=1; \
+	echo "ruff format";       $(BIN)/ruff format --check $(PYDIRS) || status=1; \
+	echo "mypy --strict";     $(BIN)/mypy                          || status=1; \
+	echo "uv lock --check";   $(UV) lock --check --quiet           || status=1; \
+	exit $$status
+
+# Refresh the locks deliberately: newest allowed versions into uv.lock, lowest into
+# requirements/lowest.txt. Review the diff, run `make test test-lowest`, commit both.
+lock: $(UV)
+	$(UV) lock --upgrade
+	$(UV) pip compile pyproject.toml --group test --resolution lowest-direct \
+	  --python-version 3.11 --generate-hashes --no-header --quiet -o requirements/lowest.txt
 
 # The HTML-report tests render in a real headless Chromium (Debian's package), with CJK fonts
 # for the Chinese report.
@@ -37,10 +85,5 @@ bench: $(STAMP)
 bench-batch: $(STAMP)
 	$(BIN)/python benchmarks/bench_batch.py --plants $(or $(PLANTS),200000)
 
-lint: $(STAMP)
-	$(BIN)/python -m pip install --quiet ruff mypy types-PyYAML
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy
-
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .hypothesis
+	rm -rf $(VENV) $(LOWEST) $(UVDIR) build dist .pytest_cache .hypothesis
