@@ -59,23 +59,31 @@ def kernel(pf, co, R):  # noqa: ANN001 - benchmark helper
         for k in steps:
             rows = np.arange(P)
             s = slot[:, k]
-            a[rows, s] = np.where(kind[:, k] == 0, a[rows, s] * (1 + val[:, k]),
-                                  a[rows, s] + val[:, k])
+            a[rows, s] = np.where(
+                kind[:, k] == 0, a[rows, s] * (1 + val[:, k]), a[rows, s] + val[:, k]
+            )
             res = np.einsum("pf,pfr->pr", a, W)
             saving = prev[:, cost] - res[:, cost]
-            out.append((finance.npv(capex[:, k], saving, rate, life[:, k]),
-                        finance.irr(capex[:, k], saving, life[:, k])))
+            out.append(
+                (
+                    finance.npv(capex[:, k], saving, rate, life[:, k]),
+                    finance.irr(capex[:, k], saving, life[:, k]),
+                )
+            )
             prev = res
     for k in range(capex.shape[1]):  # standalone
         a = A.copy()
         rows = np.arange(P)
         s = slot[:, k]
-        a[rows, s] = np.where(kind[:, k] == 0, a[rows, s] * (1 + val[:, k]),
-                              a[rows, s] + val[:, k])
+        a[rows, s] = np.where(kind[:, k] == 0, a[rows, s] * (1 + val[:, k]), a[rows, s] + val[:, k])
         res = np.einsum("pf,pfr->pr", a, W)
         saving = base[:, cost] - res[:, cost]
-        out.append((finance.npv(capex[:, k], saving, rate, life[:, k]),
-                    finance.irr(capex[:, k], saving, life[:, k])))
+        out.append(
+            (
+                finance.npv(capex[:, k], saving, rate, life[:, k]),
+                finance.irr(capex[:, k], saving, life[:, k]),
+            )
+        )
     return base, out
 
 
@@ -95,8 +103,10 @@ def main() -> None:
     from recp.factors import library
     from recp.tables import Tables, portfolio_from_tables
 
-    print(f"synthetic portfolio: {n:,} plants x 5 scenarios = {5 * n:,} plant-scenarios, "
-          f"~20 flows and 5 interventions per plant")
+    print(
+        f"synthetic portfolio: {n:,} plants x 5 scenarios = {5 * n:,} plant-scenarios, "
+        f"~20 flows and 5 interventions per plant"
+    )
     t = time.perf_counter()
     tables = portfolio.make(n)
     t_gen = time.perf_counter() - t
@@ -112,23 +122,29 @@ def main() -> None:
         out = Path(tmp) / "out" / "results.parquet"
         out.parent.mkdir()
         t = time.perf_counter()
-        r = subprocess.run([exe, "batch", str(d), "--out", str(out), "--jobs", str(args.jobs)],
-                           capture_output=True, text=True)
+        r = subprocess.run(
+            [exe, "batch", str(d), "--out", str(out), "--jobs", str(args.jobs)],
+            capture_output=True,
+            text=True,
+        )
         t_cli = time.perf_counter() - t
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024
         if r.returncode != 0:
             print(r.stderr[-2000:])
             raise SystemExit("recp batch failed")
         rows = pd.read_parquet(out, columns=["value"]).shape[0]
-        print(f"(a) recp batch (CLI, --jobs {args.jobs}): {t_cli:.1f} s wall for {5 * n:,} "
-              f"plant-scenarios ({5 * n / t_cli:,.0f} per s), {rows:,} result rows, "
-              f"peak memory of the largest process {peak:.2f} GB")
+        print(
+            f"(a) recp batch (CLI, --jobs {args.jobs}): {t_cli:.1f} s wall for {5 * n:,} "
+            f"plant-scenarios ({5 * n / t_cli:,.0f} per s), {rows:,} result rows, "
+            f"peak memory of the largest process {peak:.2f} GB"
+        )
 
     # in-process phases on one chunk, and the same chunk through (b) and (c)
     m = min(n, 20_000)
     sub = portfolio.make(m, seed=1)
-    tb = Tables(sub["plants"], sub["flows"], sub["interventions"], {k: k for k in sub},
-                sub["scenarios"])
+    tb = Tables(
+        sub["plants"], sub["flows"], sub["interventions"], {k: k for k in sub}, sub["scenarios"]
+    )
     lib = library()
     t = time.perf_counter()
     pf, err = portfolio_from_tables(tb, lib)
@@ -136,8 +152,10 @@ def main() -> None:
     t = time.perf_counter()
     evaluate(pf, lib, details=False)
     t_eval = time.perf_counter() - t
-    print(f"    phases on a {m:,}-plant chunk: read+validate {t_parse:.2f} s, assess "
-          f"{t_eval:.2f} s ({5 * m / t_eval:,.0f} plant-scenarios per s in the engine)")
+    print(
+        f"    phases on a {m:,}-plant chunk: read+validate {t_parse:.2f} s, assess "
+        f"{t_eval:.2f} s ({5 * m / t_eval:,.0f} plant-scenarios per s in the engine)"
+    )
 
     co = coefficients(pf.ft, pf.pt, lib)
     used = co.rowset.always.copy()
@@ -152,8 +170,10 @@ def main() -> None:
     kernel(pf, co, len(keep))
     t_kernel = time.perf_counter() - t + 0.0
     # the kernel starts from parsed arrays and coefficients: compare with the engine's assess
-    print(f"(c) hand numpy kernel, same arithmetic from parsed arrays: {t_kernel:.2f} s; "
-          f"engine assess / kernel = {t_eval / t_kernel:.1f}x")
+    print(
+        f"(c) hand numpy kernel, same arithmetic from parsed arrays: {t_kernel:.2f} s; "
+        f"engine assess / kernel = {t_eval / t_kernel:.1f}x"
+    )
 
     # (b) per-plant public API on a sample
     from recp.tables import tables_from_scenarios  # noqa: F401 - documents the inverse path
@@ -163,10 +183,17 @@ def main() -> None:
         fl = sub["flows"][sub["flows"].plant == pid]
         iv = sub["interventions"][sub["interventions"].plant == pid]
         sc_rows = sub["scenarios"][sub["scenarios"].plant == pid]
-        doc = {"plant": {"name": pid, "country": sub["plants"].set_index("plant").loc[pid,
-                                                                                       "country"],
-                         "production": sub["plants"].set_index("plant").loc[pid, "production"]},
-               "discount_rate": "8 %", "flows": [], "interventions": [], "scenarios": {}}
+        doc = {
+            "plant": {
+                "name": pid,
+                "country": sub["plants"].set_index("plant").loc[pid, "country"],
+                "production": sub["plants"].set_index("plant").loc[pid, "production"],
+            },
+            "discount_rate": "8 %",
+            "flows": [],
+            "interventions": [],
+            "scenarios": {},
+        }
         for f in fl.itertuples():
             d_ = {"id": f.id, "type": f.type, "amount": f"{f.amount!r} {f.unit}"}
             if f.carrier:
@@ -179,9 +206,15 @@ def main() -> None:
                 d_["price"] = f"{f.price!r} {f.price_unit}"
             doc["flows"].append(d_)
         for i in iv.itertuples():
-            doc["interventions"].append({"id": i.id, "category": i.category,
-                                         "changes": [{"flow": i.flow, "by": i.by}],
-                                         "capex": f"{i.capex!r} USD", "lifetime": i.lifetime})
+            doc["interventions"].append(
+                {
+                    "id": i.id,
+                    "category": i.category,
+                    "changes": [{"flow": i.flow, "by": i.by}],
+                    "capex": f"{i.capex!r} USD",
+                    "lifetime": i.lifetime,
+                }
+            )
         for s in sc_rows.itertuples():
             doc["scenarios"].setdefault(s.scenario, []).append(s.intervention)
         scs.append(doc)
@@ -191,9 +224,11 @@ def main() -> None:
     for doc in scs:
         recp.assess(Scenario.from_dict(doc)).to_dict()
     t_loop = (time.perf_counter() - t) / len(scs) * m
-    print(f"(b) per-plant loop over recp.assess: {t_loop:.1f} s for {m:,} plants (timed on "
-          f"{len(scs)}, scaled); batch engine is {t_loop / (t_parse + t_eval):,.0f}x faster "
-          f"(read+validate+assess)")
+    print(
+        f"(b) per-plant loop over recp.assess: {t_loop:.1f} s for {m:,} plants (timed on "
+        f"{len(scs)}, scaled); batch engine is {t_loop / (t_parse + t_eval):,.0f}x faster "
+        f"(read+validate+assess)"
+    )
 
 
 if __name__ == "__main__":

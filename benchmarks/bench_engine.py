@@ -35,31 +35,77 @@ def synthetic_plant(n_fuel=8, n_elec=3, n_water=4, n_waste=5, n_iv=5):
     import recp
     from recp.scenario import Scenario
 
-    carriers = ["natural_gas", "diesel", "lpg", "bituminous_coal", "wood", "lignite",
-                "residual_fuel_oil", "biogas"]
+    carriers = [
+        "natural_gas",
+        "diesel",
+        "lpg",
+        "bituminous_coal",
+        "wood",
+        "lignite",
+        "residual_fuel_oil",
+        "biogas",
+    ]
     rng = np.random.default_rng(1)
     flows = []
     for i in range(n_fuel):
-        flows.append({"id": f"fuel{i}", "type": "fuel", "carrier": carriers[i % len(carriers)],
-                      "amount": f"{rng.uniform(10, 1000):.3f} t", "price": "300 USD/t"})
+        flows.append(
+            {
+                "id": f"fuel{i}",
+                "type": "fuel",
+                "carrier": carriers[i % len(carriers)],
+                "amount": f"{rng.uniform(10, 1000):.3f} t",
+                "price": "300 USD/t",
+            }
+        )
     for i in range(n_elec):
-        flows.append({"id": f"el{i}", "type": "electricity", "amount": f"{rng.uniform(1, 9):.3f} GWh",
-                      "price": "0.1 USD/kWh"})
+        flows.append(
+            {
+                "id": f"el{i}",
+                "type": "electricity",
+                "amount": f"{rng.uniform(1, 9):.3f} GWh",
+                "price": "0.1 USD/kWh",
+            }
+        )
     for i in range(n_water):
-        flows.append({"id": f"w{i}", "type": "water", "source": "groundwater",
-                      "amount": f"{rng.uniform(1e3, 1e5):.1f} m3", "price": "0.5 USD/m3"})
+        flows.append(
+            {
+                "id": f"w{i}",
+                "type": "water",
+                "source": "groundwater",
+                "amount": f"{rng.uniform(1e3, 1e5):.1f} m3",
+                "price": "0.5 USD/m3",
+            }
+        )
     for i in range(n_waste):
-        flows.append({"id": f"s{i}", "type": "waste", "hazardous": bool(i % 2),
-                      "amount": f"{rng.uniform(1, 500):.2f} t", "price": "50 USD/t"})
+        flows.append(
+            {
+                "id": f"s{i}",
+                "type": "waste",
+                "hazardous": bool(i % 2),
+                "amount": f"{rng.uniform(1, 500):.2f} t",
+                "price": "50 USD/t",
+            }
+        )
     ivs = []
     for k in range(n_iv):
         targets = rng.choice(len(flows), size=3, replace=False)
-        ivs.append({"id": f"iv{k}", "category": "good housekeeping", "capex": "10000 USD",
-                    "lifetime": "10 year",
-                    "changes": [{"flow": flows[t]["id"], "by": f"{-rng.uniform(1, 20):.2f} %"}
-                                for t in targets]})
-    doc = {"plant": {"name": "Synthetic", "country": "BD"}, "discount_rate": "8 %",
-           "flows": flows, "interventions": ivs}
+        ivs.append(
+            {
+                "id": f"iv{k}",
+                "category": "good housekeeping",
+                "capex": "10000 USD",
+                "lifetime": "10 year",
+                "changes": [
+                    {"flow": flows[t]["id"], "by": f"{-rng.uniform(1, 20):.2f} %"} for t in targets
+                ],
+            }
+        )
+    doc = {
+        "plant": {"name": "Synthetic", "country": "BD"},
+        "discount_rate": "8 %",
+        "flows": flows,
+        "interventions": ivs,
+    }
     return recp.assess(Scenario.from_dict(doc))
 
 
@@ -100,10 +146,14 @@ def main() -> None:
     t_loop = best(loop, repeat=3) * (n_states / len(sub))
     print(f"indicator evaluation, {n_states:,} states x {F} flows x {R} result rows")
     print(f"  engine (Assessment.indicators): {t_engine * 1e3:8.2f} ms")
-    print(f"  hand numpy kernel (states @ W): {t_kernel * 1e3:8.2f} ms   "
-          f"engine/kernel = {t_engine / t_kernel:.2f}x")
-    print(f"  per-flow Python loop (scaled): {t_loop * 1e3:9.1f} ms   "
-          f"loop/engine = {t_loop / t_engine:,.0f}x")
+    print(
+        f"  hand numpy kernel (states @ W): {t_kernel * 1e3:8.2f} ms   "
+        f"engine/kernel = {t_engine / t_kernel:.2f}x"
+    )
+    print(
+        f"  per-flow Python loop (scaled): {t_loop * 1e3:9.1f} ms   "
+        f"loop/engine = {t_loop / t_engine:,.0f}x"
+    )
 
     print("\nend-to-end recp.assess (parse + validate + compile + assess), best of 5")
     for p in sorted((ROOT / "scenarios").glob("*.yaml")):
@@ -113,8 +163,10 @@ def main() -> None:
 
     exe = str(Path(sys.executable).parent / "recp")
     plant = str(ROOT / "scenarios" / "textile-dyeing-bd.yaml")
-    for label, args in (("recp --help", [exe, "--help"]),
-                        ("recp assess textile-dyeing-bd", [exe, "assess", plant])):
+    for label, args in (
+        ("recp --help", [exe, "--help"]),
+        ("recp assess textile-dyeing-bd", [exe, "assess", plant]),
+    ):
         ts = []
         for _ in range(5):
             t = time.perf_counter()

@@ -18,9 +18,21 @@ from recp.tables import tables_from_scenarios
 from tests.conftest import DATA, SCENARIOS
 
 FILES = [*SCENARIOS, DATA / "issue_example.yaml"]
-NUM = ("value", "capex", "annual_saving", "simple_payback_years", "lifetime_years", "npv", "irr",
-       "ghg_avoided_t_co2e_per_year", "cost_per_t_co2e", "mercury_avoided_kg_per_year",
-       "cost_per_kg_hg", "pcdd_f_avoided_g_teq_per_year", "cost_per_g_teq")
+NUM = (
+    "value",
+    "capex",
+    "annual_saving",
+    "simple_payback_years",
+    "lifetime_years",
+    "npv",
+    "irr",
+    "ghg_avoided_t_co2e_per_year",
+    "cost_per_t_co2e",
+    "mercury_avoided_kg_per_year",
+    "cost_per_kg_hg",
+    "pcdd_f_avoided_g_teq_per_year",
+    "cost_per_g_teq",
+)
 # The tidy tables do not carry processes (mercury, PCDD/F) yet: those plants are batched as
 # scenario files, and test_tables_refuse_processes checks that the tables say so.
 TABLE_FILES = [f for f in FILES if "processes:" not in Path(f).read_text(encoding="utf-8")]
@@ -44,8 +56,11 @@ def per_plant(files) -> dict[str, pd.DataFrame]:
     out: dict[str, list[pd.DataFrame]] = {"results": [], "savings": [], "economics": []}
     for f in files:
         a = recp.assess(recp.load(f))
-        for name, rows in (("results", a.results()), ("savings", a.savings()),
-                           ("economics", a.economics())):
+        for name, rows in (
+            ("results", a.results()),
+            ("savings", a.savings()),
+            ("economics", a.economics()),
+        ):
             df = pd.DataFrame(rows)
             df.insert(0, "plant", Path(f).stem)
             out[name].append(df)
@@ -102,8 +117,9 @@ def _portfolio_with_bad_plants(tmp_path: Path) -> Path:
     text = (DATA / "issue_example.yaml").read_text()
     (folder / "badunit.yaml").write_text(text.replace("4.2 GWh", "4.2 GWhr"))
     (folder / "belowzero.yaml").write_text(text.replace("by: -15000 m3", "by: -900000 m3"))
-    (folder / "nogrid.yaml").write_text(text.replace("grid_factor: 0.62 t CO2e/MWh\n", "")
-                                        .replace("country: BD", "country: AQ"))
+    (folder / "nogrid.yaml").write_text(
+        text.replace("grid_factor: 0.62 t CO2e/MWh\n", "").replace("country: BD", "country: AQ")
+    )
     return folder
 
 
@@ -138,8 +154,10 @@ def test_bad_rows_in_tables(tmp_path):
     assert "not volume, as a water flow needs" in e.loc["dairy-md", "message"]
     assert "did you mean 'natural_gas'" in e.loc["metal-finishing-ua", "message"]
     assert e.loc["dairy-md", "place"].startswith("flows row ")
-    assert set(res.plants["plant"]) == {Path(f).stem for f in TABLE_FILES} - {"dairy-md",
-                                                                         "metal-finishing-ua"}
+    assert set(res.plants["plant"]) == {Path(f).stem for f in TABLE_FILES} - {
+        "dairy-md",
+        "metal-finishing-ua",
+    }
 
 
 def test_jobs_and_dask_engine_equal_in_process(tmp_path):
@@ -185,11 +203,18 @@ def test_cli_batch_exit_code_and_errors_file(tmp_path, capsys):
     assert set(errors["plant"]) == {"syntax", "junk", "badunit", "belowzero", "nogrid"}
     roll = pd.read_parquet(out.parent / "res.rollup-country.parquet")
     res = pd.read_parquet(out)
-    bd = res[(res.plant.isin(["textile-dyeing-bd", "issue_example"])) &
-             (res.scenario == "baseline") & (res.indicator == "ghg") &
-             (res.component == "total")]["value"].sum()
-    got = roll[(roll.country == "BD") & (roll.scenario == "baseline") &
-               (roll.indicator == "ghg") & (roll.component == "total")]["value"].item()
+    bd = res[
+        (res.plant.isin(["textile-dyeing-bd", "issue_example"]))
+        & (res.scenario == "baseline")
+        & (res.indicator == "ghg")
+        & (res.component == "total")
+    ]["value"].sum()
+    got = roll[
+        (roll.country == "BD")
+        & (roll.scenario == "baseline")
+        & (roll.indicator == "ghg")
+        & (roll.component == "total")
+    ]["value"].item()
     assert got == pytest.approx(bd)
     # refuses to overwrite without --force, never writes over its input
     assert main(["batch", str(folder), "--out", str(out)]) == 2
@@ -229,8 +254,24 @@ def test_streamed_chunks_equal_one_pass(tmp_path, capsys):
         getattr(t, name).to_csv(folder / f"{name}.csv", index=False)
     out = tmp_path / "o" / "r.csv"
     out.parent.mkdir()
-    assert main(["batch", str(folder), "--out", str(out), "--chunk", "2", "--jobs", "2",
-                 "--savings", "--by", "sector"]) == 0
+    assert (
+        main(
+            [
+                "batch",
+                str(folder),
+                "--out",
+                str(out),
+                "--chunk",
+                "2",
+                "--jobs",
+                "2",
+                "--savings",
+                "--by",
+                "sector",
+            ]
+        )
+        == 0
+    )
     one = run(folder)
     got = pd.read_csv(out, keep_default_na=False, na_values=[""])
     assert_frames_equal(got, one.results.astype(object).reset_index(drop=True))

@@ -26,22 +26,57 @@ def test_assess_json_contract(capsys):
     code, out, err = cli(capsys, "assess", EXAMPLE, "--format", "json")
     assert code == 0, err
     doc = json.loads(out)
-    assert set(doc) == {"recp_version", "plant", "settings", "results", "savings", "economics",
-                        "balances", "benchmarks", "factors", "warnings"}
+    assert set(doc) == {
+        "recp_version",
+        "plant",
+        "settings",
+        "results",
+        "savings",
+        "economics",
+        "balances",
+        "benchmarks",
+        "factors",
+        "warnings",
+    }
     assert doc["settings"]["gwp"] == "AR5"
     assert set(doc["results"][0]) == {"scenario", "indicator", "component", "value", "unit"}
-    assert set(doc["savings"][0]) == {"scenario", "intervention", "basis", "indicator",
-                                      "component", "value", "unit"}
+    assert set(doc["savings"][0]) == {
+        "scenario",
+        "intervention",
+        "basis",
+        "indicator",
+        "component",
+        "value",
+        "unit",
+    }
     e = doc["economics"][0]
-    assert {"scenario", "intervention", "currency", "capex", "annual_saving",
-            "simple_payback_years", "npv", "irr"} <= set(e)
+    assert {
+        "scenario",
+        "intervention",
+        "currency",
+        "capex",
+        "annual_saving",
+        "simple_payback_years",
+        "npv",
+        "irr",
+    } <= set(e)
     assert any(r["intervention"] is None for r in doc["economics"])
     assert {r["basis"] for r in doc["savings"]} == {"in_sequence", "standalone"}
     comps = {(r["indicator"], r["component"]) for r in doc["results"]}
-    for c in [("ghg", "scope1"), ("ghg", "scope2"), ("ghg", "co2"), ("ghg", "ch4"),
-              ("ghg", "n2o"), ("ghg", "biogenic_co2"), ("energy", "natural_gas"),
-              ("energy", "electricity"), ("water", "groundwater"), ("waste", "hazardous"),
-              ("waste", "non_hazardous"), ("energy_intensity", "total")]:
+    for c in [
+        ("ghg", "scope1"),
+        ("ghg", "scope2"),
+        ("ghg", "co2"),
+        ("ghg", "ch4"),
+        ("ghg", "n2o"),
+        ("ghg", "biogenic_co2"),
+        ("energy", "natural_gas"),
+        ("energy", "electricity"),
+        ("water", "groundwater"),
+        ("waste", "hazardous"),
+        ("waste", "non_hazardous"),
+        ("energy_intensity", "total"),
+    ]:
         assert c in comps
 
 
@@ -87,8 +122,11 @@ def test_validate_ok_and_factors_commands(capsys):
 
 def _write(tmp_path: Path, doc_or_text, name="plant.yaml") -> Path:
     p = tmp_path / name
-    p.write_text(doc_or_text if isinstance(doc_or_text, str) else yaml.safe_dump(doc_or_text,
-                                                                                 sort_keys=False))
+    p.write_text(
+        doc_or_text
+        if isinstance(doc_or_text, str)
+        else yaml.safe_dump(doc_or_text, sort_keys=False)
+    )
     return p
 
 
@@ -105,42 +143,108 @@ def _mutate(doc, path, value):
 
 BAD = [
     # (name, mutation path, new value, expected place, expected message fragment)
-    ("unknown key", ("flows", 0, "amout"), "5 t", "flows[0].amout",
-     "unknown key 'amout': did you mean 'amount'?"),
-    ("unknown unit", ("flows", 1, "amount"), "4.2 GWhr", "flows[1].amount",
-     "unknown unit 'GWhr'"),
-    ("wrong dimension", ("flows", 2, "amount"), "850 MWh", "flows[2].amount",
-     "'850.0 MWh' is not volume, as a water flow needs"),
-    ("unknown carrier", ("flows", 0, "carrier"), "natural_gaz", "flows[0].carrier",
-     "unknown carrier 'natural_gaz': did you mean 'natural_gas'?"),
-    ("unknown country", ("plant", "country"), "Bangladsh", "plant.country",
-     "did you mean 'BD' (Bangladesh)?"),
-    ("unknown country code", ("plant", "country"), "XQ", "plant.country",
-     "use an ISO 3166-1 alpha-2 code"),
-    ("missing flow", ("interventions", 0, "changes", 0, "flow"), "gass",
-     "interventions[0].changes[0].flow", "no flow 'gass': did you mean 'gas'?"),
-    ("below zero", ("interventions", 0, "changes", 1, "by"), "-900000 m3",
-     "interventions[0].changes[1]", "takes flow 'well' from 850000 to -50000 m3, below zero"),
-    ("negative amount", ("flows", 4, "amount"), "-300 t", "flows[4].amount",
-     "must not be negative, got '-300.0 t'"),
-    ("ambiguous unit", ("flows", 4, "amount"), "300 ton", "flows[4].amount",
-     "ambiguous unit 'ton'"),
-    ("missing key", ("flows", 3, "amount"), KeyError, "flows[3].amount",
-     "missing required key 'amount'"),
-    ("bad category", ("interventions", 0, "category"), "recovery & reuse",
-     "interventions[0].category", "unknown category"),
+    (
+        "unknown key",
+        ("flows", 0, "amout"),
+        "5 t",
+        "flows[0].amout",
+        "unknown key 'amout': did you mean 'amount'?",
+    ),
+    ("unknown unit", ("flows", 1, "amount"), "4.2 GWhr", "flows[1].amount", "unknown unit 'GWhr'"),
+    (
+        "wrong dimension",
+        ("flows", 2, "amount"),
+        "850 MWh",
+        "flows[2].amount",
+        "'850.0 MWh' is not volume, as a water flow needs",
+    ),
+    (
+        "unknown carrier",
+        ("flows", 0, "carrier"),
+        "natural_gaz",
+        "flows[0].carrier",
+        "unknown carrier 'natural_gaz': did you mean 'natural_gas'?",
+    ),
+    (
+        "unknown country",
+        ("plant", "country"),
+        "Bangladsh",
+        "plant.country",
+        "did you mean 'BD' (Bangladesh)?",
+    ),
+    (
+        "unknown country code",
+        ("plant", "country"),
+        "XQ",
+        "plant.country",
+        "use an ISO 3166-1 alpha-2 code",
+    ),
+    (
+        "missing flow",
+        ("interventions", 0, "changes", 0, "flow"),
+        "gass",
+        "interventions[0].changes[0].flow",
+        "no flow 'gass': did you mean 'gas'?",
+    ),
+    (
+        "below zero",
+        ("interventions", 0, "changes", 1, "by"),
+        "-900000 m3",
+        "interventions[0].changes[1]",
+        "takes flow 'well' from 850000 to -50000 m3, below zero",
+    ),
+    (
+        "negative amount",
+        ("flows", 4, "amount"),
+        "-300 t",
+        "flows[4].amount",
+        "must not be negative, got '-300.0 t'",
+    ),
+    (
+        "ambiguous unit",
+        ("flows", 4, "amount"),
+        "300 ton",
+        "flows[4].amount",
+        "ambiguous unit 'ton'",
+    ),
+    (
+        "missing key",
+        ("flows", 3, "amount"),
+        KeyError,
+        "flows[3].amount",
+        "missing required key 'amount'",
+    ),
+    (
+        "bad category",
+        ("interventions", 0, "category"),
+        "recovery & reuse",
+        "interventions[0].category",
+        "unknown category",
+    ),
     ("bad gwp", ("gwp",), "AR9", "gwp", "valid: AR4, AR5, AR6"),
-    ("price currency", ("flows", 1, "price"), "0.09 EUR/kWh", "flows[1].price",
-     "is not in USD per unit"),
-    ("scenario names missing intervention", ("scenarios", "quick wins"), ["condensat"],
-     "scenarios.quick wins[0]", "no intervention 'condensat': did you mean 'condensate'?"),
+    (
+        "price currency",
+        ("flows", 1, "price"),
+        "0.09 EUR/kWh",
+        "flows[1].price",
+        "is not in USD per unit",
+    ),
+    (
+        "scenario names missing intervention",
+        ("scenarios", "quick wins"),
+        ["condensat"],
+        "scenarios.quick wins[0]",
+        "no intervention 'condensat': did you mean 'condensate'?",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "path", "value", "place", "message"), BAD,
-                         ids=[b[0] for b in BAD])
-def test_bad_input_exit_2_one_located_line(capsys, tmp_path, example_doc, name, path, value,
-                                           place, message):
+@pytest.mark.parametrize(
+    ("name", "path", "value", "place", "message"), BAD, ids=[b[0] for b in BAD]
+)
+def test_bad_input_exit_2_one_located_line(
+    capsys, tmp_path, example_doc, name, path, value, place, message
+):
     f = _write(tmp_path, _mutate(example_doc, path, value))
     code, out, err = cli(capsys, "assess", f)
     assert code == 2, err
@@ -199,11 +303,17 @@ def test_console_script_and_lazy_imports():
     r = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "assess" in r.stdout
     # --help must not import the heavy stack.
-    probe = ("import sys; from recp.cli import app; "
-             "heavy = [m for m in ('pint', 'pandas', 'numpy', 'pydantic') if m in sys.modules]; "
-             "print(','.join(heavy))")
+    probe = (
+        "import sys; from recp.cli import app; "
+        "heavy = [m for m in ('pint', 'pandas', 'numpy', 'pydantic') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
     r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert r.stdout.strip() == "", f"heavy modules imported at start-up: {r.stdout}"
-    r = subprocess.run([str(exe), "assess", str(ROOT / "scenarios" / "dairy-md.yaml"), "-f",
-                        "json"], capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [str(exe), "assess", str(ROOT / "scenarios" / "dairy-md.yaml"), "-f", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 0 and json.loads(r.stdout)["plant"]["country"] == "MD"

@@ -19,36 +19,93 @@ def test_wastewater_ch4_hand_calculation():
     # 10 000 m3 x 4 kg COD/m3 = 40 000 kg COD; B0 = 0.25 kg CH4/kg COD (section 6.2.3.2);
     # anaerobic deep lagoon MCF = 0.8 (Table 6.8): 40 000 x 0.25 x 0.8 = 8 000 kg CH4 = 8 t;
     # x GWP AR5 28 = 224 t CO2e.
-    a = run(minimal(flows=[{"id": "ww", "type": "wastewater", "amount": "10000 m3",
-                            "cod": "4 kg/m3", "treatment": "anaerobic_deep_lagoon"}]))
+    a = run(
+        minimal(
+            flows=[
+                {
+                    "id": "ww",
+                    "type": "wastewater",
+                    "amount": "10000 m3",
+                    "cod": "4 kg/m3",
+                    "treatment": "anaerobic_deep_lagoon",
+                }
+            ]
+        )
+    )
     assert a.value("ghg", "wastewater") == pytest.approx(224.0)
     assert a.value("ghg", "ch4") == pytest.approx(224.0)
     assert a.value("ghg", "scope1") == pytest.approx(224.0)
     ids = {f["id"] for f in a.factors()}
-    assert {"ipcc2006-wastewater:anaerobic_deep_lagoon:mcf",
-            "ipcc2006-wastewater-constants:b0_cod:value"} <= ids
+    assert {
+        "ipcc2006-wastewater:anaerobic_deep_lagoon:mcf",
+        "ipcc2006-wastewater-constants:b0_cod:value",
+    } <= ids
 
 
 def test_wastewater_recovery_units_and_aerobic_zero():
     # 4000 mg/L is 4 kg/m3; 75 % of the CH4 recovered and flared leaves 25 %.
-    a = run(minimal(flows=[{"id": "ww", "type": "wastewater", "amount": "10000 m3",
-                            "cod": "4000 mg/L", "treatment": "anaerobic_reactor",
-                            "ch4_recovery": "75 %"}]))
+    a = run(
+        minimal(
+            flows=[
+                {
+                    "id": "ww",
+                    "type": "wastewater",
+                    "amount": "10000 m3",
+                    "cod": "4000 mg/L",
+                    "treatment": "anaerobic_reactor",
+                    "ch4_recovery": "75 %",
+                }
+            ]
+        )
+    )
     assert a.value("ghg", "ch4") == pytest.approx(8.0 * 0.25 * 28)
-    a = run(minimal(flows=[{"id": "ww", "type": "wastewater", "amount": "10000 m3",
-                            "cod": "4 kg/m3", "treatment": "aerobic_well_managed"}]))
+    a = run(
+        minimal(
+            flows=[
+                {
+                    "id": "ww",
+                    "type": "wastewater",
+                    "amount": "10000 m3",
+                    "cod": "4 kg/m3",
+                    "treatment": "aerobic_well_managed",
+                }
+            ]
+        )
+    )
     assert a.value("ghg", "ch4") == 0.0  # Table 6.8: MCF 0 for a well-managed aerobic plant
 
 
 def test_wastewater_n2o_hand_calculation():
     # Vol. 5 Ch. 6 Eq. 6.7 with EF 0.005 kg N2O-N/kg N (Table 6.11): 10 000 m3 x 0.05 kg N/m3 =
     # 500 kg N x 0.005 x 44/28 = 3.9286 kg N2O = 0.0039286 t x GWP AR5 265 = 1.04107 t CO2e.
-    a = run(minimal(flows=[{"id": "ww", "type": "wastewater", "amount": "10000 m3",
-                            "nitrogen": "0.05 kg/m3", "treatment": "aerobic_well_managed"}]))
+    a = run(
+        minimal(
+            flows=[
+                {
+                    "id": "ww",
+                    "type": "wastewater",
+                    "amount": "10000 m3",
+                    "nitrogen": "0.05 kg/m3",
+                    "treatment": "aerobic_well_managed",
+                }
+            ]
+        )
+    )
     assert a.value("ghg", "n2o") == pytest.approx(500 * 0.005 * 44 / 28 / 1000 * 265)
     # sent to a public sewer: counted off site, not here
-    a = run(minimal(flows=[{"id": "ww", "type": "wastewater", "amount": "10000 m3",
-                            "nitrogen": "0.05 kg/m3", "treatment": "discharged_to_sewer"}]))
+    a = run(
+        minimal(
+            flows=[
+                {
+                    "id": "ww",
+                    "type": "wastewater",
+                    "amount": "10000 m3",
+                    "nitrogen": "0.05 kg/m3",
+                    "treatment": "discharged_to_sewer",
+                }
+            ]
+        )
+    )
     assert a.value("ghg", "n2o") == 0.0
 
 
@@ -57,29 +114,90 @@ def test_landfill_ch4_hand_calculation():
     # x 16/12 x (1 - OX). 100 t food waste: DOC 0.15 (Table 2.4), DOCf 0.5, F 0.5 (3.2.3),
     # managed anaerobic MCF 1.0 (Table 3.1), OX 0 (Table 3.2): 100 x 0.15 x 0.5 x 1 x 0.5 x 4/3
     # = 5 t CH4 = 140 t CO2e (AR5).
-    a = run(minimal(flows=[{"id": "w", "type": "waste", "hazardous": False, "route": "landfill",
-                            "amount": "100 t", "doc_type": "food",
-                            "landfill": "managed_anaerobic"}]))
+    a = run(
+        minimal(
+            flows=[
+                {
+                    "id": "w",
+                    "type": "waste",
+                    "hazardous": False,
+                    "route": "landfill",
+                    "amount": "100 t",
+                    "doc_type": "food",
+                    "landfill": "managed_anaerobic",
+                }
+            ]
+        )
+    )
     assert a.value("ghg", "landfill") == pytest.approx(140.0)
     # no landfill type: the IPCC default for an uncategorised site (MCF 0.6), with a warning
-    a = run(minimal(flows=[{"id": "w", "type": "waste", "hazardous": False, "route": "landfill",
-                            "amount": "100 t", "doc_type": "food"}]))
+    a = run(
+        minimal(
+            flows=[
+                {
+                    "id": "w",
+                    "type": "waste",
+                    "hazardous": False,
+                    "route": "landfill",
+                    "amount": "100 t",
+                    "doc_type": "food",
+                }
+            ]
+        )
+    )
     assert a.value("ghg", "landfill") == pytest.approx(140.0 * 0.6)
     assert any(w["code"] == "landfill_type_unknown" for w in a.warnings())
 
 
-@pytest.mark.parametrize(("flow", "place", "message"), [
-    ({"id": "ww", "type": "wastewater", "amount": "10 m3", "cod": "4 kg/m3"},
-     "flows[0].treatment", "says how it is treated"),
-    ({"id": "ww", "type": "wastewater", "amount": "10 m3", "cod": "4 kg/m3",
-      "treatment": "anaerobic_lagon"}, "flows[0].treatment", "unknown treatment"),
-    ({"id": "w", "type": "waste", "hazardous": False, "route": "recycling", "amount": "1 t",
-      "doc_type": "food"}, "flows[0].doc_type", "applies to waste sent to landfill"),
-    ({"id": "w", "type": "water", "amount": "1 m3", "cod": "4 kg/m3"}, "flows[0].cod",
-     "only wastewater flows"),
-    ({"id": "ww", "type": "wastewater", "amount": "10 m3", "cod": "4 MWh",
-      "treatment": "anaerobic_reactor"}, "flows[0].cod", "is not a concentration"),
-])
+@pytest.mark.parametrize(
+    ("flow", "place", "message"),
+    [
+        (
+            {"id": "ww", "type": "wastewater", "amount": "10 m3", "cod": "4 kg/m3"},
+            "flows[0].treatment",
+            "says how it is treated",
+        ),
+        (
+            {
+                "id": "ww",
+                "type": "wastewater",
+                "amount": "10 m3",
+                "cod": "4 kg/m3",
+                "treatment": "anaerobic_lagon",
+            },
+            "flows[0].treatment",
+            "unknown treatment",
+        ),
+        (
+            {
+                "id": "w",
+                "type": "waste",
+                "hazardous": False,
+                "route": "recycling",
+                "amount": "1 t",
+                "doc_type": "food",
+            },
+            "flows[0].doc_type",
+            "applies to waste sent to landfill",
+        ),
+        (
+            {"id": "w", "type": "water", "amount": "1 m3", "cod": "4 kg/m3"},
+            "flows[0].cod",
+            "only wastewater flows",
+        ),
+        (
+            {
+                "id": "ww",
+                "type": "wastewater",
+                "amount": "10 m3",
+                "cod": "4 MWh",
+                "treatment": "anaerobic_reactor",
+            },
+            "flows[0].cod",
+            "is not a concentration",
+        ),
+    ],
+)
 def test_bad_emission_keys(flow, place, message):
     with pytest.raises(InputError) as e:
         Scenario.from_dict(minimal(flows=[flow]))
@@ -87,11 +205,14 @@ def test_bad_emission_keys(flow, place, message):
 
 
 def test_measure_reference_fills_and_overrides():
-    doc = minimal(flows=[
-        {"id": "water", "type": "water", "amount": "1000 m3"},
-        {"id": "effluent", "type": "wastewater", "amount": "900 m3"},
-        {"id": "raw_milk", "type": "material", "amount": "100 t"},
-    ], interventions=[{"id": "hk", "measure": "dairy.housekeeping"}])
+    doc = minimal(
+        flows=[
+            {"id": "water", "type": "water", "amount": "1000 m3"},
+            {"id": "effluent", "type": "wastewater", "amount": "900 m3"},
+            {"id": "raw_milk", "type": "material", "amount": "100 t"},
+        ],
+        interventions=[{"id": "hk", "measure": "dairy.housekeeping"}],
+    )
     sc = Scenario.from_dict(doc)
     iv = sc.interventions[0]
     assert iv.category == "good housekeeping" and iv.source and "COWI" in iv.source
@@ -107,11 +228,13 @@ def test_measure_reference_fills_and_overrides():
 
 
 def test_balances_close_or_warn():
-    flows = [{"id": "w", "type": "water", "amount": "1000 m3"},
-             {"id": "ww", "type": "wastewater", "amount": "700 m3"},
-             {"id": "m", "type": "material", "amount": "100 t"},
-             {"id": "p", "type": "product", "amount": "90 t"},
-             {"id": "s", "type": "waste", "hazardous": False, "amount": "5 t"}]
+    flows = [
+        {"id": "w", "type": "water", "amount": "1000 m3"},
+        {"id": "ww", "type": "wastewater", "amount": "700 m3"},
+        {"id": "m", "type": "material", "amount": "100 t"},
+        {"id": "p", "type": "product", "amount": "90 t"},
+        {"id": "s", "type": "waste", "hazardous": False, "amount": "5 t"},
+    ]
     a = run(minimal(flows=flows))
     bal = {b["balance"]: b for b in a.balances()}
     assert bal["water"]["closes"] is False and bal["water"]["relative"] == pytest.approx(0.3)
@@ -129,8 +252,12 @@ def test_balances_close_or_warn():
 
 def test_intensity_against_sector_reference():
     # UNEP PRE-SME Resource Kit (2010): brewery water 0.32-1 m3/hl of beer.
-    doc = minimal(flows=[{"id": "w", "type": "water", "amount": "150000 m3"},
-                         {"id": "ww", "type": "wastewater", "amount": "100000 m3"}])
+    doc = minimal(
+        flows=[
+            {"id": "w", "type": "water", "amount": "150000 m3"},
+            {"id": "ww", "type": "wastewater", "amount": "100000 m3"},
+        ]
+    )
     doc["plant"].update({"sector": "brewery", "production": "100000 hL"})
     a = run(doc)
     ref = {r["indicator"]: r for r in a.benchmarks()}

@@ -33,8 +33,9 @@ def test_ipcc_hand_calculation_natural_gas():
     assert a.value("ghg") == a.value("ghg", "scope1")
 
 
-@pytest.mark.parametrize(("gwp", "ch4", "n2o"), [("AR4", 25, 298), ("AR5", 28, 265),
-                                                  ("AR6", 27.9, 273)])
+@pytest.mark.parametrize(
+    ("gwp", "ch4", "n2o"), [("AR4", 25, 298), ("AR5", 28, 265), ("AR6", 27.9, 273)]
+)
 def test_gwp_set_changes_non_co2_only(gwp, ch4, n2o):
     a = run(minimal(gwp=gwp, flows=[fuel("bituminous_coal", "1000 t")]))
     tj = 25.8  # Table 1.2 other bituminous coal, 25.8 TJ/Gg
@@ -76,12 +77,22 @@ def test_electricity_scope2_from_override_and_country():
 
 
 def test_water_waste_components():
-    a = run(minimal(flows=[
-        {"id": "w1", "type": "water", "source": "groundwater", "amount": "100 m3"},
-        {"id": "w2", "type": "water", "source": "municipal", "amount": "50 m3"},
-        {"id": "h", "type": "waste", "hazardous": True, "amount": "2 t"},
-        {"id": "n", "type": "waste", "hazardous": False, "route": "recycling", "amount": "3000 kg"},
-    ]))
+    a = run(
+        minimal(
+            flows=[
+                {"id": "w1", "type": "water", "source": "groundwater", "amount": "100 m3"},
+                {"id": "w2", "type": "water", "source": "municipal", "amount": "50 m3"},
+                {"id": "h", "type": "waste", "hazardous": True, "amount": "2 t"},
+                {
+                    "id": "n",
+                    "type": "waste",
+                    "hazardous": False,
+                    "route": "recycling",
+                    "amount": "3000 kg",
+                },
+            ]
+        )
+    )
     assert a.value("water") == 150
     assert a.value("water", "groundwater") == 100
     assert a.value("waste", "hazardous") == 2
@@ -96,12 +107,18 @@ def _iv(iid, *changes, **kw):
 def test_relative_changes_compound_not_add():
     doc = minimal(
         flows=[{"id": "e", "type": "electricity", "amount": "100 MWh"}],
-        interventions=[_iv("a", {"flow": "e", "by": "-20 %"}), _iv("b", {"flow": "e", "by": "-10 %"})],
+        interventions=[
+            _iv("a", {"flow": "e", "by": "-20 %"}),
+            _iv("b", {"flow": "e", "by": "-10 %"}),
+        ],
     )
     a = run(doc)
     assert a.states["all"][-1][0] == pytest.approx(100 * 0.8 * 0.9 * 3.6)  # -28 %, in GJ
-    sav = {(r["intervention"], r["basis"]): r["value"] for r in a.savings()
-           if r["indicator"] == "energy" and r["component"] == "total"}
+    sav = {
+        (r["intervention"], r["basis"]): r["value"]
+        for r in a.savings()
+        if r["indicator"] == "energy" and r["component"] == "total"
+    }
     assert sav[("a", "in_sequence")] == pytest.approx(72.0)  # 20 MWh
     assert sav[("b", "in_sequence")] == pytest.approx(28.8)  # 10 % of 80 MWh
     assert sav[("b", "standalone")] == pytest.approx(36.0)  # 10 % of 100 MWh
@@ -111,8 +128,11 @@ def test_relative_changes_compound_not_add():
 def test_absolute_and_to_changes_follow_listed_order():
     doc = minimal(
         flows=[{"id": "w", "type": "water", "amount": "1000 m3"}],
-        interventions=[_iv("a", {"flow": "w", "by": "-100 m3"}), _iv("b", {"flow": "w", "by": "-50 %"}),
-                       _iv("c", {"flow": "w", "to": "300 m3"})],
+        interventions=[
+            _iv("a", {"flow": "w", "by": "-100 m3"}),
+            _iv("b", {"flow": "w", "by": "-50 %"}),
+            _iv("c", {"flow": "w", "to": "300 m3"}),
+        ],
         scenarios={"abc": ["a", "b", "c"], "ba": ["b", "a"], "cb": ["c", "b"]},
     )
     a = run(doc)
@@ -122,17 +142,25 @@ def test_absolute_and_to_changes_follow_listed_order():
 
 
 def test_change_below_zero_is_an_input_error_naming_the_place():
-    doc = minimal(flows=[{"id": "w", "type": "water", "amount": "1000 m3"}],
-                  interventions=[_iv("a", {"flow": "w", "by": "-1500 m3"})])
-    with pytest.raises(InputError, match=r"interventions\[0\]\.changes\[0\]: takes flow 'w' "
-                                         r"from 1000 to -500 m3, below zero"):
+    doc = minimal(
+        flows=[{"id": "w", "type": "water", "amount": "1000 m3"}],
+        interventions=[_iv("a", {"flow": "w", "by": "-1500 m3"})],
+    )
+    with pytest.raises(
+        InputError,
+        match=r"interventions\[0\]\.changes\[0\]: takes flow 'w' "
+        r"from 1000 to -500 m3, below zero",
+    ):
         run(doc)
 
 
 def test_example_economics(example_doc):
     a = run(example_doc)
-    e = [r for r in a.economics() if r["intervention"] == "condensate" and
-         r["basis"] == "in_sequence"][0]
+    e = [
+        r
+        for r in a.economics()
+        if r["intervention"] == "condensate" and r["basis"] == "in_sequence"
+    ][0]
     # gas: 8 % of 2.1e6 m3 x 0.30 = 50,400; grid: 0.3 GWh x 90 USD/MWh = 27,000; opex -1,000
     assert e["annual_saving"] == pytest.approx(78_400)
     assert e["capex"] == 25_000
@@ -158,32 +186,54 @@ ENERGY_UNITS = {"kWh": 1 / 3.6e-3, "MWh": 1 / 3.6, "GJ": 1.0, "MJ": 1000.0, "TJ"
 
 
 @settings(max_examples=40, deadline=None)
-@given(gj=st.floats(1e-3, 1e9), unit=st.sampled_from(sorted(ENERGY_UNITS)),
-       gas_t=st.floats(0, 1e6), pct=st.floats(-99, 50).filter(lambda x: x == 0 or abs(x) > 1e-9))
+@given(
+    gj=st.floats(1e-3, 1e9),
+    unit=st.sampled_from(sorted(ENERGY_UNITS)),
+    gas_t=st.floats(0, 1e6),
+    pct=st.floats(-99, 50).filter(lambda x: x == 0 or abs(x) > 1e-9),
+)
 def test_unit_invariance(gj, unit, gas_t, pct):
     """The same plant in kWh, MWh, GJ... gives the same results (1e-9 relative)."""
+
     def doc(u, amount):
         return minimal(
-            flows=[{"id": "e", "type": "electricity", "amount": f"{amount!r} {u}"},
-                   fuel("natural_gas", f"{gas_t!r} t") | {"id": "g"}],
+            flows=[
+                {"id": "e", "type": "electricity", "amount": f"{amount!r} {u}"},
+                fuel("natural_gas", f"{gas_t!r} t") | {"id": "g"},
+            ],
             interventions=[_iv("x", {"flow": "e", "by": f"{pct!r} %"})],
         )
+
     ref = run(doc("GJ", gj))
     other = run(doc(unit, gj * ENERGY_UNITS[unit]))
-    np.testing.assert_allclose(ref.indicators(ref.states["all"]),
-                               other.indicators(other.states["all"]), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        ref.indicators(ref.states["all"]),
+        other.indicators(other.states["all"]),
+        rtol=1e-9,
+        atol=1e-12,
+    )
 
 
 @settings(max_examples=40, deadline=None)
-@given(changes=st.lists(st.floats(-60, 60).filter(lambda x: x == 0 or abs(x) > 1e-9),
-                        min_size=1, max_size=6),
-       start=st.floats(1, 1e7))
+@given(
+    changes=st.lists(
+        st.floats(-60, 60).filter(lambda x: x == 0 or abs(x) > 1e-9), min_size=1, max_size=6
+    ),
+    start=st.floats(1, 1e7),
+)
 def test_in_sequence_savings_sum_to_scenario_total(changes, start):
     ivs = [_iv(f"i{k}", {"flow": "e", "by": f"{c!r} %"}) for k, c in enumerate(changes)]
-    a = run(minimal(flows=[{"id": "e", "type": "electricity", "amount": f"{start!r} MWh"}],
-                    interventions=ivs))
-    rows = [r for r in a.savings() if r["indicator"] == "ghg" and r["component"] == "total"
-            and r["basis"] == "in_sequence"]
+    a = run(
+        minimal(
+            flows=[{"id": "e", "type": "electricity", "amount": f"{start!r} MWh"}],
+            interventions=ivs,
+        )
+    )
+    rows = [
+        r
+        for r in a.savings()
+        if r["indicator"] == "ghg" and r["component"] == "total" and r["basis"] == "in_sequence"
+    ]
     parts = [r["value"] for r in rows if r["intervention"]]
     total = next(r["value"] for r in rows if r["intervention"] is None)
     # Exact up to float rounding, measured against the size of the summands (they can cancel).
@@ -195,8 +245,9 @@ def test_in_sequence_savings_sum_to_scenario_total(changes, start):
 @given(changes=st.permutations([-20.0, -10.0, 15.0, -5.0]))
 def test_relative_changes_are_order_independent(changes):
     ivs = [_iv(f"i{k}", {"flow": "e", "by": f"{c} %"}) for k, c in enumerate(changes)]
-    a = run(minimal(flows=[{"id": "e", "type": "electricity", "amount": "100 MWh"}],
-                    interventions=ivs))
+    a = run(
+        minimal(flows=[{"id": "e", "type": "electricity", "amount": "100 MWh"}], interventions=ivs)
+    )
     assert a.value("energy", scenario="all") == pytest.approx(360 * 0.8 * 0.9 * 1.15 * 0.95)
 
 
@@ -204,7 +255,12 @@ def test_relative_changes_are_order_independent(changes):
 @given(k=st.floats(1e-3, 1e3))
 def test_results_scale_linearly_with_amounts(k):
     def doc(scale):
-        return minimal(flows=[fuel("lignite", f"{1000 * scale!r} t"),
-                              {"id": "e", "type": "electricity", "amount": f"{50 * scale!r} MWh"},
-                              {"id": "w", "type": "water", "amount": f"{7 * scale!r} m3"}])
+        return minimal(
+            flows=[
+                fuel("lignite", f"{1000 * scale!r} t"),
+                {"id": "e", "type": "electricity", "amount": f"{50 * scale!r} MWh"},
+                {"id": "w", "type": "water", "amount": f"{7 * scale!r} m3"},
+            ]
+        )
+
     np.testing.assert_allclose(run(doc(k)).baseline, k * run(doc(1.0)).baseline, rtol=1e-9)

@@ -38,9 +38,12 @@ def test_ipcc_2006_defaults(carrier, ncv, co2, ch4, n2o):
 @pytest.mark.parametrize(
     ("gwp_set", "gas", "value"),
     [
-        ("AR4", "CH4", 25), ("AR4", "N2O", 298),  # AR4 WG1 Table 2.14
-        ("AR5", "CH4", 28), ("AR5", "N2O", 265),  # AR5 WG1 Table 8.A.1
-        ("AR6", "CH4", 27.9), ("AR6", "N2O", 273),  # AR6 WG1 Table 7.SM.7
+        ("AR4", "CH4", 25),
+        ("AR4", "N2O", 298),  # AR4 WG1 Table 2.14
+        ("AR5", "CH4", 28),
+        ("AR5", "N2O", 265),  # AR5 WG1 Table 8.A.1
+        ("AR6", "CH4", 27.9),
+        ("AR6", "N2O", 273),  # AR6 WG1 Table 7.SM.7
         ("AR5", "CO2", 1),
     ],
 )
@@ -50,8 +53,12 @@ def test_gwp_sets(gwp_set, gas, value):
 
 def test_biogenic_flag():
     t = library().table("ipcc2006-fuels")
-    assert {k for k, r in t.rows.items() if r["biogenic"]} >= {"wood", "biomass", "charcoal",
-                                                               "biogas"}
+    assert {k for k, r in t.rows.items() if r["biogenic"]} >= {
+        "wood",
+        "biomass",
+        "charcoal",
+        "biogas",
+    }
     assert not t.rows["natural_gas"]["biogenic"]
 
 
@@ -78,8 +85,32 @@ def test_every_table_cites_its_source():
 
 
 # Countries that the source reports name (seeds/reports.yaml), which need a grid factor.
-REPORT_COUNTRIES = ["UA", "MD", "VN", "PH", "CN", "EG", "BD", "MA", "IL", "ZA", "NG", "GH", "TN",
-                    "LB", "IN", "BF", "ML", "SN", "BR", "MX", "AR", "CO", "PE", "CL"]
+REPORT_COUNTRIES = [
+    "UA",
+    "MD",
+    "VN",
+    "PH",
+    "CN",
+    "EG",
+    "BD",
+    "MA",
+    "IL",
+    "ZA",
+    "NG",
+    "GH",
+    "TN",
+    "LB",
+    "IN",
+    "BF",
+    "ML",
+    "SN",
+    "BR",
+    "MX",
+    "AR",
+    "CO",
+    "PE",
+    "CL",
+]
 
 
 @pytest.mark.parametrize("code", REPORT_COUNTRIES)

@@ -42,8 +42,7 @@ def test_simple_payback():
 
 def test_portfolio_irr_equals_single_when_one_investment():
     r1 = float(finance.irr(25000, 9100, 10))
-    rp = float(finance.irr_portfolio(np.array([25000.0]), np.array([9100.0]),
-                                     np.array([10.0])))
+    rp = float(finance.irr_portfolio(np.array([25000.0]), np.array([9100.0]), np.array([10.0])))
     assert rp == pytest.approx(r1, abs=1e-9)
 
 

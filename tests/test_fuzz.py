@@ -19,6 +19,10 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import recp
+from recp.cli import main
+from recp.errors import InputError
 from tests.strategies import (
     BOMB,
     EXAMPLE,
@@ -27,17 +31,20 @@ from tests.strategies import (
     mutated_texts,
 )
 
-import recp
-from recp.cli import main
-from recp.errors import InputError
-
 REGRESSIONS = Path(__file__).resolve().parent / "regressions"
 #: Longest any single input may take before it counts as a hang [s].
 HANG_SECONDS = 20
 
-FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=False,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    derandomize=False,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 
 
 @contextlib.contextmanager
@@ -57,8 +64,9 @@ def no_hang(seconds: int = HANG_SECONDS) -> Iterator[None]:
 
 
 def write(path: Path, content: str | bytes) -> Path:
-    path.write_bytes(content if isinstance(content, bytes)
-                     else content.encode("utf-8", "surrogatepass"))
+    path.write_bytes(
+        content if isinstance(content, bytes) else content.encode("utf-8", "surrogatepass")
+    )
     return path
 
 
@@ -94,8 +102,10 @@ def check_document(doc: dict) -> None:
         assert r["unit"], r
         v = r["value"]
         assert v is not None and math.isfinite(v), r  # no NaN/inf ever reaches a result
-        if r["indicator"] in nonneg or (r["indicator"] == "ghg" and r["component"] in (
-                "total", "scope1", "scope2", "co2", "ch4", "n2o", "biogenic_co2")):
+        if r["indicator"] in nonneg or (
+            r["indicator"] == "ghg"
+            and r["component"] in ("total", "scope1", "scope2", "co2", "ch4", "n2o", "biogenic_co2")
+        ):
             assert v >= 0, r
     for r in doc["savings"]:
         assert r["unit"] and r["value"] is not None, r
@@ -161,66 +171,174 @@ def _line_of(text: str, needle: str) -> int:
 
 # (class, file content, expected fragment, expected place, line: text on that line or None)
 BAD_CLASSES = [
-    ("wrong type: list for a quantity", _sub("amount: 300 t", "amount: [300, t]"),
-     "expected a quantity", "flows[4].amount", "amount: [300, t]"),
-    ("wrong type: mapping for a text", _sub("name: Sample Dyeing Mill", "name: {a: 1}"),
-     "valid string", "plant.name", "name: {a: 1}"),
-    ("wrong type: text for a list", _sub("quick wins: [condensate]", "quick wins: condensate"),
-     "valid list", "scenarios.quick wins", "quick wins: condensate"),
-    ("huge number 1e308", _sub("amount: 300 t", "amount: 1e308 t"), "too large",
-     "flows[4].amount", "1e308 t"),
-    ("huge integer", _sub("amount: 300 t", "amount: " + "9" * 400),
-     "finite number", "flows[4].amount", "9999"),
-    ("tiny number 1e-308 where recp divides", _sub("ncv: 35.8 MJ/m3", "ncv: 1e-308 MJ/m3"),
-     "must be positive", "flows[0].ncv", "1e-308"),
-    ("string nan", _sub("amount: 300 t", "amount: nan"), "expected '<number> <unit>'",
-     "flows[4].amount", "amount: nan"),
-    ("YAML .inf", _sub("amount: 300 t", "amount: .inf"), "finite", "flows[4].amount",
-     ".inf"),
-    ("YAML -.inf", _sub("amount: 300 t", "amount: {value: -.inf, unit: t}"), "finite",
-     "flows[4].amount", "-.inf"),
-    ("1e999", _sub("amount: 300 t", "amount: 1e999 t"), "finite", "flows[4].amount",
-     "1e999"),
-    ("NaN in a value mapping", _sub("amount: 300 t", "amount: {value: .nan, unit: t}"),
-     "finite", "flows[4].amount", ".nan"),
-    ("RTL override", _sub("carrier: natural_gas", "carrier: \"natural\u202egas\""),
-     "unknown carrier 'natural\\u202egas'", "flows[0].carrier", "carrier:"),
-    ("emoji", _sub("carrier: natural_gas", "carrier: 🔥"), "unknown carrier '🔥'",
-     "flows[0].carrier", "carrier: 🔥"),
-    ("combining marks", _sub("carrier: natural_gas", "carrier: natural_gas\u0301\u0301"),
-     "did you mean 'natural_gas'", "flows[0].carrier", "carrier:"),
-    ("line break inside a key", BASE + "\"bad\\nkey\": 1\n", "unknown key 'bad\\nkey'",
-     "bad\\nkey", "bad\\nkey"),
+    (
+        "wrong type: list for a quantity",
+        _sub("amount: 300 t", "amount: [300, t]"),
+        "expected a quantity",
+        "flows[4].amount",
+        "amount: [300, t]",
+    ),
+    (
+        "wrong type: mapping for a text",
+        _sub("name: Sample Dyeing Mill", "name: {a: 1}"),
+        "valid string",
+        "plant.name",
+        "name: {a: 1}",
+    ),
+    (
+        "wrong type: text for a list",
+        _sub("quick wins: [condensate]", "quick wins: condensate"),
+        "valid list",
+        "scenarios.quick wins",
+        "quick wins: condensate",
+    ),
+    (
+        "huge number 1e308",
+        _sub("amount: 300 t", "amount: 1e308 t"),
+        "too large",
+        "flows[4].amount",
+        "1e308 t",
+    ),
+    (
+        "huge integer",
+        _sub("amount: 300 t", "amount: " + "9" * 400),
+        "finite number",
+        "flows[4].amount",
+        "9999",
+    ),
+    (
+        "tiny number 1e-308 where recp divides",
+        _sub("ncv: 35.8 MJ/m3", "ncv: 1e-308 MJ/m3"),
+        "must be positive",
+        "flows[0].ncv",
+        "1e-308",
+    ),
+    (
+        "string nan",
+        _sub("amount: 300 t", "amount: nan"),
+        "expected '<number> <unit>'",
+        "flows[4].amount",
+        "amount: nan",
+    ),
+    ("YAML .inf", _sub("amount: 300 t", "amount: .inf"), "finite", "flows[4].amount", ".inf"),
+    (
+        "YAML -.inf",
+        _sub("amount: 300 t", "amount: {value: -.inf, unit: t}"),
+        "finite",
+        "flows[4].amount",
+        "-.inf",
+    ),
+    ("1e999", _sub("amount: 300 t", "amount: 1e999 t"), "finite", "flows[4].amount", "1e999"),
+    (
+        "NaN in a value mapping",
+        _sub("amount: 300 t", "amount: {value: .nan, unit: t}"),
+        "finite",
+        "flows[4].amount",
+        ".nan",
+    ),
+    (
+        "RTL override",
+        _sub("carrier: natural_gas", 'carrier: "natural\u202egas"'),
+        "unknown carrier 'natural\\u202egas'",
+        "flows[0].carrier",
+        "carrier:",
+    ),
+    (
+        "emoji",
+        _sub("carrier: natural_gas", "carrier: 🔥"),
+        "unknown carrier '🔥'",
+        "flows[0].carrier",
+        "carrier: 🔥",
+    ),
+    (
+        "combining marks",
+        _sub("carrier: natural_gas", "carrier: natural_gas\u0301\u0301"),
+        "did you mean 'natural_gas'",
+        "flows[0].carrier",
+        "carrier:",
+    ),
+    (
+        "line break inside a key",
+        BASE + '"bad\\nkey": 1\n',
+        "unknown key 'bad\\nkey'",
+        "bad\\nkey",
+        "bad\\nkey",
+    ),
     ("NUL byte", _sub("Sample", "Sam\x00ple"), "NUL", None, None),
-    ("surrogate escape", _sub("name: Sample Dyeing Mill", 'name: "\\ud800"'),
-     "invalid Unicode", None, 'name: "\\ud800"'),
+    (
+        "surrogate escape",
+        _sub("name: Sample Dyeing Mill", 'name: "\\ud800"'),
+        "invalid Unicode",
+        None,
+        'name: "\\ud800"',
+    ),
     # refused by recp's depth check or the YAML parser's, whichever comes first: the line and
     # the exit code are promised, the wording of the parser's message is not
-    ("deep nesting", BASE + "notes: " + "[" * 100_000 + "]" * 100_000 + "\n",
-     "", None, "notes: [[["),
-    ("duplicate ids", _sub("id: effluent", "id: sludge"), "duplicate flow id 'sludge' (also "
-     "flows[3])", "flows[4].id", "hazardous: true"),
-    ("duplicate YAML keys", _sub("  sector: textiles\n", "  sector: textiles\n  country: UA\n"),
-     "duplicate key 'country' (first given on line 4)", None, "country: UA"),
-    ("unknown key", _sub("amount: 300 t", "amount: 300 t, amout: 5 t"),
-     "unknown key 'amout': did you mean 'amount'?", "flows[4].amout", "amout"),
-    ("broken YAML", _sub("  - {id: grid,", "  - {id: grid,,"), "YAML syntax error", None,
-     "{id: grid,,"),
-    ("binary junk", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "not UTF-8 text", None,
-     None),
+    (
+        "deep nesting",
+        BASE + "notes: " + "[" * 100_000 + "]" * 100_000 + "\n",
+        "",
+        None,
+        "notes: [[[",
+    ),
+    (
+        "duplicate ids",
+        _sub("id: effluent", "id: sludge"),
+        "duplicate flow id 'sludge' (also flows[3])",
+        "flows[4].id",
+        "hazardous: true",
+    ),
+    (
+        "duplicate YAML keys",
+        _sub("  sector: textiles\n", "  sector: textiles\n  country: UA\n"),
+        "duplicate key 'country' (first given on line 4)",
+        None,
+        "country: UA",
+    ),
+    (
+        "unknown key",
+        _sub("amount: 300 t", "amount: 300 t, amout: 5 t"),
+        "unknown key 'amout': did you mean 'amount'?",
+        "flows[4].amout",
+        "amout",
+    ),
+    (
+        "broken YAML",
+        _sub("  - {id: grid,", "  - {id: grid,,"),
+        "YAML syntax error",
+        None,
+        "{id: grid,,",
+    ),
+    ("binary junk", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "not UTF-8 text", None, None),
     ("alias bomb", BOMB + BASE, "alias bomb", None, "a6: &a6"),
-    ("python object tag", _sub("amount: 300 t", "amount: !!python/object/apply:os.system "
-                               "['echo pwned > /tmp/recp-pwned']"),
-     "YAML tag '!!python/object/apply:os.system' is not allowed", None, "!!python"),
-    ("unit exponent bomb", _sub("amount: 300 t", "amount: 300 t**9**9**9"),
-     "an exponent is a small number", "flows[4].amount", "t**9**9**9"),
+    (
+        "python object tag",
+        _sub(
+            "amount: 300 t",
+            "amount: !!python/object/apply:os.system ['echo pwned > /tmp/recp-pwned']",
+        ),
+        "YAML tag '!!python/object/apply:os.system' is not allowed",
+        None,
+        "!!python",
+    ),
+    (
+        "unit exponent bomb",
+        _sub("amount: 300 t", "amount: 300 t**9**9**9"),
+        "an exponent is a small number",
+        "flows[4].amount",
+        "t**9**9**9",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "content", "fragment", "place", "line_text"), BAD_CLASSES,
-                         ids=[b[0] for b in BAD_CLASSES])
-def test_bad_input_class_exit_2_located_one_line(capsys, tmp_path, name, content, fragment,
-                                                  place, line_text):
+@pytest.mark.parametrize(
+    ("name", "content", "fragment", "place", "line_text"),
+    BAD_CLASSES,
+    ids=[b[0] for b in BAD_CLASSES],
+)
+def test_bad_input_class_exit_2_located_one_line(
+    capsys, tmp_path, name, content, fragment, place, line_text
+):
     path = write(tmp_path / "plant.yaml", content)
     code, out, err = run_cli(capsys, "assess", path)
     assert code == 2, err

@@ -11,7 +11,6 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.strategies import FUZZ_EXAMPLES
 
 import recp
 from recp.batch import assess_many
@@ -20,14 +19,20 @@ from recp.errors import InputError
 from recp.factors import library
 from recp.finance import capital_recovery_factor
 from recp.toolkits import HG_PATHWAYS, PCDDF_VECTORS, toolkit
+from tests.strategies import FUZZ_EXAMPLES
 
 BASE = {
     "plant": {"name": "Test recycler", "country": "EG"},
     "discount_rate": "8 %",
     "flows": [
         {"id": "elec", "type": "electricity", "amount": "100 MWh", "price": "60 USD/MWh"},
-        {"id": "coal", "type": "fuel", "carrier": "bituminous_coal", "amount": "200 t",
-         "price": "90 USD/t"},
+        {
+            "id": "coal",
+            "type": "fuel",
+            "carrier": "bituminous_coal",
+            "amount": "200 t",
+            "price": "90 USD/t",
+        },
         {"id": "mercury", "type": "material", "amount": "90 kg", "price": "150 USD/kg"},
     ],
     "processes": [
@@ -120,9 +125,22 @@ def test_untranscribed_vectors_warn_and_are_not_zero_rows():
 
 
 def test_nd_vector_gives_a_warning_na_gives_zero():
-    proc = [{"id": "kiln", "activity": "1000 t", "pcdd_f": {
-        "emission_factors": {"air": "5 ug TEQ/t", "water": "ND", "land": "NA", "product": "NA",
-                             "residue": "1 ug TEQ/t"}, "source": "test values"}}]
+    proc = [
+        {
+            "id": "kiln",
+            "activity": "1000 t",
+            "pcdd_f": {
+                "emission_factors": {
+                    "air": "5 ug TEQ/t",
+                    "water": "ND",
+                    "land": "NA",
+                    "product": "NA",
+                    "residue": "1 ug TEQ/t",
+                },
+                "source": "test values",
+            },
+        }
+    ]
     a = recp.assess(scenario(processes=proc))
     r = rows(a, "pcdd_f")
     assert r["air"] == pytest.approx(0.005) and r["residue"] == pytest.approx(0.001)
@@ -134,8 +152,15 @@ def test_nd_vector_gives_a_warning_na_gives_zero():
 
 
 def test_class_change_moves_each_vector_by_the_factor_ratio():
-    iv = [{"id": "up", "category": "technology change", "capex": "1000 USD",
-           "lifetime": "5 year", "changes": [{"process": "burning", "pcdd_f": {"class": 2}}]}]
+    iv = [
+        {
+            "id": "up",
+            "category": "technology change",
+            "capex": "1000 USD",
+            "lifetime": "5 year",
+            "changes": [{"process": "burning", "pcdd_f": {"class": 2}}],
+        }
+    ]
     a = recp.assess(scenario(interventions=iv))
     before, after = rows(a, "pcdd_f"), rows(a, "pcdd_f", "all")
     # Toolkit 2l class 2 / class 1 = 100 / 12,000
@@ -144,12 +169,33 @@ def test_class_change_moves_each_vector_by_the_factor_ratio():
 
 
 def test_cross_media_shift_is_not_a_reduction():
-    proc = [{"id": "inc", "activity": "100 t", "pcdd_f": {
-        "emission_factors": {"air": "400 ug TEQ/t", "residue": "30 ug TEQ/t"}, "source": "a"}}]
-    iv = [{"id": "apc", "category": "equipment modification", "capex": "50000 USD",
-           "lifetime": "10 year", "changes": [{"process": "inc", "pcdd_f": {
-               "emission_factors": {"air": "20 ug TEQ/t", "residue": "400 ug TEQ/t"},
-               "source": "b"}}]}]
+    proc = [
+        {
+            "id": "inc",
+            "activity": "100 t",
+            "pcdd_f": {
+                "emission_factors": {"air": "400 ug TEQ/t", "residue": "30 ug TEQ/t"},
+                "source": "a",
+            },
+        }
+    ]
+    iv = [
+        {
+            "id": "apc",
+            "category": "equipment modification",
+            "capex": "50000 USD",
+            "lifetime": "10 year",
+            "changes": [
+                {
+                    "process": "inc",
+                    "pcdd_f": {
+                        "emission_factors": {"air": "20 ug TEQ/t", "residue": "400 ug TEQ/t"},
+                        "source": "b",
+                    },
+                }
+            ],
+        }
+    ]
     a = recp.assess(scenario(processes=proc, interventions=iv))
     sv = a.savings_table().query("indicator == 'pcdd_f' and basis == 'standalone'")
     s = dict(zip(sv.component, sv.value, strict=True))
@@ -167,13 +213,31 @@ def test_cross_media_shift_is_not_a_reduction():
 
 
 def test_mercury_from_a_linked_flow_follows_its_changes():
-    proc = [{"id": "amalgam", "flow": "mercury", "mercury": {
-        "input_factor": "1 kg/kg", "distribution": {"air": 0.35, "land": 0.65},
-        "source": "test split"}}]
-    iv = [{"id": "retorts", "category": "on-site recovery and reuse", "capex": "2000 USD",
-           "lifetime": "5 year", "changes": [{"flow": "mercury", "by": "-30 %"}]},
-          {"id": "less", "category": "good housekeeping",
-           "changes": [{"flow": "mercury", "by": "-13 kg"}]}]
+    proc = [
+        {
+            "id": "amalgam",
+            "flow": "mercury",
+            "mercury": {
+                "input_factor": "1 kg/kg",
+                "distribution": {"air": 0.35, "land": 0.65},
+                "source": "test split",
+            },
+        }
+    ]
+    iv = [
+        {
+            "id": "retorts",
+            "category": "on-site recovery and reuse",
+            "capex": "2000 USD",
+            "lifetime": "5 year",
+            "changes": [{"flow": "mercury", "by": "-30 %"}],
+        },
+        {
+            "id": "less",
+            "category": "good housekeeping",
+            "changes": [{"flow": "mercury", "by": "-13 kg"}],
+        },
+    ]
     a = recp.assess(scenario(processes=proc, interventions=iv))
     b = rows(a, "mercury")
     assert b["total"] == pytest.approx(90.0)
@@ -188,11 +252,24 @@ def test_mercury_from_a_linked_flow_follows_its_changes():
 
 
 def test_coal_fuel_drives_ghg_and_mercury_together():
-    proc = [{"id": "boiler", "fuel": "coal", "mercury": {
-        "input_factor": "0.15 g/t", "distribution": {"air": 0.8, "general_waste": 0.2},
-        "source": "test"}}]
-    iv = [{"id": "eff", "category": "better process control",
-           "changes": [{"flow": "coal", "to": "150 t"}]}]
+    proc = [
+        {
+            "id": "boiler",
+            "fuel": "coal",
+            "mercury": {
+                "input_factor": "0.15 g/t",
+                "distribution": {"air": 0.8, "general_waste": 0.2},
+                "source": "test",
+            },
+        }
+    ]
+    iv = [
+        {
+            "id": "eff",
+            "category": "better process control",
+            "changes": [{"flow": "coal", "to": "150 t"}],
+        }
+    ]
     a = recp.assess(scenario(processes=proc, interventions=iv))
     assert rows(a, "mercury")["total"] == pytest.approx(200 * 0.15e-3)
     assert rows(a, "mercury", "all")["total"] == pytest.approx(150 * 0.15e-3)
@@ -200,26 +277,46 @@ def test_coal_fuel_drives_ghg_and_mercury_together():
 
 
 def test_activity_change_after_class_change_applies_to_the_new_class():
-    iv = [{"id": "up", "category": "technology change",
-           "changes": [{"process": "burning", "pcdd_f": {"class": 2}}]},
-          {"id": "seg", "category": "good housekeeping",
-           "changes": [{"process": "burning", "to": "25 t"}]}]
-    a = recp.assess(scenario(interventions=iv, scenarios={"s": ["up", "seg"],
-                                                          "t": ["seg", "up"]}))
+    iv = [
+        {
+            "id": "up",
+            "category": "technology change",
+            "changes": [{"process": "burning", "pcdd_f": {"class": 2}}],
+        },
+        {
+            "id": "seg",
+            "category": "good housekeeping",
+            "changes": [{"process": "burning", "to": "25 t"}],
+        },
+    ]
+    a = recp.assess(scenario(interventions=iv, scenarios={"s": ["up", "seg"], "t": ["seg", "up"]}))
     for name in ("s", "t"):
         assert rows(a, "pcdd_f", name)["air"] == pytest.approx(25 * 100e-6)
-    stand = a.savings_table().query("intervention == 'seg' and basis == 'standalone' and "
-                                    "indicator == 'pcdd_f' and component == 'air'")
+    stand = a.savings_table().query(
+        "intervention == 'seg' and basis == 'standalone' and "
+        "indicator == 'pcdd_f' and component == 'air'"
+    )
     assert stand.value.iloc[0] == pytest.approx(15 * 12000e-6)
 
 
 def test_absolute_activity_change_after_another_is_refused():
-    iv = [{"id": "up", "category": "technology change",
-           "changes": [{"process": "burning", "pcdd_f": {"class": 2}}]},
-          {"id": "a", "category": "good housekeeping",
-           "changes": [{"process": "burning", "by": "-10 %"}]},
-          {"id": "b", "category": "good housekeeping",
-           "changes": [{"process": "burning", "to": "25 t"}]}]
+    iv = [
+        {
+            "id": "up",
+            "category": "technology change",
+            "changes": [{"process": "burning", "pcdd_f": {"class": 2}}],
+        },
+        {
+            "id": "a",
+            "category": "good housekeeping",
+            "changes": [{"process": "burning", "by": "-10 %"}],
+        },
+        {
+            "id": "b",
+            "category": "good housekeeping",
+            "changes": [{"process": "burning", "to": "25 t"}],
+        },
+    ]
     with pytest.raises(InputError) as e:
         scenario(interventions=iv)
     msg = str(e.value)
@@ -227,17 +324,42 @@ def test_absolute_activity_change_after_another_is_refused():
 
 
 def test_batch_equals_single_plant_with_processes(tmp_path):
-    proc = [{"id": "burning", "activity": "40 t", "pcdd_f": {"category": "2l", "class": 1}},
-            {"id": "amalgam", "flow": "mercury", "mercury": {
-                "input_factor": "1 kg/kg", "distribution": {"air": 0.35, "land": 0.65},
-                "source": "t"}}]
-    iv = [{"id": "up", "category": "technology change", "capex": "1000 USD",
-           "lifetime": "5 year", "changes": [{"process": "burning", "pcdd_f": {"class": 2}},
-                                             {"process": "burning", "by": "-20 %"}]},
-          {"id": "ret", "category": "on-site recovery and reuse", "capex": "500 USD",
-           "lifetime": "3 year", "changes": [{"flow": "mercury", "by": "-30 %"}]}]
-    data = copy.deepcopy(BASE) | {"processes": proc, "interventions": iv,
-                                  "scenarios": {"a": ["up", "ret"], "b": ["ret"]}}
+    proc = [
+        {"id": "burning", "activity": "40 t", "pcdd_f": {"category": "2l", "class": 1}},
+        {
+            "id": "amalgam",
+            "flow": "mercury",
+            "mercury": {
+                "input_factor": "1 kg/kg",
+                "distribution": {"air": 0.35, "land": 0.65},
+                "source": "t",
+            },
+        },
+    ]
+    iv = [
+        {
+            "id": "up",
+            "category": "technology change",
+            "capex": "1000 USD",
+            "lifetime": "5 year",
+            "changes": [
+                {"process": "burning", "pcdd_f": {"class": 2}},
+                {"process": "burning", "by": "-20 %"},
+            ],
+        },
+        {
+            "id": "ret",
+            "category": "on-site recovery and reuse",
+            "capex": "500 USD",
+            "lifetime": "3 year",
+            "changes": [{"flow": "mercury", "by": "-30 %"}],
+        },
+    ]
+    data = copy.deepcopy(BASE) | {
+        "processes": proc,
+        "interventions": iv,
+        "scenarios": {"a": ["up", "ret"], "b": ["ret"]},
+    }
     files = []
     for k in range(3):
         d = copy.deepcopy(data)
@@ -251,54 +373,104 @@ def test_batch_equals_single_plant_with_processes(tmp_path):
         a = recp.assess(recp.load(f))
         single = pd.DataFrame(a.results())
         got = res.results[res.results.plant == f"p{k}"].reset_index(drop=True)
-        np.testing.assert_allclose(got.value.to_numpy(float), single.value.to_numpy(float),
-                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            got.value.to_numpy(float), single.value.to_numpy(float), rtol=1e-12, atol=1e-12
+        )
         eco_s = pd.DataFrame(a.economics())
         eco_b = res.economics[res.economics.plant == f"p{k}"].reset_index(drop=True)
-        for col in ("pcdd_f_avoided_g_teq_per_year", "cost_per_g_teq",
-                    "mercury_avoided_kg_per_year", "cost_per_kg_hg"):
-            np.testing.assert_allclose(eco_b[col].to_numpy(float),
-                                       pd.to_numeric(eco_s[col]).to_numpy(float),
-                                       rtol=1e-11, err_msg=col)
+        for col in (
+            "pcdd_f_avoided_g_teq_per_year",
+            "cost_per_g_teq",
+            "mercury_avoided_kg_per_year",
+            "cost_per_kg_hg",
+        ):
+            np.testing.assert_allclose(
+                eco_b[col].to_numpy(float),
+                pd.to_numeric(eco_s[col]).to_numpy(float),
+                rtol=1e-11,
+                err_msg=col,
+            )
 
 
 # -- bad input -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("proc, place, words", [
-    ({"id": "b", "activity": "40 t", "pcdd_f": {"category": "2L1", "class": 1}},
-     "processes[0].pcdd_f.category", "did you mean '2l'"),
-    ({"id": "b", "activity": "40 t", "pcdd_f": {"category": "2l", "class": 7}},
-     "processes[0].pcdd_f.class", "valid: 1, 2"),
-    ({"id": "b", "activity": "40 m3", "pcdd_f": {"category": "2l", "class": 1}},
-     "processes[0].activity", "m3' does not convert to t: the PCDD/F factor (2l"),
-    ({"id": "b", "activity": "40 t"}, "processes[0]", "needs 'mercury' and/or 'pcdd_f'"),
-    ({"id": "b", "flow": "coals", "pcdd_f": {"category": "2l", "class": 1}},
-     "processes[0].flow", "did you mean 'coal'"),
-    ({"id": "b", "activity": "3 kg", "mercury": {"category": "asgm"}},
-     "processes[0].mercury.category", "no verified rows yet"),
-    ({"id": "b", "activity": "3 kg", "mercury": {"input_factor": "1 kg/kg",
-                                                 "distribution": {"air": 0.5, "soil": 0.5}}},
-     "processes[0].mercury.distribution.soil", "valid: air, general_waste, land"),
-    ({"id": "b", "activity": "3 kg", "mercury": {"input_factor": "1 kg/kg",
-                                                 "distribution": {"air": 0.5, "land": 0.4}}},
-     "processes[0].mercury.distribution", "sum to 0.9"),
-    ({"id": "b", "activity": "3 kg", "mercury": {"input_factor": "1 kg/m3",
-                                                 "distribution": {"air": 1}}},
-     "processes[0].mercury.input_factor", "not a mass of mercury per t"),
-])
+@pytest.mark.parametrize(
+    "proc, place, words",
+    [
+        (
+            {"id": "b", "activity": "40 t", "pcdd_f": {"category": "2L1", "class": 1}},
+            "processes[0].pcdd_f.category",
+            "did you mean '2l'",
+        ),
+        (
+            {"id": "b", "activity": "40 t", "pcdd_f": {"category": "2l", "class": 7}},
+            "processes[0].pcdd_f.class",
+            "valid: 1, 2",
+        ),
+        (
+            {"id": "b", "activity": "40 m3", "pcdd_f": {"category": "2l", "class": 1}},
+            "processes[0].activity",
+            "m3' does not convert to t: the PCDD/F factor (2l",
+        ),
+        ({"id": "b", "activity": "40 t"}, "processes[0]", "needs 'mercury' and/or 'pcdd_f'"),
+        (
+            {"id": "b", "flow": "coals", "pcdd_f": {"category": "2l", "class": 1}},
+            "processes[0].flow",
+            "did you mean 'coal'",
+        ),
+        (
+            {"id": "b", "activity": "3 kg", "mercury": {"category": "asgm"}},
+            "processes[0].mercury.category",
+            "no verified rows yet",
+        ),
+        (
+            {
+                "id": "b",
+                "activity": "3 kg",
+                "mercury": {"input_factor": "1 kg/kg", "distribution": {"air": 0.5, "soil": 0.5}},
+            },
+            "processes[0].mercury.distribution.soil",
+            "valid: air, general_waste, land",
+        ),
+        (
+            {
+                "id": "b",
+                "activity": "3 kg",
+                "mercury": {"input_factor": "1 kg/kg", "distribution": {"air": 0.5, "land": 0.4}},
+            },
+            "processes[0].mercury.distribution",
+            "sum to 0.9",
+        ),
+        (
+            {
+                "id": "b",
+                "activity": "3 kg",
+                "mercury": {"input_factor": "1 kg/m3", "distribution": {"air": 1}},
+            },
+            "processes[0].mercury.input_factor",
+            "not a mass of mercury per t",
+        ),
+    ],
+)
 def test_bad_processes_name_the_place(proc, place, words):
     with pytest.raises(InputError) as e:
         scenario(processes=[proc])
     probs = e.value.problems
     assert any(p.place == place and words in p.message for p in probs), [
-        (p.place, p.message) for p in probs]
+        (p.place, p.message) for p in probs
+    ]
 
 
 def class_change_file(folder, process: str):
     """A scenario file whose one intervention moves ``process`` to PCDD/F class 2."""
-    iv = [{"id": "up", "category": "technology change",
-           "changes": [{"process": process, "pcdd_f": {"class": 2}}]}]
+    iv = [
+        {
+            "id": "up",
+            "category": "technology change",
+            "changes": [{"process": process, "pcdd_f": {"class": 2}}],
+        }
+    ]
     f = folder / "s.yaml"
     f.write_text(yaml.safe_dump(copy.deepcopy(BASE) | {"interventions": iv}, sort_keys=False))
     return f
@@ -330,32 +502,85 @@ def test_json_contract_rows_per_vector_and_intervention(tmp_path, capsys):
 # -- fuzz: any process spec gives results or located input errors, nothing else -------------------
 
 
-_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6),
-                    st.floats(allow_nan=True, allow_infinity=True),
-                    st.sampled_from(["40 t", "-3 t", "12 kg", "1e400 t", "3 m3", "ND", "NA", "",
-                                     "474 ug TEQ/t", "1 kg/kg", "0.1 g/t", "abc", "5 TEQ",
-                                     "1 ug TEQ/m3", "2l", "1c", "asgm", "coal", "mercury"]),
-                    st.lists(st.integers(0, 3), max_size=2))
-_SPEC = st.dictionaries(st.sampled_from(["category", "class", "technology", "input_factor",
-                                         "distribution", "emission_factors", "source", "x"]),
-                        st.one_of(_VALUES, st.dictionaries(
-                            st.sampled_from(["air", "water", "land", "residue", "soil",
-                                             "general_waste"]), _VALUES, max_size=4)),
-                        max_size=4)
-_PROC = st.fixed_dictionaries({"id": st.sampled_from(["p", "burning", " q"])}, optional={
-    "activity": _VALUES, "flow": _VALUES, "fuel": _VALUES, "mercury": _SPEC, "pcdd_f": _SPEC})
-_CHANGE = st.fixed_dictionaries({"process": st.sampled_from(["p", "burning", "zz"])}, optional={
-    "by": _VALUES, "to": _VALUES, "mercury": _SPEC, "pcdd_f": _SPEC, "flow": _VALUES})
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(
+        [
+            "40 t",
+            "-3 t",
+            "12 kg",
+            "1e400 t",
+            "3 m3",
+            "ND",
+            "NA",
+            "",
+            "474 ug TEQ/t",
+            "1 kg/kg",
+            "0.1 g/t",
+            "abc",
+            "5 TEQ",
+            "1 ug TEQ/m3",
+            "2l",
+            "1c",
+            "asgm",
+            "coal",
+            "mercury",
+        ]
+    ),
+    st.lists(st.integers(0, 3), max_size=2),
+)
+_SPEC = st.dictionaries(
+    st.sampled_from(
+        [
+            "category",
+            "class",
+            "technology",
+            "input_factor",
+            "distribution",
+            "emission_factors",
+            "source",
+            "x",
+        ]
+    ),
+    st.one_of(
+        _VALUES,
+        st.dictionaries(
+            st.sampled_from(["air", "water", "land", "residue", "soil", "general_waste"]),
+            _VALUES,
+            max_size=4,
+        ),
+    ),
+    max_size=4,
+)
+_PROC = st.fixed_dictionaries(
+    {"id": st.sampled_from(["p", "burning", " q"])},
+    optional={
+        "activity": _VALUES,
+        "flow": _VALUES,
+        "fuel": _VALUES,
+        "mercury": _SPEC,
+        "pcdd_f": _SPEC,
+    },
+)
+_CHANGE = st.fixed_dictionaries(
+    {"process": st.sampled_from(["p", "burning", "zz"])},
+    optional={"by": _VALUES, "to": _VALUES, "mercury": _SPEC, "pcdd_f": _SPEC, "flow": _VALUES},
+)
 
 
-@settings(max_examples=FUZZ_EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(procs=st.lists(_PROC, max_size=3), changes=st.lists(_CHANGE, max_size=3))
 def test_fuzz_processes_give_results_or_located_errors(procs, changes):
     data = copy.deepcopy(BASE) | {"processes": procs}
     if changes:
-        data["interventions"] = [{"id": "i", "category": "technology change",
-                                  "changes": changes}]
+        data["interventions"] = [{"id": "i", "category": "technology change", "changes": changes}]
     try:
         text = yaml.safe_dump(data, sort_keys=False)
     except yaml.YAMLError:

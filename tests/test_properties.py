@@ -13,6 +13,10 @@ from collections import defaultdict
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+
+import recp
+from recp.errors import InputError
+from recp.scenario import Scenario
 from tests.strategies import (
     ENERGY,
     MASS,
@@ -23,12 +27,9 @@ from tests.strategies import (
     render,
 )
 
-import recp
-from recp.errors import InputError
-from recp.scenario import Scenario
-
-PROPS = settings(max_examples=PROPERTY_EXAMPLES, deadline=None,
-                 suppress_health_check=[HealthCheck.too_slow])
+PROPS = settings(
+    max_examples=PROPERTY_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 #: Indicators that cannot be negative when every amount is non-negative.
 NON_NEGATIVE = {"energy", "water", "wastewater", "waste", "materials"}
@@ -98,21 +99,37 @@ def compare(a: recp.Assessment, b: recp.Assessment, rel: float = 1e-9) -> None:
 
 # -- unit invariance ----------------------------------------------------------------------------
 
+
 @PROPS
-@given(spec=plants(), mass=st.sampled_from(sorted(MASS)), volume=st.sampled_from(sorted(VOLUME)),
-       energy=st.sampled_from(sorted(ENERGY)), money=st.sampled_from(["USD", "kUSD"]),
-       years=st.sampled_from(["year", "month"]), mapping=st.booleans())
-def test_same_plant_in_any_units_gives_the_same_results(spec, mass, volume, energy, money, years,
-                                                        mapping):
+@given(
+    spec=plants(),
+    mass=st.sampled_from(sorted(MASS)),
+    volume=st.sampled_from(sorted(VOLUME)),
+    energy=st.sampled_from(sorted(ENERGY)),
+    money=st.sampled_from(["USD", "kUSD"]),
+    years=st.sampled_from(["year", "month"]),
+    mapping=st.booleans(),
+)
+def test_same_plant_in_any_units_gives_the_same_results(
+    spec, mass, volume, energy, money, years, mapping
+):
     """t/kg/kt/g, m3/L/hL, GJ/MJ/kWh/MWh/TJ/toe/tce, USD/t vs USD/kg, capex in USD or kUSD,
     lifetime in years or months, strings or {value, unit}: results agree to 1e-9."""
     ref = assess(render(spec))
-    other = assess(render(spec, {"mass": mass, "volume": volume, "energy": energy},
-                          money=money, years=years, mapping=mapping))
+    other = assess(
+        render(
+            spec,
+            {"mass": mass, "volume": volume, "energy": energy},
+            money=money,
+            years=years,
+            mapping=mapping,
+        )
+    )
     compare(ref, other)
 
 
 # -- linearity ------------------------------------------------------------------------------------
+
 
 @PROPS
 @given(spec=plants(), k=st.floats(1e-3, 1e3))
@@ -121,16 +138,20 @@ def test_results_and_savings_scale_linearly_with_amounts(spec, k):
     a = assess(render(spec))
     b = assess(render(spec, scale=k))
     ra, rb = values(a.results()), values(b.results())
-    scaled = {key: (None if v is None else v * k) for key, v in ra.items()
-              if not key[1].endswith("_intensity")}
-    assert_same(scaled, {key: v for key, v in rb.items() if not key[1].endswith("_intensity")},
-                rel=1e-9)
+    scaled = {
+        key: (None if v is None else v * k)
+        for key, v in ra.items()
+        if not key[1].endswith("_intensity")
+    }
+    assert_same(
+        scaled, {key: v for key, v in rb.items() if not key[1].endswith("_intensity")}, rel=1e-9
+    )
     for r in economics(a):
         if r[3] == "annual_saving" and economics(a)[r] is not None:
             # annual saving = cost saving (scales) - opex (none here)
-            assert economics(b)[r] == pytest.approx(k * economics(a)[r], rel=1e-9,
-                                                    abs=1e-9 * k * max(
-                                                        abs(v) for v in ra.values() if v))
+            assert economics(b)[r] == pytest.approx(
+                k * economics(a)[r], rel=1e-9, abs=1e-9 * k * max(abs(v) for v in ra.values() if v)
+            )
 
 
 @PROPS
@@ -142,11 +163,14 @@ def test_two_plants_together_give_the_sum_of_their_results(left, right):
     both = PlantSpec(left.flows + right.flows, [])
     a, b, ab = (values(assess(render(s)).results()) for s in (left, right, both))
     summed = {k: (a.get(k) or 0.0) + (b.get(k) or 0.0) for k in ab}
-    assert_same({k: v for k, v in summed.items() if not k[1].endswith("_intensity")},
-                {k: v for k, v in ab.items() if not k[1].endswith("_intensity")})
+    assert_same(
+        {k: v for k, v in summed.items() if not k[1].endswith("_intensity")},
+        {k: v for k, v in ab.items() if not k[1].endswith("_intensity")},
+    )
 
 
 # -- order of changes -----------------------------------------------------------------------------
+
 
 @PROPS
 @given(spec=plants(kinds=("rel",), max_interventions=5), data=st.data())
@@ -188,28 +212,42 @@ def test_mixed_changes_follow_the_listed_order(spec, data):
     waste = sum(w for f, w in zip(spec.flows, want, strict=True) if f.type == "waste")
     scale_w = sum(f.amount for f in spec.flows if f.type == "water") + 1.0
     scale_s = sum(f.amount for f in spec.flows if f.type == "waste") + 1.0
-    assert a.value("water", scenario="all") == pytest.approx(water, rel=1e-9,
-                                                             abs=1e-9 * scale_w * 10)
-    assert a.value("waste", scenario="all") == pytest.approx(waste, rel=1e-9,
-                                                             abs=1e-9 * scale_s * 10)
+    assert a.value("water", scenario="all") == pytest.approx(
+        water, rel=1e-9, abs=1e-9 * scale_w * 10
+    )
+    assert a.value("waste", scenario="all") == pytest.approx(
+        waste, rel=1e-9, abs=1e-9 * scale_s * 10
+    )
 
 
 def test_absolute_then_relative_differs_from_relative_then_absolute():
     """The documented example: -100 m3 then -50 % is not -50 % then -100 m3."""
+
     def doc(order):
-        return {"plant": {"name": "x", "country": "BD"}, "flows": [
-            {"id": "w", "type": "water", "amount": "1000 m3"}],
+        return {
+            "plant": {"name": "x", "country": "BD"},
+            "flows": [{"id": "w", "type": "water", "amount": "1000 m3"}],
             "interventions": [
-                {"id": "a", "category": "good housekeeping", "changes": [
-                    {"flow": "w", "by": "-100 m3"}]},
-                {"id": "b", "category": "good housekeeping", "changes": [
-                    {"flow": "w", "by": "-50 %"}]}],
-            "scenarios": {"s": order}}
+                {
+                    "id": "a",
+                    "category": "good housekeeping",
+                    "changes": [{"flow": "w", "by": "-100 m3"}],
+                },
+                {
+                    "id": "b",
+                    "category": "good housekeeping",
+                    "changes": [{"flow": "w", "by": "-50 %"}],
+                },
+            ],
+            "scenarios": {"s": order},
+        }
+
     assert assess(doc(["a", "b"])).value("water", scenario="s") == 450
     assert assess(doc(["b", "a"])).value("water", scenario="s") == 400
 
 
 # -- savings add up ------------------------------------------------------------------------------
+
 
 @PROPS
 @given(spec=plants(max_interventions=5))
@@ -236,6 +274,7 @@ def test_in_sequence_savings_sum_to_the_scenario_total_for_every_row(spec):
 
 # -- soundness of every result -------------------------------------------------------------------
 
+
 @PROPS
 @given(spec=plants(max_interventions=5))
 def test_no_nan_no_negative_every_row_has_a_unit(spec):
@@ -245,8 +284,9 @@ def test_no_nan_no_negative_every_row_has_a_unit(spec):
         assert r["unit"], r
         v = r["value"]
         assert v is not None and math.isfinite(v), r
-        if r["indicator"] in NON_NEGATIVE or (r["indicator"] == "ghg" and
-                                              r["component"] in GHG_NON_NEGATIVE):
+        if r["indicator"] in NON_NEGATIVE or (
+            r["indicator"] == "ghg" and r["component"] in GHG_NON_NEGATIVE
+        ):
             assert v >= 0, r
     for r in doc["savings"]:
         assert r["unit"] and r["value"] is not None and math.isfinite(r["value"]), r
@@ -286,13 +326,27 @@ def test_every_factor_used_is_listed_with_its_flows(spec):
 
 
 def test_user_ncv_and_density_are_listed_as_factors():
-    doc = {"plant": {"name": "x", "country": "BD"}, "flows": [
-        {"id": "g", "type": "fuel", "carrier": "natural_gas", "amount": "1000 m3",
-         "ncv": "35.8 MJ/m3"},
-        {"id": "d", "type": "fuel", "carrier": "diesel", "amount": "10 m3",
-         "density": "840 kg/m3"}]}
+    doc = {
+        "plant": {"name": "x", "country": "BD"},
+        "flows": [
+            {
+                "id": "g",
+                "type": "fuel",
+                "carrier": "natural_gas",
+                "amount": "1000 m3",
+                "ncv": "35.8 MJ/m3",
+            },
+            {
+                "id": "d",
+                "type": "fuel",
+                "carrier": "diesel",
+                "amount": "10 m3",
+                "density": "840 kg/m3",
+            },
+        ],
+    }
     a = assess(doc)
-    flows_with_factor = {fl for f in a.factors() for fl in f["flows"]
-                         if f["id"].endswith((":ncv", ":density"))}
+    flows_with_factor = {
+        fl for f in a.factors() for fl in f["flows"] if f["id"].endswith((":ncv", ":density"))
+    }
     assert {"g", "d"} <= flows_with_factor
-

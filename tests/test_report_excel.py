@@ -9,10 +9,10 @@ from functools import cache
 
 import openpyxl
 import pytest
-from tests.conftest import ROOT, SCENARIOS
 
 import recp
 from recp.report import render
+from tests.conftest import ROOT, SCENARIOS
 
 SHEETS = ["Summary", "Flows", "Interventions", "Scenarios", "Factors", "Warnings"]
 NUMBER_TEXT = re.compile(r"^\s*[-+−]?[\d,]*\.?\d+(e[-+]?\d+)?\s*%?\s*$", re.I)
@@ -42,8 +42,11 @@ def header(ws) -> tuple[int, list[str]]:
 
 def table(ws) -> list[dict[str, object]]:
     r0, head = header(ws)
-    return [dict(zip(head, (c.value for c in row), strict=False))
-            for row in ws.iter_rows(min_row=r0 + 1) if any(c.value is not None for c in row)]
+    return [
+        dict(zip(head, (c.value for c in row), strict=False))
+        for row in ws.iter_rows(min_row=r0 + 1)
+        if any(c.value is not None for c in row)
+    ]
 
 
 def test_sheet_names():
@@ -94,16 +97,17 @@ def test_scenarios_and_interventions_match_json():
     doc = a.to_dict()
     wb = workbook()
     scen = {r["Scenario"]: r for r in table(wb["Scenarios"])}
-    value = {(r["scenario"], r["indicator"], r["component"]): r["value"]
-             for r in doc["results"]}
+    value = {(r["scenario"], r["indicator"], r["component"]): r["value"] for r in doc["results"]}
     for s in ["baseline", *a.states]:
         row = scen["Baseline" if s == "baseline" else s]
         assert row["GHG emissions [t CO₂e/yr]"] == pytest.approx(value[(s, "ghg", "total")])
         assert row["Final energy [GJ/yr]"] == pytest.approx(value[(s, "energy", "total")])
         assert row["Operating cost [USD/yr]"] == pytest.approx(value[(s, "cost", "total")])
     econ = {(e["scenario"], e["intervention"], e["basis"]): e for e in doc["economics"]}
-    saved = {(r["scenario"], r["intervention"], r["basis"], r["indicator"], r["component"]):
-             r["value"] for r in doc["savings"]}
+    saved = {
+        (r["scenario"], r["intervention"], r["basis"], r["indicator"], r["component"]): r["value"]
+        for r in doc["savings"]
+    }
     rows = table(wb["Interventions"])
     basis = {"In sequence": "in_sequence", "Standalone": "standalone"}
     checked = 0
@@ -115,8 +119,7 @@ def test_scenarios_and_interventions_match_json():
         assert r["Annual saving [USD/yr]"] == pytest.approx(e["annual_saving"])
         assert r["NPV [USD]"] == pytest.approx(e["npv"])
         assert r["IRR [%]"] == pytest.approx(e["irr"])
-        assert r["GHG emissions saved [t CO₂e/yr]"] == pytest.approx(
-            saved[(*key, "ghg", "total")])
+        assert r["GHG emissions saved [t CO₂e/yr]"] == pytest.approx(saved[(*key, "ghg", "total")])
         checked += 1
     assert checked == len(econ)  # every economics row, both bases and the scenario totals
 

@@ -8,10 +8,10 @@ import zipfile
 
 import openpyxl
 import pytest
-from tests.test_report_html import body_attrs, check_in_browser
 
 import recp
 from recp.report import render, write_report
+from tests.test_report_html import body_attrs, check_in_browser
 
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://x","y")'
@@ -21,25 +21,59 @@ STYLE_BREAK = '</style><script>alert(3)</script>"\\'
 
 def hostile() -> recp.Assessment:
     doc = {
-        "plant": {"name": SCRIPT, "country": "BD", "sector": FORMULA, "production": "100 t",
-                  "notes": f"{STYLE_BREAK} | pipes | and *stars* [link](javascript:alert(4))"},
+        "plant": {
+            "name": SCRIPT,
+            "country": "BD",
+            "sector": FORMULA,
+            "production": "100 t",
+            "notes": f"{STYLE_BREAK} | pipes | and *stars* [link](javascript:alert(4))",
+        },
         "grid_factor": "0.5 t CO2e/MWh",
         "discount_rate": "8 %",
         "flows": [
-            {"id": SCRIPT, "type": "electricity", "amount": "1 GWh", "price": "0.1 USD/kWh",
-             "name": FORMULA},
-            {"id": FORMULA, "type": "fuel", "carrier": "natural_gas", "amount": "1000 GJ",
-             "price": "10 USD/GJ", "name": "@SUM(1+1)"},
-            {"id": "+cmd|' /C calc'!A0", "type": "water", "source": "municipal",
-             "amount": "100 m3", "price": "1 USD/m3", "name": IMG},
+            {
+                "id": SCRIPT,
+                "type": "electricity",
+                "amount": "1 GWh",
+                "price": "0.1 USD/kWh",
+                "name": FORMULA,
+            },
+            {
+                "id": FORMULA,
+                "type": "fuel",
+                "carrier": "natural_gas",
+                "amount": "1000 GJ",
+                "price": "10 USD/GJ",
+                "name": "@SUM(1+1)",
+            },
+            {
+                "id": "+cmd|' /C calc'!A0",
+                "type": "water",
+                "source": "municipal",
+                "amount": "100 m3",
+                "price": "1 USD/m3",
+                "name": IMG,
+            },
         ],
         "interventions": [
-            {"id": FORMULA, "name": SCRIPT, "category": "good housekeeping",
-             "changes": [{"flow": SCRIPT, "by": "-10 %"}], "capex": "100 USD",
-             "lifetime": "5 year", "source": IMG, "notes": "-2+3"},
-            {"id": SCRIPT, "name": FORMULA, "category": "technology change",
-             "changes": [{"flow": FORMULA, "by": "-20 %"}], "capex": "1000 USD",
-             "lifetime": "10 year"},
+            {
+                "id": FORMULA,
+                "name": SCRIPT,
+                "category": "good housekeeping",
+                "changes": [{"flow": SCRIPT, "by": "-10 %"}],
+                "capex": "100 USD",
+                "lifetime": "5 year",
+                "source": IMG,
+                "notes": "-2+3",
+            },
+            {
+                "id": SCRIPT,
+                "name": FORMULA,
+                "category": "technology change",
+                "changes": [{"flow": FORMULA, "by": "-20 %"}],
+                "capex": "1000 USD",
+                "lifetime": "10 year",
+            },
         ],
         "scenarios": {IMG: [FORMULA, SCRIPT], FORMULA: [SCRIPT]},
     }

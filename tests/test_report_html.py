@@ -19,17 +19,26 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from tests.conftest import ROOT, SCENARIOS
 
 import recp
 from recp.cli import main
 from recp.report import render, write_report
 from recp.report.model import build
+from tests.conftest import ROOT, SCENARIOS
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-                  "--disable-extensions", "--mute-audio"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--disable-extensions",
+    "--mute-audio",
+]
 
 
 def chromium() -> str:
@@ -39,21 +48,30 @@ def chromium() -> str:
         exe = "/usr/bin/chromium"
     if exe is None:
         if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; CI must run the browser tests "
-                        "(make test installs Debian's chromium)")
+            pytest.fail(
+                "chromium is not installed; CI must run the browser tests "
+                "(make test installs Debian's chromium)"
+            )
         pytest.skip("chromium is not installed (apt-get install chromium, or run make test)")
     return exe
 
 
 def run_chromium(html: Path, tmp: Path, *args: str, dump: bool = True) -> tuple[str, str]:
     """Open ``html`` in headless Chromium; return (DOM after scripts ran, stderr log)."""
-    cmd = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp / 'chromium-profile'}",
-           "--enable-logging=stderr", "--v=0", *args]
+    cmd = [
+        chromium(),
+        *CHROMIUM_FLAGS,
+        f"--user-data-dir={tmp / 'chromium-profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+        *args,
+    ]
     if dump:
         cmd.append("--dump-dom")
     cmd.append(html.resolve().as_uri())
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                       env={**os.environ, "LANG": "C.UTF-8"})
+    r = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=120, env={**os.environ, "LANG": "C.UTF-8"}
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     return r.stdout, r.stderr
 
@@ -101,6 +119,7 @@ def check_in_browser(html_path: Path, tmp: Path, screenshot: Path | None = None)
 
 # -- in the browser ----------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_example_plant_renders_in_chromium(path, tmp_path):
@@ -126,11 +145,14 @@ def test_cjk_font_is_installed_for_chromium():
     """Chinese reports need a CJK font on the machine (Debian: fonts-noto-cjk)."""
     if shutil.which("fc-list") is None:
         pytest.skip("fontconfig's fc-list is not installed")
-    r = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True,
-                       timeout=30)
+    r = subprocess.run(
+        ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=30
+    )
     if not r.stdout.strip():
-        pytest.skip("no CJK font installed: Chinese text renders as boxes in the screenshots "
-                    "(apt-get install fonts-noto-cjk)")
+        pytest.skip(
+            "no CJK font installed: Chinese text renders as boxes in the screenshots "
+            "(apt-get install fonts-noto-cjk)"
+        )
     from recp.report.lang import labels
 
     stack = re.findall(r'"([^"]+)"', labels("zh")["meta.fonts"])
@@ -158,8 +180,10 @@ def test_report_prints_to_a4_pdf(tmp_path):
     run_chromium(html, tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", dump=False)
     raw = pdf.read_bytes()
     assert raw.startswith(b"%PDF")
-    boxes = {tuple(round(float(x)) for x in m.split())
-             for m in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+ [\d.]+)\s*\]", raw)}
+    boxes = {
+        tuple(round(float(x)) for x in m.split())
+        for m in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+ [\d.]+)\s*\]", raw)
+    }
     # A4 portrait (595 x 842 pt) and, for the wide intervention tables, A4 landscape.
     assert boxes == {(595, 842), (842, 595)}, boxes
     pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", raw))
@@ -167,6 +191,7 @@ def test_report_prints_to_a4_pdf(tmp_path):
 
 
 # -- the document ------------------------------------------------------------------------------
+
 
 class _Refs(HTMLParser):
     """Collects tags and every attribute that could load something."""
@@ -213,8 +238,16 @@ def test_csp_hashes_match_the_inline_style_and_script():
 
 def test_html_has_every_section_and_print_css():
     html = render(assessment(ROOT / "scenarios" / "dairy-md.yaml"), "html").decode()
-    for sid in ("plant", "baseline", "energy", "interventions", "scenarios", "warnings",
-                "factors", "details"):
+    for sid in (
+        "plant",
+        "baseline",
+        "energy",
+        "interventions",
+        "scenarios",
+        "warnings",
+        "factors",
+        "details",
+    ):
         assert f'<section id="{sid}"' in html
     assert "@page" in html and "size: A4" in html and "break-before: page" in html
     assert "A4 landscape" in html
@@ -244,12 +277,17 @@ def test_interventions_table_matches_economics():
 def test_macc_bars_sorted_by_cost_with_in_sequence_widths():
     from recp.report.charts import MaccBar, macc
 
-    bars = [MaccBar("b", 200.0, 50.0, "technology change", "T"),
-            MaccBar("a", 100.0, -300.0, "good housekeeping", "G"),
-            MaccBar("c", 50.0, 10.0, "technology change", "T")]
+    bars = [
+        MaccBar("b", 200.0, 50.0, "technology change", "T"),
+        MaccBar("a", 100.0, -300.0, "good housekeeping", "G"),
+        MaccBar("c", 50.0, 10.0, "technology change", "T"),
+    ]
     svg = macc("m", bars, title="t", x_label="x", y_label="y")
-    rects = re.findall(r'<rect class="mark" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*>'
-                       r"<title[^>]*>([^<]*)</title>", svg)
+    rects = re.findall(
+        r'<rect class="mark" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*>'
+        r"<title[^>]*>([^<]*)</title>",
+        svg,
+    )
     assert [r[2].split(":")[0] for r in rects] == ["a", "c", "b"]  # cheapest first
     xs = [float(r[0]) for r in rects]
     ws = [float(r[1]) + 1 for r in rects]  # one pixel gap between bars
@@ -276,16 +314,30 @@ def test_waterfall_steps_add_up_to_the_scenario():
 def test_sankeys_share_one_scale():
     from recp.report.charts import SankeyFlow, sankey
 
-    flows = [SankeyFlow("gas", "natural_gas", "Natural gas", 300.0),
-             SankeyFlow("grid", "electricity", "Electricity", 100.0)]
+    flows = [
+        SankeyFlow("gas", "natural_gas", "Natural gas", 300.0),
+        SankeyFlow("grid", "electricity", "Electricity", 100.0),
+    ]
     base = sankey("s0", flows, scale_total=400.0, title="t", total_label="T", unit="GJ")
-    half = sankey("s1", [SankeyFlow(f.label, f.carrier, f.carrier_label, f.value / 2)
-                         for f in flows], scale_total=400.0, title="t", total_label="T",
-                  unit="GJ", saved=200.0, saved_label="saved")
+    half = sankey(
+        "s1",
+        [SankeyFlow(f.label, f.carrier, f.carrier_label, f.value / 2) for f in flows],
+        scale_total=400.0,
+        title="t",
+        total_label="T",
+        unit="GJ",
+        saved=200.0,
+        saved_label="saved",
+    )
 
     def total_height(svg: str) -> float:
-        return float(re.findall(r'<rect class="mark" x="650" y="[\d.]+" width="14" '
-                                r'height="([\d.]+)"', svg)[0])
+        return float(
+            re.findall(
+                r'<rect class="mark" x="650" y="[\d.]+" width="14" '
+                r'height="([\d.]+)"',
+                svg,
+            )[0]
+        )
 
     assert total_height(base) == pytest.approx(240.0)
     assert total_height(half) == pytest.approx(120.0)
@@ -308,18 +360,30 @@ def _with_releases(data):
     rows = []
     for k, s in enumerate(data.states):
         f = 1.0 - 0.3 * k
-        for ind, unit, vals in (("mercury", "kg", {"air": 1.2, "water": 0.4, "residue": 2.0}),
-                                ("pcdd_f", "g TEQ", {"air": 0.05, "residue": 0.3})):
-            rows.append({"scenario": s, "indicator": ind, "component": "total",
-                         "value": f * sum(vals.values()), "unit": unit})
-            rows += [{"scenario": s, "indicator": ind, "component": c, "value": f * v,
-                      "unit": unit} for c, v in vals.items()]
+        for ind, unit, vals in (
+            ("mercury", "kg", {"air": 1.2, "water": 0.4, "residue": 2.0}),
+            ("pcdd_f", "g TEQ", {"air": 0.05, "residue": 0.3}),
+        ):
+            rows.append(
+                {
+                    "scenario": s,
+                    "indicator": ind,
+                    "component": "total",
+                    "value": f * sum(vals.values()),
+                    "unit": unit,
+                }
+            )
+            rows += [
+                {"scenario": s, "indicator": ind, "component": c, "value": f * v, "unit": unit}
+                for c, v in vals.items()
+            ]
     data.results = data.results + rows
     data.__dict__.pop("_idx", None)
     return data
 
 
 # -- writing files -----------------------------------------------------------------------------
+
 
 def test_cli_writes_every_format(tmp_path, capsys):
     src = ROOT / "scenarios" / "dairy-md.yaml"
@@ -366,38 +430,76 @@ def test_cli_unknown_report_format_and_language(tmp_path, capsys):
 
 
 def test_report_package_import_is_light():
-    code = ("import sys, recp.report; "
-            "heavy = [m for m in ('openpyxl', 'numpy', 'pandas', 'pint', 'yaml') "
-            "if m in sys.modules]; print(heavy)")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       timeout=60, cwd=ROOT)
+    code = (
+        "import sys, recp.report; "
+        "heavy = [m for m in ('openpyxl', 'numpy', 'pandas', 'pint', 'yaml') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
 
 
 EDGE_PLANTS = {
-    "baseline only": ({"plant": {"name": "Only baseline", "country": "BD"},
-                       "grid_factor": "0.5 t CO2e/MWh",
-                       "flows": [{"id": "grid", "type": "electricity", "amount": "1 GWh"}]},
-                      {"ghg-scope-gas", "sankey-0"}),
-    "no energy, no GHG": ({"plant": {"name": "Water", "country": "BD", "production": "10 pcs"},
-                           "flows": [{"id": "w", "type": "water", "source": "groundwater",
-                                      "amount": "100 m3", "price": "1 USD/m3"}],
-                           "interventions": [{"id": "x", "category": "good housekeeping",
-                                              "changes": [{"flow": "w", "by": "-10 %"}]}]},
-                          {"compare"}),
+    "baseline only": (
+        {
+            "plant": {"name": "Only baseline", "country": "BD"},
+            "grid_factor": "0.5 t CO2e/MWh",
+            "flows": [{"id": "grid", "type": "electricity", "amount": "1 GWh"}],
+        },
+        {"ghg-scope-gas", "sankey-0"},
+    ),
+    "no energy, no GHG": (
+        {
+            "plant": {"name": "Water", "country": "BD", "production": "10 pcs"},
+            "flows": [
+                {
+                    "id": "w",
+                    "type": "water",
+                    "source": "groundwater",
+                    "amount": "100 m3",
+                    "price": "1 USD/m3",
+                }
+            ],
+            "interventions": [
+                {
+                    "id": "x",
+                    "category": "good housekeeping",
+                    "changes": [{"flow": "w", "by": "-10 %"}],
+                }
+            ],
+        },
+        {"compare"},
+    ),
     "measure that raises GHG": (
-        {"plant": {"name": "Heat", "country": "MD", "production": "5 t"}, "discount_rate": "5 %",
-         "flows": [{"id": "h", "type": "heat", "amount": "100 GJ", "price": "10 USD/GJ"},
-                   {"id": "wood", "type": "fuel", "carrier": "wood", "amount": "10 t",
-                    "price": "50 USD/t"},
-                   {"id": "g", "type": "electricity", "amount": "10 MWh",
-                    "price": "0.1 USD/kWh"}],
-         "interventions": [{"id": "more", "category": "input substitution", "capex": "10 USD",
-                            "lifetime": "3 year",
-                            "changes": [{"flow": "g", "by": "50 %"},
-                                        {"flow": "wood", "to": "0 t"}]}]},
-        {"compare", "ghg-scope-gas", "sankey-0", "sankey-1", "waterfall-0"}),
+        {
+            "plant": {"name": "Heat", "country": "MD", "production": "5 t"},
+            "discount_rate": "5 %",
+            "flows": [
+                {"id": "h", "type": "heat", "amount": "100 GJ", "price": "10 USD/GJ"},
+                {
+                    "id": "wood",
+                    "type": "fuel",
+                    "carrier": "wood",
+                    "amount": "10 t",
+                    "price": "50 USD/t",
+                },
+                {"id": "g", "type": "electricity", "amount": "10 MWh", "price": "0.1 USD/kWh"},
+            ],
+            "interventions": [
+                {
+                    "id": "more",
+                    "category": "input substitution",
+                    "capex": "10 USD",
+                    "lifetime": "3 year",
+                    "changes": [{"flow": "g", "by": "50 %"}, {"flow": "wood", "to": "0 t"}],
+                }
+            ],
+        },
+        {"compare", "ghg-scope-gas", "sankey-0", "sankey-1", "waterfall-0"},
+    ),
 }
 
 

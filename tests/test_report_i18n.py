@@ -10,19 +10,18 @@ from html.parser import HTMLParser
 
 import openpyxl
 import pytest
-from tests.conftest import ROOT
 
 import recp
 from recp.errors import InputError
 from recp.report import render, write_report
 from recp.report.lang import labels, languages, translator
+from tests.conftest import ROOT
 
 #: zh values that may equal the English ones: unit symbols and chemical formulas.
 SAME_IN_EVERY_LANGUAGE = {"units.m3", "units.CO2e", "units.CO2", "units.percent"}
 #: ASCII words allowed in the text of a Chinese report (outside the user's own text): unit
 #: symbols, codes and names that are not translated.
-ASCII_ALLOWED = {"recp", "RECP", "USD", "GWP", "PCDD", "kWh", "MWh", "TEQ", "Noto", "Sans",
-                 "CJK"}
+ASCII_ALLOWED = {"recp", "RECP", "USD", "GWP", "PCDD", "kWh", "MWh", "TEQ", "Noto", "Sans", "CJK"}
 
 
 @cache
@@ -57,9 +56,25 @@ def test_every_code_has_a_label():
         lab = labels(lang)
         for carrier in library().carriers:
             assert f"components.{carrier}" in lab, (lang, carrier)
-        for comp in (*WATER_SOURCES, *WASTE_ROUTES, "scope1", "scope2", "co2", "ch4", "n2o",
-                     "biogenic_co2", "hazardous", "non_hazardous", "electricity", "heat",
-                     "air", "water", "land", "product", "residue"):
+        for comp in (
+            *WATER_SOURCES,
+            *WASTE_ROUTES,
+            "scope1",
+            "scope2",
+            "co2",
+            "ch4",
+            "n2o",
+            "biogenic_co2",
+            "hazardous",
+            "non_hazardous",
+            "electricity",
+            "heat",
+            "air",
+            "water",
+            "land",
+            "product",
+            "residue",
+        ):
             assert f"components.{comp}" in lab, (lang, comp)
         for c in CATEGORIES:
             assert f"categories.{c}" in lab, (lang, c)
@@ -95,8 +110,12 @@ class _Text(HTMLParser):
                 self.attrs.append(a[k])
         if tag in self.VOID:
             return
-        excluded = (bool(self.stack) and self.stack[-1]) or a.get("translate") == "no" \
-            or tag in ("style", "script") or (tag == "title" and self.in_head)
+        excluded = (
+            (bool(self.stack) and self.stack[-1])
+            or a.get("translate") == "no"
+            or tag in ("style", "script")
+            or (tag == "title" and self.in_head)
+        )
         self.stack.append(excluded)
 
     def handle_startendtag(self, tag, attrs):
@@ -133,8 +152,11 @@ def english_fragments() -> set[str]:
 @pytest.mark.parametrize("name", ["dairy-md", "textile-dyeing-bd", "metal-finishing-ua"])
 def test_chinese_html_has_no_english_label(name):
     text = zh_text(name)
-    leaked = sorted(f for f in english_fragments() if re.search(
-        r"(?<![A-Za-z])" + re.escape(f) + r"(?![A-Za-z])", text))
+    leaked = sorted(
+        f
+        for f in english_fragments()
+        if re.search(r"(?<![A-Za-z])" + re.escape(f) + r"(?![A-Za-z])", text)
+    )
     assert leaked == []
     words = set(re.findall(r"[A-Za-z]{3,}", text))
     assert words <= ASCII_ALLOWED, words - ASCII_ALLOWED
@@ -159,8 +181,11 @@ def test_chinese_workbook_headers_are_translated():
                 continue
             for c in row:
                 if isinstance(c.value, str):
-                    hits = [f for f in fragments if re.search(
-                        r"(?<![A-Za-z])" + re.escape(f) + r"(?![A-Za-z])", c.value)]
+                    hits = [
+                        f
+                        for f in fragments
+                        if re.search(r"(?<![A-Za-z])" + re.escape(f) + r"(?![A-Za-z])", c.value)
+                    ]
                     assert not hits, (ws.title, c.value, hits)
 
 

@@ -6,12 +6,12 @@ import re
 from functools import cache
 
 import pytest
-from tests.conftest import ROOT, SCENARIOS
 
 import recp
 from recp.report import render
 from recp.report.fmt import money, num
 from recp.report.markdown import md
+from tests.conftest import ROOT, SCENARIOS
 
 
 @cache
@@ -53,9 +53,17 @@ def test_summary_and_sections():
     a = assessment()
     text = render(a, "md").decode()
     assert text.startswith("# Sample Dairy (Chisinau region) · Cleaner production assessment\n")
-    for h in ("## Summary", "## Plant and assumptions", "### Yearly flows",
-              "## Baseline indicators", "## Interventions", "### Scenario quick wins",
-              "## Scenario comparison", "## Warnings", "## Appendix A. Factors used"):
+    for h in (
+        "## Summary",
+        "## Plant and assumptions",
+        "### Yearly flows",
+        "## Baseline indicators",
+        "## Interventions",
+        "### Scenario quick wins",
+        "## Scenario comparison",
+        "## Warnings",
+        "## Appendix A. Factors used",
+    ):
         assert f"\n{h}\n" in text, h
     assert "| GHG emissions | t CO₂e | 5,140 | 4,779 | −7.0 % | 4,444 | −13.5 % |" in text
     for e in a.economics():

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.strategies import BOMB, EXAMPLE
 
 import recp
 from recp import io as recp_io
@@ -19,6 +18,7 @@ from recp import scenario as recp_scenario
 from recp.cli import main
 from recp.errors import InputError
 from recp.io import write_atomic
+from tests.strategies import BOMB, EXAMPLE
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = EXAMPLE.read_text(encoding="utf-8")
@@ -37,18 +37,22 @@ def leftovers(folder: Path) -> list[str]:
 
 # -- YAML is read safely --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("tag", [
-    "!!python/object/apply:os.system ['touch {marker}']",
-    "!!python/object/new:os.system ['touch {marker}']",
-    "!!python/object/apply:subprocess.call [['touch', '{marker}']]",
-    "!!python/name:os.system ''",
-    "!!python/module:os ''",
-    "!!python/tuple [1, 2]",
-    "!!binary AAEC",
-    "!!set {a: null}",
-    "!!omap [a: 1]",
-    "!local x",
-])
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.system ['touch {marker}']",
+        "!!python/object/new:os.system ['touch {marker}']",
+        "!!python/object/apply:subprocess.call [['touch', '{marker}']]",
+        "!!python/name:os.system ''",
+        "!!python/module:os ''",
+        "!!python/tuple [1, 2]",
+        "!!binary AAEC",
+        "!!set {a: null}",
+        "!!omap [a: 1]",
+        "!local x",
+    ],
+)
 def test_object_tags_are_input_errors_and_never_run(tmp_path, tag):
     marker = tmp_path / "pwned"
     text = BASE.replace("amount: 300 t", "amount: " + tag.replace("{marker}", str(marker)))
@@ -60,14 +64,16 @@ def test_object_tags_are_input_errors_and_never_run(tmp_path, tag):
 
 def test_duplicate_keys_are_refused_with_both_lines():
     text = BASE.replace("  sector: textiles\n", "  sector: textiles\n  country: UA\n")
-    with pytest.raises(InputError, match=r"duplicate key 'country' \(first given on line 4\)") \
-            as e:
+    with pytest.raises(InputError, match=r"duplicate key 'country' \(first given on line 4\)") as e:
         recp.loads(text)
     assert e.value.problems[0].line == 6
     flow = "  - {id: grid, type: electricity, amount: 4.2 GWh, amount: 5 GWh, price: 1 USD/kWh}"
     with pytest.raises(InputError, match="duplicate key 'amount'"):
-        recp.loads(BASE.replace(
-            "  - {id: grid, type: electricity, amount: 4.2 GWh, price: 0.09 USD/kWh}", flow))
+        recp.loads(
+            BASE.replace(
+                "  - {id: grid, type: electricity, amount: 4.2 GWh, price: 0.09 USD/kWh}", flow
+            )
+        )
 
 
 def test_merge_keys_and_anchors_still_work():
@@ -79,6 +85,7 @@ def test_merge_keys_and_anchors_still_work():
 
 
 # -- size, depth and alias limits --------------------------------------------------------------
+
 
 def test_file_size_limit(tmp_path, monkeypatch, capsys):
     big = tmp_path / "big.yaml"
@@ -122,11 +129,16 @@ def test_depth_limit_refuses_deeper_at_once(depth):
 
 def test_depth_limit_of_recp_itself():
     # recp's own check, below any parser's limit: 33 levels of block mappings.
-    deep = "".join(f"{'  ' * i}k{i}:\n" for i in range(recp_scenario.MAX_DEPTH)) + \
-        "  " * recp_scenario.MAX_DEPTH + "x: 1\n"
+    deep = (
+        "".join(f"{'  ' * i}k{i}:\n" for i in range(recp_scenario.MAX_DEPTH))
+        + "  " * recp_scenario.MAX_DEPTH
+        + "x: 1\n"
+    )
     with pytest.raises(InputError, match="more than 32 levels deep; at most 32") as e:
-        recp.loads(BASE + "notes:\n" + "".join("  " + ln + "\n" for ln in deep.splitlines()),
-                   file="deep.yaml")
+        recp.loads(
+            BASE + "notes:\n" + "".join("  " + ln + "\n" for ln in deep.splitlines()),
+            file="deep.yaml",
+        )
     (problem,) = e.value.problems
     assert problem.file == "deep.yaml" and problem.line is not None
 
@@ -155,6 +167,7 @@ def test_node_limit_is_a_constant(monkeypatch):
 
 # -- outputs: atomic, never over an input, only with --force ------------------------------------
 
+
 @pytest.fixture
 def src(tmp_path) -> Path:
     p = tmp_path / "in.yaml"
@@ -173,8 +186,9 @@ def test_existing_output_replaced_only_with_force(capsys, tmp_path, src):
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize("variant", ["same", "dot", "dotdot", "symlink", "hardlink",
-                                     "symlink_input"])
+@pytest.mark.parametrize(
+    "variant", ["same", "dot", "dotdot", "symlink", "hardlink", "symlink_input"]
+)
 def test_input_never_overwritten(capsys, tmp_path, src, monkeypatch, variant):
     monkeypatch.chdir(tmp_path)
     inp = src
@@ -218,8 +232,9 @@ def test_output_mode_is_not_private(tmp_path):
     assert p.stat().st_mode & 0o777 == 0o640 and p.read_text() == "y"
 
 
-@pytest.mark.parametrize("target", ["/proc/recp-test.json", "/sys/recp-test.json",
-                                    "/nonexistent-folder/recp-test.json"])
+@pytest.mark.parametrize(
+    "target", ["/proc/recp-test.json", "/sys/recp-test.json", "/nonexistent-folder/recp-test.json"]
+)
 def test_unwritable_folder_is_a_clear_error(capsys, src, target):
     # /proc and /sys refuse new files even to root (CI runs tests as root, where chmod does
     # not stop a write).
@@ -233,14 +248,16 @@ def test_unwritable_folder_is_a_clear_error(capsys, src, target):
 def _fail_with(exc):
     def boom(*args, **kwargs):
         raise exc
+
     return boom
 
 
 @pytest.mark.parametrize("where", ["fsync", "replace"])
 def test_full_disk_leaves_no_partial_file(capsys, tmp_path, src, monkeypatch, where):
     out = tmp_path / "r.json"
-    monkeypatch.setattr(recp_io.os, where, _fail_with(OSError(errno.ENOSPC,
-                                                              os.strerror(errno.ENOSPC))))
+    monkeypatch.setattr(
+        recp_io.os, where, _fail_with(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    )
     code, stdout, err = cli(capsys, "assess", src, "-f", "json", "-o", out)
     assert code == 2 and stdout == ""
     assert err.strip() == f"error: {out}: write failed: No space left on device"
@@ -250,14 +267,16 @@ def test_full_disk_leaves_no_partial_file(capsys, tmp_path, src, monkeypatch, wh
 def test_read_only_folder_via_replace(capsys, tmp_path, src, monkeypatch):
     out = tmp_path / "r.json"
     out.write_text("old")
-    monkeypatch.setattr(recp_io.os, "replace", _fail_with(OSError(errno.EROFS,
-                                                                  os.strerror(errno.EROFS))))
+    monkeypatch.setattr(
+        recp_io.os, "replace", _fail_with(OSError(errno.EROFS, os.strerror(errno.EROFS)))
+    )
     code, _, err = cli(capsys, "assess", src, "-f", "json", "-o", out, "--force")
     assert code == 2 and err.strip() == f"error: {out}: write failed: Read-only file system"
     assert out.read_text() == "old" and leftovers(tmp_path) == []
 
 
 # -- Ctrl-C during a write -------------------------------------------------------------------
+
 
 class _Interrupting:
     """A file object whose write stores half the data and then raises KeyboardInterrupt."""
@@ -341,10 +360,24 @@ def test_same_input_same_bytes_across_processes_and_hash_seeds(tmp_path):
         env = dict(os.environ, PYTHONHASHSEED=seed)
         for fmt in ("json", "csv"):
             out = tmp_path / f"{seed}.{fmt}"
-            r = subprocess.run([sys.executable, "-m", "recp.cli", "assess", str(EXAMPLE),
-                                str(ROOT / "scenarios" / "textile-dyeing-bd.yaml"), "-f", fmt,
-                                "-o", str(out)], capture_output=True, text=True, env=env,
-                               timeout=120)
+            r = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "recp.cli",
+                    "assess",
+                    str(EXAMPLE),
+                    str(ROOT / "scenarios" / "textile-dyeing-bd.yaml"),
+                    "-f",
+                    fmt,
+                    "-o",
+                    str(out),
+                ],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=120,
+            )
             assert r.returncode == 0, r.stderr
             outputs[(seed, fmt)] = out.read_bytes()
     assert outputs[("0", "json")] == outputs[("4242", "json")]

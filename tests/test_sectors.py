@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from tests.conftest import ROOT, SCENARIOS
 
 import recp
 from recp import sectors
@@ -12,15 +11,38 @@ from recp.cli import main
 from recp.factors import library
 from recp.scenario import CATEGORIES, loads
 from recp.units import is_dimension, parse_quantity
+from tests.conftest import ROOT, SCENARIOS
 
 SECTOR_KEYS = list(sectors.SECTORS)
 ALL_KEYS = sectors.keys()
 #: Keys the issue names; each must work with `recp new --sector KEY`.
-ISSUE_KEYS = ["textiles", "food_beverage", "dairy", "brewery", "fruit_vegetable",
-              "agro_processing", "seafood", "chemicals", "chemical_leasing", "metallurgy",
-              "foundry", "electroplating", "secondary_metals", "building_materials", "cement",
-              "lime", "bricks", "municipal_services", "hospital", "school", "district_heating",
-              "electronics_ewaste", "plastics", "artisanal_gold_mining", "chlor_alkali"]
+ISSUE_KEYS = [
+    "textiles",
+    "food_beverage",
+    "dairy",
+    "brewery",
+    "fruit_vegetable",
+    "agro_processing",
+    "seafood",
+    "chemicals",
+    "chemical_leasing",
+    "metallurgy",
+    "foundry",
+    "electroplating",
+    "secondary_metals",
+    "building_materials",
+    "cement",
+    "lime",
+    "bricks",
+    "municipal_services",
+    "hospital",
+    "school",
+    "district_heating",
+    "electronics_ewaste",
+    "plastics",
+    "artisanal_gold_mining",
+    "chlor_alkali",
+]
 
 
 # -- templates ------------------------------------------------------------------------------
@@ -126,8 +148,11 @@ def test_find_measure():
 
 def test_group_catalogue_joins_members():
     ids = {m["id"] for m in sectors.catalogue("metallurgy")}
-    assert {"foundry.sand_reclamation", "electroplating.counter_current_rinsing",
-            "secondary_metals.salt_slag_recycling"} <= ids
+    assert {
+        "foundry.sand_reclamation",
+        "electroplating.counter_current_rinsing",
+        "secondary_metals.salt_slag_recycling",
+    } <= ids
 
 
 def test_catalogue_measure_applies_to_its_template():
@@ -135,10 +160,15 @@ def test_catalogue_measure_applies_to_its_template():
     for key in SECTOR_KEYS:
         doc = sectors.template_data(key)
         doc["interventions"] = [
-            {"id": m["id"].split(".")[1], "measure": m["id"], "category": m["category"],
-             "changes": [{"flow": c["flow"], "by": c["by"]} for c in m["changes"]],
-             "source": m["source"]}
-            for m in sectors.catalogue(key)]
+            {
+                "id": m["id"].split(".")[1],
+                "measure": m["id"],
+                "category": m["category"],
+                "changes": [{"flow": c["flow"], "by": c["by"]} for c in m["changes"]],
+                "source": m["source"],
+            }
+            for m in sectors.catalogue(key)
+        ]
         a = recp.assess(recp.Scenario.from_dict(doc))
         assert a.value("energy", scenario="all") <= a.value("energy") * 1.5, key
 
@@ -151,12 +181,24 @@ WORKED = [p for p in SCENARIOS if "measure:" in p.read_text()]
 def test_worked_scenarios_cover_sectors():
     by_sector = {}
     for p in SCENARIOS:
-        by_sector.setdefault(sectors.resolve(yaml.safe_load(p.read_text())["plant"]["sector"]),
-                             []).append(p.name)
+        by_sector.setdefault(
+            sectors.resolve(yaml.safe_load(p.read_text())["plant"]["sector"]), []
+        ).append(p.name)
     # three earlier plants + nine sector plants; see scenarios/README.md for the missing ones
-    assert set(by_sector) >= {"textiles", "dairy", "electroplating", "seafood", "agro_processing",
-                              "cement", "foundry", "plastics", "artisanal_gold_mining",
-                              "chemicals", "electronics_ewaste", "hospital"}
+    assert set(by_sector) >= {
+        "textiles",
+        "dairy",
+        "electroplating",
+        "seafood",
+        "agro_processing",
+        "cement",
+        "foundry",
+        "plastics",
+        "artisanal_gold_mining",
+        "chemicals",
+        "electronics_ewaste",
+        "hospital",
+    }
     assert len(WORKED) >= 8
 
 
@@ -168,9 +210,13 @@ def test_worked_scenario_uses_catalogue_measures(path):
     # countries the reports name for the sector, or for the group it belongs to
     # (secondary_metals is in metallurgy, which GC.14 para 6 names for Ukraine)
     keys = {sectors.SECTORS[key].seeds} | {g for g, m in sectors.GROUPS.items() if key in m}
-    named = {c for s in sectors.seeds_sectors() if s["key"] in keys
-             for m in s["mentions"] for c in (m.get("country") if isinstance(m.get("country"), list)
-                                              else [m.get("country")])}
+    named = {
+        c
+        for s in sectors.seeds_sectors()
+        if s["key"] in keys
+        for m in s["mentions"]
+        for c in (m.get("country") if isinstance(m.get("country"), list) else [m.get("country")])
+    }
     assert country in named, f"{path.name}: {country} is not named for this sector"
     assert len(sc.interventions) >= 4
     for iv in sc.interventions:
@@ -197,8 +243,11 @@ def test_worked_scenario_balances_close(path):
     water_out += sum(m3(q) for q in sc.balances.water.values())
     assert abs(water_in - water_out) <= 0.10 * water_in, path.name
     mass_in = sum(t(f.amount) for f in sc.flows if f.type == "material")
-    mass_out = sum(t(f.amount) for f in sc.flows if f.type in ("product", "waste")
-                   and is_dimension(f.amount, "t"))
+    mass_out = sum(
+        t(f.amount)
+        for f in sc.flows
+        if f.type in ("product", "waste") and is_dimension(f.amount, "t")
+    )
     mass_out += sum(t(q) for q in sc.balances.mass.values())
     assert abs(mass_in - mass_out) <= 0.10 * mass_in, path.name
 
@@ -249,12 +298,21 @@ def test_measures_command_unknown_sector(capsys):
 
 # -- factor tables these data rely on ---------------------------------------------------------
 
+
 # IPCC 2006 Vol.5 Ch.6 Table 6.8 (industrial wastewater MCF); septic from Table 6.3.
-@pytest.mark.parametrize(("key", "mcf"), [
-    ("untreated_sea_river_lake", 0.1), ("aerobic_well_managed", 0.0),
-    ("aerobic_not_well_managed", 0.3), ("anaerobic_digester_sludge", 0.8),
-    ("anaerobic_reactor", 0.8), ("anaerobic_shallow_lagoon", 0.2),
-    ("anaerobic_deep_lagoon", 0.8), ("septic_system", 0.5)])
+@pytest.mark.parametrize(
+    ("key", "mcf"),
+    [
+        ("untreated_sea_river_lake", 0.1),
+        ("aerobic_well_managed", 0.0),
+        ("aerobic_not_well_managed", 0.3),
+        ("anaerobic_digester_sludge", 0.8),
+        ("anaerobic_reactor", 0.8),
+        ("anaerobic_shallow_lagoon", 0.2),
+        ("anaerobic_deep_lagoon", 0.8),
+        ("septic_system", 0.5),
+    ],
+)
 def test_ipcc_wastewater_mcf(key, mcf):
     assert library().get(f"ipcc2006-wastewater:{key}:mcf").value == mcf
 
@@ -265,45 +323,71 @@ def test_sewer_discharge_has_no_onsite_mcf():
 
 # IPCC 2006 Vol.5 Ch.6: B0 0.25 kg CH4/kg COD, 0.6 kg CH4/kg BOD (Table 6.2);
 # EF_effluent 0.005 kg N2O-N/kg N (Table 6.11).
-@pytest.mark.parametrize(("key", "value"), [("b0_cod", 0.25), ("b0_bod", 0.6),
-                                            ("ef_n2o_effluent", 0.005)])
+@pytest.mark.parametrize(
+    ("key", "value"), [("b0_cod", 0.25), ("b0_bod", 0.6), ("ef_n2o_effluent", 0.005)]
+)
 def test_ipcc_wastewater_constants(key, value):
     assert library().get(f"ipcc2006-wastewater-constants:{key}:value").value == value
 
 
 # IPCC 2006 Vol.5 Ch.2 Table 2.4 (DOC, wet weight) and Ch.3 Table 3.1 (MCF), 3.2 (OX).
-@pytest.mark.parametrize(("key", "doc"), [
-    ("food", 0.15), ("garden", 0.20), ("paper", 0.40), ("wood", 0.43), ("textiles", 0.24),
-    ("nappies", 0.24), ("rubber_leather", 0.39), ("sewage_sludge", 0.05)])
+@pytest.mark.parametrize(
+    ("key", "doc"),
+    [
+        ("food", 0.15),
+        ("garden", 0.20),
+        ("paper", 0.40),
+        ("wood", 0.43),
+        ("textiles", 0.24),
+        ("nappies", 0.24),
+        ("rubber_leather", 0.39),
+        ("sewage_sludge", 0.05),
+    ],
+)
 def test_ipcc_landfill_doc(key, doc):
     assert library().get(f"ipcc2006-landfill-doc:{key}:doc").value == doc
 
 
-@pytest.mark.parametrize(("key", "mcf"), [
-    ("managed_anaerobic", 1.0), ("managed_semi_aerobic", 0.5), ("unmanaged_deep", 0.8),
-    ("unmanaged_shallow", 0.4), ("uncategorised", 0.6)])
+@pytest.mark.parametrize(
+    ("key", "mcf"),
+    [
+        ("managed_anaerobic", 1.0),
+        ("managed_semi_aerobic", 0.5),
+        ("unmanaged_deep", 0.8),
+        ("unmanaged_shallow", 0.4),
+        ("uncategorised", 0.6),
+    ],
+)
 def test_ipcc_landfill_mcf(key, mcf):
     assert library().get(f"ipcc2006-landfill-mcf:{key}:mcf").value == mcf
 
 
-@pytest.mark.parametrize(("key", "value"), [("docf", 0.5), ("f", 0.5), ("ox_default", 0.0),
-                                            ("ox_managed_covered", 0.1)])
+@pytest.mark.parametrize(
+    ("key", "value"), [("docf", 0.5), ("f", 0.5), ("ox_default", 0.0), ("ox_managed_covered", 0.1)]
+)
 def test_ipcc_landfill_constants(key, value):
     assert library().get(f"ipcc2006-landfill-constants:{key}:value").value == value
 
 
 def test_sector_references_rows():
     t = library().table("sector-references")
-    indicators = {"energy_intensity", "water_intensity", "ghg_intensity", "wastewater_intensity",
-                  "waste_intensity"}
+    indicators = {
+        "energy_intensity",
+        "water_intensity",
+        "ghg_intensity",
+        "wastewater_intensity",
+        "waste_intensity",
+    }
     for key, row in t.rows.items():
         assert row["indicator"] in indicators, key
         assert row["sector"] in sectors.SECTORS, key
         assert 0 < row["low"] <= row["high"], key
         assert row["unit"] and row["product"] and row["source_row"], key
     # UNEP PRE-SME Resource Kit (2010) Section 9.4 Table 33, 'Beer': 0.32-1 m3/hl water
-    assert (t.rows["brewery_water_pre_sme"]["low"], t.rows["brewery_water_pre_sme"]["high"]) == \
-        (0.32, 1.0)
+    assert (t.rows["brewery_water_pre_sme"]["low"], t.rows["brewery_water_pre_sme"]["high"]) == (
+        0.32,
+        1.0,
+    )
 
 
 def test_templates_and_catalogues_are_shipped_beside_the_tables():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from tests.conftest import SCENARIOS
 
 import recp
 from recp import sectors
@@ -13,10 +12,27 @@ from recp.errors import InputError
 from recp.scenario import Scenario
 from recp.units import parse_quantity
 from recp.workbook import read_workbook, write_workbook
+from tests.conftest import SCENARIOS
 
-QTY_KEYS = {"amount", "price", "ncv", "density", "emission_factor", "cod", "nitrogen",
-            "ch4_recovery", "production", "discount_rate", "grid_factor", "capex", "opex",
-            "lifetime", "by", "to", "tolerance"}
+QTY_KEYS = {
+    "amount",
+    "price",
+    "ncv",
+    "density",
+    "emission_factor",
+    "cod",
+    "nitrogen",
+    "ch4_recovery",
+    "production",
+    "discount_rate",
+    "grid_factor",
+    "capex",
+    "opex",
+    "lifetime",
+    "by",
+    "to",
+    "tolerance",
+}
 
 
 def canonical(obj, key=None):
@@ -106,9 +122,17 @@ def test_filled_in_workbook_is_read(tmp_path):
     iv = wb["Interventions"]
     ih = [c.value for c in iv[1]]
     rec = dict.fromkeys(ih)
-    rec.update({"id": "controls", "measure": "school.heating_controls",
-                "category": "better process control", "flow": "gas", "by": "-15 %",
-                "capex": "20000 USD", "lifetime": "10 year"})
+    rec.update(
+        {
+            "id": "controls",
+            "measure": "school.heating_controls",
+            "category": "better process control",
+            "flow": "gas",
+            "by": "-15 %",
+            "capex": "20000 USD",
+            "lifetime": "10 year",
+        }
+    )
     iv.append([rec[h] for h in ih])
     wb.save(path)
     sc = recp.load(path)

@@ -24,9 +24,21 @@ ROOT = Path(__file__).resolve().parent.parent
 def locked(uv: str) -> dict[str, str]:
     """Return {package: version} that uv.lock pins for this interpreter and platform."""
     out = subprocess.run(
-        [uv, "export", "--frozen", "--no-hashes", "--no-emit-project", "--no-header",
-         "--no-annotate", "--format", "requirements.txt"],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        [
+            uv,
+            "export",
+            "--frozen",
+            "--no-hashes",
+            "--no-emit-project",
+            "--no-header",
+            "--no-annotate",
+            "--format",
+            "requirements.txt",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     pins: dict[str, str] = {}
     for line in out.splitlines():
@@ -43,9 +55,18 @@ def locked(uv: str) -> dict[str, str]:
 def installed() -> dict[str, str]:
     """Return {package: version} as ``pip freeze --all`` lists it (editable installs left out)."""
     out = subprocess.run(
-        [sys.executable, "-m", "pip", "freeze", "--all", "--exclude-editable",
-         "--disable-pip-version-check"],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "freeze",
+            "--all",
+            "--exclude-editable",
+            "--disable-pip-version-check",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     pins: dict[str, str] = {}
     for line in out.splitlines():
@@ -60,10 +81,14 @@ def main() -> int:
     """Compare the two sets; print one line per difference."""
     uv = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / ".uv" / "bin" / "uv")
     want, have = locked(uv), installed()
-    problems = [f"{name}: locked {want[name]}, installed {have.get(name, 'nothing')}"
-                for name in sorted(want) if have.get(name) != want[name]]
-    problems += [f"{name}: installed {have[name]}, not in uv.lock"
-                 for name in sorted(set(have) - set(want))]
+    problems = [
+        f"{name}: locked {want[name]}, installed {have.get(name, 'nothing')}"
+        for name in sorted(want)
+        if have.get(name) != want[name]
+    ]
+    problems += [
+        f"{name}: installed {have[name]}, not in uv.lock" for name in sorted(set(have) - set(want))
+    ]
     for line in problems:
         print(line, file=sys.stderr)
     if problems:

@@ -86,16 +86,29 @@ class Assessment:
         prod = self.scenario.plant.production
         for name, vals in zip(names, values, strict=True):
             for r, v in zip(c.rows, vals, strict=True):
-                out.append({"scenario": name, "indicator": r.indicator, "component": r.component,
-                            "value": _num(v), "unit": r.unit})
+                out.append(
+                    {
+                        "scenario": name,
+                        "indicator": r.indicator,
+                        "component": r.component,
+                        "value": _num(v),
+                        "unit": r.unit,
+                    }
+                )
             if prod is not None:
                 p = float(prod.magnitude)
                 punit = unit_text(prod)
                 for r, v in zip(c.rows, vals, strict=True):
                     if r.component == "total" and r.indicator in _INTENSITY:
-                        out.append({"scenario": name, "indicator": f"{r.indicator}_intensity",
-                                    "component": "total", "value": _num(v / p),
-                                    "unit": f"{r.unit}/{punit}"})
+                        out.append(
+                            {
+                                "scenario": name,
+                                "indicator": f"{r.indicator}_intensity",
+                                "component": "total",
+                                "value": _num(v / p),
+                                "unit": f"{r.unit}/{punit}",
+                            }
+                        )
         return out
 
     def savings(self) -> list[dict[str, Any]]:
@@ -114,13 +127,29 @@ class Assessment:
             for k, iid in enumerate(ids):
                 for basis, vals in (("in_sequence", steps[k]), ("standalone", stand[iid])):
                     for r, v in zip(c.rows, vals, strict=True):
-                        out.append({"scenario": name, "intervention": iid, "basis": basis,
-                                    "indicator": r.indicator, "component": r.component,
-                                    "value": _num(v), "unit": r.unit})
+                        out.append(
+                            {
+                                "scenario": name,
+                                "intervention": iid,
+                                "basis": basis,
+                                "indicator": r.indicator,
+                                "component": r.component,
+                                "value": _num(v),
+                                "unit": r.unit,
+                            }
+                        )
             for r, v in zip(c.rows, res[0] - res[-1], strict=True):
-                out.append({"scenario": name, "intervention": None, "basis": "in_sequence",
-                            "indicator": r.indicator, "component": r.component,
-                            "value": _num(v), "unit": r.unit})
+                out.append(
+                    {
+                        "scenario": name,
+                        "intervention": None,
+                        "basis": "in_sequence",
+                        "indicator": r.indicator,
+                        "component": r.component,
+                        "value": _num(v),
+                        "unit": r.unit,
+                    }
+                )
         return out
 
     def economics(self) -> list[dict[str, Any]]:
@@ -135,21 +164,44 @@ class Assessment:
         cur = self.scenario.currency
         out: list[dict[str, Any]] = []
 
-        def row(name: str, iid: str | None, basis: str, capex: float, saving: float,
-                life: float, npv: float, irr: float, ghg: float, cpt: float,
-                rel: dict[str, tuple[float, float]]) -> dict[str, Any]:
-            out = {"scenario": name, "intervention": iid, "basis": basis, "currency": cur,
-                   "capex": _num(capex), "annual_saving": _num(saving),
-                   "simple_payback_years": _num(float(finance.simple_payback(capex, saving))),
-                   "lifetime_years": _num(life), "npv": _num(npv), "irr": _num(irr),
-                   "ghg_avoided_t_co2e_per_year": _num(ghg),
-                   "cost_per_t_co2e": _num(cpt)}
+        def row(
+            name: str,
+            iid: str | None,
+            basis: str,
+            capex: float,
+            saving: float,
+            life: float,
+            npv: float,
+            irr: float,
+            ghg: float,
+            cpt: float,
+            rel: dict[str, tuple[float, float]],
+        ) -> dict[str, Any]:
+            out = {
+                "scenario": name,
+                "intervention": iid,
+                "basis": basis,
+                "currency": cur,
+                "capex": _num(capex),
+                "annual_saving": _num(saving),
+                "simple_payback_years": _num(float(finance.simple_payback(capex, saving))),
+                "lifetime_years": _num(life),
+                "npv": _num(npv),
+                "irr": _num(irr),
+                "ghg_avoided_t_co2e_per_year": _num(ghg),
+                "cost_per_t_co2e": _num(cpt),
+            }
             for ind, c_av, c_cost in RELEASE_ECONOMICS:
                 out[c_av], out[c_cost] = (_num(x) for x in rel[ind])
             return out
 
-        def releases(res_before: np.ndarray, res_after: np.ndarray, capex: np.ndarray,
-                     saving: np.ndarray, life: np.ndarray) -> dict[str, np.ndarray]:
+        def releases(
+            res_before: np.ndarray,
+            res_after: np.ndarray,
+            capex: np.ndarray,
+            saving: np.ndarray,
+            life: np.ndarray,
+        ) -> dict[str, np.ndarray]:
             """Avoided mercury [kg] and PCDD/F [g TEQ] (total: a shift is not a reduction)."""
             out = {}
             for key, col_ in rel_cols.items():
@@ -157,8 +209,13 @@ class Assessment:
                     avoided = np.full(len(capex), np.nan)
                 else:
                     avoided = res_before[..., col_] - res_after[..., col_]
-                out[key] = np.stack([avoided, finance.cost_of_abatement(
-                    capex, saving, r, life, np.nan_to_num(avoided))], axis=-1)
+                out[key] = np.stack(
+                    [
+                        avoided,
+                        finance.cost_of_abatement(capex, saving, r, life, np.nan_to_num(avoided)),
+                    ],
+                    axis=-1,
+                )
             return out
 
         for name, states in self.states.items():
@@ -169,25 +226,44 @@ class Assessment:
             capex = np.array([c.capex[i] for i in ids])
             opex = np.array([c.opex[i] for i in ids])
             life = np.array([c.lifetime[i] for i in ids])
-            flow_saving = (res[:-1, cost_col] - res[1:, cost_col]) if cost_col is not None \
+            flow_saving = (
+                (res[:-1, cost_col] - res[1:, cost_col])
+                if cost_col is not None
                 else np.zeros(len(ids))
+            )
             ghg = res[:-1, ghg_col] - res[1:, ghg_col]
             st_res = self.indicators(np.stack([self.standalone[i] for i in ids]))
-            st_flow = (base[cost_col] - st_res[:, cost_col]) if cost_col is not None \
+            st_flow = (
+                (base[cost_col] - st_res[:, cost_col])
+                if cost_col is not None
                 else np.zeros(len(ids))
+            )
             st_ghg = base[ghg_col] - st_res[:, ghg_col]
             for basis, fs, g, before, after in (
-                    ("in_sequence", flow_saving, ghg, res[:-1], res[1:]),
-                    ("standalone", st_flow, st_ghg, np.broadcast_to(base, st_res.shape), st_res)):
+                ("in_sequence", flow_saving, ghg, res[:-1], res[1:]),
+                ("standalone", st_flow, st_ghg, np.broadcast_to(base, st_res.shape), st_res),
+            ):
                 saving = fs - opex
                 npv = finance.npv(capex, saving, r, life)
                 irr = finance.irr(capex, saving, life)
                 cpt = finance.cost_of_abatement(capex, saving, r, life, g)
                 rel = releases(before, after, capex, saving, life)
                 for k, iid in enumerate(ids):
-                    out.append(row(name, iid, basis, capex[k], saving[k], life[k], npv[k],
-                                   irr[k], g[k], cpt[k],
-                                   {key: (v[k, 0], v[k, 1]) for key, v in rel.items()}))
+                    out.append(
+                        row(
+                            name,
+                            iid,
+                            basis,
+                            capex[k],
+                            saving[k],
+                            life[k],
+                            npv[k],
+                            irr[k],
+                            g[k],
+                            cpt[k],
+                            {key: (v[k, 0], v[k, 1]) for key, v in rel.items()},
+                        )
+                    )
             # The whole scenario: in-sequence savings, each for its own lifetime.
             saving = flow_saving - opex
             total_saving = float(saving.sum())
@@ -195,17 +271,32 @@ class Assessment:
             has_life = bool(np.all(np.isfinite(life)))
             npv_s = float(finance.npv(capex, saving, r, life).sum()) if has_life else np.nan
             irr_s = float(finance.irr_portfolio(capex, saving, life)) if has_life else np.nan
-            annual_cost = (float((capex * finance.capital_recovery_factor(r, life)).sum())
-                           - total_saving) if has_life else np.nan
+            annual_cost = (
+                (float((capex * finance.capital_recovery_factor(r, life)).sum()) - total_saving)
+                if has_life
+                else np.nan
+            )
             g_tot = float(ghg.sum())
             cpt_s = annual_cost / g_tot if g_tot > 0 else np.nan
             rel_s = {}
             for key, col_ in rel_cols.items():
                 av = float(res[0, col_] - res[-1, col_]) if col_ is not None else np.nan
                 rel_s[key] = (av, annual_cost / av if col_ is not None and av > 0 else np.nan)
-            out.append(row(name, None, "in_sequence", total_capex, total_saving,
-                           float(np.max(life)) if has_life else np.nan, npv_s, irr_s, g_tot,
-                           cpt_s, rel_s))
+            out.append(
+                row(
+                    name,
+                    None,
+                    "in_sequence",
+                    total_capex,
+                    total_saving,
+                    float(np.max(life)) if has_life else np.nan,
+                    npv_s,
+                    irr_s,
+                    g_tot,
+                    cpt_s,
+                    rel_s,
+                )
+            )
         return out
 
     def balances(self) -> list[dict[str, Any]]:
@@ -221,41 +312,68 @@ class Assessment:
 
         sc = self.scenario
         bal = sc.balances
-        tol = (float(bal.tolerance.to("dimensionless").magnitude)
-               if bal is not None and bal.tolerance is not None else 0.10)
+        tol = (
+            float(bal.tolerance.to("dimensionless").magnitude)
+            if bal is not None and bal.tolerance is not None
+            else 0.10
+        )
         water_out = {k: to_float(q, "m3") for k, q in (bal.water.items() if bal else [])}
         mass_out = {k: to_float(q, "t") for k, q in (bal.mass.items() if bal else [])}
         amounts = dict(zip(self.compiled.flow_ids, self.compiled.amount, strict=True))
         units = dict(zip(self.compiled.flow_ids, self.compiled.flow_units, strict=True))
         out: list[dict[str, Any]] = []
 
-        def verdict(name: str, unit: str, inputs: dict[str, float], outputs: dict[str, float],
-                    note: str | None) -> dict[str, Any]:
+        def verdict(
+            name: str,
+            unit: str,
+            inputs: dict[str, float],
+            outputs: dict[str, float],
+            note: str | None,
+        ) -> dict[str, Any]:
             tin, tout = sum(inputs.values()), sum(outputs.values())
             diff = tin - tout
             rel = diff / tin if tin > 0 else None
             if note is None and tin <= 0:
                 note = f"no {name} inputs recorded: the balance cannot be checked"
             closes = None if note is not None else bool(abs(rel or 0.0) <= tol)
-            return {"balance": name, "unit": unit, "in": _num(tin), "out": _num(tout),
-                    "difference": _num(diff), "relative": None if rel is None else _num(rel),
-                    "tolerance": _num(tol), "closes": closes, "inputs": inputs,
-                    "outputs": outputs, "note": note}
+            return {
+                "balance": name,
+                "unit": unit,
+                "in": _num(tin),
+                "out": _num(tout),
+                "difference": _num(diff),
+                "relative": None if rel is None else _num(rel),
+                "tolerance": _num(tol),
+                "closes": closes,
+                "inputs": inputs,
+                "outputs": outputs,
+                "note": note,
+            }
 
         w_in = {f.id: float(amounts[f.id]) for f in sc.flows if f.type == "water"}
         w_out = {f.id: float(amounts[f.id]) for f in sc.flows if f.type == "wastewater"}
         w_out |= water_out
         out.append(verdict("water", "m3", w_in, w_out, None))
-        m_in = {f.id: float(amounts[f.id]) for f in sc.flows
-                if f.type == "material" and units[f.id] == "t"}
-        m_out = {f.id: float(amounts[f.id]) for f in sc.flows
-                 if f.type in ("product", "waste") and units[f.id] == "t"}
+        m_in = {
+            f.id: float(amounts[f.id])
+            for f in sc.flows
+            if f.type == "material" and units[f.id] == "t"
+        }
+        m_out = {
+            f.id: float(amounts[f.id])
+            for f in sc.flows
+            if f.type in ("product", "waste") and units[f.id] == "t"
+        }
         m_out |= mass_out
-        not_mass = [f.id for f in sc.flows if f.type == "product" and
-                    not is_dimension(f.amount, "t")]
-        note = (f"product flow(s) {', '.join(not_mass)} are not in mass units: the mass balance "
-                "cannot be checked (give them in t, or list their mass under balances.mass)"
-                if not_mass else None)
+        not_mass = [
+            f.id for f in sc.flows if f.type == "product" and not is_dimension(f.amount, "t")
+        ]
+        note = (
+            f"product flow(s) {', '.join(not_mass)} are not in mass units: the mass balance "
+            "cannot be checked (give them in t, or list their mass under balances.mass)"
+            if not_mass
+            else None
+        )
         out.append(verdict("mass", "t", m_in, m_out, note))
         for b in out:
             b["inputs"] = {k: _num(v) for k, v in b["inputs"].items()}
@@ -286,26 +404,42 @@ class Assessment:
         for r in rows:
             ind = str(r["indicator"]).removesuffix("_intensity")
             i = _col(self.compiled, ind, "total")
-            entry: dict[str, Any] = {"id": r["id"], "indicator": r["indicator"],
-                                     "low": r.get("low"), "high": r.get("high"),
-                                     "unit": r.get("unit"), "product": r.get("product"),
-                                     "source": table.factor(r["id"], "low").source  # type: ignore[union-attr]
-                                     if r.get("low") is not None else r.get("source_row")}
+            entry: dict[str, Any] = {
+                "id": r["id"],
+                "indicator": r["indicator"],
+                "low": r.get("low"),
+                "high": r.get("high"),
+                "unit": r.get("unit"),
+                "product": r.get("product"),
+                "source": table.factor(r["id"], "low").source  # type: ignore[union-attr]
+                if r.get("low") is not None
+                else r.get("source_row"),
+            }
             try:
-                value_q = (parse_quantity(f"{float(base[i])!r} {self.compiled.rows[i].unit}")
-                           / prod) if i is not None else None
+                value_q = (
+                    (parse_quantity(f"{float(base[i])!r} {self.compiled.rows[i].unit}") / prod)
+                    if i is not None
+                    else None
+                )
                 value = to_float(value_q, str(r["unit"])) if value_q is not None else None
             except Exception:  # noqa: BLE001 - unit mismatch: say so, do not guess
                 value = None
             entry["value"] = _num(value) if value is not None else None
             if value is None:
                 entry["flag"] = "not_comparable"
-                entry["note"] = (f"production is in '{prod.units:~}', the reference is "
-                                 f"{r.get('unit')} of {r.get('product')}")
+                entry["note"] = (
+                    f"production is in '{prod.units:~}', the reference is "
+                    f"{r.get('unit')} of {r.get('product')}"
+                )
             else:
                 lo, hi = r.get("low"), r.get("high")
-                entry["flag"] = ("below" if lo is not None and value < lo else
-                                 "above" if hi is not None and value > hi else "within")
+                entry["flag"] = (
+                    "below"
+                    if lo is not None and value < lo
+                    else "above"
+                    if hi is not None and value > hi
+                    else "within"
+                )
             out.append(entry)
         return out
 
@@ -319,23 +453,44 @@ class Assessment:
         out = list(self.compiled.warnings)
         for b in self.balances():
             if b["closes"] is False:
-                where = ("check metered withdrawal against wastewater; add evaporation, water "
-                         "in product and losses under balances.water" if b["balance"] == "water"
-                         else "check materials and chemicals in against products and waste; "
-                         "add emissions, wastewater solids and stock changes under "
-                         "balances.mass")
-                out.append({"code": f"{b['balance']}_balance", "message": (
-                    f"{b['balance']} balance does not close: in {b['in']:g} {b['unit']}, out "
-                    f"{b['out']:g} {b['unit']}, difference {b['relative']:+.1%} (tolerance "
-                    f"{b['tolerance']:.0%}); {where}")})
+                where = (
+                    "check metered withdrawal against wastewater; add evaporation, water "
+                    "in product and losses under balances.water"
+                    if b["balance"] == "water"
+                    else "check materials and chemicals in against products and waste; "
+                    "add emissions, wastewater solids and stock changes under "
+                    "balances.mass"
+                )
+                out.append(
+                    {
+                        "code": f"{b['balance']}_balance",
+                        "message": (
+                            f"{b['balance']} balance does not close: in {b['in']:g} "
+                            f"{b['unit']}, out "
+                            f"{b['out']:g} {b['unit']}, difference {b['relative']:+.1%} (tolerance "
+                            f"{b['tolerance']:.0%}); {where}"
+                        ),
+                    }
+                )
             elif b["closes"] is None:
-                out.append({"code": f"{b['balance']}_balance_unchecked",
-                            "message": f"{b['balance']} balance not checked: {b['note']}"})
+                out.append(
+                    {
+                        "code": f"{b['balance']}_balance_unchecked",
+                        "message": f"{b['balance']} balance not checked: {b['note']}",
+                    }
+                )
         for r in self.benchmarks():
             if r["flag"] in ("below", "above"):
-                out.append({"code": "intensity_outside_reference", "message": (
-                    f"{r['indicator']} {r['value']:g} {r['unit']} is {r['flag']} the reference "
-                    f"range {r['low']:g}-{r['high']:g} {r['unit']} ({r['source']})")})
+                out.append(
+                    {
+                        "code": "intensity_outside_reference",
+                        "message": (
+                            f"{r['indicator']} {r['value']:g} {r['unit']} is {r['flag']} the "
+                            "reference "
+                            f"range {r['low']:g}-{r['high']:g} {r['unit']} ({r['source']})"
+                        ),
+                    }
+                )
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -343,11 +498,16 @@ class Assessment:
         from recp import __version__
 
         sc = self.scenario
-        plant: dict[str, Any] = {"name": sc.plant.name, "country": sc.country_code,
-                                 "sector": sc.plant.sector}
+        plant: dict[str, Any] = {
+            "name": sc.plant.name,
+            "country": sc.country_code,
+            "sector": sc.plant.sector,
+        }
         if sc.plant.production is not None:
-            plant["production"] = {"value": _num(float(sc.plant.production.magnitude)),
-                                   "unit": unit_text(sc.plant.production)}
+            plant["production"] = {
+                "value": _num(float(sc.plant.production.magnitude)),
+                "unit": unit_text(sc.plant.production),
+            }
         settings = dict(self.compiled.settings)
         settings["scenarios"] = {k: list(v) for k, v in sc.scenario_map.items()}
         return {
@@ -367,15 +527,26 @@ class Assessment:
         """The result rows as a tidy DataFrame (scenario, indicator, component, value, unit)."""
         import pandas as pd
 
-        return pd.DataFrame(self.results(), columns=["scenario", "indicator", "component",
-                                                     "value", "unit"])
+        return pd.DataFrame(
+            self.results(), columns=["scenario", "indicator", "component", "value", "unit"]
+        )
 
     def savings_table(self) -> pd.DataFrame:
         """The savings rows as a tidy DataFrame."""
         import pandas as pd
 
-        return pd.DataFrame(self.savings(), columns=["scenario", "intervention", "basis",
-                                                     "indicator", "component", "value", "unit"])
+        return pd.DataFrame(
+            self.savings(),
+            columns=[
+                "scenario",
+                "intervention",
+                "basis",
+                "indicator",
+                "component",
+                "value",
+                "unit",
+            ],
+        )
 
     def economics_table(self) -> pd.DataFrame:
         """The economics rows as a DataFrame."""
@@ -440,16 +611,34 @@ def assess(scenario: Scenario, lib: FactorLibrary | None = None) -> Assessment:
         raise InputError(uniq).with_file(scenario.source_file or "<input>")
     for name, st in states.items():  # last guard: numbers too large for floats
         if not np.all(np.isfinite(st @ c.W)):
-            raise InputError([Problem("interventions", f"scenario '{name}' gives results too "
-                                      "large to compute: check the size of the changes")]
-                             ).with_file(scenario.source_file or "<input>")
+            raise InputError(
+                [
+                    Problem(
+                        "interventions",
+                        f"scenario '{name}' gives results too "
+                        "large to compute: check the size of the changes",
+                    )
+                ]
+            ).with_file(scenario.source_file or "<input>")
     if not np.all(np.isfinite(c.amount @ c.W)):
-        raise InputError([Problem("flows", "the baseline gives results too large to compute: "
-                                  "check the amounts and units")]).with_file(
-            scenario.source_file or "<input>")
+        raise InputError(
+            [
+                Problem(
+                    "flows",
+                    "the baseline gives results too large to compute: check the amounts and units",
+                )
+            ]
+        ).with_file(scenario.source_file or "<input>")
     for iid, ch in c.interventions.items():
         if np.allclose(apply(c.amount, ch), c.amount):
-            c.warnings.append({"code": "no_effect", "message": (
-                f"intervention '{iid}' changes no flow (its changes leave every amount as it "
-                "was)")})
+            c.warnings.append(
+                {
+                    "code": "no_effect",
+                    "message": (
+                        f"intervention '{iid}' changes no flow (its changes leave every "
+                        "amount as it "
+                        "was)"
+                    ),
+                }
+            )
     return Assessment(scenario, c, states, standalone)

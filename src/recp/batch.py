@@ -44,12 +44,32 @@ if TYPE_CHECKING:
 
 _INTENSITY = ("energy", "ghg", "water", "wastewater", "waste")
 RESULT_COLUMNS = ["plant", "scenario", "indicator", "component", "value", "unit"]
-SAVING_COLUMNS = ["plant", "scenario", "intervention", "basis", "indicator", "component",
-                  "value", "unit"]
-ECON_COLUMNS = ["plant", "scenario", "intervention", "basis", "currency", "capex",
-                "annual_saving", "simple_payback_years", "lifetime_years", "npv", "irr",
-                "ghg_avoided_t_co2e_per_year", "cost_per_t_co2e",
-                *(c for _, av, cost in RELEASE_ECONOMICS for c in (av, cost))]
+SAVING_COLUMNS = [
+    "plant",
+    "scenario",
+    "intervention",
+    "basis",
+    "indicator",
+    "component",
+    "value",
+    "unit",
+]
+ECON_COLUMNS = [
+    "plant",
+    "scenario",
+    "intervention",
+    "basis",
+    "currency",
+    "capex",
+    "annual_saving",
+    "simple_payback_years",
+    "lifetime_years",
+    "npv",
+    "irr",
+    "ghg_avoided_t_co2e_per_year",
+    "cost_per_t_co2e",
+    *(c for _, av, cost in RELEASE_ECONOMICS for c in (av, cost)),
+]
 ERROR_COLUMNS = ["plant", "file", "place", "message"]
 
 
@@ -122,14 +142,16 @@ class BatchResult:
 # -- building a portfolio from validated scenarios ------------------------------------------
 
 
-def portfolio_from_scenarios(scs: Sequence[Scenario], ids: Sequence[str],
-                             lib: FactorLibrary) -> Portfolio:
+def portfolio_from_scenarios(
+    scs: Sequence[Scenario], ids: Sequence[str], lib: FactorLibrary
+) -> Portfolio:
     """Concatenate validated scenarios into one :class:`Portfolio` (parse-time, per plant)."""
     from recp.engine import compile_scenario
 
     fts: list[FlowTable] = []
     grids, gwps, countries = [], [], []
-    iv_plant, iv_ids, capex, opex, life = [], [], [], [], []
+    iv_ids: list[str] = []
+    iv_plant, capex, opex, life = [], [], [], []
     ch_iv, ch_order, ch_flow, ch_kind, ch_value, ch_place = [], [], [], [], [], []
     ch_src: list[int] = []
     scen_names: dict[str, int] = {}
@@ -173,25 +195,52 @@ def portfolio_from_scenarios(scs: Sequence[Scenario], ids: Sequence[str],
     ft = _concat(fts)
     i64 = np.int64
     return Portfolio(
-        plant_ids=list(ids), names=[s.plant.name for s in scs],
-        sectors=[s.plant.sector for s in scs], countries=countries,
+        plant_ids=list(ids),
+        names=[s.plant.name for s in scs],
+        sectors=[s.plant.sector for s in scs],
+        countries=countries,
         currency=[s.currency for s in scs],
-        production=np.array([float(s.plant.production.magnitude) if s.plant.production is not None
-                             else np.nan for s in scs]),
-        production_unit=[unit_text(s.plant.production) if s.plant.production is not None
-                         else "" for s in scs],
-        discount_rate=np.array([float(s.discount_rate.to("dimensionless").magnitude)
-                                if s.discount_rate is not None else np.nan for s in scs]),
-        ft=ft, pt=PlantTable(country=np.array(countries, dtype=object),
-                             gwp=np.array(gwps, dtype=i64), grid=np.array(grids)),
-        iv_plant=np.array(iv_plant, dtype=i64), iv_ids=iv_ids, capex=np.array(capex),
-        opex=np.array(opex), lifetime=np.array(life), ch_iv=np.array(ch_iv, dtype=i64),
-        ch_order=np.array(ch_order, dtype=i64), ch_flow=np.array(ch_flow, dtype=i64),
-        ch_kind=np.array(ch_kind, dtype=i64), ch_value=np.array(ch_value),
-        ch_place=ch_place, ch_row=np.zeros(len(ch_place), dtype=i64),
-        scen_names=list(scen_names), st_plant=np.array(st_plant, dtype=i64),
-        st_scen=np.array(st_scen, dtype=i64), st_k=np.array(st_k, dtype=i64),
-        st_iv=np.array(st_iv, dtype=i64), files=[s.source_file for s in scs],
+        production=np.array(
+            [
+                float(s.plant.production.magnitude) if s.plant.production is not None else np.nan
+                for s in scs
+            ]
+        ),
+        production_unit=[
+            unit_text(s.plant.production) if s.plant.production is not None else "" for s in scs
+        ],
+        discount_rate=np.array(
+            [
+                float(s.discount_rate.to("dimensionless").magnitude)
+                if s.discount_rate is not None
+                else np.nan
+                for s in scs
+            ]
+        ),
+        ft=ft,
+        pt=PlantTable(
+            country=np.array(countries, dtype=object),
+            gwp=np.array(gwps, dtype=i64),
+            grid=np.array(grids),
+        ),
+        iv_plant=np.array(iv_plant, dtype=i64),
+        iv_ids=iv_ids,
+        capex=np.array(capex),
+        opex=np.array(opex),
+        lifetime=np.array(life),
+        ch_iv=np.array(ch_iv, dtype=i64),
+        ch_order=np.array(ch_order, dtype=i64),
+        ch_flow=np.array(ch_flow, dtype=i64),
+        ch_kind=np.array(ch_kind, dtype=i64),
+        ch_value=np.array(ch_value),
+        ch_place=ch_place,
+        ch_row=np.zeros(len(ch_place), dtype=i64),
+        scen_names=list(scen_names),
+        st_plant=np.array(st_plant, dtype=i64),
+        st_scen=np.array(st_scen, dtype=i64),
+        st_k=np.array(st_k, dtype=i64),
+        st_iv=np.array(st_iv, dtype=i64),
+        files=[s.source_file for s in scs],
         ch_src=np.array(ch_src, dtype=i64),
     )
 
@@ -199,8 +248,11 @@ def portfolio_from_scenarios(scs: Sequence[Scenario], ids: Sequence[str],
 def _concat(fts: Sequence[FlowTable]) -> FlowTable:
     if not fts:
         return FlowTable.empty(0)
-    arrays = {k: np.concatenate([getattr(f, k) for f in fts])
-              for k in FlowTable.__dataclass_fields__ if k not in ("place_fmt", "releases")}
+    arrays = {
+        k: np.concatenate([getattr(f, k) for f in fts])
+        for k in FlowTable.__dataclass_fields__
+        if k not in ("place_fmt", "releases")
+    }
     # Release codes index into each table's own list: map them into one list, where a Toolkit
     # row that many plants use (the same cached object) is one entry.
     releases: list[Any] = []
@@ -227,14 +279,16 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     total = int(counts.sum())
     if total == 0:
         return np.zeros(0, dtype=np.int64)
-    rep_starts = np.repeat(np.asarray(starts, dtype=np.int64) - np.cumsum(counts) + counts,
-                           counts)
+    rep_starts = np.repeat(np.asarray(starts, dtype=np.int64) - np.cumsum(counts) + counts, counts)
     return rep_starts + np.arange(total, dtype=np.int64)
 
 
 def _starts(counts: np.ndarray) -> np.ndarray:
-    return np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if len(counts) else \
-        np.zeros(0, dtype=np.int64)
+    return (
+        np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        if len(counts)
+        else np.zeros(0, dtype=np.int64)
+    )
 
 
 def _cat(codes: np.ndarray, categories: Sequence[Any]) -> Any:
@@ -270,27 +324,34 @@ class _Labels:
 
     def __post_init__(self) -> None:
         rows = self.rs.rows
-        self.ind_names = list(dict.fromkeys([r.indicator for r in rows] +
-                                            [f"{i}_intensity" for i in _INTENSITY]))
+        self.ind_names = list(
+            dict.fromkeys([r.indicator for r in rows] + [f"{i}_intensity" for i in _INTENSITY])
+        )
         self.ind_code = np.array([self.ind_names.index(r.indicator) for r in rows])
         self.comp_names = list(dict.fromkeys(r.component for r in rows))
         self.comp_code = np.array([self.comp_names.index(r.component) for r in rows])
         self.currencies = list(dict.fromkeys(self.pf.currency)) or ["USD"]
-        self.cur_code = np.array([self.currencies.index(c) for c in self.pf.currency],
-                                 dtype=np.int64)
+        self.cur_code = np.array(
+            [self.currencies.index(c) for c in self.pf.currency], dtype=np.int64
+        )
         self.punits = list(dict.fromkeys(self.pf.production_unit)) or [""]
-        self.punit_code = np.array([self.punits.index(u) for u in self.pf.production_unit],
-                                   dtype=np.int64)
+        self.punit_code = np.array(
+            [self.punits.index(u) for u in self.pf.production_unit], dtype=np.int64
+        )
         # unit vocabulary: row units (currency filled in) + intensity units per production unit
         units: dict[str, int] = {}
         R, C = len(rows), len(self.currencies)
         self.unit_code = np.zeros((R, C), dtype=np.int64)
         for r, row in enumerate(rows):
             for c, cur in enumerate(self.currencies):
-                self.unit_code[r, c] = units.setdefault(row.unit.replace("{cur}", cur),
-                                                        len(units))
-        self.tot_rows = np.array([rs_i for rs_i, row in enumerate(rows)
-                                  if row.component == "total" and row.indicator in _INTENSITY])
+                self.unit_code[r, c] = units.setdefault(row.unit.replace("{cur}", cur), len(units))
+        self.tot_rows = np.array(
+            [
+                rs_i
+                for rs_i, row in enumerate(rows)
+                if row.component == "total" and row.indicator in _INTENSITY
+            ]
+        )
         U = len(self.punits)
         self.int_unit_code = np.zeros((len(self.tot_rows), U), dtype=np.int64)
         for k, r in enumerate(self.tot_rows):
@@ -299,8 +360,7 @@ class _Labels:
         self.unit_names = list(units)
 
 
-def evaluate(pf: Portfolio, lib: FactorLibrary | None = None,
-             details: bool = True) -> BatchResult:
+def evaluate(pf: Portfolio, lib: FactorLibrary | None = None, details: bool = True) -> BatchResult:
     """Assess every plant of a portfolio together; see the module docstring.
 
     Parameters
@@ -322,8 +382,14 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None,
     bad = np.zeros(P, dtype=bool)
     for p, prob in co.problems:
         bad[p] = True
-        errors.append({"plant": pf.plant_ids[p], "file": pf.files[p] if pf.files else None,
-                       "place": prob.place, "message": prob.message})
+        errors.append(
+            {
+                "plant": pf.plant_ids[p],
+                "file": pf.files[p] if pf.files else None,
+                "place": prob.place,
+                "message": prob.message,
+            }
+        )
     # Compact the result rows to those this portfolio uses (plus the contract rows).
     used = co.rowset.always.copy()
     used[co.row] = True
@@ -375,11 +441,13 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None,
         who = np.repeat(np.arange(len(rf)), rf_ecount[rf])
         keys = rf_run[rf[who]] * R + e_row[ent]
         uk, inv = np.unique(keys, return_inverse=True)
-        target.reshape(-1)[uk] += np.bincount(inv, weights=change[who] * e_val[ent],
-                                              minlength=len(uk))
+        target.reshape(-1)[uk] += np.bincount(
+            inv, weights=change[who] * e_val[ent], minlength=len(uk)
+        )
 
-    base_p = np.bincount(ft.plant[co.flow] * R + co_row, weights=ft.amount[co.flow] * co.value,
-                         minlength=P * R).reshape(P, R)
+    base_p = np.bincount(
+        ft.plant[co.flow] * R + co_row, weights=ft.amount[co.flow] * co.value, minlength=P * R
+    ).reshape(P, R)
     present = np.zeros((P, R), dtype=bool)
     present[ft.plant[co.flow], co_row] = True
     present |= rs.always[None, :]
@@ -428,13 +496,16 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None,
                 touched.append(src)
                 start_state.append(state[src].copy())
                 state[src] = 0.0
-            new = np.where(kind == REL, before * (1.0 + v),
-                           np.where(kind == ABS, before + v,
-                                    np.where(mv, before + moved, v)))
+            new = np.where(
+                kind == REL,
+                before * (1.0 + v),
+                np.where(kind == ABS, before + v, np.where(mv, before + moved, v)),
+            )
             neg = (new < -1e-9 * np.maximum(1.0, np.abs(before))) & ~negative[C_run[sel]]
             for q in np.flatnonzero(neg):  # offending changes only: messages
-                neg_info.append((int(C_run[sel[q]]), int(gch[sel[q]]), float(before[q]),
-                                 float(new[q])))
+                neg_info.append(
+                    (int(C_run[sel[q]]), int(gch[sel[q]]), float(before[q]), float(new[q]))
+                )
             negative[C_run[sel[neg]]] = True
             touched.append(idx)
             start_state.append(before)
@@ -455,24 +526,37 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None,
         f = int(pf.ch_flow[g])
         unit = bases[ft.basis[f]] if ft.basis[f] != B_OTHER else ""
         scen = "standalone" if standalone[r] else pf.scen_names[run_scen[r]]
-        errors.append({"plant": pf.plant_ids[p], "file": pf.files[p] if pf.files else None,
-                       "place": pf.change_place(g), "message": (
-                           f"takes flow '{ft.flow_id[f]}' from {prev:g} to {after:g} {unit}, "
-                           f"below zero (scenario '{scen}')")})
+        errors.append(
+            {
+                "plant": pf.plant_ids[p],
+                "file": pf.files[p] if pf.files else None,
+                "place": pf.change_place(g),
+                "message": (
+                    f"takes flow '{ft.flow_id[f]}' from {prev:g} to {after:g} {unit}, "
+                    f"below zero (scenario '{scen}')"
+                ),
+            }
+        )
     ok = ~bad
     n_steps = np.bincount(s_run, minlength=n_runs)
     end = stacked[n_steps, np.arange(n_runs)]
 
     lab = _Labels(rs, pf)
     res_df = _results_frame(pf, lab, base_p, present, end, run_plant, run_scen, standalone, ok)
-    eco_df = _economics_frame(pf, lab, rs, base_p, present, stacked, run_plant, run_scen,
-                              standalone, s_run, s_k, s_iv, ok)
-    sav_df = (_savings_frame(pf, lab, base_p, present, stacked, run_plant, run_scen, standalone,
-                             s_run, s_k, s_iv, ok) if details
-              else pd.DataFrame(columns=SAVING_COLUMNS))
+    eco_df = _economics_frame(
+        pf, lab, rs, base_p, present, stacked, run_plant, run_scen, standalone, s_run, s_k, s_iv, ok
+    )
+    sav_df = (
+        _savings_frame(
+            pf, lab, base_p, present, stacked, run_plant, run_scen, standalone, s_run, s_k, s_iv, ok
+        )
+        if details
+        else pd.DataFrame(columns=SAVING_COLUMNS)
+    )
     err_df = pd.DataFrame(errors, columns=ERROR_COLUMNS)
-    plants = pd.DataFrame({"plant": pf.plant_ids, "name": pf.names, "country": pf.countries,
-                           "sector": pf.sectors})[ok].reset_index(drop=True)
+    plants = pd.DataFrame(
+        {"plant": pf.plant_ids, "name": pf.names, "country": pf.countries, "sector": pf.sectors}
+    )[ok].reset_index(drop=True)
     return BatchResult(res_df, sav_df, eco_df, err_df, plants)
 
 
@@ -483,9 +567,17 @@ def _frame(columns: dict[str, Any], names: list[str]) -> pd.DataFrame:
     return df[names]
 
 
-def _results_frame(pf: Portfolio, lab: _Labels, base_p: np.ndarray, present: np.ndarray,
-                   end: np.ndarray, run_plant: np.ndarray, run_scen: np.ndarray,
-                   standalone: np.ndarray, ok: np.ndarray) -> pd.DataFrame:
+def _results_frame(
+    pf: Portfolio,
+    lab: _Labels,
+    base_p: np.ndarray,
+    present: np.ndarray,
+    end: np.ndarray,
+    run_plant: np.ndarray,
+    run_scen: np.ndarray,
+    standalone: np.ndarray,
+    ok: np.ndarray,
+) -> pd.DataFrame:
     """Baseline then each scenario's end state per plant; intensities after each block."""
     scen_runs = np.flatnonzero(~standalone & ok[run_plant])
     okp = np.flatnonzero(ok)
@@ -493,8 +585,9 @@ def _results_frame(pf: Portfolio, lab: _Labels, base_p: np.ndarray, present: np.
     b_plant = np.concatenate([okp, run_plant[scen_runs]])
     b_scen = np.concatenate([np.full(len(okp), -1), run_scen[scen_runs]])
     b_vals_src = np.concatenate([np.zeros(len(okp), dtype=np.int64) - 1, scen_runs])
-    o = np.lexsort((np.concatenate([np.zeros(len(okp)), np.ones(len(scen_runs))]),
-                    b_plant))  # stable: runs keep their order within a plant
+    o = np.lexsort(
+        (np.concatenate([np.zeros(len(okp)), np.ones(len(scen_runs))]), b_plant)
+    )  # stable: runs keep their order within a plant
     b_plant, b_scen, b_vals_src = b_plant[o], b_scen[o], b_vals_src[o]
     is_base = b_vals_src < 0
     vals = np.where(is_base[:, None], base_p[b_plant], end[np.maximum(b_vals_src, 0)])
@@ -503,30 +596,49 @@ def _results_frame(pf: Portfolio, lab: _Labels, base_p: np.ndarray, present: np.
     inten = vals[:, lab.tot_rows] / prod[:, None]
     has_prod = np.isfinite(prod)
     V = np.concatenate([vals, inten], axis=1)
-    M = np.concatenate([present[b_plant], np.repeat(has_prod[:, None], len(lab.tot_rows), 1)],
-                       axis=1)
+    M = np.concatenate(
+        [present[b_plant], np.repeat(has_prod[:, None], len(lab.tot_rows), 1)], axis=1
+    )
     bi, ci = np.nonzero(M)
     R = vals.shape[1]
     is_int = ci >= R
     row_of = np.where(is_int, lab.tot_rows[np.where(is_int, ci - R, 0)], ci)
     # intensity columns follow lab.tot_rows, which are in _INTENSITY order
-    ind = np.where(is_int, lab.ind_names.index("energy_intensity") + (ci - R),
-                   lab.ind_code[row_of])
+    ind = np.where(is_int, lab.ind_names.index("energy_intensity") + (ci - R), lab.ind_code[row_of])
     comp = np.where(is_int, lab.comp_names.index("total"), lab.comp_code[row_of])
-    unit = np.where(is_int, lab.int_unit_code[np.where(is_int, ci - R, 0),
-                                              lab.punit_code[b_plant[bi]]],
-                    lab.unit_code[row_of, lab.cur_code[b_plant[bi]]])
+    unit = np.where(
+        is_int,
+        lab.int_unit_code[np.where(is_int, ci - R, 0), lab.punit_code[b_plant[bi]]],
+        lab.unit_code[row_of, lab.cur_code[b_plant[bi]]],
+    )
     scen_names = ["baseline", *pf.scen_names]
-    return _frame({
-        "plant": _cat(b_plant[bi], pf.plant_ids), "scenario": _cat(b_scen[bi] + 1, scen_names),
-        "indicator": _cat(ind, lab.ind_names), "component": _cat(comp, lab.comp_names),
-        "value": V[bi, ci], "unit": _cat(unit, lab.unit_names)}, RESULT_COLUMNS)
+    return _frame(
+        {
+            "plant": _cat(b_plant[bi], pf.plant_ids),
+            "scenario": _cat(b_scen[bi] + 1, scen_names),
+            "indicator": _cat(ind, lab.ind_names),
+            "component": _cat(comp, lab.comp_names),
+            "value": V[bi, ci],
+            "unit": _cat(unit, lab.unit_names),
+        },
+        RESULT_COLUMNS,
+    )
 
 
-def _savings_frame(pf: Portfolio, lab: _Labels, base_p: np.ndarray, present: np.ndarray,
-                   stacked: np.ndarray, run_plant: np.ndarray, run_scen: np.ndarray,
-                   standalone: np.ndarray, s_run: np.ndarray, s_k: np.ndarray,
-                   s_iv: np.ndarray, ok: np.ndarray) -> pd.DataFrame:
+def _savings_frame(
+    pf: Portfolio,
+    lab: _Labels,
+    base_p: np.ndarray,
+    present: np.ndarray,
+    stacked: np.ndarray,
+    run_plant: np.ndarray,
+    run_scen: np.ndarray,
+    standalone: np.ndarray,
+    s_run: np.ndarray,
+    s_k: np.ndarray,
+    s_iv: np.ndarray,
+    ok: np.ndarray,
+) -> pd.DataFrame:
     """Savings rows as in the single-plant JSON, in the same order."""
     n_iv = len(pf.iv_ids)
     n_runs = len(run_plant)
@@ -572,15 +684,19 @@ def _savings_frame(pf: Portfolio, lab: _Labels, base_p: np.ndarray, present: np.
     bi, ci = np.nonzero(M)
     iv_vocab, iv_code = _vocab(pf.iv_ids)
     code = np.where(B_iv[bi] >= 0, iv_code[np.maximum(B_iv[bi], 0)], -1)
-    return _frame({
-        "plant": _cat(B_plant[bi], pf.plant_ids), "scenario": _cat(B_scen[bi], pf.scen_names),
-        "intervention": _cat(code, iv_vocab),
-        "basis": _cat(B_basis[bi], ["in_sequence", "standalone"]),
-        "indicator": _cat(lab.ind_code[ci], lab.ind_names),
-        "component": _cat(lab.comp_code[ci], lab.comp_names),
-        "value": B_vals[bi, ci],
-        "unit": _cat(lab.unit_code[ci, lab.cur_code[B_plant[bi]]], lab.unit_names)},
-        SAVING_COLUMNS)
+    return _frame(
+        {
+            "plant": _cat(B_plant[bi], pf.plant_ids),
+            "scenario": _cat(B_scen[bi], pf.scen_names),
+            "intervention": _cat(code, iv_vocab),
+            "basis": _cat(B_basis[bi], ["in_sequence", "standalone"]),
+            "indicator": _cat(lab.ind_code[ci], lab.ind_names),
+            "component": _cat(lab.comp_code[ci], lab.comp_names),
+            "value": B_vals[bi, ci],
+            "unit": _cat(lab.unit_code[ci, lab.cur_code[B_plant[bi]]], lab.unit_names),
+        },
+        SAVING_COLUMNS,
+    )
 
 
 def _vocab(values: list[str]) -> tuple[list[str], np.ndarray]:
@@ -590,10 +706,21 @@ def _vocab(values: list[str]) -> tuple[list[str], np.ndarray]:
     return [str(u) for u in uniq], np.asarray(codes, dtype=np.int64)
 
 
-def _economics_frame(pf: Portfolio, lab: _Labels, rs: _RowView, base_p: np.ndarray,
-                     present: np.ndarray, stacked: np.ndarray, run_plant: np.ndarray,
-                     run_scen: np.ndarray, standalone: np.ndarray, s_run: np.ndarray,
-                     s_k: np.ndarray, s_iv: np.ndarray, ok: np.ndarray) -> pd.DataFrame:
+def _economics_frame(
+    pf: Portfolio,
+    lab: _Labels,
+    rs: _RowView,
+    base_p: np.ndarray,
+    present: np.ndarray,
+    stacked: np.ndarray,
+    run_plant: np.ndarray,
+    run_scen: np.ndarray,
+    standalone: np.ndarray,
+    s_run: np.ndarray,
+    s_k: np.ndarray,
+    s_iv: np.ndarray,
+    ok: np.ndarray,
+) -> pd.DataFrame:
     """Economics rows as in the single-plant JSON.
 
     Per run: the in-sequence rows, the standalone rows, then the scenario row.
@@ -647,8 +774,9 @@ def _economics_frame(pf: Portfolio, lab: _Labels, rs: _RowView, base_p: np.ndarr
             col = rs.at(ind, "total")
             av = np.where(present[plant_of, col], m[:, col], np.nan)
             cols[c_av][pos] = av
-            cols[c_cost][pos] = finance.cost_of_abatement(capex, saving, rate, life,
-                                                          np.nan_to_num(av))
+            cols[c_cost][pos] = finance.cost_of_abatement(
+                capex, saving, rate, life, np.nan_to_num(av)
+            )
             if b == 0:
                 seq_rel[ind] = av
         if b == 0:
@@ -660,17 +788,24 @@ def _economics_frame(pf: Portfolio, lab: _Labels, rs: _RowView, base_p: np.ndarr
         csum = np.bincount(runs_of, weights=capex, minlength=n_runs)[kr]
         ssum = np.bincount(runs_of, weights=seq_saving, minlength=n_runs)[kr]
         gsum = np.bincount(runs_of, weights=seq_ghg, minlength=n_runs)[kr]
-        finite = np.bincount(runs_of, weights=np.isfinite(life).astype(float),
-                             minlength=n_runs)[kr] == n_steps[kr]
+        finite = (
+            np.bincount(runs_of, weights=np.isfinite(life).astype(float), minlength=n_runs)[kr]
+            == n_steps[kr]
+        )
         lmax = np.full(n_runs, -np.inf)
         o_r = np.argsort(runs_of, kind="stable")
         bounds = np.r_[0, np.flatnonzero(np.diff(runs_of[o_r])) + 1]
-        lmax[runs_of[o_r][bounds]] = np.maximum.reduceat(
-            np.nan_to_num(life, nan=-np.inf)[o_r], bounds) if len(o_r) else lmax[:0]
-        npv_sum = np.bincount(runs_of, weights=np.nan_to_num(seq_npv, nan=0.0),
-                              minlength=n_runs)[kr]
-        npv_nan = np.bincount(runs_of, weights=np.isnan(seq_npv).astype(float),
-                              minlength=n_runs)[kr] > 0
+        lmax[runs_of[o_r][bounds]] = (
+            np.maximum.reduceat(np.nan_to_num(life, nan=-np.inf)[o_r], bounds)
+            if len(o_r)
+            else lmax[:0]
+        )
+        npv_sum = np.bincount(runs_of, weights=np.nan_to_num(seq_npv, nan=0.0), minlength=n_runs)[
+            kr
+        ]
+        npv_nan = (
+            np.bincount(runs_of, weights=np.isnan(seq_npv).astype(float), minlength=n_runs)[kr] > 0
+        )
         kmax = int(n_steps.max())
         row_of = np.searchsorted(kr, runs_of)
         cap_m = np.zeros((len(kr), kmax))
@@ -707,18 +842,27 @@ def _economics_frame(pf: Portfolio, lab: _Labels, rs: _RowView, base_p: np.ndarr
                 cols[c_cost][pos] = np.where(has & finite & (av > 0), annual_cost / av, np.nan)
     iv_vocab, iv_code = _vocab(pf.iv_ids)
     code = np.where(e_iv >= 0, iv_code[np.maximum(e_iv, 0)], -1)
-    return _frame({
-        "plant": _cat(e_plant, pf.plant_ids), "scenario": _cat(e_scen, pf.scen_names),
-        "intervention": _cat(code, iv_vocab),
-        "basis": _cat(e_basis, ["in_sequence", "standalone"]),
-        "currency": _cat(lab.cur_code[e_plant], lab.currencies), **cols}, ECON_COLUMNS)
+    return _frame(
+        {
+            "plant": _cat(e_plant, pf.plant_ids),
+            "scenario": _cat(e_scen, pf.scen_names),
+            "intervention": _cat(code, iv_vocab),
+            "basis": _cat(e_basis, ["in_sequence", "standalone"]),
+            "currency": _cat(lab.cur_code[e_plant], lab.currencies),
+            **cols,
+        },
+        ECON_COLUMNS,
+    )
 
 
 # -- public entry points ---------------------------------------------------------------------
 
 
-def assess_many(scenarios: Iterable[Scenario | str | Path],
-                lib: FactorLibrary | None = None, details: bool = True) -> BatchResult:
+def assess_many(
+    scenarios: Iterable[Scenario | str | Path],
+    lib: FactorLibrary | None = None,
+    details: bool = True,
+) -> BatchResult:
     """Assess many plants at once (validated :class:`Scenario` objects or file paths).
 
     Files that fail to load or validate are reported in ``errors``; the others complete.
@@ -747,13 +891,26 @@ def assess_many(scenarios: Iterable[Scenario | str | Path],
                 sc = load(item)
             except InputError as e:
                 for p in e.with_file(str(item)).problems:
-                    errors.append({"plant": pid, "file": p.file, "place": p.place,
-                                   "message": p.message if p.line is None
-                                   else f"line {p.line}: {p.message}"})
+                    errors.append(
+                        {
+                            "plant": pid,
+                            "file": p.file,
+                            "place": p.place,
+                            "message": p.message
+                            if p.line is None
+                            else f"line {p.line}: {p.message}",
+                        }
+                    )
                 continue
             except Exception as e:  # noqa: BLE001 - a fault in one plant never stops the batch
-                errors.append({"plant": pid, "file": str(item), "place": "",
-                               "message": f"internal error: {type(e).__name__}: {e}"})
+                errors.append(
+                    {
+                        "plant": pid,
+                        "file": str(item),
+                        "place": "",
+                        "message": f"internal error: {type(e).__name__}: {e}",
+                    }
+                )
                 continue
         if pid in seen:  # unique plant ids, deterministic
             seen[pid] += 1
@@ -766,31 +923,46 @@ def assess_many(scenarios: Iterable[Scenario | str | Path],
             compile_scenario(sc, lib)
         except InputError as e:
             for p in e.problems:
-                errors.append({"plant": pid, "file": sc.source_file, "place": p.place,
-                               "message": p.message})
+                errors.append(
+                    {"plant": pid, "file": sc.source_file, "place": p.place, "message": p.message}
+                )
             continue
         except Exception as e:  # noqa: BLE001 - a fault in one plant never stops the batch
-            errors.append({"plant": pid, "file": sc.source_file, "place": "",
-                           "message": f"internal error: {type(e).__name__}: {e}"})
+            errors.append(
+                {
+                    "plant": pid,
+                    "file": sc.source_file,
+                    "place": "",
+                    "message": f"internal error: {type(e).__name__}: {e}",
+                }
+            )
             continue
         scs.append(sc)
         ids.append(pid)
     if scs:
         res = evaluate(portfolio_from_scenarios(scs, ids, lib), lib, details=details)
     else:
-        res = BatchResult(pd.DataFrame(columns=RESULT_COLUMNS),
-                          pd.DataFrame(columns=SAVING_COLUMNS), pd.DataFrame(columns=ECON_COLUMNS),
-                          pd.DataFrame(columns=ERROR_COLUMNS))
+        res = BatchResult(
+            pd.DataFrame(columns=RESULT_COLUMNS),
+            pd.DataFrame(columns=SAVING_COLUMNS),
+            pd.DataFrame(columns=ECON_COLUMNS),
+            pd.DataFrame(columns=ERROR_COLUMNS),
+        )
     if errors:
-        res.errors = pd.concat([pd.DataFrame(errors, columns=ERROR_COLUMNS), res.errors],
-                               ignore_index=True)
+        res.errors = pd.concat(
+            [pd.DataFrame(errors, columns=ERROR_COLUMNS), res.errors], ignore_index=True
+        )
         res.errors = res.errors.sort_values(["plant", "place"], kind="stable").reset_index(
-            drop=True)
+            drop=True
+        )
     return res
 
 
-def batch(source: str | Path | Iterable[Scenario | str | Path],
-          lib: FactorLibrary | None = None, chunk_plants: int = 50_000) -> BatchResult:
+def batch(
+    source: str | Path | Iterable[Scenario | str | Path],
+    lib: FactorLibrary | None = None,
+    chunk_plants: int = 50_000,
+) -> BatchResult:
     """Assess a folder of scenario files, a folder/workbook of tidy tables, or an iterable.
 
     Returns the tidy results DataFrame (with ``plant``) and its companions; see
@@ -801,8 +973,9 @@ def batch(source: str | Path | Iterable[Scenario | str | Path],
     return assess_many(source, lib)
 
 
-def evaluate_tables_chunk(chunk: Any, lib: FactorLibrary | None = None,
-                          details: bool = True) -> BatchResult:
+def evaluate_tables_chunk(
+    chunk: Any, lib: FactorLibrary | None = None, details: bool = True
+) -> BatchResult:
     """Validate and assess one chunk of tidy tables (see :mod:`recp.tables`)."""
     from recp.tables import portfolio_from_tables
 
@@ -812,9 +985,21 @@ def evaluate_tables_chunk(chunk: Any, lib: FactorLibrary | None = None,
 
     if len(errors):
         res.errors = pd.concat([errors, res.errors], ignore_index=True)
-    extra = [c for c in chunk.plants.columns if c not in ("name", "country", "sector",
-                                                          "production", "currency", "gwp",
-                                                          "grid_factor", "discount_rate")]
+    extra = [
+        c
+        for c in chunk.plants.columns
+        if c
+        not in (
+            "name",
+            "country",
+            "sector",
+            "production",
+            "currency",
+            "gwp",
+            "grid_factor",
+            "discount_rate",
+        )
+    ]
     if res.plants is not None and len(extra) > 1:
         attrs = chunk.plants[extra].astype({"plant": str})
         res.plants = res.plants.merge(attrs, on="plant", how="left")
@@ -832,9 +1017,13 @@ def _combine(parts: Iterator[BatchResult]) -> BatchResult:
         frames = [getattr(p, name) for p in ps if len(getattr(p, name))]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
 
-    return BatchResult(cat("results", RESULT_COLUMNS), cat("savings", SAVING_COLUMNS),
-                       cat("economics", ECON_COLUMNS), cat("errors", ERROR_COLUMNS),
-                       cat("plants", ["plant", "name", "country", "sector"]))
+    return BatchResult(
+        cat("results", RESULT_COLUMNS),
+        cat("savings", SAVING_COLUMNS),
+        cat("economics", ECON_COLUMNS),
+        cat("errors", ERROR_COLUMNS),
+        cat("plants", ["plant", "name", "country", "sector"]),
+    )
 
 
 # -- running a batch: chunks, processes, Dask -------------------------------------------------
@@ -847,20 +1036,26 @@ def work_items(src: Path, chunk_plants: int) -> list[tuple[str, Any]]:
     if is_table_input(src):
         return [("tables", c) for c in read_tables_chunks(src, chunk_plants)]
     if src.is_dir():
-        files = sorted(p for p in src.iterdir() if p.suffix.lower() in (".yaml", ".yml",
-                                                                           ".json"))
+        files = sorted(p for p in src.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".json"))
         if not files:
-            raise InputError([Problem("", "no scenario files (.yaml, .yml, .json) or plants "
-                                      "table in the folder", str(src))])
-        return [("files", files[i:i + chunk_plants]) for i in range(0, len(files),
-                                                                      chunk_plants)]
+            raise InputError(
+                [
+                    Problem(
+                        "",
+                        "no scenario files (.yaml, .yml, .json) or plants table in the folder",
+                        str(src),
+                    )
+                ]
+            )
+        return [("files", files[i : i + chunk_plants]) for i in range(0, len(files), chunk_plants)]
     if not src.exists():
         raise InputError([Problem("", "no such file or folder", str(src))])
     return [("files", [src])]
 
 
-def run_item(item: tuple[str, Any], details: bool = True,
-             lib: FactorLibrary | None = None) -> BatchResult:
+def run_item(
+    item: tuple[str, Any], details: bool = True, lib: FactorLibrary | None = None
+) -> BatchResult:
     """Assess one chunk (top-level, so worker processes and Dask can call it)."""
     kind, payload = item
     if kind == "tables":
@@ -868,19 +1063,43 @@ def run_item(item: tuple[str, Any], details: bool = True,
     return assess_many(payload, lib, details=details)
 
 
-def run(src: str | Path, *, jobs: int = 1, engine: str = "local", scheduler: str | None = None,
-        chunk_plants: int = 20_000, progress: Any = None, details: bool = True) -> BatchResult:
+def run(
+    src: str | Path,
+    *,
+    jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    chunk_plants: int = 20_000,
+    progress: Any = None,
+    details: bool = True,
+) -> BatchResult:
     """Run a batch over chunks, in this process, in ``jobs`` processes, or on Dask.
 
     Results are combined in input order, so every engine gives the same tables.
     """
-    return _combine(iter_run(src, jobs=jobs, engine=engine, scheduler=scheduler,
-                             chunk_plants=chunk_plants, progress=progress, details=details))
+    return _combine(
+        iter_run(
+            src,
+            jobs=jobs,
+            engine=engine,
+            scheduler=scheduler,
+            chunk_plants=chunk_plants,
+            progress=progress,
+            details=details,
+        )
+    )
 
 
-def iter_run(src: str | Path, *, jobs: int = 1, engine: str = "local",
-             scheduler: str | None = None, chunk_plants: int = 20_000, progress: Any = None,
-             details: bool = True) -> Iterator[BatchResult]:
+def iter_run(
+    src: str | Path,
+    *,
+    jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    chunk_plants: int = 20_000,
+    progress: Any = None,
+    details: bool = True,
+) -> Iterator[BatchResult]:
     """Like :func:`run`, but yield each chunk's result in input order (bounded memory)."""
     from functools import partial
 
@@ -898,8 +1117,9 @@ def iter_run(src: str | Path, *, jobs: int = 1, engine: str = "local",
         if scheduler:
             client = Client(scheduler)
         else:
-            cluster = LocalCluster(n_workers=max(jobs, 1), threads_per_worker=1,
-                                   processes=True, dashboard_address=None)
+            cluster = LocalCluster(
+                n_workers=max(jobs, 1), threads_per_worker=1, processes=True, dashboard_address=None
+            )
             client = Client(cluster)
         try:
             futures = client.map(work, items, pure=False)
@@ -938,10 +1158,16 @@ def rollup(results: pd.DataFrame, plants: pd.DataFrame, by: str) -> pd.DataFrame
         e.g. ``sector`` or ``country``.
     """
     df = results[~results["indicator"].str.endswith("_intensity")].merge(
-        plants[["plant", by]], on="plant", how="left")
-    out = (df.groupby([by, "scenario", "indicator", "component", "unit"], dropna=False,
-                      sort=True)["value"].agg(["sum", "count"])
-           .rename(columns={"sum": "value", "count": "plants"}).reset_index())
+        plants[["plant", by]], on="plant", how="left"
+    )
+    out = (
+        df.groupby([by, "scenario", "indicator", "component", "unit"], dropna=False, sort=True)[
+            "value"
+        ]
+        .agg(["sum", "count"])
+        .rename(columns={"sum": "value", "count": "plants"})
+        .reset_index()
+    )
     return out
 
 

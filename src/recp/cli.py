@@ -23,8 +23,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-factors_app = typer.Typer(help="List and show the cited factor tables.", no_args_is_help=True,
-                          rich_markup_mode=None)
+factors_app = typer.Typer(
+    help="List and show the cited factor tables.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(factors_app, name="factors")
 
 EXIT_INPUT = 2
@@ -41,8 +42,12 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Recp command line."""
 
@@ -53,16 +58,26 @@ def _dumps(doc: Any) -> str:
 
 @app.command()
 def assess(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files (YAML or JSON).",
-                                                show_default=False)],
-    format: Annotated[str, typer.Option("--format", "-f",
-                                        help="Output: table (readable), json or csv.")] = "table",
-    out: Annotated[Path | None, typer.Option("--out", "-o",
-                                             help="Write to this file instead of stdout.")] = None,
+    files: Annotated[
+        list[Path], typer.Argument(help="Scenario files (YAML or JSON).", show_default=False)
+    ],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Output: table (readable), json or csv.")
+    ] = "table",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
-    report: Annotated[list[Path] | None, typer.Option(
-        "--report", "-r", help="Write a report; the format follows the extension (.html, .xlsx, "
-        ".md). May be given several times.", show_default=False)] = None,
+    report: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--report",
+            "-r",
+            help="Write a report; the format follows the extension (.html, .xlsx, "
+            ".md). May be given several times.",
+            show_default=False,
+        ),
+    ] = None,
     lang: Annotated[str, typer.Option("--lang", help="Report language: en or zh.")] = "en",
 ) -> None:
     """Assess plants: baseline, scenarios, intervention savings and economics."""
@@ -117,8 +132,16 @@ def _csv(results: list[Any]) -> str:
     for a in results:
         for r in a.results():
             v = r["value"]
-            w.writerow([a.scenario.plant.name, r["scenario"], r["indicator"], r["component"],
-                        "" if v is None else repr(v), r["unit"]])
+            w.writerow(
+                [
+                    a.scenario.plant.name,
+                    r["scenario"],
+                    r["indicator"],
+                    r["component"],
+                    "" if v is None else repr(v),
+                    r["unit"],
+                ]
+            )
     return buf.getvalue()
 
 
@@ -134,8 +157,9 @@ def _emit(text: str, out: Path | None, inputs: list[Path], force: bool) -> None:
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.",
-                                                show_default=False)],
+    files: Annotated[
+        list[Path], typer.Argument(help="Scenario files to check.", show_default=False)
+    ],
 ) -> None:
     """Check scenario files without assessing them (exit 2 if any has a problem)."""
     from recp.assessment import assess as run
@@ -156,27 +180,53 @@ def validate(
 
 @app.command()
 def batch(
-    source: Annotated[Path, typer.Argument(help="A folder of scenario files, or tidy tables: a "
-                                           "folder with plants/flows/interventions .csv or "
-                                           ".parquet, or one .xlsx with those sheets.",
-                                           show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Results file: .parquet, .csv, .xlsx "
-                                      "or .json (savings, economics and errors beside it).",
-                                      show_default=False)],
-    by: Annotated[list[str] | None, typer.Option("--by", help="Roll up totals by a plant "
-                                                 "column (sector, country, ...); repeatable.",
-                                                 show_default=False)] = None,
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder of scenario files, or tidy tables: a "
+            "folder with plants/flows/interventions .csv or "
+            ".parquet, or one .xlsx with those sheets.",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Results file: .parquet, .csv, .xlsx "
+            "or .json (savings, economics and errors beside it).",
+            show_default=False,
+        ),
+    ],
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            help="Roll up totals by a plant column (sector, country, ...); repeatable.",
+            show_default=False,
+        ),
+    ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 2,
-    engine: Annotated[str, typer.Option("--engine", help="local, or dask (needs recp[dask]).")
-                      ] = "local",
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address "
-                                                  "(default: a local cluster).")] = None,
-    chunk: Annotated[int, typer.Option("--chunk", min=1, help="Plants per chunk (bounds "
-                                       "memory).")] = 20_000,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local, or dask (needs recp[dask]).")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address (default: a local cluster)."),
+    ] = None,
+    chunk: Annotated[
+        int, typer.Option("--chunk", min=1, help="Plants per chunk (bounds memory).")
+    ] = 20_000,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
-    savings: Annotated[bool, typer.Option("--savings", help="Also write every intervention's "
-                                          "savings per indicator (large for big portfolios).")
-                       ] = False,
+    savings: Annotated[
+        bool,
+        typer.Option(
+            "--savings",
+            help="Also write every intervention's "
+            "savings per indicator (large for big portfolios).",
+        ),
+    ] = False,
 ) -> None:
     """Assess a portfolio of plants; each failing plant is reported, the rest complete."""
     from recp.batch import ECON_COLUMNS, RESULT_COLUMNS, SAVING_COLUMNS, iter_run, rollup
@@ -188,12 +238,24 @@ def batch(
         check_output(t, [source], force)  # refuse before computing anything
     columns = {"results": RESULT_COLUMNS, "economics": ECON_COLUMNS, "savings": SAVING_COLUMNS}
     with _progress("assessing") as tick:
-        chunks = iter_run(source, jobs=jobs, engine=engine, scheduler=scheduler,
-                          chunk_plants=chunk, progress=tick, details=savings)
+        chunks = iter_run(
+            source,
+            jobs=jobs,
+            engine=engine,
+            scheduler=scheduler,
+            chunk_plants=chunk,
+            progress=tick,
+            details=savings,
+        )
         if out.suffix.lower() in (".parquet", ".csv"):  # streamed: memory stays bounded
-            written, n_ok, errors = write_stream(out, chunks, columns={n: columns[n]
-                                                                       for n in names},
-                                                 by=by, inputs=[source], force=force)
+            written, n_ok, errors = write_stream(
+                out,
+                chunks,
+                columns={n: columns[n] for n in names},
+                by=by,
+                inputs=[source],
+                force=force,
+            )
         else:  # Excel and JSON hold everything in one file
             from recp.batch import _combine
 
@@ -203,33 +265,47 @@ def batch(
                 if res.plants is None or b not in res.plants.columns:
                     from recp.errors import InputError
 
-                    have = [] if res.plants is None else [c for c in res.plants.columns
-                                                          if c != "plant"]
+                    have = (
+                        []
+                        if res.plants is None
+                        else [c for c in res.plants.columns if c != "plant"]
+                    )
                     raise InputError(f"--by: no plant column {b!r}; valid: {', '.join(have)}")
                 tables[f"rollup-{b}"] = rollup(res.results, res.plants, b)
             written = write_tables(out, tables, inputs=[source], force=force, errors=res.errors)
             n_ok = 0 if res.plants is None else len(res.plants)
             errors = res.errors
     n_bad = int(errors["plant"].nunique()) if len(errors) else 0
-    typer.echo(f"{n_ok} plants assessed, {n_bad} failed; wrote "
-               + ", ".join(str(w) for w in written), err=True)
+    typer.echo(
+        f"{n_ok} plants assessed, {n_bad} failed; wrote " + ", ".join(str(w) for w in written),
+        err=True,
+    )
     if n_bad:
         for plant, grp in errors.groupby("plant", sort=True):
             first = grp.iloc[0]
             more = f" (+{len(grp) - 1} more)" if len(grp) > 1 else ""
-            typer.echo(f"error: plant {plant}: {first['place']}: {first['message']}{more}",
-                       err=True)
+            typer.echo(
+                f"error: plant {plant}: {first['place']}: {first['message']}{more}", err=True
+            )
         raise typer.Exit(EXIT_INPUT)
 
 
 @app.command()
 def compare(
     files: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
-    scenario: Annotated[str | None, typer.Option("--scenario", "-s", help="Compare this "
-                                                 "scenario of each plant (default: baseline; "
-                                                 "one file: all its scenarios).")] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or xlsx.")
-                      ] = "table",
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="Compare this "
+            "scenario of each plant (default: baseline; "
+            "one file: all its scenarios).",
+        ),
+    ] = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="table, json, csv or xlsx.")
+    ] = "table",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file.")] = False,
 ) -> None:
@@ -240,8 +316,7 @@ def compare(
 
     res = assess_many(files)
     if len(res.errors):
-        raise InputError([Problem(r.place, r.message, r.file) for r in
-                          res.errors.itertuples()])
+        raise InputError([Problem(r.place, r.message, r.file) for r in res.errors.itertuples()])
     table = wide(res.results, scenario)
     fmt = format.lower()
     if fmt == "table":
@@ -278,9 +353,14 @@ class _progress:
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(TextColumn(self.label), BarColumn(), TextColumn("{task.completed} "
-                            "chunks"), TimeElapsedColumn(), console=Console(stderr=True),
-                            transient=True)
+        self.bar = Progress(
+            TextColumn(self.label),
+            BarColumn(),
+            TextColumn("{task.completed} chunks"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
         self.bar.start()
         task = self.bar.add_task(self.label, total=None)
         return lambda: self.bar.advance(task)
@@ -300,8 +380,10 @@ def sectors() -> None:
 
 @app.command()
 def measures(
-    sector: Annotated[str, typer.Option("--sector", "-s", help="Sector key (see 'recp sectors').",
-                                        show_default=False)],
+    sector: Annotated[
+        str,
+        typer.Option("--sector", "-s", help="Sector key (see 'recp sectors').", show_default=False),
+    ],
 ) -> None:
     """List the catalogue of typical measures of a sector, with savings ranges and sources."""
     from recp.sectors import render_measures
@@ -311,11 +393,18 @@ def measures(
 
 @app.command()
 def new(
-    sector: Annotated[str, typer.Option("--sector", "-s", help="Sector key (see 'recp sectors').",
-                                        show_default=False)],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (.yaml, or "
-                                             ".xlsx for a fill-in workbook); default stdout.")
-                   ] = None,
+    sector: Annotated[
+        str,
+        typer.Option("--sector", "-s", help="Sector key (see 'recp sectors').", show_default=False),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write to this file (.yaml, or .xlsx for a fill-in workbook); default stdout.",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Start a scenario file from a sector template (the sector's usual flows and units)."""
@@ -330,17 +419,19 @@ def new(
 
 @factors_app.command("list")
 def factors_list(
-    source: Annotated[bool, typer.Option("--source", help="Show each table's source and "
-                                         "edition.")] = False,
+    source: Annotated[
+        bool, typer.Option("--source", help="Show each table's source and edition.")
+    ] = False,
 ) -> None:
     """List the factor tables (and their rows)."""
     from recp.factors import GWP_SETS, GWP_SOURCES, library
 
     lib = library()
     for tid, t in lib.tables.items():
-        cols = ", ".join([f"{c} [{u}]" for c, u in t.units.items()]
-                         + [f"{c} [{'1' if u == '1' else 'per row: ' + u}]"
-                            for c, u in t.row_units.items()])
+        cols = ", ".join(
+            [f"{c} [{u}]" for c, u in t.units.items()]
+            + [f"{c} [{'1' if u == '1' else 'per row: ' + u}]" for c, u in t.row_units.items()]
+        )
         typer.echo(f"{tid}  ({len(t.rows)} rows; {cols})")
         if source:
             m = t.meta
@@ -361,10 +452,15 @@ def factors_list(
 
 @factors_app.command("show")
 def factors_show(
-    factor_id: Annotated[str, typer.Argument(help="A table ('ipcc2006-fuels'), a row "
-                                             "('ipcc2006-fuels:natural_gas') or a factor "
-                                             "('ipcc2006-fuels:natural_gas:ncv', 'gwp:AR5:CH4').",
-                                             show_default=False)],
+    factor_id: Annotated[
+        str,
+        typer.Argument(
+            help="A table ('ipcc2006-fuels'), a row "
+            "('ipcc2006-fuels:natural_gas') or a factor "
+            "('ipcc2006-fuels:natural_gas:ncv', 'gwp:AR5:CH4').",
+            show_default=False,
+        ),
+    ],
 ) -> None:
     """Show a factor table, row or single factor with its source."""
     from recp.factors import library
@@ -387,10 +483,14 @@ def factors_show(
         vals = ", ".join(f"{c}={r[c]:g} {u}" for c, u in t.units.items() if r.get(c) is not None)
         if t.row_units:  # Toolkit tables: NA and ND are shown as printed
             vals = ", ".join(
-                f"{c}={r.get(c) or '-'}" + ("" if u == "1" or not r.get(c) or
-                                            str(r.get(c)).upper() in ("NA", "ND")
-                                            else f" {r.get(u)}")
-                for c, u in t.row_units.items())
+                f"{c}={r.get(c) or '-'}"
+                + (
+                    ""
+                    if u == "1" or not r.get(c) or str(r.get(c)).upper() in ("NA", "ND")
+                    else f" {r.get(u)}"
+                )
+                for c, u in t.row_units.items()
+            )
             label = r.get("class_text") or r.get("technology_text") or ""
             typer.echo(f"  {r['id']} ({r.get('category_name', '')}: {label}): {vals}")
         else:
@@ -437,8 +537,11 @@ def _report(e: BaseException, debug: bool) -> int:
         typer.echo(f"error: {one_line(str(e))}", err=True)
         return EXIT_INPUT
     if not debug:
-        typer.echo(f"recp: internal error: {type(e).__name__}: {e} (run with --debug for the "
-                   "traceback, and please report it)", err=True)
+        typer.echo(
+            f"recp: internal error: {type(e).__name__}: {e} (run with --debug for the "
+            "traceback, and please report it)",
+            err=True,
+        )
     return 1
 
 

@@ -8,9 +8,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 #: Rows shown in a comparison: totals, the two scopes, and intensities.
-_KEEP = {("energy", "total"), ("ghg", "total"), ("ghg", "scope1"), ("ghg", "scope2"),
-         ("water", "total"), ("wastewater", "total"), ("waste", "total"),
-         ("waste", "hazardous"), ("cost", "total")}
+_KEEP = {
+    ("energy", "total"),
+    ("ghg", "total"),
+    ("ghg", "scope1"),
+    ("ghg", "scope2"),
+    ("water", "total"),
+    ("wastewater", "total"),
+    ("waste", "total"),
+    ("waste", "hazardous"),
+    ("cost", "total"),
+}
 
 
 def wide(results: pd.DataFrame, scenario: str | None = None) -> pd.DataFrame:
@@ -22,8 +30,12 @@ def wide(results: pd.DataFrame, scenario: str | None = None) -> pd.DataFrame:
     """
     import pandas as pd
 
-    df = results[[(i, c) in _KEEP or i.endswith("_intensity")
-                  for i, c in zip(results["indicator"], results["component"], strict=True)]]
+    df = results[
+        [
+            (i, c) in _KEEP or i.endswith("_intensity")
+            for i, c in zip(results["indicator"], results["component"], strict=True)
+        ]
+    ]
     plants = list(dict.fromkeys(df["plant"]))
     if len(plants) == 1 and scenario is None:
         key = "scenario"
@@ -34,8 +46,7 @@ def wide(results: pd.DataFrame, scenario: str | None = None) -> pd.DataFrame:
         if missing:
             from recp.errors import InputError
 
-            raise InputError(f"--scenario: plant(s) {', '.join(missing)} have no scenario "
-                             f"{want!r}")
+            raise InputError(f"--scenario: plant(s) {', '.join(missing)} have no scenario {want!r}")
         df = df[df["scenario"] == want]
         key = "plant"
         cols = plants
@@ -43,7 +54,8 @@ def wide(results: pd.DataFrame, scenario: str | None = None) -> pd.DataFrame:
     out = rows.copy()
     for c in cols:
         sub = df[df[key] == c][["indicator", "component", "unit", "value"]].rename(
-            columns={"value": c})
+            columns={"value": c}
+        )
         out = out.merge(sub, on=["indicator", "component", "unit"], how="left")
     if key == "plant" and len(cols) > 1:
         inten = out["indicator"].str.endswith("_intensity")
@@ -62,8 +74,9 @@ def render(table: pd.DataFrame) -> str:
 
     t = Table(box=box.SIMPLE_HEAD)
     for c in table.columns:
-        t.add_column(str(c), justify="right" if c not in ("indicator", "component", "unit")
-                     else "left")
+        t.add_column(
+            str(c), justify="right" if c not in ("indicator", "component", "unit") else "left"
+        )
     for row in table.itertuples(index=False):
         cells = []
         for v in row:

@@ -54,11 +54,28 @@ P_SAME, P_GJ, P_T, P_M3 = range(4)
 GWP_CODES = ("AR4", "AR5", "AR6")
 
 #: Indicator order in every output; contract components first, the rest alphabetically.
-INDICATORS = ("energy", "ghg", "water", "wastewater", "waste", "materials", "cost", "mercury",
-              "pcdd_f")
+INDICATORS = (
+    "energy",
+    "ghg",
+    "water",
+    "wastewater",
+    "waste",
+    "materials",
+    "cost",
+    "mercury",
+    "pcdd_f",
+)
 _CONTRACT = {
-    "mercury": ("total", "environment", "air", "water", "land", "product", "general_waste",
-                "sector_treatment"),
+    "mercury": (
+        "total",
+        "environment",
+        "air",
+        "water",
+        "land",
+        "product",
+        "general_waste",
+        "sector_treatment",
+    ),
     "pcdd_f": ("total", "environment", "air", "water", "land", "product", "residue"),
     "energy": ("total",),
     "ghg": ("total", "scope1", "scope2", "co2", "ch4", "n2o", "biogenic_co2"),
@@ -99,8 +116,9 @@ class RowSet:
 
         def add(ind: str, comps: list[str], unit: str) -> None:
             contract = _CONTRACT.get(ind, ())
-            ordered = [c for c in contract if c in comps] + sorted(c for c in comps
-                                                                   if c not in contract)
+            ordered = [c for c in contract if c in comps] + sorted(
+                c for c in comps if c not in contract
+            )
             for c in ordered:
                 u = "t CO2" if (ind, c) == ("ghg", "biogenic_co2") else unit
                 rows.append(Row(ind, c, u))
@@ -119,8 +137,13 @@ class RowSet:
         add("pcdd_f", list(_CONTRACT["pcdd_f"]), "g TEQ")
         self.rows = rows
         self.index = {(r.indicator, r.component): i for i, r in enumerate(rows)}
-        self.always = np.array([r.component in _CONTRACT.get(r.indicator, ()) and
-                                r.indicator not in ("mercury", "pcdd_f") for r in rows])
+        self.always = np.array(
+            [
+                r.component in _CONTRACT.get(r.indicator, ())
+                and r.indicator not in ("mercury", "pcdd_f")
+                for r in rows
+            ]
+        )
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -171,10 +194,15 @@ class FlowTable:
 
     def __post_init__(self) -> None:
         n = len(self.amount)
-        for name, fill, dtype in (("cod", np.nan, float), ("nitrogen", np.nan, float),
-                                  ("treatment", -1, np.int64), ("ch4_recovery", 0.0, float),
-                                  ("doc_type", -1, np.int64), ("landfill", -1, np.int64),
-                                  ("release", -1, np.int64)):
+        for name, fill, dtype in (
+            ("cod", np.nan, float),
+            ("nitrogen", np.nan, float),
+            ("treatment", -1, np.int64),
+            ("ch4_recovery", 0.0, float),
+            ("doc_type", -1, np.int64),
+            ("landfill", -1, np.int64),
+            ("release", -1, np.int64),
+        ):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(n, fill, dtype=dtype))
 
@@ -189,13 +217,24 @@ class FlowTable:
     def empty(cls, n: int) -> FlowTable:
         """A table of ``n`` flows with every optional column unset."""
         nan = np.full(n, np.nan)
-        return cls(plant=np.zeros(n, dtype=np.int64), flow_id=np.empty(n, dtype=object),
-                   type=np.zeros(n, dtype=np.int64), amount=np.zeros(n),
-                   basis=np.zeros(n, dtype=np.int64), carrier=np.full(n, -1, dtype=np.int64),
-                   ncv_mass=nan.copy(), ncv_vol=nan.copy(), density=nan.copy(), ef=nan.copy(),
-                   price=nan.copy(), price_basis=np.zeros(n, dtype=np.int64),
-                   source=np.zeros(n, dtype=np.int64), hazardous=np.zeros(n, dtype=bool),
-                   route=np.full(n, -1, dtype=np.int64), row=np.arange(n, dtype=np.int64))
+        return cls(
+            plant=np.zeros(n, dtype=np.int64),
+            flow_id=np.empty(n, dtype=object),
+            type=np.zeros(n, dtype=np.int64),
+            amount=np.zeros(n),
+            basis=np.zeros(n, dtype=np.int64),
+            carrier=np.full(n, -1, dtype=np.int64),
+            ncv_mass=nan.copy(),
+            ncv_vol=nan.copy(),
+            density=nan.copy(),
+            ef=nan.copy(),
+            price=nan.copy(),
+            price_basis=np.zeros(n, dtype=np.int64),
+            source=np.zeros(n, dtype=np.int64),
+            hazardous=np.zeros(n, dtype=bool),
+            route=np.full(n, -1, dtype=np.int64),
+            row=np.arange(n, dtype=np.int64),
+        )
 
 
 @dataclass
@@ -256,8 +295,9 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
             return
         flows_i.append(idx)
         rows_i.append(np.full(idx.size, row) if np.isscalar(row) else np.asarray(row)[idx])
-        vals.append(np.full(idx.size, float(value)) if np.isscalar(value)  # type: ignore[arg-type]
-                    else np.asarray(value)[idx])
+        vals.append(
+            np.full(idx.size, value, dtype=float) if np.ndim(value) == 0 else np.asarray(value)[idx]
+        )
 
     def use(f: Factor, mask: np.ndarray) -> None:
         idx = np.flatnonzero(mask)
@@ -269,17 +309,27 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
 
     def col(name: str, default: float = np.nan) -> np.ndarray:
         """A per-carrier column of the fuel table as an array over carrier codes."""
-        return np.array([fuels.rows[c].get(name, default) if fuels.rows[c].get(name) is not None
-                         else default for c in carriers], dtype=float)
+        return np.array(
+            [
+                fuels.rows[c].get(name, default) if fuels.rows[c].get(name) is not None else default
+                for c in carriers
+            ],
+            dtype=float,
+        )
 
     t = ft.type
     is_fuel = t == FUEL
     car = np.where(is_fuel, ft.carrier, 0)
     # -- fuels: energy per canonical unit ------------------------------------------------------
     ncv_def = col("ncv")[car]
-    dens_def = np.array([(dens_t.rows[c]["density"] / 1000.0) if c in dens_t.rows and
-                         dens_t.rows[c].get("density") is not None else np.nan
-                         for c in carriers])[car]
+    dens_def = np.array(
+        [
+            (dens_t.rows[c]["density"] / 1000.0)
+            if c in dens_t.rows and dens_t.rows[c].get("density") is not None
+            else np.nan
+            for c in carriers
+        ]
+    )[car]
     user_ncv = ~np.isnan(ft.ncv_mass)
     ncv_mass = np.where(user_ncv, ft.ncv_mass, ncv_def)
     has_vol = ~np.isnan(ft.ncv_vol)
@@ -292,11 +342,19 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
     gj = np.where(m3 & has_vol, ft.ncv_vol, gj)
     gj = np.where(m3 & ~has_vol, density * ncv_mass, gj)
     bad = is_fuel & ~np.isfinite(gj)
-    for i in np.flatnonzero(bad):  # only erroneous flows: messages, not arithmetic
-        problems.append((int(ft.plant[i]), Problem(
-            f"{ft.place(i)}.amount", f"{carriers[ft.carrier[i]]} given by volume needs 'ncv' per "
-            "volume (e.g. '35.8 MJ/m3', from the supplier's gas analysis) or 'density': recp "
-            "ships no sourced default for it")))
+    for i in np.flatnonzero(bad).tolist():  # only erroneous flows: messages, not arithmetic
+        problems.append(
+            (
+                int(ft.plant[i]),
+                Problem(
+                    f"{ft.place(i)}.amount",
+                    f"{carriers[ft.carrier[i]]} given by volume needs 'ncv' per "
+                    "volume (e.g. '35.8 MJ/m3', from the supplier's gas analysis) or "
+                    "'density': recp "
+                    "ships no sourced default for it",
+                ),
+            )
+        )
     gj = np.where(bad, 0.0, gj)
     is_elec_heat = (t == ELEC) | (t == HEAT)
     gj = np.where(is_elec_heat, 1.0, gj)
@@ -365,9 +423,18 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
             use(f, elec_default & in_country[ft.plant])
         else:
             for p in np.flatnonzero(in_country):  # error plants only: messages
-                problems.append((int(p), Problem("plant.country", (
-                    f"no grid emission factor for {code} in table '{lib.GRID}': give "
-                    "'grid_factor' (e.g. '0.62 t CO2e/MWh')"))))
+                problems.append(
+                    (
+                        int(p),
+                        Problem(
+                            "plant.country",
+                            (
+                                f"no grid emission factor for {code} in table '{lib.GRID}': give "
+                                "'grid_factor' (e.g. '0.62 t CO2e/MWh')"
+                            ),
+                        ),
+                    )
+                )
     ef = np.where(own_ef, ft.ef, np.where(t == ELEC, plant_grid[ft.plant], np.nan))
     counted = is_elec_heat & np.isfinite(ef)
     add(rs.at("ghg", "scope2"), counted, ef)
@@ -384,26 +451,34 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
         wt = lib.table(lib.WASTEWATER)
         wc = lib.table(lib.WASTEWATER_CONSTANTS)
         keys = list(wt.rows)
-        mcf_by_code = np.array([wt.rows[k].get("mcf") if wt.rows[k].get("mcf") is not None
-                                else 0.0 for k in keys])
+        mcf_by_code = np.array(
+            [wt.rows[k].get("mcf") if wt.rows[k].get("mcf") is not None else 0.0 for k in keys]
+        )
         tcode = np.where(treated, ft.treatment, 0)
         with_cod = treated & ~np.isnan(ft.cod)
         b0 = wc.factor("b0_cod", "value")
         assert b0 is not None
-        t_ch4 = (np.nan_to_num(ft.cod) * b0.value * mcf_by_code[tcode]
-                 * (1.0 - ft.ch4_recovery) / 1000.0 * gwp_ch4[plant_gwp])
+        t_ch4 = (
+            np.nan_to_num(ft.cod)
+            * b0.value
+            * mcf_by_code[tcode]
+            * (1.0 - ft.ch4_recovery)
+            / 1000.0
+            * gwp_ch4[plant_gwp]
+        )
         for code in np.unique(tcode[with_cod]):
-            f = wt.factor(keys[code], "mcf")
-            if f is not None:
-                use(f, with_cod & (tcode == code))
+            mcf_row = wt.factor(keys[code], "mcf")
+            if mcf_row is not None:
+                use(mcf_row, with_cod & (tcode == code))
         use(b0, with_cod)
         sewer = np.array([k == "discharged_to_sewer" for k in keys])[tcode]
         with_n = treated & ~np.isnan(ft.nitrogen) & ~sewer  # N2O where effluent reaches water
-        ef = wc.factor("ef_n2o_effluent", "value")
-        assert ef is not None
-        t_n2o = (np.nan_to_num(ft.nitrogen) * ef.value * 44.0 / 28.0 / 1000.0
-                 * gwp_n2o[plant_gwp])
-        use(ef, with_n)
+        ef_n2o = wc.factor("ef_n2o_effluent", "value")
+        assert ef_n2o is not None
+        t_n2o = (
+            np.nan_to_num(ft.nitrogen) * ef_n2o.value * 44.0 / 28.0 / 1000.0 * gwp_n2o[plant_gwp]
+        )
+        use(ef_n2o, with_n)
         for g, code in zip(GWP_CODES, range(3), strict=True):
             use(lib.gwp(g, "CH4"), with_cod & (plant_gwp == code))
             use(lib.gwp(g, "N2O"), with_n & (plant_gwp == code))
@@ -426,8 +501,16 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
         mcf = np.array([mt.rows[k]["mcf"] for k in mkeys])[mcode]
         docf, frac, ox = (lc.factor(k, "value") for k in ("docf", "f", "ox_default"))
         assert docf is not None and frac is not None and ox is not None
-        t_ch4_lf = (doc * docf.value * mcf * frac.value * 16.0 / 12.0 * (1.0 - ox.value)
-                    * gwp_ch4[plant_gwp])
+        t_ch4_lf = (
+            doc
+            * docf.value
+            * mcf
+            * frac.value
+            * 16.0
+            / 12.0
+            * (1.0 - ox.value)
+            * gwp_ch4[plant_gwp]
+        )
         for code in np.unique(ft.doc_type[landfilled]):
             f = dt.factor(dkeys[code], "doc")
             assert f is not None
@@ -458,17 +541,26 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
 
     # -- cost --------------------------------------------------------------------------------
     vol_gj = np.where(has_vol, ft.ncv_vol, density * ncv_mass)
-    per_basis = np.select([ft.price_basis == P_GJ, ft.price_basis == P_T,
-                           ft.price_basis == P_M3], [gj, gj / ncv_mass, gj / vol_gj],
-                          default=1.0)
+    per_basis = np.select(
+        [ft.price_basis == P_GJ, ft.price_basis == P_T, ft.price_basis == P_M3],
+        [gj, gj / ncv_mass, gj / vol_gj],
+        default=1.0,
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         price = np.where(ft.price_basis == P_SAME, ft.price, ft.price * per_basis)
     priced = ~np.isnan(ft.price)
     unconvertible = priced & ~np.isfinite(price)
-    for i in np.flatnonzero(unconvertible):
-        problems.append((int(ft.plant[i]), Problem(
-            f"{ft.place(i)}.price", "cannot convert the price to the flow's unit: give the "
-            "price per the flow's own unit, or the fuel's ncv/density")))
+    for i in np.flatnonzero(unconvertible).tolist():
+        problems.append(
+            (
+                int(ft.plant[i]),
+                Problem(
+                    f"{ft.place(i)}.price",
+                    "cannot convert the price to the flow's unit: give the "
+                    "price per the flow's own unit, or the fuel's ncv/density",
+                ),
+            )
+        )
     add(rs.at("cost", "total"), priced & ~unconvertible, np.where(unconvertible, 0.0, price))
     flags["unpriced"] = ~priced & (t != PROD) & (t != PROC)
 
@@ -481,8 +573,9 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
         for code in np.unique(ft.release[is_rel]):  # loop over Toolkit rows, never over flows
             on = is_rel & (ft.release == code)
             tr = ft.releases[code]
-            ind, vectors = (("mercury", HG_PATHWAYS) if tr.kind == "mercury" else
-                            ("pcdd_f", PCDDF_VECTORS))
+            ind, vectors = (
+                ("mercury", HG_PATHWAYS) if tr.kind == "mercury" else ("pcdd_f", PCDDF_VECTORS)
+            )
             total = env = 0.0
             for v in vectors:
                 x = tr.values[v]
@@ -502,7 +595,10 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
         flow=np.concatenate(flows_i) if flows_i else np.zeros(0, dtype=np.int64),
         row=np.concatenate(rows_i).astype(np.int64) if rows_i else np.zeros(0, dtype=np.int64),
         value=np.concatenate(vals) if vals else np.zeros(0),
-        gj_per_unit=gj, factors=used, problems=problems, flags=flags,
+        gj_per_unit=gj,
+        factors=used,
+        problems=problems,
+        flags=flags,
     )
 
 
@@ -553,7 +649,7 @@ class Compiled:
         raise KeyError((indicator, component))
 
 
-def _canonical(q: pint.Quantity) -> tuple[float, int, str]:
+def _canonical(q: pint.Quantity[Any]) -> tuple[float, int, str]:
     """Convert a flow amount to t, m3 or GJ (or keep a product's own unit)."""
     from recp.units import is_dimension, to_float
 
@@ -563,8 +659,9 @@ def _canonical(q: pint.Quantity) -> tuple[float, int, str]:
     return float(q.magnitude), B_OTHER, f"{q.units:~}"
 
 
-def flow_table(sc: Scenario, lib: FactorLibrary, pl: Any = None
-               ) -> tuple[FlowTable, PlantTable, list[str]]:
+def flow_table(
+    sc: Scenario, lib: FactorLibrary, pl: Any = None
+) -> tuple[FlowTable, PlantTable, list[str]]:
     """Read a validated scenario's flows into a one-plant :class:`FlowTable` (pint used here).
 
     The release flows of its processes (:mod:`recp.processes`) follow the plant's flows.
@@ -599,8 +696,9 @@ def flow_table(sc: Scenario, lib: FactorLibrary, pl: Any = None
             ft.density[i] = to_float(fl.density, "t/m3")
         if fl.emission_factor is not None:
             ft.ef[i] = to_float(fl.emission_factor, "t CO2e/GJ")
-        ft.source[i] = sources[fl.source] if fl.type == "water" and fl.source else \
-            sources["unspecified"]
+        ft.source[i] = (
+            sources[fl.source] if fl.type == "water" and fl.source else sources["unspecified"]
+        )
         ft.hazardous[i] = bool(fl.hazardous)
         if fl.route is not None:
             ft.route[i] = routes[fl.route]
@@ -610,26 +708,39 @@ def flow_table(sc: Scenario, lib: FactorLibrary, pl: Any = None
             ft.nitrogen[i] = to_float(fl.nitrogen, "kg/m3")  # type: ignore[index]
         if fl.treatment is not None:
             ft.treatment[i] = list(lib.table(lib.WASTEWATER).rows).index(  # type: ignore[index]
-                fl.treatment)
+                fl.treatment
+            )
         if fl.ch4_recovery is not None:
             ft.ch4_recovery[i] = to_float(fl.ch4_recovery, "dimensionless")  # type: ignore[index]
         if fl.doc_type is not None:
             ft.doc_type[i] = list(lib.table(lib.LANDFILL_DOC).rows).index(  # type: ignore[index]
-                fl.doc_type)
+                fl.doc_type
+            )
         if fl.landfill is not None:
             ft.landfill[i] = list(lib.table(lib.LANDFILL_MCF).rows).index(  # type: ignore[index]
-                fl.landfill)
+                fl.landfill
+            )
         if fl.price is not None:
             own = f"{cur}/{unit}" if basis != B_OTHER else f"{cur}/({unit})"
-            for code, per in ((P_SAME, own), (P_GJ, f"{cur}/GJ"), (P_T, f"{cur}/t"),
-                              (P_M3, f"{cur}/m3")):
+            for code, per in (
+                (P_SAME, own),
+                (P_GJ, f"{cur}/GJ"),
+                (P_T, f"{cur}/t"),
+                (P_M3, f"{cur}/m3"),
+            ):
                 if is_dimension(fl.price, per):
                     ft.price[i] = to_float(fl.price, per)
                     ft.price_basis[i] = code
                     break
             else:  # validation lets only convertible prices through
-                raise InputError([Problem(f"flows[{i}].price", f"'{fl.price:~}' does not convert "
-                                          f"to {cur} per '{unit}'")])
+                raise InputError(
+                    [
+                        Problem(
+                            f"flows[{i}].price",
+                            f"'{fl.price:~}' does not convert to {cur} per '{unit}'",
+                        )
+                    ]
+                )
     for r, rel in enumerate(pl.releases):
         i = nf + r
         ft.flow_id[i] = rel.flow_id
@@ -640,8 +751,11 @@ def flow_table(sc: Scenario, lib: FactorLibrary, pl: Any = None
         units.append(rel.unit)
     ft.releases = [rel.row for rel in pl.releases]
     grid = to_float(sc.grid_factor, "t CO2e/GJ") if sc.grid_factor is not None else np.nan
-    pt = PlantTable(country=np.array([sc.country_code], dtype=object),
-                    gwp=np.array([GWP_CODES.index(sc.gwp)]), grid=np.array([grid]))
+    pt = PlantTable(
+        country=np.array([sc.country_code], dtype=object),
+        gwp=np.array([GWP_CODES.index(sc.gwp)]),
+        grid=np.array([grid]),
+    )
     return ft, pt, units
 
 
@@ -688,47 +802,81 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
     present[co.row] = True
     keep = np.flatnonzero(present)
     cur = sc.currency
-    rows = [Row(r.indicator, r.component, r.unit.replace("{cur}", cur))
-            for r in (rs.rows[k] for k in keep)]
+    rows = [
+        Row(r.indicator, r.component, r.unit.replace("{cur}", cur))
+        for r in (rs.rows[k] for k in keep)
+    ]
     W = dense[:, keep]
 
     factors = {k: f for k, (f, _) in co.factors.items()}
     factor_flows = {k: [str(ft.flow_id[i]) for i in idx] for k, (_, idx) in co.factors.items()}
     if sc.grid_factor is not None and co.flags["grid_user"].any():
-        factors["user:grid_factor"] = Factor("user:grid_factor",
-                                             to_float(sc.grid_factor, "t CO2e/MWh"),
-                                             "t CO2e/MWh", "scenario file (grid_factor)")
+        factors["user:grid_factor"] = Factor(
+            "user:grid_factor",
+            to_float(sc.grid_factor, "t CO2e/MWh"),
+            "t CO2e/MWh",
+            "scenario file (grid_factor)",
+        )
         factor_flows["user:grid_factor"] = [str(x) for x in ft.flow_id[co.flags["grid_user"]]]
     for i, fl in enumerate(sc.flows):
-        for key, unit in (("ncv", "GJ/t" if fl.ncv is not None and is_dimension(fl.ncv, "GJ/t")
-                           else "MJ/m3"), ("density", "kg/m3")):
+        for key, unit in (
+            ("ncv", "GJ/t" if fl.ncv is not None and is_dimension(fl.ncv, "GJ/t") else "MJ/m3"),
+            ("density", "kg/m3"),
+        ):
             q = getattr(fl, key)
             if q is not None and fl.type == "fuel":
                 fid = f"user:{fl.id}:{key}"
-                factors[fid] = Factor(fid, to_float(q, unit), unit,
-                                      f"scenario file (flows[{i}] '{fl.id}' {key})")
+                factors[fid] = Factor(
+                    fid, to_float(q, unit), unit, f"scenario file (flows[{i}] '{fl.id}' {key})"
+                )
                 factor_flows[fid] = [fl.id]
         if fl.emission_factor is not None:
             fid = f"user:{fl.id}:emission_factor"
-            factors[fid] = Factor(fid, to_float(fl.emission_factor, "t CO2e/MWh"), "t CO2e/MWh",
-                                  f"scenario file (flows[{i}] '{fl.id}' emission_factor)")
+            factors[fid] = Factor(
+                fid,
+                to_float(fl.emission_factor, "t CO2e/MWh"),
+                "t CO2e/MWh",
+                f"scenario file (flows[{i}] '{fl.id}' emission_factor)",
+            )
             factor_flows[fid] = [fl.id]
 
     warnings: list[dict[str, str]] = []
-    for i in np.flatnonzero(co.flags["heat_without_factor"]):
-        warnings.append({"code": "heat_without_factor", "message": (
-            f"flow '{ft.flow_id[i]}': bought heat has no emission_factor; its scope 2 emissions "
-            "are not counted (give e.g. 'emission_factor: 0.25 t CO2e/MWh' from the supplier)")})
+    for i in np.flatnonzero(co.flags["heat_without_factor"]).tolist():
+        warnings.append(
+            {
+                "code": "heat_without_factor",
+                "message": (
+                    f"flow '{ft.flow_id[i]}': bought heat has no emission_factor; its scope 2 "
+                    "emissions "
+                    "are not counted (give e.g. 'emission_factor: 0.25 t CO2e/MWh' from the "
+                    "supplier)"
+                ),
+            }
+        )
     if "landfill_default_mcf" in co.flags:
-        for i in np.flatnonzero(co.flags["landfill_default_mcf"]):
-            warnings.append({"code": "landfill_type_unknown", "message": (
-                f"flow '{ft.flow_id[i]}': no 'landfill' type given; landfill CH4 uses the IPCC "
-                "default for an uncategorised site (MCF 0.6)")})
+        for i in np.flatnonzero(co.flags["landfill_default_mcf"]).tolist():
+            warnings.append(
+                {
+                    "code": "landfill_type_unknown",
+                    "message": (
+                        f"flow '{ft.flow_id[i]}': no 'landfill' type given; landfill CH4 uses "
+                        "the IPCC "
+                        "default for an uncategorised site (MCF 0.6)"
+                    ),
+                }
+            )
     unpriced = [str(x) for x in ft.flow_id[co.flags["unpriced"]]]
     if unpriced and sc.interventions:
-        warnings.append({"code": "flows_without_price", "message": (
-            "no price for flow(s) " + ", ".join(repr(x) for x in unpriced)
-            + ": their changes are not counted in the annual cost saving")})
+        warnings.append(
+            {
+                "code": "flows_without_price",
+                "message": (
+                    "no price for flow(s) "
+                    + ", ".join(repr(x) for x in unpriced)
+                    + ": their changes are not counted in the annual cost saving"
+                ),
+            }
+        )
 
     # Interventions.
     ids = {f.id: k for k, f in enumerate(sc.flows)}
@@ -766,45 +914,82 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
             for j, *entry in extra:
                 by_j.setdefault(j, []).append(tuple(entry))  # type: ignore[arg-type]
         entries = [e for j in sorted(by_j) for e in by_j[j]]
-        comp[iv.id] = CompiledChange(np.array([e[0] for e in entries], dtype=np.int64),
-                                     np.array([e[1] for e in entries], dtype=np.int64),
-                                     np.array([e[2] for e in entries], dtype=float),
-                                     [e[4] for e in entries],
-                                     np.array([e[3] for e in entries], dtype=np.int64))
+        comp[iv.id] = CompiledChange(
+            np.array([e[0] for e in entries], dtype=np.int64),
+            np.array([e[1] for e in entries], dtype=np.int64),
+            np.array([e[2] for e in entries], dtype=float),
+            [e[4] for e in entries],
+            np.array([e[3] for e in entries], dtype=np.int64),
+        )
         capex[iv.id] = to_float(iv.capex, cur) if iv.capex is not None else 0.0
         opex[iv.id] = to_float(iv.opex, f"{cur}/year") if iv.opex is not None else 0.0
         lifetime[iv.id] = to_float(iv.lifetime, "year") if iv.lifetime is not None else np.nan
         if iv.lifetime is None:
-            warnings.append({"code": "no_lifetime", "message": (
-                f"intervention '{iv.id}' has no lifetime: its NPV, IRR and cost per t CO2e "
-                "are not computed")})
+            warnings.append(
+                {
+                    "code": "no_lifetime",
+                    "message": (
+                        f"intervention '{iv.id}' has no lifetime: its NPV, IRR and cost per t CO2e "
+                        "are not computed"
+                    ),
+                }
+            )
     if proc_problems:
         raise InputError(proc_problems)
     warnings += pl.warnings()
     if sc.discount_rate is None and sc.interventions:
-        warnings.append({"code": "no_discount_rate", "message": (
-            "no discount_rate: NPV and cost per t CO2e avoided are not computed (IRR is)")})
+        warnings.append(
+            {
+                "code": "no_discount_rate",
+                "message": (
+                    "no discount_rate: NPV and cost per t CO2e avoided are not computed (IRR is)"
+                ),
+            }
+        )
     for key in sorted(factors):
         if key.startswith(lib.GRID + ":"):
-            warnings.append({"code": "grid_factor_lifecycle", "message": (
-                f"scope 2 uses {key} ({factors[key].value:g} kg CO2e/kWh): Ember's "
-                "lifecycle intensity of generation; a combustion-only or supplier factor can be "
-                "given as 'grid_factor'")})
+            warnings.append(
+                {
+                    "code": "grid_factor_lifecycle",
+                    "message": (
+                        f"scope 2 uses {key} ({factors[key].value:g} kg CO2e/kWh): Ember's "
+                        "lifecycle intensity of generation; a combustion-only or supplier "
+                        "factor can be "
+                        "given as 'grid_factor'"
+                    ),
+                }
+            )
 
     settings = {
         "gwp": sc.gwp,
         "currency": cur,
-        "discount_rate": (float(sc.discount_rate.to("dimensionless").magnitude)
-                          if sc.discount_rate is not None else None),
-        "grid_factor_source": ("scenario file (grid_factor)" if sc.grid_factor is not None else
-                               next((f.source for k, f in factors.items()
-                                     if k.startswith(lib.GRID + ":")), None)),
+        "discount_rate": (
+            float(sc.discount_rate.to("dimensionless").magnitude)
+            if sc.discount_rate is not None
+            else None
+        ),
+        "grid_factor_source": (
+            "scenario file (grid_factor)"
+            if sc.grid_factor is not None
+            else next((f.source for k, f in factors.items() if k.startswith(lib.GRID + ":")), None)
+        ),
     }
     return Compiled(
-        flow_ids=[str(x) for x in ft.flow_id], flow_units=units, amount=ft.amount.copy(), W=W,
-        rows=rows, interventions=comp, capex=capex, opex=opex, lifetime=lifetime,
-        factors=dict(sorted(factors.items())), factor_flows=factor_flows, warnings=warnings,
-        settings=settings, flow_table=ft, plant_table=pt,
+        flow_ids=[str(x) for x in ft.flow_id],
+        flow_units=units,
+        amount=ft.amount.copy(),
+        W=W,
+        rows=rows,
+        interventions=comp,
+        capex=capex,
+        opex=opex,
+        lifetime=lifetime,
+        factors=dict(sorted(factors.items())),
+        factor_flows=factor_flows,
+        warnings=warnings,
+        settings=settings,
+        flow_table=ft,
+        plant_table=pt,
     )
 
 
@@ -829,14 +1014,16 @@ def apply(amounts: np.ndarray, change: CompiledChange) -> np.ndarray:
     return out
 
 
-def below_zero(before: np.ndarray, change: CompiledChange, flow_ids: list[str],
-               units: list[str], scenario: str) -> list[Problem]:
+def below_zero(
+    before: np.ndarray, change: CompiledChange, flow_ids: list[str], units: list[str], scenario: str
+) -> list[Problem]:
     """Problems for each change that takes a flow below zero (checked change by change)."""
     probs: list[Problem] = []
     state = np.array(before, dtype=float, copy=True)
     assert change.src is not None
-    for f, kind, v, place, src in zip(change.flow, change.kind, change.value, change.place,
-                                      change.src, strict=True):
+    for f, kind, v, place, src in zip(
+        change.flow, change.kind, change.value, change.place, change.src, strict=True
+    ):
         prev = state[f]
         if kind == REL:
             state[f] *= 1.0 + v
@@ -848,9 +1035,13 @@ def below_zero(before: np.ndarray, change: CompiledChange, flow_ids: list[str],
         else:
             state[f] = v
         if state[f] < -1e-9 * max(1.0, abs(prev)):
-            probs.append(Problem(place, f"takes flow '{flow_ids[f]}' from {prev:g} to "
-                                 f"{state[f]:g} {units[f]}, below zero (scenario "
-                                 f"'{scenario}')"))
+            probs.append(
+                Problem(
+                    place,
+                    f"takes flow '{flow_ids[f]}' from {prev:g} to "
+                    f"{state[f]:g} {units[f]}, below zero (scenario "
+                    f"'{scenario}')",
+                )
+            )
             state[f] = 0.0
     return probs
-

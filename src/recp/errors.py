@@ -53,8 +53,9 @@ class Problem:
 #: Characters never printed raw in a message: line breaks (which would split one problem over
 #: several lines), other control characters, bidirectional overrides (which reorder what a
 #: terminal shows) and lone surrogates (which cannot be encoded).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e"
-                     "\u2066-\u2069\ud800-\udfff]")
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def one_line(text: str) -> str:

@@ -40,8 +40,12 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     cols = list(df.columns)
     out = []
     for row in df.itertuples(index=False, name=None):
-        out.append({c: (None if v is None or (isinstance(v, float) and math.isnan(v)) else
-                        _num(v)) for c, v in zip(cols, row, strict=True)})
+        out.append(
+            {
+                c: (None if v is None or (isinstance(v, float) and math.isnan(v)) else _num(v))
+                for c, v in zip(cols, row, strict=True)
+            }
+        )
     return out
 
 
@@ -55,17 +59,27 @@ def targets(path: Path, names: Iterable[str]) -> list[Path]:
     suf = path.suffix.lower()
     if suf in (".xlsx", ".json"):
         return [path, companion(path, "errors", ".csv")]
-    return [path] + [companion(path, n) for n in names if n != "results"] + [
-        companion(path, "errors", ".csv")]
+    return (
+        [path]
+        + [companion(path, n) for n in names if n != "results"]
+        + [companion(path, "errors", ".csv")]
+    )
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
     r"""CSV with fixed float formatting and ``\n`` line ends."""
-    return df.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n").encode()
+    text: str = df.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    return text.encode()
 
 
-def write_tables(path: str | Path, tables: dict[str, pd.DataFrame], *, inputs: Iterable[
-        str | Path] = (), force: bool = False, errors: pd.DataFrame | None = None) -> list[Path]:
+def write_tables(
+    path: str | Path,
+    tables: dict[str, pd.DataFrame],
+    *,
+    inputs: Iterable[str | Path] = (),
+    force: bool = False,
+    errors: pd.DataFrame | None = None,
+) -> list[Path]:
     """Write named tables (``results`` first) to ``path`` in the format of its extension.
 
     Raises
@@ -91,8 +105,9 @@ def write_tables(path: str | Path, tables: dict[str, pd.DataFrame], *, inputs: I
         doc = {name: _records(df) for name, df in tables.items()}
         if errors is not None:
             doc["errors"] = _records(errors)
-        write_atomic(p, json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n",
-                     inputs, force)
+        write_atomic(
+            p, json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n", inputs, force
+        )
         written.append(p)
     else:
         for name, df in tables.items():
@@ -125,7 +140,7 @@ def _xlsx(tables: dict[str, pd.DataFrame], errors: pd.DataFrame | None) -> bytes
         ws = wb.create_sheet(name[:31])
         ws.append([str(c) for c in df.columns])
         for row in df.itertuples(index=False, name=None):
-            cells = []
+            cells: list[Any] = []
             for v in row:
                 if v is None or (isinstance(v, float) and math.isnan(v)):
                     cells.append(None)
@@ -170,8 +185,11 @@ class _Stream:
         import tempfile
 
         self.target = target
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                   dir=target.parent if str(target.parent) else ".")
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.name}.",
+            suffix=".tmp",
+            dir=target.parent if str(target.parent) else ".",
+        )
         os.close(fd)
         self.tmp = Path(tmp)
         self.writer: Any = None
@@ -190,11 +208,19 @@ class _Stream:
 
             table = pa.Table.from_pandas(plain, preserve_index=False)
             if self.writer is None:
-                self.schema = pa.schema([pa.field(f.name, pa.string() if
-                                                  pa.types.is_null(f.type) or
-                                                  pa.types.is_string(f.type) or
-                                                  pa.types.is_large_string(f.type)
-                                                  else f.type) for f in table.schema])
+                self.schema = pa.schema(
+                    [
+                        pa.field(
+                            f.name,
+                            pa.string()
+                            if pa.types.is_null(f.type)
+                            or pa.types.is_string(f.type)
+                            or pa.types.is_large_string(f.type)
+                            else f.type,
+                        )
+                        for f in table.schema
+                    ]
+                )
                 self.writer = pq.ParquetWriter(self.tmp, self.schema)
             self.writer.write_table(table.cast(self.schema))
         else:
@@ -240,9 +266,15 @@ def _umask() -> int:
     return mask
 
 
-def write_stream(path: str | Path, chunks: Iterable[Any], *, columns: dict[str, list[str]],
-                 by: list[str] | None = None, inputs: Iterable[str | Path] = (),
-                 force: bool = False) -> tuple[list[Path], int, pd.DataFrame]:
+def write_stream(
+    path: str | Path,
+    chunks: Iterable[Any],
+    *,
+    columns: dict[str, list[str]],
+    by: list[str] | None = None,
+    inputs: Iterable[str | Path] = (),
+    force: bool = False,
+) -> tuple[list[Path], int, pd.DataFrame]:
     """Write batch results chunk by chunk (Parquet or CSV), so memory stays bounded.
 
     Parameters
@@ -288,26 +320,32 @@ def write_stream(path: str | Path, chunks: Iterable[Any], *, columns: dict[str, 
                 for b in by or []:
                     if b not in res.plants.columns:
                         have = [c for c in res.plants.columns if c != "plant"]
-                        raise InputError(f"--by: no plant column {b!r}; valid: "
-                                         f"{', '.join(have)}")
+                        raise InputError(f"--by: no plant column {b!r}; valid: {', '.join(have)}")
                     partial[b].append(rollup(res.results, res.plants, b))
         written = [streams[n].commit(columns[n]) for n in names]
     except BaseException:
         for s in streams.values():
             s.abort()
         raise
-    err = (pd.concat(errors, ignore_index=True) if errors else
-           pd.DataFrame(columns=["plant", "file", "place", "message"]))
+    err = (
+        pd.concat(errors, ignore_index=True)
+        if errors
+        else pd.DataFrame(columns=["plant", "file", "place", "message"])
+    )
     for b, parts in partial.items():
         if parts:
             allp = pd.concat(parts, ignore_index=True)
             keys = [b, "scenario", "indicator", "component", "unit"]
-            roll = (allp.astype({k: object for k in keys})
-                    .groupby(keys, dropna=False, sort=True)[["value", "plants"]].sum()
-                    .reset_index())
+            roll = (
+                allp.astype({k: object for k in keys})
+                .groupby(keys, dropna=False, sort=True)[["value", "plants"]]
+                .sum()
+                .reset_index()
+            )
         else:
-            roll = pd.DataFrame(columns=[b, "scenario", "indicator", "component", "unit",
-                                         "value", "plants"])
+            roll = pd.DataFrame(
+                columns=[b, "scenario", "indicator", "component", "unit", "value", "plants"]
+            )
         target = companion(p, f"rollup-{b}")
         data = csv_bytes(roll) if p.suffix.lower() == ".csv" else _parquet_bytes(roll)
         written.append(write_atomic(target, data, inputs, force))

@@ -175,20 +175,28 @@ def read_table(csv_path: Path) -> Table:
             raise ValueError(f"{csv_path.name}: first column must be 'id', got {names[0]!r}")
         row_units: dict[str, str] = {}
         if "factor_unit" in names:  # Dioxin Toolkit: ug TEQ per activity unit, per row
-            row_units |= {c: "factor_unit" for c in ("air", "water", "land", "product",
-                                                     "residue") if c in names}
+            row_units |= {
+                c: "factor_unit"
+                for c in ("air", "water", "land", "product", "residue")
+                if c in names
+            }
         if "input_unit" in names:  # Mercury Toolkit: input factor per row, shares of 1
-            row_units |= {c: "input_unit" for c in ("input_low", "input_default", "input_high")
-                          if c in names}
-            row_units |= {c: "1" for c in ("air", "water", "land", "product", "general_waste",
-                                           "sector_treatment") if c in names}
+            row_units |= {
+                c: "input_unit" for c in ("input_low", "input_default", "input_high") if c in names
+            }
+            row_units |= {
+                c: "1"
+                for c in ("air", "water", "land", "product", "general_waste", "sector_treatment")
+                if c in names
+            }
         table = Table(csv_path.stem, meta or {}, units, row_units=row_units)
         for lineno, rec in enumerate(reader, start=2):
             if not rec or not any(c.strip() for c in rec):
                 continue
             if len(rec) != len(names):
-                raise ValueError(f"{csv_path.name}:{lineno}: {len(rec)} cells, header has "
-                                 f"{len(names)}")
+                raise ValueError(
+                    f"{csv_path.name}:{lineno}: {len(rec)} cells, header has {len(names)}"
+                )
             try:
                 row = {n: _convert(v, n in units) for n, v in zip(names, rec, strict=True)}
             except ValueError as e:
@@ -287,8 +295,10 @@ def _gwp(gwp_set: str, gas: str) -> Factor:
         if gas not in data:
             raise UnknownFactorError(f"no GWP for '{gas}' in {gwp_set}: {did_you_mean(gas, data)}")
         value = float(data[gas])
-    source = (f"{GWP_SOURCES[gwp_set]}; via globalwarmingpotentials {gwps.__version__} (CC0), "
-              f"column {GWP_SETS[gwp_set]}")
+    source = (
+        f"{GWP_SOURCES[gwp_set]}; via globalwarmingpotentials {gwps.__version__} (CC0), "
+        f"column {GWP_SETS[gwp_set]}"
+    )
     return Factor(f"gwp:{gwp_set}:{gas}", value, "1", source)
 
 

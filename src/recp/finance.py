@@ -14,10 +14,13 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
 Array = npt.NDArray[np.float64]
+Index = npt.NDArray[np.intp]
 ArrayLike = npt.ArrayLike
 
 
@@ -63,9 +66,11 @@ def simple_payback(capex: ArrayLike, annual_saving: ArrayLike) -> Array:
 
 def npv(capex: ArrayLike, annual_saving: ArrayLike, rate: ArrayLike, years: ArrayLike) -> Array:
     """Net present value of ``-capex`` now and ``annual_saving`` for ``years`` years [currency]."""
-    return np.asarray(-np.asarray(capex, dtype=float)
-                      + np.asarray(annual_saving, dtype=float) * annuity_factor(rate, years),
-                      dtype=float)
+    return np.asarray(
+        -np.asarray(capex, dtype=float)
+        + np.asarray(annual_saving, dtype=float) * annuity_factor(rate, years),
+        dtype=float,
+    )
 
 
 def _annuity_and_slope(rate: Array, years: Array) -> tuple[Array, Array]:
@@ -76,13 +81,18 @@ def _annuity_and_slope(rate: Array, years: Array) -> tuple[Array, Array]:
         v = np.exp(-n * np.log1p(r))  # (1 + r) ** -n
         small = np.abs(r) < 1e-8
         af = np.where(small, n, (1.0 - v) / np.where(small, 1.0, r))
-        d = np.where(small, -n * (n + 1) / 2.0,
-                     (n * v / (1.0 + r) - af) / np.where(small, 1.0, r))
+        d = np.where(small, -n * (n + 1) / 2.0, (n * v / (1.0 + r) - af) / np.where(small, 1.0, r))
     return af, d
 
 
-def irr(capex: ArrayLike, annual_saving: ArrayLike, years: ArrayLike,
-        lo: float = -0.99, hi: float = 100.0, iterations: int = 200) -> Array:
+def irr(
+    capex: ArrayLike,
+    annual_saving: ArrayLike,
+    years: ArrayLike,
+    lo: float = -0.99,
+    hi: float = 100.0,
+    iterations: int = 200,
+) -> Array:
     """Internal rate of return of ``-capex`` now and a constant saving for ``years`` [1/year].
 
     The NPV falls monotonically with the rate for this cash-flow shape; the root is found by
@@ -91,12 +101,17 @@ def irr(capex: ArrayLike, annual_saving: ArrayLike, years: ArrayLike,
     the NPV: no capex, no saving, a saving that never repays even at -99 %, or an IRR above
     ``hi`` (10 000 % a year by default).
     """
-    c, s, n = (np.ravel(x).astype(float) for x in np.broadcast_arrays(
-        np.asarray(capex, dtype=float), np.asarray(annual_saving, dtype=float),
-        np.asarray(years, dtype=float)))
+    c, s, n = (
+        np.ravel(x).astype(float)
+        for x in np.broadcast_arrays(
+            np.asarray(capex, dtype=float),
+            np.asarray(annual_saving, dtype=float),
+            np.asarray(years, dtype=float),
+        )
+    )
     shape = np.broadcast(np.asarray(capex), np.asarray(annual_saving), np.asarray(years)).shape
 
-    def f(r: Array, i: Array) -> tuple[Array, Array]:
+    def f(r: Array, i: Index) -> tuple[Array, Array]:
         af, d = _annuity_and_slope(r, n[i])
         return -c[i] + s[i] * af, s[i] * d
 
@@ -106,8 +121,14 @@ def irr(capex: ArrayLike, annual_saving: ArrayLike, years: ArrayLike,
     return _solve(f, c.size, lo, hi, iterations, r0).reshape(shape)
 
 
-def irr_portfolio(capex: Array, savings: Array, years: Array,
-                  lo: float = -0.99, hi: float = 100.0, iterations: int = 200) -> Array:
+def irr_portfolio(
+    capex: Array,
+    savings: Array,
+    years: Array,
+    lo: float = -0.99,
+    hi: float = 100.0,
+    iterations: int = 200,
+) -> Array:
     """IRR of several investments made together, each saving for its own lifetime.
 
     Parameters
@@ -125,7 +146,7 @@ def irr_portfolio(capex: Array, savings: Array, years: Array,
     yrs = np.atleast_2d(np.asarray(years, dtype=float))
     c = cap.sum(axis=-1)
 
-    def f(r: Array, i: Array) -> tuple[Array, Array]:
+    def f(r: Array, i: Index) -> tuple[Array, Array]:
         af, d = _annuity_and_slope(r[:, None], yrs[i])
         return -c[i] + (sav[i] * af).sum(axis=-1), (sav[i] * d).sum(axis=-1)
 
@@ -135,15 +156,21 @@ def irr_portfolio(capex: Array, savings: Array, years: Array,
     return out if np.ndim(capex) > 1 else out.reshape(())
 
 
-def _solve(f: object, m: int, lo: float, hi: float, iterations: int, start: Array) -> Array:
+def _solve(
+    f: Callable[[Array, Index], tuple[Array, Array]],
+    m: int,
+    lo: float,
+    hi: float,
+    iterations: int,
+    start: Array,
+) -> Array:
     """Vectorised safeguarded Newton for ``m`` functions decreasing in the rate.
 
     ``f(r, idx)`` returns the values and slopes of the functions ``idx`` at rates ``r``.
     """
-    fn = f  # type: ignore[assignment]
     allidx = np.arange(m)
-    fa, _ = fn(np.full(m, lo), allidx)  # type: ignore[operator]
-    fb, _ = fn(np.full(m, hi), allidx)  # type: ignore[operator]
+    fa, _ = f(np.full(m, lo), allidx)
+    fb, _ = f(np.full(m, hi), allidx)
     ok = np.isfinite(fa) & np.isfinite(fb) & (np.sign(fa) != np.sign(fb)) & (fa != 0)
     x = np.clip(np.where(np.isfinite(start), start, 0.1), lo + 1e-6, hi - 1e-6)
     a = np.full(m, lo)
@@ -153,7 +180,7 @@ def _solve(f: object, m: int, lo: float, hi: float, iterations: int, start: Arra
         if act.size == 0:
             break
         xa = x[act]
-        fx, dfx = fn(xa, act)  # type: ignore[operator]
+        fx, dfx = f(xa, act)
         same = np.sign(fx) == np.sign(fa[act])
         a[act] = np.where(same, xa, a[act])
         fa[act] = np.where(same, fx, fa[act])
@@ -169,15 +196,17 @@ def _solve(f: object, m: int, lo: float, hi: float, iterations: int, start: Arra
     return np.asarray(np.where(ok, x, np.nan), dtype=float)
 
 
-def cost_of_abatement(capex: ArrayLike, annual_saving: ArrayLike, rate: ArrayLike,
-                      years: ArrayLike, abated: ArrayLike) -> Array:
+def cost_of_abatement(
+    capex: ArrayLike, annual_saving: ArrayLike, rate: ArrayLike, years: ArrayLike, abated: ArrayLike
+) -> Array:
     """Levelised cost per unit abated per year [currency / unit], as in a MAC curve.
 
     ``(capex * CRF(rate, years) - annual_saving) / abated``; negative means the measure saves
     money. NaN where nothing is abated (``abated <= 0``) or the rate or lifetime is missing.
     """
     a = np.asarray(abated, dtype=float)
-    annual_cost = (np.asarray(capex, dtype=float) * capital_recovery_factor(rate, years)
-                   - np.asarray(annual_saving, dtype=float))
+    annual_cost = np.asarray(capex, dtype=float) * capital_recovery_factor(
+        rate, years
+    ) - np.asarray(annual_saving, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(np.where(a > 0, annual_cost / a, np.nan), dtype=float)

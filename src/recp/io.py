@@ -40,8 +40,9 @@ def check_output(path: str | Path, inputs: Iterable[str | Path] = (), force: boo
     return p
 
 
-def write_atomic(path: str | Path, data: bytes | str, inputs: Iterable[str | Path] = (),
-                 force: bool = False) -> Path:
+def write_atomic(
+    path: str | Path, data: bytes | str, inputs: Iterable[str | Path] = (), force: bool = False
+) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file + rename).
 
     Parameters

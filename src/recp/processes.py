@@ -73,8 +73,11 @@ class ProcessPlan:
 
     def of(self, pid: str, kind: str | None = None) -> list[int]:
         """Release indices of a process (of one Toolkit, or of both)."""
-        return [i for i, r in enumerate(self.releases)
-                if r.process == pid and (kind is None or r.kind == kind)]
+        return [
+            i
+            for i, r in enumerate(self.releases)
+            if r.process == pid and (kind is None or r.kind == kind)
+        ]
 
     def swaps(self, pid: str) -> bool:
         """True when the process can change class or technology (several release flows)."""
@@ -97,13 +100,26 @@ class ProcessPlan:
             missing = [k for k, s in row.status.items() if s == ""]
             if nd:
                 who = "no factor is given" if row.table == "user" else "the Toolkit gives no factor"
-                out.append({"code": "release_not_quantified", "message": (
-                    f"{head}: {who} (ND) for {', '.join(nd)}: a release by this {noun} may "
-                    "occur and is not counted (not zero)")})
+                out.append(
+                    {
+                        "code": "release_not_quantified",
+                        "message": (
+                            f"{head}: {who} (ND) for {', '.join(nd)}: a release by this {noun} may "
+                            "occur and is not counted (not zero)"
+                        ),
+                    }
+                )
             if missing:
-                out.append({"code": "release_not_quantified", "message": (
-                    f"{head}: recp's table has no verified factor for {', '.join(missing)} (not "
-                    "transcribed from the Toolkit): not counted, not zero")})
+                out.append(
+                    {
+                        "code": "release_not_quantified",
+                        "message": (
+                            f"{head}: recp's table has no verified factor for "
+                            f"{', '.join(missing)} (not transcribed from the Toolkit): not "
+                            "counted, not zero"
+                        ),
+                    }
+                )
             if row.caution:
                 out.append({"code": "factor_caution", "message": f"{head}: {row.caution}"})
         unique = {w["message"]: w for w in out}  # one warning per message, first order kept
@@ -113,12 +129,30 @@ class ProcessPlan:
 # -- resolving a Toolkit row -------------------------------------------------------------------
 
 
-def _user_row(kind: str, pid: str, rid: str, unit: str, category: str, values: dict[str, Any],
-              status: dict[str, str], factors: list[Any]) -> ToolkitRow:
+def _user_row(
+    kind: str,
+    pid: str,
+    rid: str,
+    unit: str,
+    category: str,
+    values: dict[str, Any],
+    status: dict[str, str],
+    factors: list[Any],
+) -> ToolkitRow:
     """A process's own factors as a row like the Toolkit's (table ``user``)."""
-    return ToolkitRow(table="user", id=rid, kind=kind, category=category,
-                      category_name="own factors", variant="", variant_text="",
-                      activity_unit=unit, values=values, status=status, factors=tuple(factors))
+    return ToolkitRow(
+        table="user",
+        id=rid,
+        kind=kind,
+        category=category,
+        category_name="own factors",
+        variant="",
+        variant_text="",
+        activity_unit=unit,
+        values=values,
+        status=status,
+        factors=tuple(factors),
+    )
 
 
 def _user_pcddf(spec: PcddfSpec, pid: str, unit: str, rid: str) -> ToolkitRow:
@@ -131,7 +165,8 @@ def _user_pcddf(spec: PcddfSpec, pid: str, unit: str, rid: str) -> ToolkitRow:
     status: dict[str, str] = {}
     factors = []
     src = f"scenario file (process '{pid}' pcdd_f.emission_factors)" + (
-        f"; {spec.source}" if spec.source else "")
+        f"; {spec.source}" if spec.source else ""
+    )
     for v in PCDDF_VECTORS:
         x = spec.emission_factors.get(v)
         if x is None or (isinstance(x, str) and x.strip().upper() == "ND"):
@@ -148,8 +183,9 @@ def _user_pcddf(spec: PcddfSpec, pid: str, unit: str, rid: str) -> ToolkitRow:
     return _user_row("pcdd_f", pid, rid, unit, "", values, status, factors)
 
 
-def _user_hg(spec: MercurySpec, pid: str, unit: str, rid: str, table_rid: str | None,
-             lib: FactorLibrary) -> ToolkitRow:
+def _user_hg(
+    spec: MercurySpec, pid: str, unit: str, rid: str, table_rid: str | None, lib: FactorLibrary
+) -> ToolkitRow:
     """A row from a process's own input factor, with its own or the Toolkit row's distribution."""
     from recp.factors import Factor, parse_cell
     from recp.toolkits import HG_TABLE
@@ -157,18 +193,22 @@ def _user_hg(spec: MercurySpec, pid: str, unit: str, rid: str, table_rid: str | 
 
     assert spec.input_factor is not None
     per = to_float(spec.input_factor * parse_quantity(f"1 {unit}"), "kg")
-    src = f"scenario file (process '{pid}' mercury)" + (f"; {spec.source}" if spec.source
-                                                         else "")
-    factors = [Factor(f"{rid}:input_factor", float(spec.input_factor.magnitude),
-                      unit_text(spec.input_factor) or "kg/kg", src)]
+    src = f"scenario file (process '{pid}' mercury)" + (f"; {spec.source}" if spec.source else "")
+    factors = [
+        Factor(
+            f"{rid}:input_factor",
+            float(spec.input_factor.magnitude),
+            unit_text(spec.input_factor) or "kg/kg",
+            src,
+        )
+    ]
     values: dict[str, float | None] = {}
     status: dict[str, str] = {}
     table = lib.table(HG_TABLE) if table_rid is not None else None
     for p in HG_PATHWAYS:
         if table is None:
             assert spec.distribution is not None
-            f: Factor | None = Factor(f"{rid}:{p}", float(spec.distribution.get(p, 0.0)), "1",
-                                      src)
+            f: Factor | None = Factor(f"{rid}:{p}", float(spec.distribution.get(p, 0.0)), "1", src)
             status[p] = "value"
         else:  # the distribution factors of the Toolkit row, cited as such
             f = table.factor(str(table_rid), p)
@@ -180,8 +220,16 @@ def _user_hg(spec: MercurySpec, pid: str, unit: str, rid: str, table_rid: str | 
     return _user_row("mercury", pid, rid, unit, category, values, status, factors)
 
 
-def _resolve(kind: str, spec: Any, pid: str, unit: str, place: str, base_category: str | None,
-             lib: FactorLibrary, rid_user: str) -> ToolkitRow | Problem:
+def _resolve(
+    kind: str,
+    spec: Any,
+    pid: str,
+    unit: str,
+    place: str,
+    base_category: str | None,
+    lib: FactorLibrary,
+    rid_user: str,
+) -> ToolkitRow | Problem:
     """The Toolkit row a spec names, or a Problem saying what is wrong."""
     from recp.units import is_dimension
 
@@ -189,8 +237,10 @@ def _resolve(kind: str, spec: Any, pid: str, unit: str, place: str, base_categor
     if kind == "pcdd_f" and spec.emission_factors is not None:
         bad = [k for k in spec.emission_factors if k not in PCDDF_VECTORS]
         if bad:
-            return Problem(f"{place}.emission_factors.{bad[0]}", f"unknown vector {bad[0]!r}: "
-                           f"{did_you_mean(bad[0], PCDDF_VECTORS)}")
+            return Problem(
+                f"{place}.emission_factors.{bad[0]}",
+                f"unknown vector {bad[0]!r}: {did_you_mean(bad[0], PCDDF_VECTORS)}",
+            )
         for k, x in spec.emission_factors.items():
             if isinstance(x, str) and x.strip().upper() in ("NA", "ND"):
                 continue
@@ -202,29 +252,41 @@ def _resolve(kind: str, spec: Any, pid: str, unit: str, place: str, base_categor
             except UnitError as e:
                 return Problem(f"{place}.emission_factors.{k}", e.problems[0].message)
             if not is_dimension(q * parse_quantity(f"1 {unit}"), "g TEQ"):
-                return Problem(f"{place}.emission_factors.{k}", (
-                    f"'{q:~}' is not a release per {unit} of activity (e.g. '40 ug TEQ/t'), or "
-                    "give 'ND'"))
+                return Problem(
+                    f"{place}.emission_factors.{k}",
+                    (
+                        f"'{q:~}' is not a release per {unit} of activity (e.g. '40 ug TEQ/t'), or "
+                        "give 'ND'"
+                    ),
+                )
             if q.magnitude < 0:
-                return Problem(f"{place}.emission_factors.{k}", f"must not be negative, got "
-                               f"'{q:~}'")
+                return Problem(
+                    f"{place}.emission_factors.{k}", f"must not be negative, got '{q:~}'"
+                )
         return _user_pcddf(spec, pid, unit, rid_user)
     if kind == "mercury" and spec.input_factor is not None:
         from recp.units import parse_quantity
 
         q = spec.input_factor
         if not is_dimension(q * parse_quantity(f"1 {unit}"), "kg"):
-            return Problem(f"{place}.input_factor", (
-                f"'{q:~}' is not a mass of mercury per {unit} of activity (e.g. '0.1 g/t' or "
-                "'1.3 kg/kg')"))
+            return Problem(
+                f"{place}.input_factor",
+                (
+                    f"'{q:~}' is not a mass of mercury per {unit} of activity (e.g. '0.1 g/t' or "
+                    "'1.3 kg/kg')"
+                ),
+            )
         if q.magnitude < 0:
             return Problem(f"{place}.input_factor", f"must not be negative, got '{q:~}'")
         table_rid = None
         if spec.distribution is None:
             if spec.category is None and base_category is None:
-                return Problem(f"{place}.distribution", "an own 'input_factor' needs its "
-                               "'distribution' (air, water, land, product, general_waste, "
-                               "sector_treatment) or a Toolkit 'category' to take it from")
+                return Problem(
+                    f"{place}.distribution",
+                    "an own 'input_factor' needs its "
+                    "'distribution' (air, water, land, product, general_waste, "
+                    "sector_treatment) or a Toolkit 'category' to take it from",
+                )
             try:
                 rid = tk.find(str(spec.category or base_category), spec.technology)
             except UnknownFactorError as e:
@@ -233,8 +295,10 @@ def _resolve(kind: str, spec: Any, pid: str, unit: str, place: str, base_categor
         else:
             bad = [k for k in spec.distribution if k not in HG_PATHWAYS]
             if bad:
-                return Problem(f"{place}.distribution.{bad[0]}", f"unknown pathway {bad[0]!r}: "
-                               f"{did_you_mean(bad[0], HG_PATHWAYS)}")
+                return Problem(
+                    f"{place}.distribution.{bad[0]}",
+                    f"unknown pathway {bad[0]!r}: {did_you_mean(bad[0], HG_PATHWAYS)}",
+                )
             if any(not 0 <= float(v) <= 1 for v in spec.distribution.values()):
                 return Problem(f"{place}.distribution", "each share is a fraction from 0 to 1")
             tot = sum(float(v) for v in spec.distribution.values())
@@ -246,8 +310,11 @@ def _resolve(kind: str, spec: Any, pid: str, unit: str, place: str, base_categor
     vkey = "class" if kind == "pcdd_f" else "technology"
     if category is None:
         example = "'1c' (medical waste incineration)" if kind == "pcdd_f" else "'asgm'"
-        return Problem(f"{place}.category", f"give the {tk.label} Toolkit category, e.g. "
-                       f"{example} (see 'recp factors show {tk.table_id}')")
+        return Problem(
+            f"{place}.category",
+            f"give the {tk.label} Toolkit category, e.g. "
+            f"{example} (see 'recp factors show {tk.table_id}')",
+        )
     try:
         tk.find_category(category)
     except UnknownFactorError as e:
@@ -266,10 +333,14 @@ def _activity_problem(row: ToolkitRow, kind: str, pid: str, q: Any, place: str) 
         return None
     label = "mercury" if kind == "mercury" else "PCDD/F"
     what = f"{row.category} {row.category_name}".strip()
-    variant = f", {'class' if kind == 'pcdd_f' else 'technology'} {row.variant}" if row.variant \
-        else ""
-    return Problem(place, f"process '{pid}': '{q:~}' does not convert to {row.activity_unit}: "
-                   f"the {label} factor ({what}{variant}) is per {row.activity_unit} of activity")
+    variant = (
+        f", {'class' if kind == 'pcdd_f' else 'technology'} {row.variant}" if row.variant else ""
+    )
+    return Problem(
+        place,
+        f"process '{pid}': '{q:~}' does not convert to {row.activity_unit}: "
+        f"the {label} factor ({what}{variant}) is per {row.activity_unit} of activity",
+    )
 
 
 # -- the plan ----------------------------------------------------------------------------------
@@ -290,21 +361,34 @@ def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
     for i, pr in enumerate(sc.processes):
         place = f"processes[{i}]"
         if pr.id in seen:
-            pl.problems.append(Problem(f"{place}.id", f"duplicate process id {pr.id!r} (also "
-                                       f"processes[{seen[pr.id]}])"))
+            pl.problems.append(
+                Problem(
+                    f"{place}.id", f"duplicate process id {pr.id!r} (also processes[{seen[pr.id]}])"
+                )
+            )
             continue
         seen[pr.id] = i
         if pr.mercury is None and pr.pcdd_f is None:
-            pl.problems.append(Problem(place, f"process '{pr.id}' needs 'mercury' and/or "
-                                       "'pcdd_f' (its Toolkit category and class)"))
+            pl.problems.append(
+                Problem(
+                    place,
+                    f"process '{pr.id}' needs 'mercury' and/or "
+                    "'pcdd_f' (its Toolkit category and class)",
+                )
+            )
             continue
         q: pint.Quantity[Any] | None
         linked = pr.flow or pr.fuel
         given = [k for k in ("activity", "flow", "fuel") if getattr(pr, k) is not None]
         if len(given) != 1:
-            pl.problems.append(Problem(f"{place}.activity", f"process '{pr.id}': give exactly "
-                                       "one of 'activity' (e.g. '60 t') or 'flow' (the id of "
-                                       "the flow that is its activity)"))
+            pl.problems.append(
+                Problem(
+                    f"{place}.activity",
+                    f"process '{pr.id}': give exactly "
+                    "one of 'activity' (e.g. '60 t') or 'flow' (the id of "
+                    "the flow that is its activity)",
+                )
+            )
             continue
         if linked is not None:
             key = "flow" if pr.flow is not None else "fuel"
@@ -312,8 +396,9 @@ def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
             if fl is None or (key == "fuel" and fl.type != "fuel"):
                 pool = [f.id for f in sc.flows if key == "flow" or f.type == "fuel"]
                 noun = "fuel flow" if key == "fuel" else "flow"
-                pl.problems.append(Problem(f"{place}.{key}", f"no {noun} {linked!r}: "
-                                           f"{did_you_mean(linked, pool)}"))
+                pl.problems.append(
+                    Problem(f"{place}.{key}", f"no {noun} {linked!r}: {did_you_mean(linked, pool)}")
+                )
                 continue
             q = fl.amount
             where = f"{place}.{key}"
@@ -321,8 +406,11 @@ def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
             q = pr.activity
             where = f"{place}.activity"
             if q is None or not q.magnitude >= 0:
-                pl.problems.append(Problem(where, f"process '{pr.id}': the activity must not be "
-                                           f"negative, got '{q:~}'"))
+                pl.problems.append(
+                    Problem(
+                        where, f"process '{pr.id}': the activity must not be negative, got '{q:~}'"
+                    )
+                )
                 continue
         amount, _, unit = _canonical(q)  # the engine's canonical unit (t, m3, GJ or its own)
         procs[pr.id] = pr
@@ -334,8 +422,9 @@ def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
             spec = getattr(pr, kind)
             if spec is None:
                 continue
-            got = _resolve(kind, spec, pr.id, unit, f"{place}.{kind}", None, lib,
-                           f"user:{pr.id}:{kind}")
+            got = _resolve(
+                kind, spec, pr.id, unit, f"{place}.{kind}", None, lib, f"user:{pr.id}:{kind}"
+            )
             if isinstance(got, Problem):
                 pl.problems.append(got)
                 continue
@@ -353,16 +442,27 @@ def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
             found = procs.get(ch.process)
             if found is None:
                 if ch.process not in seen:
-                    pl.problems.append(Problem(f"{place}.process", f"no process {ch.process!r}: "
-                                               f"{did_you_mean(ch.process, seen)}"))
+                    pl.problems.append(
+                        Problem(
+                            f"{place}.process",
+                            f"no process {ch.process!r}: {did_you_mean(ch.process, seen)}",
+                        )
+                    )
                 continue
             pr = found
             unit = pl.unit[pr.id]
             if ch.by is not None or ch.to is not None:
                 if pr.id in pl.fuel:
-                    pl.problems.append(Problem(f"{place}.process", (
-                        f"process '{pr.id}' takes its activity from flow '{pl.fuel[pr.id]}': "
-                        "change that flow instead")))
+                    pl.problems.append(
+                        Problem(
+                            f"{place}.process",
+                            (
+                                f"process '{pr.id}' takes its activity from flow "
+                                f"'{pl.fuel[pr.id]}': "
+                                "change that flow instead"
+                            ),
+                        )
+                    )
                     continue
                 pl.problems.extend(_activity_change_problems(ch, pr, place, unit))
                 continue
@@ -372,12 +472,26 @@ def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
                     continue
                 base = [r for r in pl.releases if r.process == pr.id and r.kind == kind]
                 if not base:
-                    pl.problems.append(Problem(f"{place}.{kind}", (
-                        f"process '{pr.id}' has no {kind} Toolkit entry to change: give "
-                        f"'{kind}' in the process")))
+                    pl.problems.append(
+                        Problem(
+                            f"{place}.{kind}",
+                            (
+                                f"process '{pr.id}' has no {kind} Toolkit entry to change: give "
+                                f"'{kind}' in the process"
+                            ),
+                        )
+                    )
                     continue
-                got = _resolve(kind, spec, pr.id, unit, f"{place}.{kind}", base[0].row.category
-                               or None, lib, f"user:{pr.id}:{kind}:{iv.id}")
+                got = _resolve(
+                    kind,
+                    spec,
+                    pr.id,
+                    unit,
+                    f"{place}.{kind}",
+                    base[0].row.category or None,
+                    lib,
+                    f"user:{pr.id}:{kind}:{iv.id}",
+                )
                 if isinstance(got, Problem):
                     pl.problems.append(got)
                     continue
@@ -407,18 +521,22 @@ def _activity_change_problems(ch: Any, pr: Process, place: str, unit: str) -> It
     q = pr.activity
     if ch.to is not None:
         if not is_dimension(ch.to, f"{q.units}"):
-            yield Problem(f"{place}.to", f"'{ch.to:~}' does not convert to the process's "
-                          f"activity unit '{q.units:~}'")
+            yield Problem(
+                f"{place}.to",
+                f"'{ch.to:~}' does not convert to the process's activity unit '{q.units:~}'",
+            )
         elif ch.to.magnitude < 0:
             yield Problem(f"{place}.to", f"an activity cannot go below zero, got '{ch.to:~}'")
     elif ch.by is not None:
         if is_dimension(ch.by, "percent"):
             if ch.by.to("dimensionless").magnitude < -1:
-                yield Problem(f"{place}.by", f"'{ch.by:~}' would take process '{pr.id}' below "
-                              "zero")
+                yield Problem(f"{place}.by", f"'{ch.by:~}' would take process '{pr.id}' below zero")
         elif not is_dimension(ch.by, f"{q.units}"):
-            yield Problem(f"{place}.by", f"'{ch.by:~}' is neither a relative change ('-40 %') "
-                          f"nor in the process's activity unit '{q.units:~}'")
+            yield Problem(
+                f"{place}.by",
+                f"'{ch.by:~}' is neither a relative change ('-40 %') "
+                f"nor in the process's activity unit '{q.units:~}'",
+            )
 
 
 def _absolute(ch: Any) -> bool:
@@ -450,19 +568,27 @@ def _order_problems(sc: Scenario, pl: ProcessPlan) -> Iterator[Problem]:
             for p, absolute, place in places.get(iid, []):
                 if absolute and p in changed and place not in reported:
                     reported.add(place)
-                    yield Problem(place, (
-                        f"an absolute change of process '{p}' after '{changed[p]}' changed it "
-                        f"(scenario '{name}'): with class changes, give it as relative, e.g. "
-                        "'by: -40 %'"))
+                    yield Problem(
+                        place,
+                        (
+                            f"an absolute change of process '{p}' after '{changed[p]}' changed it "
+                            f"(scenario '{name}'): with class changes, give it as relative, e.g. "
+                            "'by: -40 %'"
+                        ),
+                    )
                 changed.setdefault(p, iid)
 
 
 # -- compiling changes -------------------------------------------------------------------------
 
 
-def compile_changes(pl: ProcessPlan, sc: Scenario, k: int, n_flows: int,
-                    flow_changes: list[tuple[int, str, int, float]]
-                    ) -> tuple[list[tuple[int, int, int, float, int, str]], list[Problem]]:
+def compile_changes(
+    pl: ProcessPlan,
+    sc: Scenario,
+    k: int,
+    n_flows: int,
+    flow_changes: list[tuple[int, str, int, float]],
+) -> tuple[list[tuple[int, int, int, float, int, str]], list[Problem]]:
     """Release-flow changes of intervention ``k``: ``(j, flow, kind, value, src, place)``.
 
     ``flow_changes`` are the intervention's compiled flow changes ``(j, flow id, kind, value)``
@@ -482,8 +608,13 @@ def compile_changes(pl: ProcessPlan, sc: Scenario, k: int, n_flows: int,
             return
         base = pl.activity[pid]
         if base <= 0:
-            problems.append(Problem(place, f"process '{pid}' has no baseline activity: give the "
-                                    "change as relative, or a baseline activity"))
+            problems.append(
+                Problem(
+                    place,
+                    f"process '{pid}' has no baseline activity: give the "
+                    "change as relative, or a baseline activity",
+                )
+            )
             return
         ratio = v / base if kind == ABS else v / base - 1.0
         out.extend((j, n_flows + r, REL, ratio, -1, place) for r in rel)

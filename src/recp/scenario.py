@@ -35,10 +35,25 @@ MAX_DEPTH = 32
 MAX_NODES = 1_000_000
 
 FLOW_TYPES = ("fuel", "electricity", "heat", "water", "wastewater", "waste", "material", "product")
-WATER_SOURCES = ("groundwater", "surface_water", "municipal", "seawater", "rainwater",
-                 "recycled", "other")
-WASTE_ROUTES = ("landfill", "incineration", "recycling", "composting", "reuse",
-                "anaerobic_digestion", "open_burning", "other")
+WATER_SOURCES = (
+    "groundwater",
+    "surface_water",
+    "municipal",
+    "seawater",
+    "rainwater",
+    "recycled",
+    "other",
+)
+WASTE_ROUTES = (
+    "landfill",
+    "incineration",
+    "recycling",
+    "composting",
+    "reuse",
+    "anaerobic_digestion",
+    "open_burning",
+    "other",
+)
 #: The eight cleaner-production option types (UNEP/UNIDO CP methodology).
 CATEGORIES = (
     "good housekeeping",
@@ -92,8 +107,9 @@ class Flow(_Model):
     """One yearly input or output of the plant."""
 
     id: str = Field(min_length=1, max_length=100)
-    type: Literal["fuel", "electricity", "heat", "water", "wastewater", "waste", "material",
-                  "product"]
+    type: Literal[
+        "fuel", "electricity", "heat", "water", "wastewater", "waste", "material", "product"
+    ]
     amount: Qty
     name: str | None = None
     carrier: str | None = None
@@ -122,23 +138,25 @@ class MercurySpec(_Model):
 
     category: str | None = Field(None, description="Toolkit sub-category, e.g. 'asgm'")
     technology: str | None = Field(None, description="variant, e.g. 'whole_ore'")
-    input_factor: Qty | None = Field(None, description="own input factor, e.g. '1.3 kg/kg' "
-                                     "(kg Hg per kg Au) or '0.1 g/t'")
-    distribution: dict[str, float] | None = Field(None, description="own output distribution "
-                                                  "factors, fractions summing to 1")
+    input_factor: Qty | None = Field(
+        None, description="own input factor, e.g. '1.3 kg/kg' (kg Hg per kg Au) or '0.1 g/t'"
+    )
+    distribution: dict[str, float] | None = Field(
+        None, description="own output distribution factors, fractions summing to 1"
+    )
     source: str | None = None
 
 
 class PcddfSpec(_Model):
     """Dioxin Toolkit category and class of a process (or its own emission factors)."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True,
-                              populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, populate_by_name=True)
 
     category: str | None = Field(None, description="Toolkit source category, e.g. '1c'")
     class_: int | str | None = Field(None, alias="class", description="Toolkit class, e.g. 1")
     emission_factors: dict[str, Any] | None = Field(
-        None, description="own factors per vector, e.g. {air: '40 ug TEQ/t', water: ND}")
+        None, description="own factors per vector, e.g. {air: '40 ug TEQ/t', water: ND}"
+    )
     source: str | None = None
 
 
@@ -152,12 +170,17 @@ class Process(_Model):
 
     id: str = Field(min_length=1, max_length=100)
     name: str | None = None
-    activity: Qty | None = Field(None, description="yearly activity, e.g. '60 t' of waste "
-                                 "burned, '12 kg' of gold produced")
-    flow: str | None = Field(None, description="id of a flow that is the activity (coal "
-                             "burned, mercury used, clinker produced)")
-    fuel: str | None = Field(None, description="id of a fuel flow that is the activity (same as "
-                             "'flow')")
+    activity: Qty | None = Field(
+        None, description="yearly activity, e.g. '60 t' of waste burned, '12 kg' of gold produced"
+    )
+    flow: str | None = Field(
+        None,
+        description="id of a flow that is the activity (coal "
+        "burned, mercury used, clinker produced)",
+    )
+    fuel: str | None = Field(
+        None, description="id of a fuel flow that is the activity (same as 'flow')"
+    )
     mercury: MercurySpec | None = None
     pcdd_f: PcddfSpec | None = None
     source: str | None = None
@@ -190,9 +213,11 @@ class Change(_Model):
             raise ValueError("'mercury' and 'pcdd_f' changes apply to a 'process', not a flow")
         if swap:
             if self.by is not None or self.to is not None:
-                raise ValueError("a change either sets the process's class/technology "
-                                 "('pcdd_f', 'mercury') or its activity ('by'/'to'): split it "
-                                 "into two changes")
+                raise ValueError(
+                    "a change either sets the process's class/technology "
+                    "('pcdd_f', 'mercury') or its activity ('by'/'to'): split it "
+                    "into two changes"
+                )
             return self
         if (self.by is None) == (self.to is None):
             raise ValueError("give exactly one of 'by' (e.g. '-8 %' or '-15000 m3') or 'to'")
@@ -235,8 +260,9 @@ class Intervention(_Model):
             if out.get(key) is None and m.get(key) is not None:
                 out[key] = m[key]
         if out.get("changes") is None:
-            out["changes"] = [{k: v for k, v in c.items() if k in ("flow", "by", "to")}
-                              for c in m["changes"]]
+            out["changes"] = [
+                {k: v for k, v in c.items() if k in ("flow", "by", "to")} for c in m["changes"]
+            ]
         if out.get("notes") is None and m.get("notes"):
             out["notes"] = f"from catalogue measure {m['id']}: {m['notes']}"
         return out
@@ -246,11 +272,13 @@ class Intervention(_Model):
     def _category(cls, v: str) -> str:
         norm = " ".join(v.replace("_", " ").replace("-", " ").lower().split())
         norm = norm.replace("on site", "on-site").replace("by product", "by-product")
-        aliases = {"recovery and reuse": "on-site recovery and reuse",
-                   "on-site recycling": "on-site recovery and reuse",
-                   "useful by-product": "production of useful by-product",
-                   "process control": "better process control",
-                   "housekeeping": "good housekeeping"}
+        aliases = {
+            "recovery and reuse": "on-site recovery and reuse",
+            "on-site recycling": "on-site recovery and reuse",
+            "useful by-product": "production of useful by-product",
+            "process control": "better process control",
+            "housekeeping": "good housekeeping",
+        }
         norm = aliases.get(norm, norm)
         if norm not in CATEGORIES:
             raise ValueError(f"unknown category {v!r}: {did_you_mean(v, CATEGORIES, show=8)}")
@@ -261,12 +289,16 @@ class Balances(_Model):
     """Optional data for the mass and water balances: outputs not recorded as flows."""
 
     tolerance: Qty | None = Field(None, description="allowed imbalance, default 10 %")
-    water: dict[str, Qty] = Field(default_factory=dict,
-                                  description="water leaving other than as wastewater, e.g. "
-                                  "{evaporation: 20000 m3, in_product: 3000 m3}")
-    mass: dict[str, Qty] = Field(default_factory=dict,
-                                 description="mass leaving other than as product or waste, e.g. "
-                                 "{emissions: 5 t, wastewater_solids: 12 t}")
+    water: dict[str, Qty] = Field(
+        default_factory=dict,
+        description="water leaving other than as wastewater, e.g. "
+        "{evaporation: 20000 m3, in_product: 3000 m3}",
+    )
+    mass: dict[str, Qty] = Field(
+        default_factory=dict,
+        description="mass leaving other than as product or waste, e.g. "
+        "{emissions: 5 t, wastewater_solids: 12 t}",
+    )
 
 
 class Scenario(_Model):
@@ -304,8 +336,9 @@ class Scenario(_Model):
         from recp.units import CURRENCIES
 
         if v not in CURRENCIES:
-            raise ValueError(f"unknown currency {v!r}: {did_you_mean(v, CURRENCIES)} "
-                             "(ISO 4217 code)")
+            raise ValueError(
+                f"unknown currency {v!r}: {did_you_mean(v, CURRENCIES)} (ISO 4217 code)"
+            )
         return v
 
     # -- derived --------------------------------------------------------------------------
@@ -337,12 +370,27 @@ class Scenario(_Model):
         """
         locate = _Locator(text) if text is not None else None
         if not isinstance(data, dict):
-            raise InputError([Problem("", "a scenario file is a mapping with keys 'plant', "
-                                      f"'flows', ... (got {type(data).__name__})", file)])
+            raise InputError(
+                [
+                    Problem(
+                        "",
+                        "a scenario file is a mapping with keys 'plant', "
+                        f"'flows', ... (got {type(data).__name__})",
+                        file,
+                    )
+                ]
+            )
         depth = _depth(data)
         if depth > MAX_DEPTH:
-            raise InputError([Problem("", f"nesting is {depth} levels deep; at most {MAX_DEPTH} "
-                                      "are accepted", file)])
+            raise InputError(
+                [
+                    Problem(
+                        "",
+                        f"nesting is {depth} levels deep; at most {MAX_DEPTH} are accepted",
+                        file,
+                    )
+                ]
+            )
         try:
             sc = cls.model_validate(data)
         except ValidationError as e:
@@ -350,9 +398,12 @@ class Scenario(_Model):
         sc.source_file = file
         problems = list(sc.check())
         if problems:
-            raise InputError([Problem(p.place, p.message, file,
-                                      locate.line(p.place) if locate else None)
-                              for p in problems])
+            raise InputError(
+                [
+                    Problem(p.place, p.message, file, locate.line(p.place) if locate else None)
+                    for p in problems
+                ]
+            )
         return sc
 
     def check(self) -> Iterator[Problem]:
@@ -367,11 +418,16 @@ class Scenario(_Model):
 
         if self.plant.production is not None:
             if not self.plant.production.magnitude > 0 or too_small(self.plant.production):
-                yield Problem("plant.production",
-                              f"must be positive, got '{self.plant.production:~}'")
+                yield Problem(
+                    "plant.production", f"must be positive, got '{self.plant.production:~}'"
+                )
         for place, q, unit, what in (
-            ("grid_factor", self.grid_factor, "t CO2e/MWh", "an emission factor like "
-             "'0.62 t CO2e/MWh'"),
+            (
+                "grid_factor",
+                self.grid_factor,
+                "t CO2e/MWh",
+                "an emission factor like '0.62 t CO2e/MWh'",
+            ),
             ("discount_rate", self.discount_rate, "percent", "a rate like '8 %'"),
         ):
             if q is not None and not is_dimension(q, unit):
@@ -381,8 +437,9 @@ class Scenario(_Model):
         if self.discount_rate is not None and is_dimension(self.discount_rate, "percent"):
             r = float(self.discount_rate.to("dimensionless").magnitude)
             if not -0.99 < r < 1.0:
-                yield Problem("discount_rate", f"'{self.discount_rate:~}' is outside -99 % to "
-                              "100 %")
+                yield Problem(
+                    "discount_rate", f"'{self.discount_rate:~}' is outside -99 % to 100 %"
+                )
 
         seen: dict[str, int] = {}
         broken: set[str] = set()  # flows whose amount is unusable: no follow-on errors
@@ -392,8 +449,9 @@ class Scenario(_Model):
                     broken.add(fl.id)
                 yield p
             if fl.id in seen:
-                yield Problem(f"flows[{i}].id", f"duplicate flow id {fl.id!r} (also flows"
-                              f"[{seen[fl.id]}])")
+                yield Problem(
+                    f"flows[{i}].id", f"duplicate flow id {fl.id!r} (also flows[{seen[fl.id]}])"
+                )
             seen.setdefault(fl.id, i)
         flows = {f.id: f for f in self.flows}
         for i, fl in enumerate(self.flows):
@@ -412,43 +470,60 @@ class Scenario(_Model):
                 if ch.flow is None:  # a process change: checked with the processes below
                     continue
                 if ch.flow not in flows:
-                    yield Problem(f"{cplace}.flow", f"no flow {ch.flow!r}: "
-                                  f"{did_you_mean(ch.flow, flows)}")
+                    yield Problem(
+                        f"{cplace}.flow", f"no flow {ch.flow!r}: {did_you_mean(ch.flow, flows)}"
+                    )
                     continue
                 if ch.flow in broken:
                     continue
                 amount = flows[ch.flow].amount
                 if ch.to is not None:
                     if not is_dimension(ch.to, str(amount.units)):
-                        yield Problem(f"{cplace}.to", f"'{ch.to:~}' does not convert to the "
-                                      f"flow's unit '{amount.units:~}'")
+                        yield Problem(
+                            f"{cplace}.to",
+                            f"'{ch.to:~}' does not convert to the flow's unit '{amount.units:~}'",
+                        )
                     elif ch.to.magnitude < 0:
-                        yield Problem(f"{cplace}.to", f"a flow cannot go below zero, got "
-                                      f"'{ch.to:~}'")
+                        yield Problem(
+                            f"{cplace}.to", f"a flow cannot go below zero, got '{ch.to:~}'"
+                        )
                 elif ch.by is not None:
                     if is_dimension(ch.by, "percent"):
                         if ch.by.to("dimensionless").magnitude < -1:
-                            yield Problem(f"{cplace}.by", f"'{ch.by:~}' would take flow "
-                                          f"{ch.flow!r} below zero")
+                            yield Problem(
+                                f"{cplace}.by",
+                                f"'{ch.by:~}' would take flow {ch.flow!r} below zero",
+                            )
                     elif not is_dimension(ch.by, str(amount.units)):
-                        yield Problem(f"{cplace}.by", f"'{ch.by:~}' is neither a relative change "
-                                      f"('-8 %') nor in the flow's unit '{amount.units:~}'")
-            for key, unit, example in (("capex", self.currency, f"25000 {self.currency}"),
-                                       ("opex", f"{self.currency}/year",
-                                        f"-1000 {self.currency}/year"),
-                                       ("lifetime", "year", "10 year")):
+                        yield Problem(
+                            f"{cplace}.by",
+                            f"'{ch.by:~}' is neither a relative change "
+                            f"('-8 %') nor in the flow's unit '{amount.units:~}'",
+                        )
+            for key, unit, example in (
+                ("capex", self.currency, f"25000 {self.currency}"),
+                ("opex", f"{self.currency}/year", f"-1000 {self.currency}/year"),
+                ("lifetime", "year", "10 year"),
+            ):
                 q = getattr(iv, key)
                 if q is not None and not is_dimension(q, unit):
                     yield Problem(f"{place}.{key}", f"'{q:~}' is not in {unit} (e.g. '{example}')")
-            if iv.lifetime is not None and is_dimension(iv.lifetime, "year") and \
-                    (not iv.lifetime.magnitude > 0 or too_small(iv.lifetime)):
+            if (
+                iv.lifetime is not None
+                and is_dimension(iv.lifetime, "year")
+                and (not iv.lifetime.magnitude > 0 or too_small(iv.lifetime))
+            ):
                 yield Problem(f"{place}.lifetime", f"must be positive, got '{iv.lifetime:~}'")
-            if iv.capex is not None and is_dimension(iv.capex, self.currency) and \
-                    iv.capex.magnitude < 0:
+            if (
+                iv.capex is not None
+                and is_dimension(iv.capex, self.currency)
+                and iv.capex.magnitude < 0
+            ):
                 yield Problem(f"{place}.capex", f"must not be negative, got '{iv.capex:~}'")
 
-        if self.processes or any(ch.process is not None for iv in self.interventions
-                                 for ch in iv.changes):
+        if self.processes or any(
+            ch.process is not None for iv in self.interventions for ch in iv.changes
+        ):
             from recp.processes import plan
 
             yield from plan(self, lib).problems
@@ -456,16 +531,22 @@ class Scenario(_Model):
         if self.scenarios is not None:
             for name, ids in self.scenarios.items():
                 if name == "baseline":
-                    yield Problem(f"scenarios.{name}", "'baseline' is reserved for the plant "
-                                  "without interventions; choose another name")
+                    yield Problem(
+                        f"scenarios.{name}",
+                        "'baseline' is reserved for the plant "
+                        "without interventions; choose another name",
+                    )
                 seen_ids: set[str] = set()
                 for j, iid in enumerate(ids):
                     if iid not in iseen:
-                        yield Problem(f"scenarios.{name}[{j}]", f"no intervention {iid!r}: "
-                                      f"{did_you_mean(iid, iseen)}")
+                        yield Problem(
+                            f"scenarios.{name}[{j}]",
+                            f"no intervention {iid!r}: {did_you_mean(iid, iseen)}",
+                        )
                     elif iid in seen_ids:
-                        yield Problem(f"scenarios.{name}[{j}]", f"intervention {iid!r} is listed "
-                                      "twice")
+                        yield Problem(
+                            f"scenarios.{name}[{j}]", f"intervention {iid!r} is listed twice"
+                        )
                     seen_ids.add(iid)
 
 
@@ -477,35 +558,49 @@ def _check_emission_sources(fl: Flow, place: str, lib: Any) -> Iterator[Problem]
             yield Problem(f"{place}.{key}", f"only wastewater flows take '{key}'")
     for key in ("doc_type", "landfill"):
         if getattr(fl, key) is not None and not (fl.type == "waste" and fl.route == "landfill"):
-            yield Problem(f"{place}.{key}", f"'{key}' applies to waste sent to landfill "
-                          "(type: waste, route: landfill)")
+            yield Problem(
+                f"{place}.{key}",
+                f"'{key}' applies to waste sent to landfill (type: waste, route: landfill)",
+            )
     if fl.type == "wastewater":
         for key in ("cod", "nitrogen"):
             q = getattr(fl, key)
             if q is not None and not (is_dimension(q, "kg/m3") and q.magnitude >= 0):
-                yield Problem(f"{place}.{key}", f"'{q:~}' is not a concentration like "
-                              "'3.2 kg/m3' (or '3200 mg/L')")
+                yield Problem(
+                    f"{place}.{key}",
+                    f"'{q:~}' is not a concentration like '3.2 kg/m3' (or '3200 mg/L')",
+                )
         keys = list(lib.table(lib.WASTEWATER).rows)
         if fl.treatment is not None and fl.treatment not in keys:
-            yield Problem(f"{place}.treatment", f"unknown treatment {fl.treatment!r}: "
-                          f"{did_you_mean(fl.treatment, keys)}")
+            yield Problem(
+                f"{place}.treatment",
+                f"unknown treatment {fl.treatment!r}: {did_you_mean(fl.treatment, keys)}",
+            )
         if (fl.cod is not None or fl.nitrogen is not None) and fl.treatment is None:
-            yield Problem(f"{place}.treatment", "a wastewater flow with 'cod' or 'nitrogen' "
-                          f"says how it is treated: one of {', '.join(keys)}")
+            yield Problem(
+                f"{place}.treatment",
+                "a wastewater flow with 'cod' or 'nitrogen' "
+                f"says how it is treated: one of {', '.join(keys)}",
+            )
         rec = fl.ch4_recovery
-        if rec is not None and not (is_dimension(rec, "percent") and
-                                    0 <= rec.to("dimensionless").magnitude <= 1):
+        if rec is not None and not (
+            is_dimension(rec, "percent") and 0 <= rec.to("dimensionless").magnitude <= 1
+        ):
             yield Problem(f"{place}.ch4_recovery", f"'{rec:~}' is not a share from 0 to 100 %")
     if fl.doc_type is not None:
         keys = list(lib.table(lib.LANDFILL_DOC).rows)
         if fl.doc_type not in keys:
-            yield Problem(f"{place}.doc_type", f"unknown waste type {fl.doc_type!r}: "
-                          f"{did_you_mean(fl.doc_type, keys)}")
+            yield Problem(
+                f"{place}.doc_type",
+                f"unknown waste type {fl.doc_type!r}: {did_you_mean(fl.doc_type, keys)}",
+            )
     if fl.landfill is not None:
         keys = list(lib.table(lib.LANDFILL_MCF).rows)
         if fl.landfill not in keys:
-            yield Problem(f"{place}.landfill", f"unknown landfill type {fl.landfill!r}: "
-                          f"{did_you_mean(fl.landfill, keys)}")
+            yield Problem(
+                f"{place}.landfill",
+                f"unknown landfill type {fl.landfill!r}: {did_you_mean(fl.landfill, keys)}",
+            )
 
 
 def _check_flow(fl: Flow, place: str, currency: str, lib: Any) -> Iterator[Problem]:
@@ -522,31 +617,45 @@ def _check_flow(fl: Flow, place: str, currency: str, lib: Any) -> Iterator[Probl
     names = {"t": "mass", "m3": "volume", "GJ": "energy"}
     amount = fl.amount
     if amount is None:  # 'amount: null' (or '~'): a value is needed, never a default
-        yield Problem(f"{place}.amount", f"no value: give the yearly amount (e.g. "
-                      f"'{_EXAMPLE.get(fl.type, '12 t').split(chr(39))[0]}')")
+        yield Problem(
+            f"{place}.amount",
+            f"no value: give the yearly amount (e.g. "
+            f"'{_EXAMPLE.get(fl.type, '12 t').split(chr(39))[0]}')",
+        )
         return
     allowed = dims.get(fl.type)
     if allowed is not None and not any(is_dimension(amount, u) for u in allowed):
         want = " or ".join(names[u] for u in allowed)
-        yield Problem(f"{place}.amount", f"'{amount:~}' is not {want}, as a {fl.type} flow needs "
-                      f"(e.g. '{_EXAMPLE[fl.type]}')")
+        yield Problem(
+            f"{place}.amount",
+            f"'{amount:~}' is not {want}, as a {fl.type} flow needs (e.g. '{_EXAMPLE[fl.type]}')",
+        )
         return
     if amount.magnitude < 0:
         yield Problem(f"{place}.amount", f"must not be negative, got '{amount:~}'")
 
     if fl.type == "fuel":
         if not fl.carrier:
-            yield Problem(f"{place}.carrier", "a fuel flow needs a carrier: "
-                          f"{did_you_mean('', lib.carriers, show=30)}")
+            yield Problem(
+                f"{place}.carrier",
+                f"a fuel flow needs a carrier: {did_you_mean('', lib.carriers, show=30)}",
+            )
             return
         if fl.carrier not in lib.carriers:
-            yield Problem(f"{place}.carrier", f"unknown carrier {fl.carrier!r}: "
-                          f"{did_you_mean(fl.carrier, lib.carriers, show=30)}")
+            yield Problem(
+                f"{place}.carrier",
+                f"unknown carrier {fl.carrier!r}: "
+                f"{did_you_mean(fl.carrier, lib.carriers, show=30)}",
+            )
             return
-        if fl.ncv is not None and not (is_dimension(fl.ncv, "GJ/t") or
-                                       is_dimension(fl.ncv, "GJ/m3")):
-            yield Problem(f"{place}.ncv", f"'{fl.ncv:~}' is not a calorific value per mass "
-                          "('48 GJ/t') or per volume ('35.8 MJ/m3')")
+        if fl.ncv is not None and not (
+            is_dimension(fl.ncv, "GJ/t") or is_dimension(fl.ncv, "GJ/m3")
+        ):
+            yield Problem(
+                f"{place}.ncv",
+                f"'{fl.ncv:~}' is not a calorific value per mass "
+                "('48 GJ/t') or per volume ('35.8 MJ/m3')",
+            )
         if fl.density is not None and not is_dimension(fl.density, "kg/m3"):
             yield Problem(f"{place}.density", f"'{fl.density:~}' is not a density (kg/m3)")
         from recp.units import too_small
@@ -559,29 +668,42 @@ def _check_flow(fl: Flow, place: str, currency: str, lib: Any) -> Iterator[Probl
             has_vol_ncv = fl.ncv is not None and is_dimension(fl.ncv, "GJ/m3")
             dens_table = lib.table(lib.DENSITIES).rows
             if not has_vol_ncv and fl.density is None and fl.carrier not in dens_table:
-                yield Problem(f"{place}.amount", f"{fl.carrier} given by volume needs 'ncv' per "
-                              "volume (e.g. '35.8 MJ/m3', from the supplier's gas analysis) or "
-                              "'density': recp ships no sourced default for it")
+                yield Problem(
+                    f"{place}.amount",
+                    f"{fl.carrier} given by volume needs 'ncv' per "
+                    "volume (e.g. '35.8 MJ/m3', from the supplier's gas analysis) or "
+                    "'density': recp ships no sourced default for it",
+                )
     elif fl.carrier is not None:
         yield Problem(f"{place}.carrier", f"only fuel flows have a carrier (this is {fl.type})")
 
     if fl.type == "water" and fl.source is not None and fl.source not in WATER_SOURCES:
-        yield Problem(f"{place}.source", f"unknown water source {fl.source!r}: "
-                      f"{did_you_mean(fl.source, WATER_SOURCES)}")
+        yield Problem(
+            f"{place}.source",
+            f"unknown water source {fl.source!r}: {did_you_mean(fl.source, WATER_SOURCES)}",
+        )
     if fl.type == "waste":
         if fl.hazardous is None:
-            yield Problem(f"{place}.hazardous", "a waste flow says 'hazardous: true' or "
-                          "'hazardous: false'")
+            yield Problem(
+                f"{place}.hazardous", "a waste flow says 'hazardous: true' or 'hazardous: false'"
+            )
         if fl.route is not None and fl.route not in WASTE_ROUTES:
-            yield Problem(f"{place}.route", f"unknown route {fl.route!r}: "
-                          f"{did_you_mean(fl.route, WASTE_ROUTES)}")
+            yield Problem(
+                f"{place}.route",
+                f"unknown route {fl.route!r}: {did_you_mean(fl.route, WASTE_ROUTES)}",
+            )
     if fl.emission_factor is not None:
         if fl.type not in ("electricity", "heat"):
-            yield Problem(f"{place}.emission_factor", "only electricity and heat flows take an "
-                          "emission_factor (fuels use the IPCC factors of their carrier)")
+            yield Problem(
+                f"{place}.emission_factor",
+                "only electricity and heat flows take an "
+                "emission_factor (fuels use the IPCC factors of their carrier)",
+            )
         elif not is_dimension(fl.emission_factor, "t CO2e/MWh"):
-            yield Problem(f"{place}.emission_factor", f"'{fl.emission_factor:~}' is not an "
-                          "emission factor like '0.2 t CO2e/MWh'")
+            yield Problem(
+                f"{place}.emission_factor",
+                f"'{fl.emission_factor:~}' is not an emission factor like '0.2 t CO2e/MWh'",
+            )
         elif fl.emission_factor.magnitude < 0:
             yield Problem(f"{place}.emission_factor", "must not be negative")
     if fl.price is not None:
@@ -595,15 +717,22 @@ def _check_price(fl: Flow, place: str, currency: str) -> Iterator[Problem]:
     assert price is not None
     cur = parse_unit(currency)
     per = 1.0 * (price.units / cur)  # strip the currency (magnitude 1: a zero price is fine)
-    if not is_dimension(price, f"{currency}/({fl.amount.units})") and \
-            not _price_via_energy(fl, per):
-        if "currency" not in str(price.dimensionality) or \
-                f"currency_{currency}" not in str(price.dimensionality):
-            yield Problem(f"{place}.price", f"'{price:~}' is not in {currency} per unit "
-                          f"(the scenario's currency is {currency})")
+    if not is_dimension(price, f"{currency}/({fl.amount.units})") and not _price_via_energy(
+        fl, per
+    ):
+        if "currency" not in str(price.dimensionality) or f"currency_{currency}" not in str(
+            price.dimensionality
+        ):
+            yield Problem(
+                f"{place}.price",
+                f"'{price:~}' is not in {currency} per unit "
+                f"(the scenario's currency is {currency})",
+            )
         else:
-            yield Problem(f"{place}.price", f"'{price:~}' does not convert to {currency} per "
-                          f"'{fl.amount.units:~}'")
+            yield Problem(
+                f"{place}.price",
+                f"'{price:~}' does not convert to {currency} per '{fl.amount.units:~}'",
+            )
 
 
 def _price_via_energy(fl: Flow, per: Any) -> bool:
@@ -614,9 +743,15 @@ def _price_via_energy(fl: Flow, per: Any) -> bool:
     return any(is_dimension(inv, u) for u in ("GJ", "t", "m3"))
 
 
-_EXAMPLE = {"fuel": "2.1e6 m3', '300 t' or '12 TJ", "electricity": "4.2 GWh", "heat": "800 GJ",
-            "water": "850000 m3", "wastewater": "780000 m3", "waste": "300 t",
-            "material": "180 t"}
+_EXAMPLE = {
+    "fuel": "2.1e6 m3', '300 t' or '12 TJ",
+    "electricity": "4.2 GWh",
+    "heat": "800 GJ",
+    "water": "850000 m3",
+    "wastewater": "780000 m3",
+    "waste": "300 t",
+    "material": "180 t",
+}
 
 
 def _country(text: str) -> tuple[str | None, str]:
@@ -681,12 +816,16 @@ _MODELS: dict[tuple[str, ...], type[BaseModel]] = {
 }
 
 
-def _pydantic_problems(err: ValidationError, data: Any, file: str | None,
-                       locate: _Locator | None) -> list[Problem]:
+def _pydantic_problems(
+    err: ValidationError, data: Any, file: str | None, locate: _Locator | None
+) -> list[Problem]:
     out: list[Problem] = []
     for e in err.errors(include_url=False):
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith(
-            ("function-", "literal["))))
+        loc = tuple(
+            p
+            for p in e["loc"]
+            if not (isinstance(p, str) and p.startswith(("function-", "literal[")))
+        )
         place = _place(loc)
         kind = e["type"]
         msg = str(e["msg"]).removeprefix("Value error, ")
@@ -697,9 +836,18 @@ def _pydantic_problems(err: ValidationError, data: Any, file: str | None,
             msg = f"unknown key {loc[-1]!r}: {did_you_mean(str(loc[-1]), fields, show=20)}"
         elif kind == "missing":
             msg = f"missing required key {loc[-1]!r}" if loc else "missing value"
-        elif kind in ("literal_error", "string_type", "bool_parsing", "bool_type", "list_type",
-                      "dict_type", "model_type", "too_short", "string_too_long",
-                      "string_too_short"):
+        elif kind in (
+            "literal_error",
+            "string_type",
+            "bool_parsing",
+            "bool_type",
+            "list_type",
+            "dict_type",
+            "model_type",
+            "too_short",
+            "string_too_long",
+            "string_too_short",
+        ):
             shown = repr(e.get("input"))
             if len(shown) > 60:
                 shown = shown[:57] + "..."
@@ -761,8 +909,12 @@ class _Locator:
 
 _LOADER: Any = None
 #: Tags of PyYAML's safe loader that recp refuses: scenario files hold plain data only.
-_REFUSED_TAGS = ("tag:yaml.org,2002:binary", "tag:yaml.org,2002:set", "tag:yaml.org,2002:omap",
-                 "tag:yaml.org,2002:pairs")
+_REFUSED_TAGS = (
+    "tag:yaml.org,2002:binary",
+    "tag:yaml.org,2002:set",
+    "tag:yaml.org,2002:omap",
+    "tag:yaml.org,2002:pairs",
+)
 
 
 def _loader() -> Any:
@@ -776,24 +928,30 @@ def _loader() -> Any:
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     class RecpLoader(base):  # type: ignore[misc, valid-type]
-        yaml_constructors = {k: v for k, v in base.yaml_constructors.items()
-                             if k not in _REFUSED_TAGS}
+        yaml_constructors = {
+            k: v for k, v in base.yaml_constructors.items() if k not in _REFUSED_TAGS
+        }
 
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
             # PyYAML keeps the last of two equal keys without a word: refuse them instead.
             if isinstance(node, yaml.MappingNode):
                 seen: dict[Any, int] = {}
                 for key_node, _ in node.value:
-                    if key_node.tag == "tag:yaml.org,2002:merge" or \
-                            not isinstance(key_node, yaml.ScalarNode):
+                    if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(
+                        key_node, yaml.ScalarNode
+                    ):
                         continue
                     key = self.construct_object(key_node)
                     line = int(key_node.start_mark.line) + 1
                     try:
                         if key in seen:
                             raise ConstructorError(
-                                None, None, f"duplicate key {key!r} (first given on line "
-                                f"{seen[key]}); YAML would keep only the last", key_node.start_mark)
+                                None,
+                                None,
+                                f"duplicate key {key!r} (first given on line "
+                                f"{seen[key]}); YAML would keep only the last",
+                                key_node.start_mark,
+                            )
                         seen[key] = line
                     except TypeError:  # unhashable: the base class reports it
                         continue
@@ -816,8 +974,17 @@ def _scan(text: str, file: str | None) -> None:
     stack: list[list[Any]] = []  # open collections: [values, nesting below, anchor]
 
     def too_deep(mark: Any) -> InputError:
-        return InputError([Problem("", f"nesting is more than {MAX_DEPTH} levels deep; at most "
-                                   f"{MAX_DEPTH} are accepted", file, int(mark.line) + 1)])
+        return InputError(
+            [
+                Problem(
+                    "",
+                    f"nesting is more than {MAX_DEPTH} levels deep; at most "
+                    f"{MAX_DEPTH} are accepted",
+                    file,
+                    int(mark.line) + 1,
+                )
+            ]
+        )
 
     def close(values: int, height: int, anchor: str | None, mark: Any) -> None:
         if anchor:
@@ -829,9 +996,18 @@ def _scan(text: str, file: str | None) -> None:
             if len(stack) + height > MAX_DEPTH:
                 raise too_deep(mark)
             if top[0] > MAX_NODES:
-                raise InputError([Problem("", f"the document holds more than {MAX_NODES:,} "
-                                          "values once its aliases (*name) are expanded; is it "
-                                          "an alias bomb?", file, int(mark.line) + 1)])
+                raise InputError(
+                    [
+                        Problem(
+                            "",
+                            f"the document holds more than {MAX_NODES:,} "
+                            "values once its aliases (*name) are expanded; is it "
+                            "an alias bomb?",
+                            file,
+                            int(mark.line) + 1,
+                        )
+                    ]
+                )
 
     for ev in yaml.parse(text, Loader=_loader()):
         if isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
@@ -863,11 +1039,11 @@ def loads(text: str, *, file: str | None = None) -> Scenario:
     from yaml.constructor import ConstructorError
 
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
-        raise InputError([Problem("", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; "
-                                  "split it", file)])
+        raise InputError(
+            [Problem("", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; split it", file)]
+        )
     if "\x00" in text:
-        raise InputError([Problem("", "file contains NUL bytes: not a text scenario file",
-                                  file)])
+        raise InputError([Problem("", "file contains NUL bytes: not a text scenario file", file)])
     try:
         _scan(text, file)
         data = yaml.load(text, Loader=_loader())  # noqa: S506 - safe loader
@@ -877,8 +1053,10 @@ def loads(text: str, *, file: str | None = None) -> Scenario:
         what = (e.problem or e.context or "syntax error").strip()
         if isinstance(e, ConstructorError) and "constructor for the tag" in what:
             tag = what.rsplit(" ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
-            what = (f"YAML tag '{tag}' is not allowed: a scenario file holds plain data "
-                    "(mappings, lists, text, numbers, true/false)")
+            what = (
+                f"YAML tag '{tag}' is not allowed: a scenario file holds plain data "
+                "(mappings, lists, text, numbers, true/false)"
+            )
         elif isinstance(e, ConstructorError):
             what = f"YAML error: {what}"
         else:
@@ -887,10 +1065,12 @@ def loads(text: str, *, file: str | None = None) -> Scenario:
     except InputError:
         raise
     except (yaml.YAMLError, RecursionError, ValueError) as e:
-        raise InputError([Problem("", f"cannot read YAML: {str(e).splitlines()[0]}",
-                                  file)]) from None
-    if isinstance(data, dict) and any(isinstance(v, float) and math.isnan(v)
-                                      for v in data.values()):
+        raise InputError(
+            [Problem("", f"cannot read YAML: {str(e).splitlines()[0]}", file)]
+        ) from None
+    if isinstance(data, dict) and any(
+        isinstance(v, float) and math.isnan(v) for v in data.values()
+    ):
         raise InputError([Problem("", "a top-level value is NaN", file)])
     return Scenario.from_dict(data, file=file, text=text)
 
@@ -925,14 +1105,23 @@ def load(path: str | Path) -> Scenario:
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError([Problem("", f"file is {size // 2**20} MiB; at most "
-                                      f"{MAX_FILE_BYTES // 2**20} MiB are read", name)])
+            raise InputError(
+                [
+                    Problem(
+                        "",
+                        f"file is {size // 2**20} MiB; at most "
+                        f"{MAX_FILE_BYTES // 2**20} MiB are read",
+                        name,
+                    )
+                ]
+            )
         raw = p.read_bytes()
     except OSError as e:
         raise InputError([Problem("", f"cannot read: {e.strerror}", name)]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise InputError([Problem("", f"not UTF-8 text (byte {e.start}): is this a scenario "
-                                  "file?", name)]) from None
+        raise InputError(
+            [Problem("", f"not UTF-8 text (byte {e.start}): is this a scenario file?", name)]
+        ) from None
     return loads(text, file=name)

@@ -43,31 +43,45 @@ class Sector:
 
 
 #: Every sector key with a template and a catalogue, in display order.
-SECTORS: dict[str, Sector] = {s.key: s for s in (
-    Sector("textiles", "Textile wet processing (dyeing and finishing)", "textiles"),
-    Sector("dairy", "Dairy processing", "food_beverage", named=False),
-    Sector("brewery", "Brewery", "food_beverage", named=False),
-    Sector("fruit_vegetable", "Fruit and vegetable processing", "food_beverage", named=False),
-    Sector("agro_processing", "Agro-processing: oilseed crushing and vegetable oil",
-           "agro_processing"),
-    Sector("seafood", "Seafood processing (canning, filleting)", "seafood"),
-    Sector("chemicals", "Chemicals: batch formulation and synthesis (incl. chemical leasing)",
-           "chemicals"),
-    Sector("chlor_alkali", "Chlor-alkali (brine electrolysis)", "chemicals", named=False),
-    Sector("foundry", "Iron foundry", "metallurgy", named=False),
-    Sector("electroplating", "Electroplating and metal finishing", "metallurgy", named=False),
-    Sector("secondary_metals", "Secondary aluminium (scrap remelting)", "secondary_metals"),
-    Sector("cement", "Cement (clinker and grinding)", "building_materials", named=False),
-    Sector("lime", "Lime burning", "building_materials", named=False),
-    Sector("bricks", "Fired clay bricks", "building_materials", named=False),
-    Sector("hospital", "Hospital", "hospital"),
-    Sector("school", "School", "school"),
-    Sector("district_heating", "District heating (boiler plant and network)", "district_heating"),
-    Sector("electronics_ewaste", "E-waste dismantling and recycling", "electronics_ewaste"),
-    Sector("plastics", "Plastics conversion (injection moulding, extrusion)", "plastics"),
-    Sector("artisanal_gold_mining", "Artisanal and small-scale gold mining (ASGM)",
-           "artisanal_gold_mining"),
-)}
+SECTORS: dict[str, Sector] = {
+    s.key: s
+    for s in (
+        Sector("textiles", "Textile wet processing (dyeing and finishing)", "textiles"),
+        Sector("dairy", "Dairy processing", "food_beverage", named=False),
+        Sector("brewery", "Brewery", "food_beverage", named=False),
+        Sector("fruit_vegetable", "Fruit and vegetable processing", "food_beverage", named=False),
+        Sector(
+            "agro_processing",
+            "Agro-processing: oilseed crushing and vegetable oil",
+            "agro_processing",
+        ),
+        Sector("seafood", "Seafood processing (canning, filleting)", "seafood"),
+        Sector(
+            "chemicals",
+            "Chemicals: batch formulation and synthesis (incl. chemical leasing)",
+            "chemicals",
+        ),
+        Sector("chlor_alkali", "Chlor-alkali (brine electrolysis)", "chemicals", named=False),
+        Sector("foundry", "Iron foundry", "metallurgy", named=False),
+        Sector("electroplating", "Electroplating and metal finishing", "metallurgy", named=False),
+        Sector("secondary_metals", "Secondary aluminium (scrap remelting)", "secondary_metals"),
+        Sector("cement", "Cement (clinker and grinding)", "building_materials", named=False),
+        Sector("lime", "Lime burning", "building_materials", named=False),
+        Sector("bricks", "Fired clay bricks", "building_materials", named=False),
+        Sector("hospital", "Hospital", "hospital"),
+        Sector("school", "School", "school"),
+        Sector(
+            "district_heating", "District heating (boiler plant and network)", "district_heating"
+        ),
+        Sector("electronics_ewaste", "E-waste dismantling and recycling", "electronics_ewaste"),
+        Sector("plastics", "Plastics conversion (injection moulding, extrusion)", "plastics"),
+        Sector(
+            "artisanal_gold_mining",
+            "Artisanal and small-scale gold mining (ASGM)",
+            "artisanal_gold_mining",
+        ),
+    )
+}
 
 #: Group keys (as in ``seeds/reports.yaml``) and their sub-sectors; the first is the default.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -114,8 +128,14 @@ def resolve(key: str) -> str:
         return GROUPS[k][0]
     if k in SECTORS:
         return k
-    raise InputError([Problem("--sector", f"unknown sector {key!r}: "
-                              f"{did_you_mean(k, keys(), show=40)} (see 'recp sectors')")])
+    raise InputError(
+        [
+            Problem(
+                "--sector",
+                f"unknown sector {key!r}: {did_you_mean(k, keys(), show=40)} (see 'recp sectors')",
+            )
+        ]
+    )
 
 
 def members(key: str) -> tuple[str, ...]:
@@ -180,9 +200,11 @@ def find_measure(measure_id: str) -> dict[str, Any]:
     try:
         return dict(found[measure_id])
     except KeyError:
-        raise UnknownFactorError(f"no measure '{measure_id}' in the catalogue: "
-                                 f"{did_you_mean(measure_id, found, show=10)} "
-                                 "(see 'recp measures --sector KEY')") from None
+        raise UnknownFactorError(
+            f"no measure '{measure_id}' in the catalogue: "
+            f"{did_you_mean(measure_id, found, show=10)} "
+            "(see 'recp measures --sector KEY')"
+        ) from None
 
 
 def template_path(key: str) -> Path:
@@ -203,8 +225,10 @@ def template(key: str) -> str:
     k = ALIASES.get(_norm(key), _norm(key))
     if k in GROUPS:
         others = ", ".join(g for g in GROUPS[k] if g != sector)
-        text = (f"# '{k}' groups {', '.join(GROUPS[k])}; this is the {sector} template.\n"
-                f"# For the others: recp new --sector KEY with KEY one of {others}.\n") + text
+        text = (
+            f"# '{k}' groups {', '.join(GROUPS[k])}; this is the {sector} template.\n"
+            f"# For the others: recp new --sector KEY with KEY one of {others}.\n"
+        ) + text
     return text
 
 
@@ -255,8 +279,9 @@ def new_scenario(sector: str, out: str | Path | None = None, *, force: bool = Fa
         write_workbook(template_data(sector), p, force=force)
         return None
     if suffix not in (".yaml", ".yml", ".json", ""):
-        raise InputError([Problem("--out", f"unknown extension {p.suffix!r}: write .yaml or "
-                                  ".xlsx")])
+        raise InputError(
+            [Problem("--out", f"unknown extension {p.suffix!r}: write .yaml or .xlsx")]
+        )
     write_atomic(p, text, force=force)
     return None
 
@@ -267,9 +292,11 @@ def new_scenario(sector: str, out: str | Path | None = None, *, force: bool = Fa
 def _seeds_path() -> Path | None:
     from recp.factors import factors_dir
 
-    for cand in (factors_dir().parent / "seeds" / "reports.yaml",
-                 Path(__file__).resolve().parent / "seeds" / "reports.yaml",
-                 Path(__file__).resolve().parents[2] / "seeds" / "reports.yaml"):
+    for cand in (
+        factors_dir().parent / "seeds" / "reports.yaml",
+        Path(__file__).resolve().parent / "seeds" / "reports.yaml",
+        Path(__file__).resolve().parents[2] / "seeds" / "reports.yaml",
+    ):
         if cand.exists():
             return cand
     return None
@@ -294,8 +321,10 @@ def _worked() -> dict[str, list[str]]:
     from recp.factors import factors_dir
 
     out: dict[str, list[str]] = {}
-    for folder in {factors_dir().parent / "scenarios",
-                   Path(__file__).resolve().parents[2] / "scenarios"}:
+    for folder in {
+        factors_dir().parent / "scenarios",
+        Path(__file__).resolve().parents[2] / "scenarios",
+    }:
         for path in sorted(folder.glob("*.yaml")):
             try:
                 doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -322,8 +351,11 @@ def _mentions(sector: dict[str, Any]) -> str:
 def _offer(key: str, worked: dict[str, list[str]]) -> str:
     n = len(_catalogue_file(key)["measures"])
     has_t = (_folder("templates") / f"{key}.yaml").exists()
-    parts = [f"template {'yes' if has_t else 'no'}", f"{n} measures",
-             "worked: " + (", ".join(worked.get(key, [])) or "none")]
+    parts = [
+        f"template {'yes' if has_t else 'no'}",
+        f"{n} measures",
+        "worked: " + (", ".join(worked.get(key, [])) or "none"),
+    ]
     flag = "" if SECTORS[key].named else " *"
     return f"{key}{flag}: " + ", ".join(parts)
 
@@ -331,9 +363,12 @@ def _offer(key: str, worked: dict[str, list[str]]) -> str:
 def render_sectors() -> str:
     """Text listing of the report sectors and what recp offers for each (``recp sectors``)."""
     worked = _worked()
-    lines = ["Sectors named in the five UN reports (seeds/reports.yaml) and what recp offers.",
-             "recp: key, template, catalogue size, worked scenarios; "
-             "* = sub-sector not named separately in the reports.", ""]
+    lines = [
+        "Sectors named in the five UN reports (seeds/reports.yaml) and what recp offers.",
+        "recp: key, template, catalogue size, worked scenarios; "
+        "* = sub-sector not named separately in the reports.",
+        "",
+    ]
     covered: set[str] = set()
     seeds = seeds_sectors()
     for s in seeds:
@@ -346,19 +381,25 @@ def render_sectors() -> str:
                 lines.append(("  recp:    " if i == 0 else "           ") + _offer(k, worked))
             covered.update(mine)
         else:
-            lines.append("  recp:    no template (use the closest sector or start from "
-                         "'recp new --sector KEY' and edit)")
+            lines.append(
+                "  recp:    no template (use the closest sector or start from "
+                "'recp new --sector KEY' and edit)"
+            )
     rest = [k for k in SECTORS if k not in covered]
     if rest or not seeds:
         lines.append("")
-        lines.append("Sector templates not matched to a report entry"
-                     + (" (seeds/reports.yaml not installed):" if not seeds else ":"))
+        lines.append(
+            "Sector templates not matched to a report entry"
+            + (" (seeds/reports.yaml not installed):" if not seeds else ":")
+        )
         for k in rest:
             lines.append(f"  {SECTORS[k].name}: " + _offer(k, worked))
     lines.append("")
     lines.append("Groups: " + "; ".join(f"{g} = {', '.join(m)}" for g, m in GROUPS.items()))
-    lines.append("Start a plant with: recp new --sector KEY [--out plant.yaml|plant.xlsx]; "
-                 "list measures with: recp measures --sector KEY")
+    lines.append(
+        "Start a plant with: recp new --sector KEY [--out plant.yaml|plant.xlsx]; "
+        "list measures with: recp measures --sector KEY"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -375,8 +416,9 @@ def render_measures(key: str) -> str:
     lines: list[str] = []
     for s in members(key):
         ms = _catalogue_file(s)["measures"]
-        lines.append(f"{s}: {SECTORS[s].name} - {len(ms)} measures "
-                     f"(flows refer to 'recp new --sector {s}')")
+        lines.append(
+            f"{s}: {SECTORS[s].name} - {len(ms)} measures (flows refer to 'recp new --sector {s}')"
+        )
         lines.append("")
         for m in ms:
             lines.append(f"{m['id']}  {m['name']}")
@@ -389,8 +431,12 @@ def render_measures(key: str) -> str:
             if m.get("notes"):  # says how far the figures were checked against the source
                 lines.append(f"  notes:    {m['notes']}")
             lines.append("")
-    lines.append("Ranges are typical values to start from, not measurements: check them against "
-                 "the plant and the source before use.")
-    lines.append("Use one in a scenario: interventions: [{id: my_id, measure: MEASURE_ID, ...}]; "
-                 "give your own 'changes' where the plant differs.")
+    lines.append(
+        "Ranges are typical values to start from, not measurements: check them against "
+        "the plant and the source before use."
+    )
+    lines.append(
+        "Use one in a scenario: interventions: [{id: my_id, measure: MEASURE_ID, ...}]; "
+        "give your own 'changes' where the plant differs."
+    )
     return "\n".join(lines) + "\n"

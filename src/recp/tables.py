@@ -97,8 +97,9 @@ def _read(path: Path) -> pd.DataFrame:
             return pd.read_parquet(path)
         return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except Exception as e:  # noqa: BLE001 - any reader failure is an input problem
-        raise InputError([Problem("", f"cannot read table: {str(e).splitlines()[0]}",
-                                  str(path))]) from None
+        raise InputError(
+            [Problem("", f"cannot read table: {str(e).splitlines()[0]}", str(path))]
+        ) from None
 
 
 def read_tables(src: Path) -> Tables:
@@ -109,13 +110,22 @@ def read_tables(src: Path) -> Tables:
         try:
             sheets = pd.read_excel(src, sheet_name=None, dtype=str)
         except Exception as e:  # noqa: BLE001
-            raise InputError([Problem("", f"cannot read workbook: {str(e).splitlines()[0]}",
-                                      str(src))]) from None
+            raise InputError(
+                [Problem("", f"cannot read workbook: {str(e).splitlines()[0]}", str(src))]
+            ) from None
         low = {k.lower(): v for k, v in sheets.items()}
         missing = [t for t in TABLE_NAMES[:2] if t not in low]
         if missing:
-            raise InputError([Problem("", f"workbook needs sheets {', '.join(TABLE_NAMES[:2])}"
-                                      f" (missing {', '.join(missing)})", str(src))])
+            raise InputError(
+                [
+                    Problem(
+                        "",
+                        f"workbook needs sheets {', '.join(TABLE_NAMES[:2])}"
+                        f" (missing {', '.join(missing)})",
+                        str(src),
+                    )
+                ]
+            )
         frames = {t: low.get(t, pd.DataFrame()) for t in TABLE_NAMES}
         names = {t: f"{src}[{t}]" for t in TABLE_NAMES}
     else:
@@ -123,14 +133,16 @@ def read_tables(src: Path) -> Tables:
         for t in TABLE_NAMES:
             p = _find(src, t)
             if p is None and t in ("plants", "flows"):
-                raise InputError([Problem("", f"no {t}.csv or {t}.parquet in the folder",
-                                          str(src))])
+                raise InputError(
+                    [Problem("", f"no {t}.csv or {t}.parquet in the folder", str(src))]
+                )
             frames[t] = _read(p) if p is not None else pd.DataFrame()
             names[t] = str(p) if p is not None else f"{src}/{t}"
     for df in frames.values():
         df.columns = [str(c).strip() for c in df.columns]
-    return Tables(frames["plants"], frames["flows"], frames["interventions"], names,
-                  frames["scenarios"])
+    return Tables(
+        frames["plants"], frames["flows"], frames["interventions"], names, frames["scenarios"]
+    )
 
 
 def read_tables_chunks(src: Path, chunk_plants: int) -> Iterator[Tables]:
@@ -140,8 +152,9 @@ def read_tables_chunks(src: Path, chunk_plants: int) -> Iterator[Tables]:
     t = read_tables(src)
     for col, table in (("plant", "plants"), ("plant", "flows")):
         if col not in getattr(t, table).columns:
-            raise InputError([Problem("", f"the {table} table needs a '{col}' column",
-                                      t.names[table])])
+            raise InputError(
+                [Problem("", f"the {table} table needs a '{col}' column", t.names[table])]
+            )
     ids = t.plants["plant"].astype("string[pyarrow]").fillna("")
     n_chunks = max((len(ids) + chunk_plants - 1) // chunk_plants, 1)
     if n_chunks == 1:
@@ -159,17 +172,20 @@ def read_tables_chunks(src: Path, chunk_plants: int) -> Iterator[Tables]:
         chunk = np.where(pos >= 0, chunk_of_plant[first[np.maximum(pos, 0)]], 0)
         order = np.argsort(chunk, kind="stable")  # rows of an unknown plant go to chunk 0
         bounds = np.searchsorted(chunk[order], np.arange(n_chunks + 1))
-        return [order[bounds[k]:bounds[k + 1]] for k in range(n_chunks)]
+        return [order[bounds[k] : bounds[k + 1]] for k in range(n_chunks)]
 
     rows_f, rows_i, rows_s = split(t.flows), split(t.interventions), split(t.scenarios)
     for k in range(n_chunks):
         sc = t.scenarios
-        yield Tables(t.plants.iloc[k * chunk_plants:(k + 1) * chunk_plants].reset_index(drop=True),
-                     t.flows.iloc[rows_f[k]].reset_index(drop=True),
-                     t.interventions.iloc[rows_i[k]].reset_index(drop=True)
-                     if len(t.interventions) else t.interventions, t.names,
-                     sc.iloc[rows_s[k]].reset_index(drop=True)
-                     if sc is not None and len(sc) else sc)
+        yield Tables(
+            t.plants.iloc[k * chunk_plants : (k + 1) * chunk_plants].reset_index(drop=True),
+            t.flows.iloc[rows_f[k]].reset_index(drop=True),
+            t.interventions.iloc[rows_i[k]].reset_index(drop=True)
+            if len(t.interventions)
+            else t.interventions,
+            t.names,
+            sc.iloc[rows_s[k]].reset_index(drop=True) if sc is not None and len(sc) else sc,
+        )
 
 
 # -- vectorised quantity parsing -------------------------------------------------------------
@@ -209,19 +225,22 @@ def split_quantity(df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, 
     if col not in df.columns:
         return np.full(n, np.nan), np.full(n, "", dtype=object), np.zeros(n, dtype=bool)
     s = df[col]
-    unit_col = f"{col}_unit" if f"{col}_unit" in df.columns else (
-        "unit" if col == "amount" and "unit" in df.columns else None)
+    unit_col = (
+        f"{col}_unit"
+        if f"{col}_unit" in df.columns
+        else ("unit" if col == "amount" and "unit" in df.columns else None)
+    )
     given = s.notna().to_numpy().copy()
     if not pd.api.types.is_numeric_dtype(s):
-        given &= (s.astype("string[pyarrow]").str.strip() != "").fillna(False).to_numpy(
-            dtype=bool)
+        given &= (s.astype("string[pyarrow]").str.strip() != "").fillna(False).to_numpy(dtype=bool)
     if pd.api.types.is_numeric_dtype(s):
         values = s.to_numpy(dtype=float)
         units = np.full(n, "", dtype=object)
     else:
         ext = s.astype("string[pyarrow]").str.extract(_QTY)  # vectorised regex (Arrow)
-        values = pd.to_numeric(ext[0].str.replace("_", "", regex=False),
-                               errors="coerce").to_numpy(dtype=float)
+        values = pd.to_numeric(ext[0].str.replace("_", "", regex=False), errors="coerce").to_numpy(
+            dtype=float
+        )
         units = ext[1].fillna("").to_numpy(dtype=object)
     if unit_col is not None:
         uc = df[unit_col].fillna("").astype(str).to_numpy(dtype=object)
@@ -229,8 +248,9 @@ def split_quantity(df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, 
     return values, units, given
 
 
-def convert(values: np.ndarray, units: np.ndarray,
-            targets: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def convert(
+    values: np.ndarray, units: np.ndarray, targets: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Convert to the first matching target; return (canonical value, target code, unit ok).
 
     Target code is the index in ``targets`` (-1 when no target matches).
@@ -261,14 +281,27 @@ class _Errors:
         self.rows: list[dict[str, Any]] = []
         self.names = names
 
-    def add(self, mask: np.ndarray, plants: np.ndarray, table: str, ids: np.ndarray | None,
-            column: str, message: Any) -> None:
+    def add(
+        self,
+        mask: np.ndarray,
+        plants: np.ndarray,
+        table: str,
+        ids: np.ndarray | None,
+        column: str,
+        message: Any,
+    ) -> None:
         """Record a problem for every row in ``mask`` (message: str or per-row array)."""
         for i in np.flatnonzero(mask):  # error rows only
             msg = message if isinstance(message, str) else str(message[i])
             what = f" ({ids[i]})" if ids is not None and ids[i] not in (None, "") else ""
-            self.rows.append({"plant": str(plants[i]), "file": self.names[table],
-                              "place": f"{table} row {i + 2}{what}.{column}", "message": msg})
+            self.rows.append(
+                {
+                    "plant": str(plants[i]),
+                    "file": self.names[table],
+                    "place": f"{table} row {i + 2}{what}.{column}",
+                    "message": msg,
+                }
+            )
 
     def frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -282,7 +315,7 @@ def _text(df: pd.DataFrame, col: str, default: str = "") -> np.ndarray:
     if col not in df.columns:
         return np.full(len(df), default, dtype=object)
     s = df[col].astype("string[pyarrow]").fillna(default).str.strip()
-    return s.to_numpy(dtype=object)
+    return np.asarray(s.to_numpy(dtype=object))
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -296,11 +329,13 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
 def _codes(values: np.ndarray, vocab: tuple[str, ...] | list[str]) -> np.ndarray:
     lookup = {v: i for i, v in enumerate(vocab)}
     inv, uniq = _factorize(values)
-    return np.array([lookup.get(u, -1) for u in uniq] or [-1], dtype=np.int64)[inv]
+    known = np.array([lookup.get(u, -1) for u in uniq] or [-1], dtype=np.int64)
+    return np.asarray(known[inv])
 
 
-def _bad_choice(values: np.ndarray, vocab: tuple[str, ...] | list[str], what: str,
-                given: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _bad_choice(
+    values: np.ndarray, vocab: tuple[str, ...] | list[str], what: str, given: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     codes = _codes(values, vocab)
     bad = given & (codes < 0)
     msgs = np.full(len(values), "", dtype=object)
@@ -330,10 +365,10 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     country = np.empty(P, dtype=object)
     cmsg = np.full(P, "", dtype=object)
     for u in np.unique(country_raw.astype(str)):
-        code, hint = _country(u)
+        iso, hint = _country(u)
         m = country_raw == u
-        country[m] = code
-        if code is None:
+        country[m] = iso
+        if iso is None:
             cmsg[m] = f"unknown country {u!r}: {hint}"
     err.add(cmsg != "", pid, "plants", pid, "country", cmsg)
     currency = _text(pl, "currency", "USD")
@@ -346,17 +381,35 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     err.add(bad, pid, "plants", pid, "gwp", msg)
     v, u, g = split_quantity(pl, "grid_factor")
     grid, code, known = convert(v, u, ("t CO2e/GJ",))
-    err.add(g & ((code < 0) | ~np.isfinite(grid) | (grid < 0)), pid, "plants", pid,
-            "grid_factor", "not an emission factor like '0.62 t CO2e/MWh'")
+    err.add(
+        g & ((code < 0) | ~np.isfinite(grid) | (grid < 0)),
+        pid,
+        "plants",
+        pid,
+        "grid_factor",
+        "not an emission factor like '0.62 t CO2e/MWh'",
+    )
     grid = np.where(g, grid, np.nan)
     v, u, g = split_quantity(pl, "discount_rate")
     rate, code, _ = convert(v, u, ("dimensionless",))
-    err.add(g & ((code < 0) | ~(rate > -0.99) | ~(rate < 1)), pid, "plants", pid,
-            "discount_rate", "not a rate between -99 % and 100 % (e.g. '8 %')")
+    err.add(
+        g & ((code < 0) | ~(rate > -0.99) | ~(rate < 1)),
+        pid,
+        "plants",
+        pid,
+        "discount_rate",
+        "not a rate between -99 % and 100 % (e.g. '8 %')",
+    )
     rate = np.where(g, rate, np.nan)
     pv, pu, pg = split_quantity(pl, "production")
-    err.add(pg & ~(pv > 0), pid, "plants", pid, "production", "must be a positive quantity "
-            "(e.g. '12000 t')")
+    err.add(
+        pg & ~(pv > 0),
+        pid,
+        "plants",
+        pid,
+        "production",
+        "must be a positive quantity (e.g. '12000 t')",
+    )
     bad_unit = np.zeros(P, dtype=bool)
     for uu in np.unique(pu[pg].astype(str)):
         e = _unit_error(uu)
@@ -395,46 +448,76 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     err.add(bad, fpl, "flows", fid, "type", msg)
     ftype = _codes(ftype_s, FLOW_TYPES)
     av, au, ag = split_quantity(fl, "amount")
-    err.add(~ag | np.isnan(av), fpl, "flows", fid, "amount",
-            "missing or unreadable amount (e.g. '2.1e6 m3')")
+    err.add(
+        ~ag | np.isnan(av),
+        fpl,
+        "flows",
+        fid,
+        "amount",
+        "missing or unreadable amount (e.g. '2.1e6 m3')",
+    )
     amount, basis, known = convert(av, au, ("t", "m3", "GJ"))
     for uu in np.unique(au[~known].astype(str)):
         err.add(~known & (au == uu), fpl, "flows", fid, "amount", _unit_error(uu) or "")
     basis = np.where(basis < 0, B_OTHER, basis)
     amount = np.where(basis == B_OTHER, av, amount)
-    allowed = {0: (B_T, B_M3, B_GJ), 1: (B_GJ,), 2: (B_GJ,), 3: (B_M3,), 4: (B_M3,), 5: (B_T,),
-               6: (B_T, B_M3)}
-    need = {0: "mass, volume or energy", 1: "energy", 2: "energy", 3: "volume", 4: "volume",
-            5: "mass", 6: "mass or volume"}
+    allowed = {
+        0: (B_T, B_M3, B_GJ),
+        1: (B_GJ,),
+        2: (B_GJ,),
+        3: (B_M3,),
+        4: (B_M3,),
+        5: (B_T,),
+        6: (B_T, B_M3),
+    }
+    need = {
+        0: "mass, volume or energy",
+        1: "energy",
+        2: "energy",
+        3: "volume",
+        4: "volume",
+        5: "mass",
+        6: "mass or volume",
+    }
     dim_bad = np.zeros(N, bool)
     for tc, ok in allowed.items():
         m = (ftype == tc) & known & ag & ~np.isin(basis, ok)
         dim_bad |= m
-        err.add(m, fpl, "flows", fid, "amount", f"not {need[tc]}, as a {FLOW_TYPES[tc]} flow "
-                "needs")
+        err.add(m, fpl, "flows", fid, "amount", f"not {need[tc]}, as a {FLOW_TYPES[tc]} flow needs")
     amount_bad = dim_bad | ~known | ~ag | np.isnan(av)  # no follow-on errors for these flows
     err.add(ag & (av < 0), fpl, "flows", fid, "amount", "must not be negative")
-    err.add(ag & ~np.isfinite(av) & ~np.isnan(av), fpl, "flows", fid, "amount",
-            "must be finite")
+    err.add(ag & ~np.isfinite(av) & ~np.isnan(av), fpl, "flows", fid, "amount", "must be finite")
     carrier_s = _text(fl, "carrier")
     is_fuel = ftype == 0
     bad, msg = _bad_choice(carrier_s, lib.carriers, "carrier", is_fuel)
     err.add(bad, fpl, "flows", fid, "carrier", msg)
     carrier = np.where(is_fuel, _codes(carrier_s, lib.carriers), -1)
-    err.add(~is_fuel & (carrier_s != ""), fpl, "flows", fid, "carrier",
-            "only fuel flows have a carrier")
+    err.add(
+        ~is_fuel & (carrier_s != ""), fpl, "flows", fid, "carrier", "only fuel flows have a carrier"
+    )
     nv, nu, ng = split_quantity(fl, "ncv")
     ncv, ncode, _ = convert(nv, nu, ("GJ/t", "GJ/m3"))
-    err.add(ng & (ncode < 0), fpl, "flows", fid, "ncv", "not a calorific value per mass "
-            "('48 GJ/t') or per volume ('35.8 MJ/m3')")
+    err.add(
+        ng & (ncode < 0),
+        fpl,
+        "flows",
+        fid,
+        "ncv",
+        "not a calorific value per mass ('48 GJ/t') or per volume ('35.8 MJ/m3')",
+    )
     dv, du, dg = split_quantity(fl, "density")
     dens, dcode, _ = convert(dv, du, ("t/m3",))
     err.add(dg & (dcode < 0), fpl, "flows", fid, "density", "not a density (kg/m3)")
     ev, eu, eg = split_quantity(fl, "emission_factor")
     ef, ecode, _ = convert(ev, eu, ("t CO2e/GJ",))
-    err.add(eg & ((ecode < 0) | ~((ftype == 1) | (ftype == 2))), fpl, "flows", fid,
-            "emission_factor", "only electricity and heat flows take an emission factor like "
-            "'0.2 t CO2e/MWh'")
+    err.add(
+        eg & ((ecode < 0) | ~((ftype == 1) | (ftype == 2))),
+        fpl,
+        "flows",
+        fid,
+        "emission_factor",
+        "only electricity and heat flows take an emission factor like '0.2 t CO2e/MWh'",
+    )
     src_s = _text(fl, "source")
     sources = water_sources()
     bad, msg = _bad_choice(src_s, sources[:-1], "water source", (ftype == 3) & (src_s != ""))
@@ -443,8 +526,14 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     haz_s = np.char.lower(_text(fl, "hazardous").astype(str)).astype(object)
     is_waste = ftype == 5
     haz_ok = np.isin(haz_s, ["true", "false", "1", "0", "yes", "no"])
-    err.add(is_waste & ~haz_ok, fpl, "flows", fid, "hazardous", "a waste flow says "
-            "'hazardous' true or false")
+    err.add(
+        is_waste & ~haz_ok,
+        fpl,
+        "flows",
+        fid,
+        "hazardous",
+        "a waste flow says 'hazardous' true or false",
+    )
     hazardous = np.isin(haz_s, ["true", "1", "yes"])
     route_s = _text(fl, "route")
     routes = waste_routes()
@@ -457,22 +546,39 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     for col in ("cod", "nitrogen"):
         v, u, g = split_quantity(fl, col)
         val, code, _ = convert(v, u, ("kg/m3",))
-        err.add(g & ((code < 0) | ~(val >= 0)), fpl, "flows", fid, col,
-                "not a concentration like '3.2 kg/m3'")
+        err.add(
+            g & ((code < 0) | ~(val >= 0)),
+            fpl,
+            "flows",
+            fid,
+            col,
+            "not a concentration like '3.2 kg/m3'",
+        )
         err.add(g & ~is_ww, fpl, "flows", fid, col, f"only wastewater flows take '{col}'")
         conc[col] = np.where(g & is_ww, val, np.nan)
     ww_keys = list(lib.table(lib.WASTEWATER).rows)
     treat_s = _text(fl, "treatment")
     bad, msg = _bad_choice(treat_s, ww_keys, "treatment", treat_s != "")
     err.add(bad, fpl, "flows", fid, "treatment", msg)
-    err.add(is_ww & (treat_s == "") & (~np.isnan(conc["cod"]) | ~np.isnan(conc["nitrogen"])),
-            fpl, "flows", fid, "treatment", "a wastewater flow with cod or nitrogen says how "
-            "it is treated")
+    err.add(
+        is_ww & (treat_s == "") & (~np.isnan(conc["cod"]) | ~np.isnan(conc["nitrogen"])),
+        fpl,
+        "flows",
+        fid,
+        "treatment",
+        "a wastewater flow with cod or nitrogen says how it is treated",
+    )
     treatment = np.where(is_ww & (treat_s != ""), _codes(treat_s, ww_keys), -1)
     rv, ru, rg = split_quantity(fl, "ch4_recovery")
     rec, rcode, _ = convert(rv, ru, ("dimensionless",))
-    err.add(rg & ((rcode < 0) | ~((rec >= 0) & (rec <= 1))), fpl, "flows", fid, "ch4_recovery",
-            "not a share from 0 to 100 %")
+    err.add(
+        rg & ((rcode < 0) | ~((rec >= 0) & (rec <= 1))),
+        fpl,
+        "flows",
+        fid,
+        "ch4_recovery",
+        "not a share from 0 to 100 %",
+    )
     recovery = np.where(rg & (rcode >= 0), rec, 0.0)
     to_landfill = is_waste & (route_s == "landfill")
     codes_lf = {}
@@ -481,15 +587,24 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
         txt = _text(fl, col)
         bad, msg = _bad_choice(txt, keys, col.replace("_", " "), txt != "")
         err.add(bad, fpl, "flows", fid, col, msg)
-        err.add((txt != "") & ~to_landfill, fpl, "flows", fid, col,
-                f"'{col}' applies to waste sent to landfill")
+        err.add(
+            (txt != "") & ~to_landfill,
+            fpl,
+            "flows",
+            fid,
+            col,
+            f"'{col}' applies to waste sent to landfill",
+        )
         codes_lf[col] = np.where(to_landfill & (txt != ""), _codes(txt, keys), -1)
     # prices: currency of the plant; per the flow's own unit, or per GJ/t/m3 for fuels
     pv_, pu_, pg_ = split_quantity(fl, "price")
     price = np.full(N, np.nan)
     pbasis = np.zeros(N, dtype=np.int64)
-    pcur = np.array([currency[p] if p >= 0 else "USD" for p in fpos], dtype=object) if N else \
-        np.zeros(0, dtype=object)
+    pcur = (
+        np.array([currency[p] if p >= 0 else "USD" for p in fpos], dtype=object)
+        if N
+        else np.zeros(0, dtype=object)
+    )
     canon = np.array(["t", "m3", "GJ", ""], dtype=object)
     pg_ = pg_ & ~amount_bad
     for key in {(c, b, u) for c, b, u in zip(pcur[pg_], basis[pg_], pu_[pg_], strict=True)}:
@@ -510,8 +625,14 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
         else:
             err.add(rows, fpl, "flows", fid, "price", f"not in {c} per unit of the flow")
     # a non-fuel price must be per the flow's own unit
-    err.add(pg_ & ~is_fuel & (pbasis != P_SAME) & ~np.isnan(price), fpl, "flows", fid, "price",
-            "does not convert to the currency per the flow's unit")
+    err.add(
+        pg_ & ~is_fuel & (pbasis != P_SAME) & ~np.isnan(price),
+        fpl,
+        "flows",
+        fid,
+        "price",
+        "does not convert to the currency per the flow's unit",
+    )
 
     # -- interventions
     iv = t.interventions
@@ -524,9 +645,13 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     iflow = _text(iv, "flow")
     sep = "\x1f"
     flow_keys = pd.Index(pd.Series(fpl, dtype=object) + sep + pd.Series(fid, dtype=object))
-    gflow = (flow_keys.get_indexer(pd.Series(ipl, dtype=object) + sep +
-                                   pd.Series(iflow, dtype=object)).astype(np.int64)
-             if M else np.zeros(0, dtype=np.int64))
+    gflow = (
+        flow_keys.get_indexer(
+            pd.Series(ipl, dtype=object) + sep + pd.Series(iflow, dtype=object)
+        ).astype(np.int64)
+        if M
+        else np.zeros(0, dtype=np.int64)
+    )
     if N and flow_keys.has_duplicates:  # duplicate flow ids are reported above
         gflow = np.array([-1] * M, dtype=np.int64) if M else gflow
     fmsg = np.full(M, "", dtype=object)
@@ -560,25 +685,33 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
         m = ~is_rel & (fb == b) & (bg | tg)
         if m.any():
             conv, code, _ = convert(cv[m], cu[m], (target,))
-            ok = code >= 0
+            converted = code >= 0
             vals = value[m]
-            vals[ok] = conv[ok]
+            vals[converted] = conv[converted]
             value[m] = vals
             bad_rows = np.zeros(M, bool)
-            bad_rows[np.flatnonzero(m)[~ok]] = True
-            err.add(bad_rows, ipl, "interventions", iid, "to" if tg[bad_rows].all() else "by",
-                    f"neither a relative change ('-8 %') nor in {target}")
+            bad_rows[np.flatnonzero(m)[~converted]] = True
+            err.add(
+                bad_rows,
+                ipl,
+                "interventions",
+                iid,
+                "to" if tg[bad_rows].all() else "by",
+                f"neither a relative change ('-8 %') nor in {target}",
+            )
     m = ~is_rel & (fb == B_OTHER) & (bg | tg)
     value[m] = cv[m]
     err.add(tg & (tv < 0), ipl, "interventions", iid, "to", "a flow cannot go below zero")
-    icur = np.array([currency[p] if p >= 0 else "USD" for p in ipos], dtype=object) if M else \
-        np.zeros(0, dtype=object)
+    icur = (
+        np.array([currency[p] if p >= 0 else "USD" for p in ipos], dtype=object)
+        if M
+        else np.zeros(0, dtype=object)
+    )
     money: dict[str, np.ndarray] = {}
     for col, per in (("capex", ""), ("opex", "/year")):
         v, u, g = split_quantity(iv, col)
         out = np.zeros(M)
-        for key in {(c, uu) for c, uu in zip(icur[g], u[g], strict=True)}:
-            c, uu = key
+        for c, uu in {(c, uu) for c, uu in zip(icur[g], u[g], strict=True)}:
             rows = g & (icur == c) & (u == uu)
             target = f"{c}{per}"
             f = _unit_factor(uu if uu else c, target) if not _unit_error(uu or c) else None
@@ -590,8 +723,14 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     lv, lu, lg = split_quantity(iv, "lifetime")
     lu = np.where(lu == "", "year", lu)
     life, lcode, _ = convert(lv, lu, ("year",))
-    err.add(lg & ((lcode < 0) | ~(life > 0)), ipl, "interventions", iid, "lifetime",
-            "must be a positive time (e.g. '10 year')")
+    err.add(
+        lg & ((lcode < 0) | ~(life > 0)),
+        ipl,
+        "interventions",
+        iid,
+        "lifetime",
+        "must be a positive time (e.g. '10 year')",
+    )
     life = np.where(lg, life, np.nan)
     err.add((money["capex"] < 0), ipl, "interventions", iid, "capex", "must not be negative")
 
@@ -636,7 +775,7 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     ikeep = ipos >= 0
     ikeep[ikeep] = ok[ipos[ikeep]]
     rows = np.flatnonzero(ikeep)
-    ikey = (pd.Series(ipl[rows], dtype=object) + sep + pd.Series(iid[rows], dtype=object))
+    ikey = pd.Series(ipl[rows], dtype=object) + sep + pd.Series(iid[rows], dtype=object)
     g_of_row, iv_keys = pd.factorize(ikey, sort=False)
     g_of_row = np.asarray(g_of_row, dtype=np.int64)
     n_iv = len(iv_keys)
@@ -666,22 +805,44 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
         sp = plant_lookup(spl)
         use = sp >= 0
         use[use] = ok[sp[use]]
-        g = iv_index.get_indexer(pd.Series(spl, dtype=object) + sep +
-                                 pd.Series(siv, dtype=object))
+        g = iv_index.get_indexer(pd.Series(spl, dtype=object) + sep + pd.Series(siv, dtype=object))
         missing = use & (g < 0)
         for i in np.flatnonzero(missing):  # error rows only
-            errors = pd.concat([errors, pd.DataFrame([{
-                "plant": spl[i], "file": t.names.get("scenarios", "scenarios"),
-                "place": f"scenarios row {i + 2} ({sname[i]}).intervention",
-                "message": f"no intervention {siv[i]!r} in plant {spl[i]!r}"}])],
-                ignore_index=True)
+            errors = pd.concat(
+                [
+                    errors,
+                    pd.DataFrame(
+                        [
+                            {
+                                "plant": spl[i],
+                                "file": t.names.get("scenarios", "scenarios"),
+                                "place": f"scenarios row {i + 2} ({sname[i]}).intervention",
+                                "message": f"no intervention {siv[i]!r} in plant {spl[i]!r}",
+                            }
+                        ]
+                    ),
+                ],
+                ignore_index=True,
+            )
         reserved = use & (sname == "baseline")
         for i in np.flatnonzero(reserved):
-            errors = pd.concat([errors, pd.DataFrame([{
-                "plant": spl[i], "file": t.names.get("scenarios", "scenarios"),
-                "place": f"scenarios row {i + 2}.scenario",
-                "message": "'baseline' is reserved for the plant without interventions"}])],
-                ignore_index=True)
+            errors = pd.concat(
+                [
+                    errors,
+                    pd.DataFrame(
+                        [
+                            {
+                                "plant": spl[i],
+                                "file": t.names.get("scenarios", "scenarios"),
+                                "place": f"scenarios row {i + 2}.scenario",
+                                "message": "'baseline' is reserved for the plant without "
+                                "interventions",
+                            }
+                        ]
+                    ),
+                ],
+                ignore_index=True,
+            )
         use &= (g >= 0) & (sname != "baseline")
         st_plant, st_name, st_iv = new_pos[sp[use]], sname[use], g[use].astype(np.int64)
     has_table = np.zeros(int(ok.sum()), dtype=bool)
@@ -710,14 +871,22 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     if len(errors):
         late_bad = set(errors["plant"]) - bad_ids
         if late_bad:
+
             def without(df: pd.DataFrame | None) -> pd.DataFrame | None:
                 if df is None or not len(df) or "plant" not in df.columns:
                     return df
                 return df[~df["plant"].astype(str).isin(late_bad)].reset_index(drop=True)
 
-            pf2, err2 = portfolio_from_tables(Tables(
-                without(t.plants), without(t.flows), without(t.interventions), t.names,
-                without(t.scenarios)), lib)
+            pf2, err2 = portfolio_from_tables(
+                Tables(
+                    without(t.plants),
+                    without(t.flows),
+                    without(t.interventions),
+                    t.names,
+                    without(t.scenarios),
+                ),
+                lib,
+            )
             late = errors[errors["plant"].isin(late_bad)]
             return pf2, pd.concat([err2, late], ignore_index=True)
 
@@ -725,17 +894,33 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
         plant_ids=[str(x) for x in pid[ok]],
         names=[str(n) or str(i) for n, i in zip(_text(pl, "name")[ok], pid[ok], strict=True)],
         sectors=[str(x) or None for x in _text(pl, "sector")[ok]],
-        countries=[str(x) for x in country[ok]], currency=[str(x) for x in currency[ok]],
-        production=production[ok], production_unit=[str(x) for x in punit[ok]],
-        discount_rate=rate[ok], ft=ft,
-        pt=PlantTable(country=country[ok].astype(object),
-                      gwp=_codes(gwp[ok], GWP_CODES), grid=grid[ok]),
-        iv_plant=iv_plant, iv_ids=[str(x) for x in iid[first]], capex=capex, opex=opex,
-        lifetime=lifetime, ch_iv=g_of_row, ch_order=_rank(g_of_row),
-        ch_flow=local_idx[gflow[rows]], ch_kind=kind[rows].astype(np.int64),
-        ch_value=value[rows], ch_place=None, ch_row=rows + 2,
-        scen_names=[str(x) for x in scen_names], st_plant=all_plant, st_scen=scen_code,
-        st_k=all_k, st_iv=all_iv, files=[t.names["plants"]] * int(ok.sum()),
+        countries=[str(x) for x in country[ok]],
+        currency=[str(x) for x in currency[ok]],
+        production=production[ok],
+        production_unit=[str(x) for x in punit[ok]],
+        discount_rate=rate[ok],
+        ft=ft,
+        pt=PlantTable(
+            country=country[ok].astype(object), gwp=_codes(gwp[ok], GWP_CODES), grid=grid[ok]
+        ),
+        iv_plant=iv_plant,
+        iv_ids=[str(x) for x in iid[first]],
+        capex=capex,
+        opex=opex,
+        lifetime=lifetime,
+        ch_iv=g_of_row,
+        ch_order=_rank(g_of_row),
+        ch_flow=local_idx[gflow[rows]],
+        ch_kind=kind[rows].astype(np.int64),
+        ch_value=value[rows],
+        ch_place=None,
+        ch_row=rows + 2,
+        scen_names=[str(x) for x in scen_names],
+        st_plant=all_plant,
+        st_scen=scen_code,
+        st_k=all_k,
+        st_iv=all_iv,
+        files=[t.names["plants"]] * int(ok.sum()),
     )
     return pf, errors
 
@@ -746,7 +931,7 @@ def _rank(groups: np.ndarray) -> np.ndarray:
 
     if len(groups) == 0:
         return np.zeros(0, dtype=np.int64)
-    return pd.Series(groups).groupby(groups).cumcount().to_numpy(dtype=np.int64)
+    return np.asarray(pd.Series(groups).groupby(groups).cumcount().to_numpy(dtype=np.int64))
 
 
 def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Tables:
@@ -760,27 +945,52 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
     ids = ids or [s.plant.name for s in scs]
     with_proc = [pid for pid, sc in zip(ids, scs, strict=True) if sc.processes]
     if with_proc:
-        raise ValueError(f"plant(s) {', '.join(with_proc)} have processes (mercury, PCDD/F), "
-                         "which the tidy tables do not carry yet: batch them as scenario files")
+        raise ValueError(
+            f"plant(s) {', '.join(with_proc)} have processes (mercury, PCDD/F), "
+            "which the tidy tables do not carry yet: batch them as scenario files"
+        )
 
     def q(x: Any) -> str | None:
         return None if x is None else f"{x.magnitude!r} {x.units:~}"
 
     plants, flows, ivs, scen = [], [], [], []
     for pid, sc in zip(ids, scs, strict=True):
-        plants.append({"plant": pid, "name": sc.plant.name, "country": sc.country_code,
-                       "sector": sc.plant.sector, "production": q(sc.plant.production),
-                       "currency": sc.currency, "gwp": sc.gwp, "grid_factor": q(sc.grid_factor),
-                       "discount_rate": q(sc.discount_rate)})
+        plants.append(
+            {
+                "plant": pid,
+                "name": sc.plant.name,
+                "country": sc.country_code,
+                "sector": sc.plant.sector,
+                "production": q(sc.plant.production),
+                "currency": sc.currency,
+                "gwp": sc.gwp,
+                "grid_factor": q(sc.grid_factor),
+                "discount_rate": q(sc.discount_rate),
+            }
+        )
         for f in sc.flows:
-            flows.append({"plant": pid, "id": f.id, "type": f.type, "amount": q(f.amount),
-                          "carrier": f.carrier, "price": q(f.price), "ncv": q(f.ncv),
-                          "density": q(f.density), "emission_factor": q(f.emission_factor),
-                          "source": f.source if f.type == "water" else None,
-                          "hazardous": None if f.hazardous is None else str(f.hazardous).lower(),
-                          "route": f.route, "cod": q(f.cod), "nitrogen": q(f.nitrogen),
-                          "treatment": f.treatment, "ch4_recovery": q(f.ch4_recovery),
-                          "doc_type": f.doc_type, "landfill": f.landfill})
+            flows.append(
+                {
+                    "plant": pid,
+                    "id": f.id,
+                    "type": f.type,
+                    "amount": q(f.amount),
+                    "carrier": f.carrier,
+                    "price": q(f.price),
+                    "ncv": q(f.ncv),
+                    "density": q(f.density),
+                    "emission_factor": q(f.emission_factor),
+                    "source": f.source if f.type == "water" else None,
+                    "hazardous": None if f.hazardous is None else str(f.hazardous).lower(),
+                    "route": f.route,
+                    "cod": q(f.cod),
+                    "nitrogen": q(f.nitrogen),
+                    "treatment": f.treatment,
+                    "ch4_recovery": q(f.ch4_recovery),
+                    "doc_type": f.doc_type,
+                    "landfill": f.landfill,
+                }
+            )
         smap = sc.scenario_map
         if sc.scenarios:
             for name, steps in smap.items():
@@ -788,11 +998,23 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
         for iv in sc.interventions:
             names = ";".join(k for k, v in smap.items() if iv.id in v)
             for j, ch in enumerate(iv.changes):
-                row = {"plant": pid, "id": iv.id, "name": iv.name, "category": iv.category,
-                       "flow": ch.flow, "by": q(ch.by), "to": q(ch.to), "scenario": names}
+                row = {
+                    "plant": pid,
+                    "id": iv.id,
+                    "name": iv.name,
+                    "category": iv.category,
+                    "flow": ch.flow,
+                    "by": q(ch.by),
+                    "to": q(ch.to),
+                    "scenario": names,
+                }
                 if j == 0:
                     row |= {"capex": q(iv.capex), "opex": q(iv.opex), "lifetime": q(iv.lifetime)}
                 ivs.append(row)
-    return Tables(pd.DataFrame(plants), pd.DataFrame(flows), pd.DataFrame(ivs),
-                  {t: f"<{t}>" for t in TABLE_NAMES},
-                  pd.DataFrame(scen, columns=["plant", "scenario", "intervention"]))
+    return Tables(
+        pd.DataFrame(plants),
+        pd.DataFrame(flows),
+        pd.DataFrame(ivs),
+        {t: f"<{t}>" for t in TABLE_NAMES},
+        pd.DataFrame(scen, columns=["plant", "scenario", "intervention"]),
+    )

@@ -34,8 +34,15 @@ def render(a: Assessment, width: int | None = None) -> str:
 
     buf = io.StringIO()
     cols = width or int(os.environ.get("COLUMNS", "130"))
-    con = Console(file=buf, width=max(cols, 80), force_terminal=False, color_system=None,
-                  highlight=False, emoji=False, markup=False)
+    con = Console(
+        file=buf,
+        width=max(cols, 80),
+        force_terminal=False,
+        color_system=None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
     sc = a.scenario
     d_results = a.results()
     scen = ["baseline", *a.states]
@@ -55,23 +62,37 @@ def render(a: Assessment, width: int | None = None) -> str:
     table: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in d_results:
         if r["component"] in _SHOWN or r["indicator"] in ("energy", "mercury", "pcdd_f"):
-            table.setdefault((r["indicator"], r["component"], r["unit"]), {})[r["scenario"]] = \
-                r["value"]
+            table.setdefault((r["indicator"], r["component"], r["unit"]), {})[r["scenario"]] = r[
+                "value"
+            ]
     for (ind, comp, unit), vals in table.items():
         t.add_row(ind, comp, unit, *[_fmt(vals.get(n)) for n in scen])
     con.print(t)
 
     econ = a.economics()
-    sav = {(r["scenario"], r["intervention"], r["basis"], r["indicator"]): r["value"]
-           for r in a.savings() if r["component"] == "total"}
+    sav = {
+        (r["scenario"], r["intervention"], r["basis"], r["indicator"]): r["value"]
+        for r in a.savings()
+        if r["component"] == "total"
+    }
     for name in a.states:
-        t = Table(title=f"Scenario '{name}': interventions in sequence", title_justify="left",
-                  box=box.SIMPLE_HEAD)
-        for col, just in (("intervention", "left"),
-                          ("energy GJ", "right"), ("GHG t CO2e", "right"),
-                          ("water m3", "right"), ("capex", "right"), ("saving/yr", "right"),
-                          ("payback yr", "right"), ("NPV", "right"), ("IRR", "right"),
-                          ("cost/t CO2e", "right")):
+        t = Table(
+            title=f"Scenario '{name}': interventions in sequence",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+        )
+        for col, just in (
+            ("intervention", "left"),
+            ("energy GJ", "right"),
+            ("GHG t CO2e", "right"),
+            ("water m3", "right"),
+            ("capex", "right"),
+            ("saving/yr", "right"),
+            ("payback yr", "right"),
+            ("NPV", "right"),
+            ("IRR", "right"),
+            ("cost/t CO2e", "right"),
+        ):
             t.add_column(col, justify=just)  # type: ignore[arg-type]
         for e in econ:
             if e["scenario"] != name or e["basis"] != "in_sequence":
@@ -79,12 +100,18 @@ def render(a: Assessment, width: int | None = None) -> str:
             iid = e["intervention"]
             label = iid if iid else "scenario total"
             irr = "-" if e["irr"] is None else f"{e['irr']:.0%}"
-            t.add_row(label, _fmt(sav.get((name, iid, "in_sequence", "energy"))),
-                      _fmt(sav.get((name, iid, "in_sequence", "ghg"))),
-                      _fmt(sav.get((name, iid, "in_sequence", "water"))),
-                      _fmt(e["capex"]), _fmt(e["annual_saving"]),
-                      _fmt(e["simple_payback_years"], 2), _fmt(e["npv"]), irr,
-                      _fmt(e["cost_per_t_co2e"], 3))
+            t.add_row(
+                label,
+                _fmt(sav.get((name, iid, "in_sequence", "energy"))),
+                _fmt(sav.get((name, iid, "in_sequence", "ghg"))),
+                _fmt(sav.get((name, iid, "in_sequence", "water"))),
+                _fmt(e["capex"]),
+                _fmt(e["annual_saving"]),
+                _fmt(e["simple_payback_years"], 2),
+                _fmt(e["npv"]),
+                irr,
+                _fmt(e["cost_per_t_co2e"], 3),
+            )
         con.print(t)
     warnings = a.warnings()
     if warnings:

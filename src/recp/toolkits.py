@@ -44,8 +44,10 @@ PCDDF_VECTORS = ("air", "water", "land", "product", "residue")
 ENVIRONMENT = ("air", "water", "land")
 
 #: Economics columns of the releases: (indicator, avoided per year, cost per unit avoided).
-RELEASE_ECONOMICS = (("mercury", "mercury_avoided_kg_per_year", "cost_per_kg_hg"),
-                     ("pcdd_f", "pcdd_f_avoided_g_teq_per_year", "cost_per_g_teq"))
+RELEASE_ECONOMICS = (
+    ("mercury", "mercury_avoided_kg_per_year", "cost_per_kg_hg"),
+    ("pcdd_f", "pcdd_f_avoided_g_teq_per_year", "cost_per_g_teq"),
+)
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,11 @@ def table_row(t: Table, key: str, kind: str) -> ToolkitRow | None:
         if inp is None:
             return None  # no single input factor: the process must give its own
         used.append(inp)
-        scale = inp.value * to_float(parse_quantity(f"1 {inp.unit}") * parse_quantity(f"1 {act}"),
-                                     "kg") * per
+        scale = (
+            inp.value
+            * to_float(parse_quantity(f"1 {inp.unit}") * parse_quantity(f"1 {act}"), "kg")
+            * per
+        )
         variant, text = "technology", "technology_text"
     values: dict[str, float | None] = {}
     status: dict[str, str] = {}
@@ -122,11 +127,20 @@ def table_row(t: Table, key: str, kind: str) -> ToolkitRow | None:
         values[v] = None if f is None else f.value * scale
         if status[v] == "value" and f is not None:
             used.append(f)
-    return ToolkitRow(table=t.id, id=key, kind=kind, category=str(row.get("category") or ""),
-                      category_name=str(row.get("category_name") or ""),
-                      variant=str(row.get(variant) or ""), variant_text=str(row.get(text) or ""),
-                      activity_unit=act, values=values, status=status, factors=tuple(used),
-                      caution=str(row.get("caution") or ""))
+    return ToolkitRow(
+        table=t.id,
+        id=key,
+        kind=kind,
+        category=str(row.get("category") or ""),
+        category_name=str(row.get("category_name") or ""),
+        variant=str(row.get(variant) or ""),
+        variant_text=str(row.get(text) or ""),
+        activity_unit=act,
+        values=values,
+        status=status,
+        factors=tuple(used),
+        caution=str(row.get("caution") or ""),
+    )
 
 
 @dataclass
@@ -149,20 +163,25 @@ class Toolkit:
     def variants(self, category: str) -> list[str]:
         """The classes (PCDD/F) or technologies (mercury) of a category."""
         key = "class" if self.name == "pcdd_f" else "technology"
-        return [str(r.get(key) or "") for r in self.raw.values()
-                if str(r.get("category")) == category]
+        return [
+            str(r.get(key) or "") for r in self.raw.values() if str(r.get("category")) == category
+        ]
 
     def find_category(self, text: str) -> str:
         """Resolve a category given by code (``1c``) or name; raise naming the closest."""
         cats = self.categories
         t = str(text).strip()
         if not cats:
-            own = ("'input_factor' and 'distribution'" if self.name == "mercury"
-                   else "'emission_factors'")
+            own = (
+                "'input_factor' and 'distribution'"
+                if self.name == "mercury"
+                else "'emission_factors'"
+            )
             raise UnknownFactorError(
                 f"{self.label} category {text!r}: recp's table '{self.table_id}' has no "
                 f"verified rows yet (see docs/research/); give the process's own {own} with "
-                "their 'source'")
+                "their 'source'"
+            )
         if t in cats:
             return t
         norm = _norm(t)
@@ -170,8 +189,9 @@ class Toolkit:
             if norm in (_norm(code), _norm(name)):
                 return code
         choices = {**{c: c for c in cats}, **{n: c for c, n in cats.items() if n}}
-        raise UnknownFactorError(f"unknown {self.label} category {text!r}: "
-                                 f"{did_you_mean(t, choices, show=6)}")
+        raise UnknownFactorError(
+            f"unknown {self.label} category {text!r}: {did_you_mean(t, choices, show=6)}"
+        )
 
     def find(self, category: str, variant: Any = None) -> str:
         """Row id for a category and class/technology; raise naming the closest valid one."""
@@ -184,15 +204,21 @@ class Toolkit:
             raise UnknownFactorError(
                 f"{self.label} category {code} ({self.categories[code]}) has several "
                 f"{'classes' if key == 'class' else 'technologies'}: give '{key}', one of "
-                f"{', '.join(repr(str(r.get(key))) for r in rows.values())}")
+                f"{', '.join(repr(str(r.get(key))) for r in rows.values())}"
+            )
         want = _norm(str(variant))
         for rid, r in rows.items():
-            if want in (_norm(str(r.get(key) or "")), _norm(rid),
-                        _norm(str(r.get(f"{key}_text") or ""))):
+            if want in (
+                _norm(str(r.get(key) or "")),
+                _norm(rid),
+                _norm(str(r.get(f"{key}_text") or "")),
+            ):
                 return rid
         choices = [str(r.get(key)) for r in rows.values()]
-        raise UnknownFactorError(f"{self.label} category {code} has no {key} {variant!r}: "
-                                 f"{did_you_mean(str(variant), choices, show=8)}")
+        raise UnknownFactorError(
+            f"{self.label} category {code} has no {key} {variant!r}: "
+            f"{did_you_mean(str(variant), choices, show=8)}"
+        )
 
     @property
     def label(self) -> str:
@@ -206,9 +232,11 @@ class Toolkit:
         if rid in self.raw:
             raise UnknownFactorError(
                 f"{self.label} factor row {rid!r} has no default input factor in "
-                f"'{self.table_id}': give 'input_factor' (with its source) in the process")
-        raise UnknownFactorError(f"no {self.label} factor row {rid!r}: "
-                                 f"{did_you_mean(rid, self.raw)}")
+                f"'{self.table_id}': give 'input_factor' (with its source) in the process"
+            )
+        raise UnknownFactorError(
+            f"no {self.label} factor row {rid!r}: {did_you_mean(rid, self.raw)}"
+        )
 
 
 def _norm(s: str) -> str:

@@ -53,10 +53,19 @@ AMBIGUOUS = {
 }
 
 #: Spellings recp rewrites before pint sees them (pint reads 'kt' as knot).
-_REWRITE = {"kt": "kilotonne", "Mt": "megatonne", "tCO2e": "t CO2e", "kgCO2e": "kg CO2e",
-            "tCO2": "t CO2e", "kgCO2": "kg CO2e", "gCO2e": "g CO2e",
-            "kcal_IT": "kilocalorie_IT", "kcal_th": "kilocalorie",
-            "%": "percent", "‰": "permille"}
+_REWRITE = {
+    "kt": "kilotonne",
+    "Mt": "megatonne",
+    "tCO2e": "t CO2e",
+    "kgCO2e": "kg CO2e",
+    "tCO2": "t CO2e",
+    "kgCO2": "kg CO2e",
+    "gCO2e": "g CO2e",
+    "kcal_IT": "kilocalorie_IT",
+    "kcal_th": "kilocalorie",
+    "%": "percent",
+    "‰": "permille",
+}
 
 _TOKEN = re.compile(r"[A-Za-z_µμ%‰][A-Za-z_0-9µμ]*|%|‰")
 
@@ -74,7 +83,7 @@ CURRENCIES = (
 
 
 @lru_cache(maxsize=1)
-def registry() -> pint.UnitRegistry:
+def registry() -> pint.UnitRegistry[Any]:
     """Return recp's unit registry (built once per process).
 
     Returns
@@ -86,6 +95,7 @@ def registry() -> pint.UnitRegistry:
 
     # pint's on-disk cache of its parsed default definitions makes start-up ~10x faster;
     # without a writable cache folder recp simply parses them again.
+    ureg: pint.UnitRegistry[Any]
     try:
         ureg = pint.UnitRegistry(on_redefinition="raise", cache_folder=":auto:")
     except Exception:  # noqa: BLE001 - any cache problem: fall back to no cache
@@ -135,14 +145,22 @@ _SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]{3,}")
 def _check_powers(unit: str, original: str) -> None:
     for m in _POWER.finditer(unit):
         exp = _SHORT_EXP.match(unit, m.end())
-        rest = unit[exp.end():] if exp else ""
-        if exp is None or not exp.group(0).strip() or _POWER.match(rest.lstrip()) or \
-                rest[:1].isdigit() or rest[:1] == ".":
-            raise UnitError(f"cannot read unit '{original}': an exponent is a small number, "
-                            "as in 'm**3' or 'm^-1'")
+        rest = unit[exp.end() :] if exp else ""
+        if (
+            exp is None
+            or not exp.group(0).strip()
+            or _POWER.match(rest.lstrip())
+            or rest[:1].isdigit()
+            or rest[:1] == "."
+        ):
+            raise UnitError(
+                f"cannot read unit '{original}': an exponent is a small number, "
+                "as in 'm**3' or 'm^-1'"
+            )
     if _SUPERSCRIPTS.search(unit):
-        raise UnitError(f"cannot read unit '{original}': an exponent is a small number, "
-                        "as in 'm³' or 'm**3'")
+        raise UnitError(
+            f"cannot read unit '{original}': an exponent is a small number, as in 'm³' or 'm**3'"
+        )
 
 
 def parse_unit(unit: str) -> pint.Unit:
@@ -157,8 +175,10 @@ def parse_unit(unit: str) -> pint.Unit:
 
     ureg = registry()
     if len(str(unit)) > MAX_UNIT_CHARS:
-        raise UnitError(f"unit is {len(str(unit))} characters long; at most {MAX_UNIT_CHARS} "
-                        f"are read (it starts '{str(unit)[:30]}...')")
+        raise UnitError(
+            f"unit is {len(str(unit))} characters long; at most {MAX_UNIT_CHARS} "
+            f"are read (it starts '{str(unit)[:30]}...')"
+        )
     junk = _BAD_CHAR.search(str(unit))
     if junk:  # pint's tokenizer would drop a comment or a quote without a word
         raise UnitError(f"unexpected character {junk.group(0)!r} in unit '{unit}'")
@@ -182,14 +202,37 @@ def _first_line(e: BaseException) -> str:
 
 
 def _unit_hint(bad: str) -> str:
-    common = ["t", "kg", "g", "m3", "L", "GJ", "MJ", "TJ", "kWh", "MWh", "GWh", "Nm3", "toe",
-              "tce", "year", "USD", "EUR", "CO2e", "TEQ", "percent", "ug", "ng", "mg"]
+    common = [
+        "t",
+        "kg",
+        "g",
+        "m3",
+        "L",
+        "GJ",
+        "MJ",
+        "TJ",
+        "kWh",
+        "MWh",
+        "GWh",
+        "Nm3",
+        "toe",
+        "tce",
+        "year",
+        "USD",
+        "EUR",
+        "CO2e",
+        "TEQ",
+        "percent",
+        "ug",
+        "ng",
+        "mg",
+    ]
     if bad.upper() == bad and len(bad) == 3 and bad.isalpha():
         return f": {did_you_mean(bad, CURRENCIES, show=0)} (currencies are ISO 4217 codes)"
     return f": {did_you_mean(bad, common)}"
 
 
-def parse_quantity(text: Any) -> pint.Quantity:
+def parse_quantity(text: Any) -> pint.Quantity[Any]:
     """Parse ``"<number> <unit>"``, ``{value:, unit:}`` or a bare number into a pint Quantity.
 
     Parameters
@@ -228,9 +271,7 @@ def parse_quantity(text: Any) -> pint.Quantity:
     elif isinstance(text, str):
         m = _NUM.match(text)
         if not m:
-            raise UnitError(
-                f"expected '<number> <unit>' such as '12 MWh', got {text!r}"
-            )
+            raise UnitError(f"expected '<number> <unit>' such as '12 MWh', got {text!r}")
         value, unit = _float(m.group(1).replace("_", "")), m.group(2)
     else:
         raise UnitError(f"expected a quantity like '12 MWh', got {_short(text)}")
@@ -266,8 +307,10 @@ def _check_magnitude(q: Any, text: Any) -> None:
     if q.magnitude == 0:
         return
     if not _base_magnitude(q) <= MAX_MAGNITUDE:
-        raise UnitError(f"{_short(text)} is too large: recp reads quantities up to "
-                        f"{MAX_MAGNITUDE:.0e} in SI base units")
+        raise UnitError(
+            f"{_short(text)} is too large: recp reads quantities up to "
+            f"{MAX_MAGNITUDE:.0e} in SI base units"
+        )
 
 
 def too_small(q: Any) -> bool:
@@ -282,7 +325,7 @@ def too_small(q: Any) -> bool:
     return not _base_magnitude(q) > MIN_MAGNITUDE
 
 
-def dimension_name(q: pint.Quantity | pint.Unit) -> str:
+def dimension_name(q: pint.Quantity[Any] | pint.Unit) -> str:
     """Name the dimension of a quantity among recp's canonical ones, or describe it."""
     ureg = registry()
     for name, unit in CANONICAL.items():
@@ -291,7 +334,7 @@ def dimension_name(q: pint.Quantity | pint.Unit) -> str:
     return str(q.dimensionality)
 
 
-def to_float(q: pint.Quantity, unit: str) -> float:
+def to_float(q: pint.Quantity[Any], unit: str) -> float:
     """Convert ``q`` to ``unit`` and return the magnitude as a float.
 
     Raises
@@ -304,12 +347,10 @@ def to_float(q: pint.Quantity, unit: str) -> float:
     try:
         return float(q.to(parse_unit(unit)).magnitude)
     except pint.DimensionalityError:
-        raise UnitError(
-            f"'{q}' is {dimension_name(q)}, cannot be converted to '{unit}'"
-        ) from None
+        raise UnitError(f"'{q}' is {dimension_name(q)}, cannot be converted to '{unit}'") from None
 
 
-def is_dimension(q: pint.Quantity, unit: str) -> bool:
+def is_dimension(q: pint.Quantity[Any], unit: str) -> bool:
     """Return True when ``q`` converts to ``unit``."""
     return bool(q.dimensionality == parse_unit(unit).dimensionality)
 

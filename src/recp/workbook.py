@@ -30,21 +30,66 @@ from typing import Any
 from recp.errors import InputError, Problem
 
 #: Flow keys that are quantities: written as a number column plus a unit column.
-FLOW_QTY = ("amount", "price", "ncv", "density", "emission_factor", "cod", "nitrogen",
-            "ch4_recovery")
+FLOW_QTY = (
+    "amount",
+    "price",
+    "ncv",
+    "density",
+    "emission_factor",
+    "cod",
+    "nitrogen",
+    "ch4_recovery",
+)
 #: Flow columns in sheet order (quantities expand to two columns).
-FLOW_KEYS = ("id", "type", "name", "amount", "carrier", "source", "hazardous", "route", "price",
-             "ncv", "density", "emission_factor", "cod", "nitrogen", "treatment", "ch4_recovery",
-             "doc_type", "landfill", "notes")
-INTERVENTION_KEYS = ("id", "name", "measure", "category", "capex", "opex", "lifetime", "source",
-                     "notes")
+FLOW_KEYS = (
+    "id",
+    "type",
+    "name",
+    "amount",
+    "carrier",
+    "source",
+    "hazardous",
+    "route",
+    "price",
+    "ncv",
+    "density",
+    "emission_factor",
+    "cod",
+    "nitrogen",
+    "treatment",
+    "ch4_recovery",
+    "doc_type",
+    "landfill",
+    "notes",
+)
+INTERVENTION_KEYS = (
+    "id",
+    "name",
+    "measure",
+    "category",
+    "capex",
+    "opex",
+    "lifetime",
+    "source",
+    "notes",
+)
 CHANGE_KEYS = ("flow", "by", "to")
 #: Process changes (only in workbooks of plants with processes): Toolkit specs as inline YAML.
 PROCESS_CHANGE_KEYS = ("process", "mercury", "pcdd_f")
 #: Process columns; ``mercury`` and ``pcdd_f`` hold an inline mapping such as
 #: ``{category: 2l, class: 1}``.
-PROCESS_KEYS = ("id", "name", "activity", "activity unit", "flow", "fuel", "mercury", "pcdd_f",
-                "source", "notes")
+PROCESS_KEYS = (
+    "id",
+    "name",
+    "activity",
+    "activity unit",
+    "flow",
+    "fuel",
+    "mercury",
+    "pcdd_f",
+    "source",
+    "notes",
+)
 PLANT_KEYS = ("name", "country", "sector", "production", "notes", "source")
 TOP_KEYS = ("currency", "gwp", "grid_factor", "discount_rate", "notes")
 QTY_TOP = ("grid_factor", "discount_rate")
@@ -105,11 +150,19 @@ def _lists() -> dict[str, list[str]]:
     from recp.scenario import CATEGORIES, FLOW_TYPES, WASTE_ROUTES, WATER_SOURCES
 
     lib = library()
-    out = {"type": list(FLOW_TYPES), "carrier": list(lib.carriers),
-           "source": list(WATER_SOURCES), "route": list(WASTE_ROUTES),
-           "hazardous": ["TRUE", "FALSE"], "category": list(CATEGORIES)}
-    for key, table in (("treatment", "ipcc2006-wastewater"), ("doc_type", "ipcc2006-landfill-doc"),
-                       ("landfill", "ipcc2006-landfill-mcf")):
+    out = {
+        "type": list(FLOW_TYPES),
+        "carrier": list(lib.carriers),
+        "source": list(WATER_SOURCES),
+        "route": list(WASTE_ROUTES),
+        "hazardous": ["TRUE", "FALSE"],
+        "category": list(CATEGORIES),
+    }
+    for key, table in (
+        ("treatment", "ipcc2006-wastewater"),
+        ("doc_type", "ipcc2006-landfill-doc"),
+        ("landfill", "ipcc2006-landfill-mcf"),
+    ):
         if table in lib.tables:
             out[key] = list(lib.table(table).rows)
     return out
@@ -187,36 +240,57 @@ def write_workbook(data: dict[str, Any], path: str | Path, *, force: bool = Fals
 
     last = max(fs.max_row, 2) + 200
     list_cols = list(lists)
-    for key in ("type", "carrier", "source", "route", "hazardous", "treatment", "doc_type",
-                "landfill"):
+    for key in (
+        "type",
+        "carrier",
+        "source",
+        "route",
+        "hazardous",
+        "treatment",
+        "doc_type",
+        "landfill",
+    ):
         if key not in lists:
             continue
         col = get_column_letter(header.index(key) + 1)
         lcol = get_column_letter(list_cols.index(key) + 1)
-        dv = DataValidation(type="list", allow_blank=True,
-                            formula1=f"Lists!${lcol}$2:${lcol}${len(lists[key]) + 1}")
+        dv = DataValidation(
+            type="list", allow_blank=True, formula1=f"Lists!${lcol}$2:${lcol}${len(lists[key]) + 1}"
+        )
         dv.add(f"{col}2:{col}{last}")
         fs.add_data_validation(dv)
 
     procs = data.get("processes") or []
     iv = wb.create_sheet("Interventions", 2)
-    iheader = list(INTERVENTION_KEYS) + list(CHANGE_KEYS) + (list(PROCESS_CHANGE_KEYS) if procs
-                                                             else [])
+    iheader = (
+        list(INTERVENTION_KEYS) + list(CHANGE_KEYS) + (list(PROCESS_CHANGE_KEYS) if procs else [])
+    )
     iv.append(iheader)
     for it in data.get("interventions") or []:
         changes = list(it.get("changes") or []) or [{}]
         for j, ch in enumerate(changes):
             head = [it.get(k) if j == 0 or k == "id" else None for k in INTERVENTION_KEYS]
-            head = [_join(*_split(v)) if k in ("capex", "opex", "lifetime") and v is not None
-                    else v for k, v in zip(INTERVENTION_KEYS, head, strict=True)]
-            tail = ([ch.get("process"), _inline(ch.get("mercury")), _inline(ch.get("pcdd_f"))]
-                    if procs else [])
-            iv.append(head + [ch.get("flow"), _join(*_split(ch.get("by"))),
-                              _join(*_split(ch.get("to")))] + tail)
+            head = [
+                _join(*_split(v)) if k in ("capex", "opex", "lifetime") and v is not None else v
+                for k, v in zip(INTERVENTION_KEYS, head, strict=True)
+            ]
+            tail = (
+                [ch.get("process"), _inline(ch.get("mercury")), _inline(ch.get("pcdd_f"))]
+                if procs
+                else []
+            )
+            iv.append(
+                head
+                + [ch.get("flow"), _join(*_split(ch.get("by"))), _join(*_split(ch.get("to")))]
+                + tail
+            )
     col = get_column_letter(iheader.index("category") + 1)
     lcol = get_column_letter(list_cols.index("category") + 1)
-    dv = DataValidation(type="list", allow_blank=True,
-                        formula1=f"Lists!${lcol}$2:${lcol}${len(lists['category']) + 1}")
+    dv = DataValidation(
+        type="list",
+        allow_blank=True,
+        formula1=f"Lists!${lcol}$2:${lcol}${len(lists['category']) + 1}",
+    )
     dv.add(f"{col}2:{col}{max(iv.max_row, 2) + 200}")
     iv.add_data_validation(dv)
 
@@ -225,9 +299,20 @@ def write_workbook(data: dict[str, Any], path: str | Path, *, force: bool = Fals
         ps.append(list(PROCESS_KEYS))
         for pr in procs:
             v, unit = _split(pr.get("activity"))
-            ps.append([pr.get("id"), pr.get("name"), v, unit or None, pr.get("flow"),
-                       pr.get("fuel"), _inline(pr.get("mercury")), _inline(pr.get("pcdd_f")),
-                       pr.get("source"), pr.get("notes")])
+            ps.append(
+                [
+                    pr.get("id"),
+                    pr.get("name"),
+                    v,
+                    unit or None,
+                    pr.get("flow"),
+                    pr.get("fuel"),
+                    _inline(pr.get("mercury")),
+                    _inline(pr.get("pcdd_f")),
+                    pr.get("source"),
+                    pr.get("notes"),
+                ]
+            )
     if data.get("scenarios"):
         sc = wb.create_sheet("Scenarios")
         sc.append(["scenario", "interventions"])
@@ -308,13 +393,15 @@ def read_workbook(path: str | Path) -> dict[str, Any]:
     try:
         wb = load_workbook(path, data_only=True, read_only=False)
     except (BadZipFile, OSError, KeyError, ValueError) as e:
-        raise InputError([Problem("", f"not a readable .xlsx workbook ({type(e).__name__})",
-                                  name)]) from None
+        raise InputError(
+            [Problem("", f"not a readable .xlsx workbook ({type(e).__name__})", name)]
+        ) from None
     problems: list[Problem] = []
     for sheet in ("Plant", "Flows"):
         if sheet not in wb.sheetnames:
-            problems.append(Problem("", f"no sheet '{sheet}' (sheets: "
-                                    f"{', '.join(wb.sheetnames)})", name))
+            problems.append(
+                Problem("", f"no sheet '{sheet}' (sheets: {', '.join(wb.sheetnames)})", name)
+            )
     if problems:
         raise InputError(problems)
 
@@ -329,8 +416,9 @@ def read_workbook(path: str | Path) -> dict[str, Any]:
             continue
         if key.startswith("plant."):
             k = key.removeprefix("plant.")
-            data["plant"][k] = value if k in ("production",) or not isinstance(value, str) \
-                else str(value)
+            data["plant"][k] = (
+                value if k in ("production",) or not isinstance(value, str) else str(value)
+            )
         else:
             data[key] = value
     # Text fields typed as numbers (e.g. a plant called 2020) stay text.
@@ -377,8 +465,11 @@ def read_workbook(path: str | Path) -> dict[str, Any]:
                 by_id[iid] = it
                 ivs.append(it)
             if rec.get("flow") is not None or rec.get("process") is not None:
-                ch: dict[str, Any] = ({"flow": str(rec["flow"])} if rec.get("flow") is not None
-                                      else {"process": str(rec["process"])})
+                ch: dict[str, Any] = (
+                    {"flow": str(rec["flow"])}
+                    if rec.get("flow") is not None
+                    else {"process": str(rec["process"])}
+                )
                 for k in ("by", "to"):
                     v = _join(rec.get(k), "")
                     if v is not None:
@@ -401,9 +492,13 @@ def read_workbook(path: str | Path) -> dict[str, Any]:
             for k in PROCESS_KEYS:
                 if k == "activity unit":
                     continue
-                v = (_join(rec.get(k), rec.get("activity unit")) if k == "activity" else
-                     _mapping(rec[k], f"Processes row {i} {k}", name)
-                     if k in ("mercury", "pcdd_f") and rec.get(k) is not None else rec.get(k))
+                v = (
+                    _join(rec.get(k), rec.get("activity unit"))
+                    if k == "activity"
+                    else _mapping(rec[k], f"Processes row {i} {k}", name)
+                    if k in ("mercury", "pcdd_f") and rec.get(k) is not None
+                    else rec.get(k)
+                )
                 if v is not None:
                     pr[k] = str(v) if k in ("id", "name", "flow", "fuel") else v
             if pr:
@@ -443,8 +538,11 @@ def _inline(spec: Any) -> str | None:
         return None
     import yaml
 
-    return str(yaml.safe_dump(spec, default_flow_style=True, sort_keys=False,
-                              allow_unicode=True, width=10_000)).strip()
+    return str(
+        yaml.safe_dump(
+            spec, default_flow_style=True, sort_keys=False, allow_unicode=True, width=10_000
+        )
+    ).strip()
 
 
 def _mapping(cell: Any, place: str, file: str) -> Any:
@@ -456,6 +554,13 @@ def _mapping(cell: Any, place: str, file: str) -> Any:
     except yaml.YAMLError:
         value = None
     if not isinstance(value, dict):
-        raise InputError([Problem(place, f"{str(cell)[:60]!r} is not a mapping such as "
-                                  "'{category: 2l, class: 1}'", file)])
+        raise InputError(
+            [
+                Problem(
+                    place,
+                    f"{str(cell)[:60]!r} is not a mapping such as '{{category: 2l, class: 1}}'",
+                    file,
+                )
+            ]
+        )
     return value

@@ -49,8 +49,10 @@ def report_format(path: str | Path) -> str:
     ext = Path(path).suffix.lower()
     if ext not in FORMATS:
         valid = ", ".join(sorted(FORMATS))
-        raise InputError(f"--report {path}: unknown report format {ext or '(no extension)'!r}; "
-                         f"valid extensions: {valid}")
+        raise InputError(
+            f"--report {path}: unknown report format {ext or '(no extension)'!r}; "
+            f"valid extensions: {valid}"
+        )
     return FORMATS[ext]
 
 
@@ -82,8 +84,14 @@ def render(assessment: Assessment, fmt: str, lang: str = "en") -> bytes:
     return render_xlsx(data, t)
 
 
-def write_report(assessment: Assessment, path: str | Path, *, lang: str = "en",
-                 force: bool = False, inputs: Iterable[str | Path] = ()) -> Path:
+def write_report(
+    assessment: Assessment,
+    path: str | Path,
+    *,
+    lang: str = "en",
+    force: bool = False,
+    inputs: Iterable[str | Path] = (),
+) -> Path:
     """Write the report of ``assessment`` to ``path``; the format follows the extension.
 
     Parameters

@@ -39,6 +39,7 @@ def _plain(s: str) -> str:
 def _esc(s: str) -> str:
     return s if isinstance(s, Markup) else escape(s)
 
+
 #: Colours (a restrained palette that stays readable in greyscale print).
 NAVY = "#1d3557"
 TEAL = "#2a7f8f"
@@ -50,20 +51,39 @@ INK = "#22303c"
 MUTED = "#5f6b76"
 
 CARRIER_COLOURS = {
-    "electricity": "#3f7fbf", "heat": "#c8553d", "natural_gas": "#e0a030", "lpg": "#e8b75a",
-    "diesel": "#8c564b", "residual_fuel_oil": "#6d4c41", "motor_gasoline": "#a1887f",
-    "kerosene": "#b07a5a", "naphtha": "#9c6f54", "anthracite": "#3c3c3c",
-    "bituminous_coal": "#4d4d4d", "sub_bituminous_coal": "#5e5e5e", "lignite": "#6f6a5f",
-    "coke": "#555a60", "coking_coal": "#474b50", "petroleum_coke": "#5b5148", "peat": "#7d6b4f",
-    "wood": "#5f9e48", "biomass": "#6aa84f", "charcoal": "#4f6d3a", "biogas": "#7bb662",
+    "electricity": "#3f7fbf",
+    "heat": "#c8553d",
+    "natural_gas": "#e0a030",
+    "lpg": "#e8b75a",
+    "diesel": "#8c564b",
+    "residual_fuel_oil": "#6d4c41",
+    "motor_gasoline": "#a1887f",
+    "kerosene": "#b07a5a",
+    "naphtha": "#9c6f54",
+    "anthracite": "#3c3c3c",
+    "bituminous_coal": "#4d4d4d",
+    "sub_bituminous_coal": "#5e5e5e",
+    "lignite": "#6f6a5f",
+    "coke": "#555a60",
+    "coking_coal": "#474b50",
+    "petroleum_coke": "#5b5148",
+    "peat": "#7d6b4f",
+    "wood": "#5f9e48",
+    "biomass": "#6aa84f",
+    "charcoal": "#4f6d3a",
+    "biogas": "#7bb662",
     "landfill_gas": "#8fbf6a",
 }
 SERIES = ["#2a7f8f", "#1d3557", "#e0a030", "#7a5195", "#c8553d", "#3a8d5c", "#5b8db8"]
 CATEGORY_COLOURS = {
-    "good housekeeping": "#4e9a6b", "input substitution": "#8c6bb1",
-    "better process control": "#2a7f8f", "equipment modification": "#3f7fbf",
-    "technology change": "#1d3557", "on-site recovery and reuse": "#e0a030",
-    "production of useful by-product": "#c8553d", "product modification": "#a0522d",
+    "good housekeeping": "#4e9a6b",
+    "input substitution": "#8c6bb1",
+    "better process control": "#2a7f8f",
+    "equipment modification": "#3f7fbf",
+    "technology change": "#1d3557",
+    "on-site recovery and reuse": "#e0a030",
+    "production of useful by-product": "#c8553d",
+    "product modification": "#a0522d",
 }
 
 
@@ -73,6 +93,7 @@ def colour(key: str | None, palette: dict[str, str], i: int = 0) -> str:
 
 
 # -- text helpers ------------------------------------------------------------------------------
+
 
 def text_width(s: str, size: float) -> float:
     """Estimated width of ``s`` at font size ``size`` [px]."""
@@ -106,10 +127,20 @@ def _f(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
 
 
-def text(x: float, y: float, s: str, *, size: float = 12, anchor: str = "start",
-         weight: str | None = None, fill: str = INK, user: bool = False,
-         cls: str | None = None, rotate: float | None = None,
-         baseline: str | None = None) -> str:
+def text(
+    x: float,
+    y: float,
+    s: str,
+    *,
+    size: float = 12,
+    anchor: str = "start",
+    weight: str | None = None,
+    fill: str = INK,
+    user: bool = False,
+    cls: str | None = None,
+    rotate: float | None = None,
+    baseline: str | None = None,
+) -> str:
     """Return an escaped SVG ``<text>``; ``user`` marks text from the scenario file."""
     attrs = [f'x="{_f(x)}"', f'y="{_f(y)}"', f'font-size="{_f(size)}"']
     if anchor != "start":
@@ -129,8 +160,18 @@ def text(x: float, y: float, s: str, *, size: float = 12, anchor: str = "start",
     return f"<text {' '.join(attrs)}>{_esc(s)}</text>"
 
 
-def rect(x: float, y: float, w: float, h: float, fill: str, *, mark: bool = True,
-         tip: str | None = None, extra: str = "", user_tip: bool = False) -> str:
+def rect(
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    fill: str,
+    *,
+    mark: bool = True,
+    tip: str | None = None,
+    extra: str = "",
+    user_tip: bool = False,
+) -> str:
     """Return a ``<rect>`` (a data mark unless ``mark`` is false) with an optional tooltip.
 
     ``user_tip`` marks a tooltip that contains text from the scenario file.
@@ -138,24 +179,38 @@ def rect(x: float, y: float, w: float, h: float, fill: str, *, mark: bool = True
     cls = ' class="mark"' if mark else ""
     tr = ' translate="no"' if user_tip else ""
     body = f"<title{tr}>{escape(tip)}</title>" if tip else ""
-    return (f'<rect{cls} x="{_f(x)}" y="{_f(y)}" width="{_f(max(w, 0))}" '
-            f'height="{_f(max(h, 0))}" fill="{fill}"{extra}>{body}</rect>')
+    return (
+        f'<rect{cls} x="{_f(x)}" y="{_f(y)}" width="{_f(max(w, 0))}" '
+        f'height="{_f(max(h, 0))}" fill="{fill}"{extra}>{body}</rect>'
+    )
 
 
-def line(x1: float, y1: float, x2: float, y2: float, stroke: str = GRID,
-         width: float = 1, dash: str | None = None) -> str:
+def line(
+    x1: float,
+    y1: float,
+    x2: float,
+    y2: float,
+    stroke: str = GRID,
+    width: float = 1,
+    dash: str | None = None,
+) -> str:
     """Return a ``<line>``."""
     d = f' stroke-dasharray="{dash}"' if dash else ""
-    return (f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" '
-            f'stroke="{stroke}" stroke-width="{_f(width)}"{d}/>')
+    return (
+        f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" '
+        f'stroke="{stroke}" stroke-width="{_f(width)}"{d}/>'
+    )
 
 
 def svg(name: str, height: float, body: list[str], title: str) -> str:
     """Wrap chart elements into a responsive ``<svg class="chart">`` labelled ``title``."""
-    return (f'<svg class="chart" data-chart="{escape(name)}" viewBox="0 0 {W} {_f(height)}" '
-            f'width="{W}" height="{_f(height)}" role="img" '
-            f'aria-label="{escape(_plain(title))}" xmlns="http://www.w3.org/2000/svg">'
-            + "".join(body) + "</svg>")
+    return (
+        f'<svg class="chart" data-chart="{escape(name)}" viewBox="0 0 {W} {_f(height)}" '
+        f'width="{W}" height="{_f(height)}" role="img" '
+        f'aria-label="{escape(_plain(title))}" xmlns="http://www.w3.org/2000/svg">'
+        + "".join(body)
+        + "</svg>"
+    )
 
 
 def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
@@ -184,8 +239,13 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return ticks
 
 
-def legend(items: Sequence[tuple[str, str, bool]], x: float, y: float, size: float = 12,
-           max_x: float = W - 10) -> tuple[list[str], float]:
+def legend(
+    items: Sequence[tuple[str, str, bool]],
+    x: float,
+    y: float,
+    size: float = 12,
+    max_x: float = W - 10,
+) -> tuple[list[str], float]:
     """Swatches with labels ``(label, fill, from_user)`` in rows from ``(x, y)``.
 
     Returns the elements and the y below the legend.
@@ -205,6 +265,7 @@ def legend(items: Sequence[tuple[str, str, bool]], x: float, y: float, size: flo
 
 # -- Sankey ------------------------------------------------------------------------------------
 
+
 @dataclass
 class SankeyFlow:
     """One energy flow into the site: its label, carrier key and label, and value [GJ]."""
@@ -218,14 +279,25 @@ class SankeyFlow:
 def _band(x1: float, a1: float, b1: float, x2: float, a2: float, b2: float) -> str:
     """Path of a Sankey band from ``x1`` (top a1, bottom b1) to ``x2`` (top a2, bottom b2)."""
     xm = (x1 + x2) / 2
-    return (f"M{_f(x1)},{_f(a1)} C{_f(xm)},{_f(a1)} {_f(xm)},{_f(a2)} {_f(x2)},{_f(a2)} "
-            f"L{_f(x2)},{_f(b2)} C{_f(xm)},{_f(b2)} {_f(xm)},{_f(b1)} {_f(x1)},{_f(b1)} Z")
+    return (
+        f"M{_f(x1)},{_f(a1)} C{_f(xm)},{_f(a1)} {_f(xm)},{_f(a2)} {_f(x2)},{_f(a2)} "
+        f"L{_f(x2)},{_f(b2)} C{_f(xm)},{_f(b2)} {_f(xm)},{_f(b1)} {_f(x1)},{_f(b1)} Z"
+    )
 
 
-def sankey(name: str, flows: Sequence[SankeyFlow], *, scale_total: float, title: str,
-           total_label: str, unit: str, saved: float | None = None,
-           saved_label: str = "", fmt: Callable[[float | None], str] = num,
-           user_labels: bool = True) -> str:
+def sankey(
+    name: str,
+    flows: Sequence[SankeyFlow],
+    *,
+    scale_total: float,
+    title: str,
+    total_label: str,
+    unit: str,
+    saved: float | None = None,
+    saved_label: str = "",
+    fmt: Callable[[float | None], str] = num,
+    user_labels: bool = True,
+) -> str:
     """Energy flows: flows -> carriers (when a carrier has several flows) -> site total.
 
     Parameters
@@ -280,8 +352,10 @@ def sankey(name: str, flows: Sequence[SankeyFlow], *, scale_total: float, title:
     # Bands.
     def band(d: str, carrier: str, tip: str | None = None) -> str:
         title = f'<title translate="no">{escape(tip)}</title>' if tip else ""
-        return (f'<path class="mark band" d="{d}" fill="{colour(carrier, CARRIER_COLOURS)}" '
-                f'fill-opacity="0.45">{title}</path>')
+        return (
+            f'<path class="mark band" d="{d}" fill="{colour(carrier, CARRIER_COLOURS)}" '
+            f'fill-opacity="0.45">{title}</path>'
+        )
 
     t0 = tot_y
     if three:
@@ -289,60 +363,107 @@ def sankey(name: str, flows: Sequence[SankeyFlow], *, scale_total: float, title:
         for f, a, b in left:
             m0 = offs[f.carrier]
             offs[f.carrier] += b - a
-            body.append(band(_band(x_left + node_w, a, b, x_mid, m0, m0 + b - a), f.carrier,
-                             f"{f.label}: {fmt(f.value)} {unit}"))
+            body.append(
+                band(
+                    _band(x_left + node_w, a, b, x_mid, m0, m0 + b - a),
+                    f.carrier,
+                    f"{f.label}: {fmt(f.value)} {unit}",
+                )
+            )
         for c in order:
             a, b = mid[c]
             body.append(band(_band(x_mid + node_w, a, b, x_right, t0, t0 + b - a), c))
             t0 += b - a
     else:
         for f, a, b in left:
-            body.append(band(_band(x_left + node_w, a, b, x_right, t0, t0 + b - a), f.carrier,
-                             f"{f.label}: {fmt(f.value)} {unit}"))
+            body.append(
+                band(
+                    _band(x_left + node_w, a, b, x_right, t0, t0 + b - a),
+                    f.carrier,
+                    f"{f.label}: {fmt(f.value)} {unit}",
+                )
+            )
             t0 += b - a
 
     # Nodes and labels.
     for f, a, b in left:
         body.append(rect(x_left, a, node_w, b - a, colour(f.carrier, CARRIER_COLOURS)))
         cy = (a + b) / 2
-        lab = f.label if three else f"{f.label} ({f.carrier_label})" \
-            if f.label != f.carrier_label else f.label
-        body.append(text(x_left - 8, cy - 2, fit(lab, x_left - 20, 12), size=12, anchor="end",
-                         user=user_labels))
-        body.append(text(x_left - 8, cy + 12, f"{fmt(f.value)} {unit}", size=11, anchor="end",
-                         fill=MUTED))
+        lab = (
+            f.label
+            if three
+            else f"{f.label} ({f.carrier_label})"
+            if f.label != f.carrier_label
+            else f.label
+        )
+        body.append(
+            text(
+                x_left - 8,
+                cy - 2,
+                fit(lab, x_left - 20, 12),
+                size=12,
+                anchor="end",
+                user=user_labels,
+            )
+        )
+        body.append(
+            text(x_left - 8, cy + 12, f"{fmt(f.value)} {unit}", size=11, anchor="end", fill=MUTED)
+        )
     if three:
         for c in order:
             a, b = mid[c]
             body.append(rect(x_mid, a, node_w, b - a, colour(c, CARRIER_COLOURS)))
             v = sum(f.value for f in carriers[c])
             cy = (a + b) / 2
-            body.append(text(x_mid + node_w + 6, cy - 2, carriers[c][0].carrier_label, size=12,
-                             cls="halo"))
-            body.append(text(x_mid + node_w + 6, cy + 12, f"{fmt(v)} {unit}", size=11,
-                             fill=MUTED, cls="halo"))
+            body.append(
+                text(x_mid + node_w + 6, cy - 2, carriers[c][0].carrier_label, size=12, cls="halo")
+            )
+            body.append(
+                text(
+                    x_mid + node_w + 6, cy + 12, f"{fmt(v)} {unit}", size=11, fill=MUTED, cls="halo"
+                )
+            )
     body.append(rect(x_right, tot_y, node_w, tot_h, NAVY))
     body.append(text(x_right + node_w + 8, tot_y + 14, total_label, size=12, weight="600"))
     body.append(text(x_right + node_w + 8, tot_y + 29, f"{fmt(total)} {unit}", size=12))
     bottom = max(left_bottom, tot_y + tot_h)
     if saved is not None and saved > 0 and k > 0:
         sh = saved * k
-        body.append(rect(x_right, tot_y + tot_h, node_w, sh, "none", mark=False,
-                         extra=f' stroke="{GREY}" stroke-dasharray="3 2"'))
+        body.append(
+            rect(
+                x_right,
+                tot_y + tot_h,
+                node_w,
+                sh,
+                "none",
+                mark=False,
+                extra=f' stroke="{GREY}" stroke-dasharray="3 2"',
+            )
+        )
         sy = tot_y + tot_h + sh / 2
-        body.append(text(x_right + node_w + 8, sy - 2, saved_label, size=11, fill=GREEN,
-                         weight="600"))
-        body.append(text(x_right + node_w + 8, sy + 12,
-                         f"{MINUS}{fmt(saved)} {unit}", size=11, fill=GREEN))
+        body.append(
+            text(x_right + node_w + 8, sy - 2, saved_label, size=11, fill=GREEN, weight="600")
+        )
+        body.append(
+            text(x_right + node_w + 8, sy + 12, f"{MINUS}{fmt(saved)} {unit}", size=11, fill=GREEN)
+        )
         bottom = max(bottom, tot_y + tot_h + sh, sy + 16)
     return svg(name, bottom + 14, body, title)
 
 
 # -- waterfall ---------------------------------------------------------------------------------
 
-def waterfall(name: str, start: tuple[str, float], steps: Sequence[tuple[str, float]],
-              end: tuple[str, float], *, title: str, unit: str,
-              fmt: Callable[[float | None], str] = num) -> str:
+
+def waterfall(
+    name: str,
+    start: tuple[str, float],
+    steps: Sequence[tuple[str, float]],
+    end: tuple[str, float],
+    *,
+    title: str,
+    unit: str,
+    fmt: Callable[[float | None], str] = num,
+) -> str:
     """From ``start`` to ``end``, one floating bar per step (``steps`` are *savings*).
 
     A positive saving is drawn as a green step down, a negative one (an increase) as a red step
@@ -375,16 +496,39 @@ def waterfall(name: str, start: tuple[str, float], steps: Sequence[tuple[str, fl
     def xlabel(i: int, lab: str, user: bool) -> str:
         cx = left + slot * (i + 0.5)
         if rotate:
-            return text(cx + 4, labels_y - 4, fit(lab, 120, 11), size=11, anchor="end",
-                        rotate=-35, user=user)
+            return text(
+                cx + 4,
+                labels_y - 4,
+                fit(lab, 120, 11),
+                size=11,
+                anchor="end",
+                rotate=-35,
+                user=user,
+            )
         return text(cx, labels_y, fit(lab, slot - 4, 11), size=11, anchor="middle", user=user)
 
     # start bar
     x0 = left + (slot - bw) / 2
-    body.append(rect(x0, yv(max(start[1], 0)), bw, abs(yv(start[1]) - yv(0)), NAVY,
-                     tip=f"{start[0]}: {fmt(start[1])} {unit}"))
-    body.append(text(x0 + bw / 2, yv(max(start[1], 0)) - 5, fmt(start[1]), size=11,
-                     anchor="middle", weight="600"))
+    body.append(
+        rect(
+            x0,
+            yv(max(start[1], 0)),
+            bw,
+            abs(yv(start[1]) - yv(0)),
+            NAVY,
+            tip=f"{start[0]}: {fmt(start[1])} {unit}",
+        )
+    )
+    body.append(
+        text(
+            x0 + bw / 2,
+            yv(max(start[1], 0)) - 5,
+            fmt(start[1]),
+            size=11,
+            anchor="middle",
+            weight="600",
+        )
+    )
     body.append(xlabel(0, start[0], False))
     prev = start[1]
     for i, (lab, s) in enumerate(steps, start=1):
@@ -393,26 +537,55 @@ def waterfall(name: str, start: tuple[str, float], steps: Sequence[tuple[str, fl
         y1, y2 = yv(max(prev, new)), yv(min(prev, new))
         fill = GREEN if s >= 0 else RED
         body.append(line(x - (slot - bw), yv(prev), x, yv(prev), GREY, 1, "3 2"))
-        body.append(rect(x, y1, bw, max(y2 - y1, 1.0), fill,
-                         tip=f"{lab}: {MINUS if s > 0 else '+'}{fmt(abs(s))} {unit}",
-                         user_tip=True))
+        body.append(
+            rect(
+                x,
+                y1,
+                bw,
+                max(y2 - y1, 1.0),
+                fill,
+                tip=f"{lab}: {MINUS if s > 0 else '+'}{fmt(abs(s))} {unit}",
+                user_tip=True,
+            )
+        )
         sign = MINUS if s > 0 else ("+" if s < 0 else "")
-        body.append(text(x + bw / 2, y1 - 5, f"{sign}{fmt(abs(s))}", size=11, anchor="middle",
-                         fill=GREEN if s >= 0 else RED))
+        body.append(
+            text(
+                x + bw / 2,
+                y1 - 5,
+                f"{sign}{fmt(abs(s))}",
+                size=11,
+                anchor="middle",
+                fill=GREEN if s >= 0 else RED,
+            )
+        )
         body.append(xlabel(i, lab, True))
         prev = new
     x = left + slot * (n - 1) + (slot - bw) / 2
     body.append(line(x - (slot - bw), yv(prev), x, yv(prev), GREY, 1, "3 2"))
-    body.append(rect(x, yv(max(end[1], 0)), bw, abs(yv(end[1]) - yv(0)), TEAL,
-                     tip=f"{end[0]}: {fmt(end[1])} {unit}", user_tip=True))
-    body.append(text(x + bw / 2, yv(max(end[1], 0)) - 5, fmt(end[1]), size=11,
-                     anchor="middle", weight="600"))
+    body.append(
+        rect(
+            x,
+            yv(max(end[1], 0)),
+            bw,
+            abs(yv(end[1]) - yv(0)),
+            TEAL,
+            tip=f"{end[0]}: {fmt(end[1])} {unit}",
+            user_tip=True,
+        )
+    )
+    body.append(
+        text(
+            x + bw / 2, yv(max(end[1], 0)) - 5, fmt(end[1]), size=11, anchor="middle", weight="600"
+        )
+    )
     body.append(xlabel(n - 1, end[0], True))
     height = labels_y + (80 if rotate else 12)
     return svg(name, height, body, title)
 
 
 # -- marginal abatement cost curve ------------------------------------------------------------
+
 
 @dataclass
 class MaccBar:
@@ -425,8 +598,15 @@ class MaccBar:
     category_label: str
 
 
-def macc(name: str, bars: Sequence[MaccBar], *, title: str, x_label: str, y_label: str,
-         fmt: Callable[[float | None], str] = num) -> str:
+def macc(
+    name: str,
+    bars: Sequence[MaccBar],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    fmt: Callable[[float | None], str] = num,
+) -> str:
     """Draw a marginal abatement cost curve: bars sorted by cost, widths in t CO2e avoided.
 
     Bars are numbered; the key under the plot gives each number's measure, abatement and cost.
@@ -456,23 +636,34 @@ def macc(name: str, bars: Sequence[MaccBar], *, title: str, x_label: str, y_labe
         body.append(text(left - 8, yv(t) + 4, fmt(t), size=11, anchor="end", fill=MUTED))
     for t in ticks_x:
         body.append(line(xv(t), top + plot_h, xv(t), top + plot_h + 4, "#9aa5b1"))
-        body.append(text(xv(t), top + plot_h + 17, fmt(t), size=11, anchor="middle",
-                         fill=MUTED))
-    body.append(text(left + pw / 2, top + plot_h + 36, x_label, size=12, anchor="middle",
-                     fill=MUTED))
-    body.append(text(16, top + plot_h / 2, y_label, size=12, anchor="middle", fill=MUTED,
-                     rotate=-90))
+        body.append(text(xv(t), top + plot_h + 17, fmt(t), size=11, anchor="middle", fill=MUTED))
+    body.append(
+        text(left + pw / 2, top + plot_h + 36, x_label, size=12, anchor="middle", fill=MUTED)
+    )
+    body.append(
+        text(16, top + plot_h / 2, y_label, size=12, anchor="middle", fill=MUTED, rotate=-90)
+    )
     cum = 0.0
     for i, b in enumerate(bars, start=1):
         x1, x2 = xv(cum), xv(cum + b.width)
         y1, y2 = yv(max(b.cost, 0)), yv(min(b.cost, 0))
         fill = colour(b.category, CATEGORY_COLOURS, i)
-        body.append(rect(x1, y1, max(x2 - x1 - 1, 1.0), max(y2 - y1, 1.0), fill,
-                         tip=f"{b.label}: {fmt(b.width)}, {fmt(b.cost)}", user_tip=True,
-                         extra=' stroke="#ffffff" stroke-width="0.5"'))
+        body.append(
+            rect(
+                x1,
+                y1,
+                max(x2 - x1 - 1, 1.0),
+                max(y2 - y1, 1.0),
+                fill,
+                tip=f"{b.label}: {fmt(b.width)}, {fmt(b.cost)}",
+                user_tip=True,
+                extra=' stroke="#ffffff" stroke-width="0.5"',
+            )
+        )
         ly = y1 - 5 if b.cost >= 0 else y2 + 14
-        body.append(text((x1 + x2) / 2, ly, str(i), size=11, anchor="middle", weight="600",
-                         cls="num"))
+        body.append(
+            text((x1 + x2) / 2, ly, str(i), size=11, anchor="middle", weight="600", cls="num")
+        )
         cum += b.width
     body.append(line(left, yv(0), W - right, yv(0), "#9aa5b1"))
     # Key: number, colour, measure, abatement, cost.
@@ -488,8 +679,16 @@ def macc(name: str, bars: Sequence[MaccBar], *, title: str, x_label: str, y_labe
         body.append(rect(cx, y - 10, 12, 12, fill, mark=False, extra=' rx="2"'))
         body.append(text(cx + 18, y, f"{i}", size=11, weight="600"))
         body.append(text(cx + 34, y, fit(b.label, col_w - 150, 11), size=11, user=True))
-        body.append(text(cx + col_w - 12, y, f"{fmt(b.width)} · {fmt(b.cost)}", size=11,
-                         anchor="end", fill=MUTED))
+        body.append(
+            text(
+                cx + col_w - 12,
+                y,
+                f"{fmt(b.width)} · {fmt(b.cost)}",
+                size=11,
+                anchor="end",
+                fill=MUTED,
+            )
+        )
     y += 26
     items, y = legend([(k, v, False) for k, v in cats.items()], 10, y, 11)
     body += items
@@ -497,6 +696,7 @@ def macc(name: str, bars: Sequence[MaccBar], *, title: str, x_label: str, y_labe
 
 
 # -- stacked and grouped bars -----------------------------------------------------------------
+
 
 @dataclass
 class Segment:
@@ -508,9 +708,15 @@ class Segment:
     fill: str
 
 
-def stacked_bars(name: str, rows: Sequence[tuple[str, Sequence[Segment]]], *, title: str,
-                 unit: str, fmt: Callable[[float | None], str] = num,
-                 user_rows: bool = True) -> str:
+def stacked_bars(
+    name: str,
+    rows: Sequence[tuple[str, Sequence[Segment]]],
+    *,
+    title: str,
+    unit: str,
+    fmt: Callable[[float | None], str] = num,
+    user_rows: bool = True,
+) -> str:
     """Horizontal stacked bars, one per row (e.g. GHG by scope and gas per state)."""
     label_w = min(200.0, max(text_width(r[0], 12) for r in rows) + 16) if rows else 100.0
     left, right, top = label_w + 10, 80.0, 36.0
@@ -534,30 +740,50 @@ def stacked_bars(name: str, rows: Sequence[tuple[str, Sequence[Segment]]], *, ti
     body = [text(10, 18, title, size=14, weight="600"), *leg]
     for t in ticks:
         body.append(line(xv(t), top, xv(t), top + plot_h, GRID))
-        body.append(text(xv(t), top + plot_h + 15, fmt(t), size=11, anchor="middle",
-                         fill=MUTED))
+        body.append(text(xv(t), top + plot_h + 15, fmt(t), size=11, anchor="middle", fill=MUTED))
     for j, (lab, segs) in enumerate(rows):
         y = top + j * pitch + (pitch - bar_h) / 2
-        body.append(text(left - 8, y + bar_h / 2 + 4, fit(lab, label_w - 6, 12), size=12,
-                         anchor="end", user=user_rows and j > 0))
+        body.append(
+            text(
+                left - 8,
+                y + bar_h / 2 + 4,
+                fit(lab, label_w - 6, 12),
+                size=12,
+                anchor="end",
+                user=user_rows and j > 0,
+            )
+        )
         x = 0.0
         for s in segs:
             if s.value <= 0:
                 continue
-            body.append(rect(xv(x), y, pw * s.value / xmax, bar_h, s.fill,
-                             tip=f"{s.label}: {fmt(s.value)} {unit}"))
+            body.append(
+                rect(
+                    xv(x),
+                    y,
+                    pw * s.value / xmax,
+                    bar_h,
+                    s.fill,
+                    tip=f"{s.label}: {fmt(s.value)} {unit}",
+                )
+            )
             x += s.value
-        body.append(text(xv(x) + 6, y + bar_h / 2 + 4, fmt(totals[j]), size=11,
-                         weight="600"))
-    body.append(text(left + pw / 2, top + plot_h + 32, unit, size=11, anchor="middle",
-                     fill=MUTED))
+        body.append(text(xv(x) + 6, y + bar_h / 2 + 4, fmt(totals[j]), size=11, weight="600"))
+    body.append(text(left + pw / 2, top + plot_h + 32, unit, size=11, anchor="middle", fill=MUTED))
     return svg(name, top + plot_h + 40, body, title)
 
 
-def grouped_bars(name: str, groups: Sequence[str], series: Sequence[tuple[str, str, bool]],
-                 values: Sequence[Sequence[float | None]], *, title: str, axis: str,
-                 fmt: Callable[[float | None], str] = num,
-                 tick_fmt: Callable[[float | None], str] | None = None) -> str:
+def grouped_bars(
+    name: str,
+    groups: Sequence[str],
+    series: Sequence[tuple[str, str, bool]],
+    values: Sequence[Sequence[float | None]],
+    *,
+    title: str,
+    axis: str,
+    fmt: Callable[[float | None], str] = num,
+    tick_fmt: Callable[[float | None], str] | None = None,
+) -> str:
     """Horizontal grouped bars: one group per row label, one bar per series (may be negative).
 
     ``series`` are ``(label, fill, from_user)``; ``values[g][s]`` is the value of series ``s``
@@ -583,26 +809,43 @@ def grouped_bars(name: str, groups: Sequence[str], series: Sequence[tuple[str, s
     body += leg
     for t in ticks:
         body.append(line(xv(t), top, xv(t), top + plot_h, GRID))
-        body.append(text(xv(t), top + plot_h + 15, (tick_fmt or fmt)(t), size=11,
-                         anchor="middle", fill=MUTED))
+        body.append(
+            text(
+                xv(t), top + plot_h + 15, (tick_fmt or fmt)(t), size=11, anchor="middle", fill=MUTED
+            )
+        )
     body.append(line(xv(0), top, xv(0), top + plot_h, "#9aa5b1"))
     for g, lab in enumerate(groups):
         gy = top + g * gpitch + 7
-        body.append(text(left - 8, gy + bar_h * len(series) / 2 + 4, fit(lab, label_w - 6, 12),
-                         size=12, anchor="end"))
+        body.append(
+            text(
+                left - 8,
+                gy + bar_h * len(series) / 2 + 4,
+                fit(lab, label_w - 6, 12),
+                size=12,
+                anchor="end",
+            )
+        )
         for s, (_, fill, _u) in enumerate(series):
             v = values[g][s]
             if v is None or not math.isfinite(v):
                 continue
             y = gy + s * bar_h
             x1, x2 = sorted((xv(0), xv(v)))
-            body.append(rect(x1, y + 1, max(x2 - x1, 1.0), bar_h - 2, fill,
-                             tip=f"{series[s][0]}: {fmt(v)}", user_tip=series[s][2]))
+            body.append(
+                rect(
+                    x1,
+                    y + 1,
+                    max(x2 - x1, 1.0),
+                    bar_h - 2,
+                    fill,
+                    tip=f"{series[s][0]}: {fmt(v)}",
+                    user_tip=series[s][2],
+                )
+            )
             if v >= 0:
                 body.append(text(x2 + 4, y + bar_h - 3, fmt(v), size=10, fill=MUTED))
             else:
-                body.append(text(x1 - 4, y + bar_h - 3, fmt(v), size=10, fill=MUTED,
-                                 anchor="end"))
-    body.append(text(left + pw / 2, top + plot_h + 32, axis, size=11, anchor="middle",
-                     fill=MUTED))
+                body.append(text(x1 - 4, y + bar_h - 3, fmt(v), size=10, fill=MUTED, anchor="end"))
+    body.append(text(left + pw / 2, top + plot_h + 32, axis, size=11, anchor="middle", fill=MUTED))
     return svg(name, top + plot_h + 40, body, title)

@@ -46,8 +46,15 @@ class _Sheet:
         self.row = 1
         self.widths: dict[int, float] = {}
 
-    def put(self, r: int, c: int, value: Any, fmt: str | None = None, bold: bool = False,
-            text: bool = False) -> None:
+    def put(
+        self,
+        r: int,
+        c: int,
+        value: Any,
+        fmt: str | None = None,
+        bold: bool = False,
+        text: bool = False,
+    ) -> None:
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
         from openpyxl.styles import Font
 
@@ -88,8 +95,13 @@ class _Sheet:
         self.row = r + 1
         return r
 
-    def line(self, values: list[Any], fmts: list[str | None] | None = None,
-             bold: bool = False, fill: str | None = None) -> int:
+    def line(
+        self,
+        values: list[Any],
+        fmts: list[str | None] | None = None,
+        bold: bool = False,
+        fill: str | None = None,
+    ) -> int:
         from openpyxl.styles import PatternFill
 
         r = self.row
@@ -101,8 +113,9 @@ class _Sheet:
         self.row = r + 1
         return r
 
-    def finish(self, freeze: str | None = None, filter_from: int | None = None,
-               ncols: int | None = None) -> None:
+    def finish(
+        self, freeze: str | None = None, filter_from: int | None = None, ncols: int | None = None
+    ) -> None:
         from openpyxl.utils import get_column_letter
 
         for c, w in self.widths.items():
@@ -110,8 +123,7 @@ class _Sheet:
         if freeze:
             self.ws.freeze_panes = freeze
         if filter_from and ncols and self.row - 1 > filter_from:
-            self.ws.auto_filter.ref = (f"A{filter_from}:{get_column_letter(ncols)}"
-                                       f"{self.row - 1}")
+            self.ws.auto_filter.ref = f"A{filter_from}:{get_column_letter(ncols)}{self.row - 1}"
 
 
 def _label(t: Translator, ind: str, comp: str) -> str:
@@ -154,8 +166,11 @@ def render(data: ReportData, t: Translator) -> bytes:
     kv: list[tuple[str, Any, str | None]] = [
         (t("plant.country"), data.plant.get("country"), None),
         (t("plant.sector"), data.plant.get("sector"), None),
-        (t.header("plant.production", f"{prod['unit']}/year") if prod else
-         t("plant.production"), prod.get("value"), FMT_NUM),
+        (
+            t.header("plant.production", f"{prod['unit']}/year") if prod else t("plant.production"),
+            prod.get("value"),
+            FMT_NUM,
+        ),
         (t("plant.currency"), cur, None),
         (t("plant.gwp"), data.settings.get("gwp"), None),
         (t("plant.discount_rate"), data.settings.get("discount_rate"), FMT_PCT),
@@ -171,8 +186,11 @@ def render(data: ReportData, t: Translator) -> bytes:
         if r["scenario"] != "baseline":
             continue
         ind, comp = r["indicator"], r["component"]
-        row: list[Any] = [t.name("indicator_names", ind),
-                          t.name("components", comp), t.unit(r["unit"])]
+        row: list[Any] = [
+            t.name("indicator_names", ind),
+            t.name("components", comp),
+            t.unit(r["unit"]),
+        ]
         row += [data.value(s, ind, comp) for s in states]
         row.append(f"{ind}/{comp}")
         sh.line(row, [None, None, None] + [FMT_NUM] * len(states))
@@ -182,45 +200,83 @@ def render(data: ReportData, t: Translator) -> bytes:
     # -- Flows ----------------------------------------------------------------------------
     ws = wb.create_sheet(t("excel.sheets.flows"))
     sh = _Sheet(ws)
-    head = [t("flows.id"), t("flows.name"), t("flows.type"), t("flows.detail"),
-            t("excel.hazardous"), t("flows.unit"), t.header("flows.price", f"{cur}/unit")]
+    head = [
+        t("flows.id"),
+        t("flows.name"),
+        t("flows.type"),
+        t("flows.detail"),
+        t("excel.hazardous"),
+        t("flows.unit"),
+        t.header("flows.price", f"{cur}/unit"),
+    ]
     head += [t("excel.amount_in", state=sname(s)) for s in states]
     head += [t.header("excel.cost_in", f"{cur}/year", state=sname(s)) for s in states]
     sh.header(head)
     for fl in data.flows:
-        row = [fl.id, fl.name, t.name("flow_types", fl.type),
-               t.name("components", fl.detail) if fl.detail else None,
-               None if fl.hazardous is None else (t("excel.answer_yes") if fl.hazardous
-                                                  else t("excel.answer_no")),
-               t.unit(fl.unit), fl.price]
+        row = [
+            fl.id,
+            fl.name,
+            t.name("flow_types", fl.type),
+            t.name("components", fl.detail) if fl.detail else None,
+            None
+            if fl.hazardous is None
+            else (t("excel.answer_yes") if fl.hazardous else t("excel.answer_no")),
+            t.unit(fl.unit),
+            fl.price,
+        ]
         row += [fl.amounts.get(s) for s in states]
-        row += [round12(fl.price * fl.amounts.get(s, 0.0)) if fl.price is not None else None
-                for s in states]
-        sh.line(row, [None] * 6 + [FMT_NUM] + [FMT_NUM] * len(states)
-                + [FMT_INT] * len(states))
+        row += [
+            round12(fl.price * fl.amounts.get(s, 0.0)) if fl.price is not None else None
+            for s in states
+        ]
+        sh.line(row, [None] * 6 + [FMT_NUM] + [FMT_NUM] * len(states) + [FMT_INT] * len(states))
     sh.finish(freeze="B2", filter_from=1, ncols=len(head))
 
     # -- Interventions --------------------------------------------------------------------
     ws = wb.create_sheet(t("excel.sheets.interventions"))
     sh = _Sheet(ws)
-    inds = [(ind, comp) for ind, comp in (("energy", "total"), ("ghg", "total"),
-                                          ("ghg", "scope1"), ("ghg", "scope2"),
-                                          ("water", "total"), ("wastewater", "total"),
-                                          ("waste", "total"), ("waste", "hazardous"),
-                                          ("materials", "total"), ("cost", "total"))
-            if data.unit(ind, comp) is not None]
-    head = [t("excel.scenario"), t("excel.order"), t("excel.intervention"), t("flows.name"),
-            t("interventions.category"), t("excel.basis")]
+    inds = [
+        (ind, comp)
+        for ind, comp in (
+            ("energy", "total"),
+            ("ghg", "total"),
+            ("ghg", "scope1"),
+            ("ghg", "scope2"),
+            ("water", "total"),
+            ("wastewater", "total"),
+            ("waste", "total"),
+            ("waste", "hazardous"),
+            ("materials", "total"),
+            ("cost", "total"),
+        )
+        if data.unit(ind, comp) is not None
+    ]
+    head = [
+        t("excel.scenario"),
+        t("excel.order"),
+        t("excel.intervention"),
+        t("flows.name"),
+        t("interventions.category"),
+        t("excel.basis"),
+    ]
     for ind, comp in inds:
-        head.append(t.with_unit(t("excel.saved", what=_label(t, ind, comp)),
-                                _per_year(data.unit(ind, comp))))
-    head += [t.header("interventions.capex", cur), t.header("interventions.saving",
-                                                            f"{cur}/year"),
-             t.header("interventions.payback", "year"), t.header("excel.lifetime", "year"),
-             t.header("interventions.npv", cur), t.header("interventions.irr", "percent"),
-             t.header("excel.ghg_avoided", "t CO2e/year"),
-             t.header("interventions.cost_per_t", f"{cur}/t CO2e"),
-             t("details.source"), t("details.notes")]
+        head.append(
+            t.with_unit(
+                t("excel.saved", what=_label(t, ind, comp)), _per_year(data.unit(ind, comp))
+            )
+        )
+    head += [
+        t.header("interventions.capex", cur),
+        t.header("interventions.saving", f"{cur}/year"),
+        t.header("interventions.payback", "year"),
+        t.header("excel.lifetime", "year"),
+        t.header("interventions.npv", cur),
+        t.header("interventions.irr", "percent"),
+        t.header("excel.ghg_avoided", "t CO2e/year"),
+        t.header("interventions.cost_per_t", f"{cur}/t CO2e"),
+        t("details.source"),
+        t("details.notes"),
+    ]
     first = sh.header(head)
     econ_fmts = [FMT_INT, FMT_INT, FMT_NUM, FMT_NUM, FMT_INT, FMT_PCT, FMT_NUM, FMT_NUM]
     fmts: list[str | None] = [None, FMT_INT, None, None, None, None]
@@ -233,14 +289,27 @@ def render(data: ReportData, t: Translator) -> bytes:
             for k, iid in enumerate(ids, start=1):
                 iv = data.interventions.get(iid)
                 ec = data.econ(s, iid, basis)
-                row = [s, k, iid, iv.name if iv else None,
-                       t.name("categories", iv.category) if iv else None,
-                       t(f"basis.{basis}")]
+                row = [
+                    s,
+                    k,
+                    iid,
+                    iv.name if iv else None,
+                    t.name("categories", iv.category) if iv else None,
+                    t(f"basis.{basis}"),
+                ]
                 row += [data.saving(s, iid, ind, comp, basis) for ind, comp in inds]
-                row += [ec.get("capex"), ec.get("annual_saving"), ec.get("simple_payback_years"),
-                        ec.get("lifetime_years"), ec.get("npv"), ec.get("irr"),
-                        ec.get("ghg_avoided_t_co2e_per_year"), ec.get("cost_per_t_co2e"),
-                        iv.source if iv else None, iv.notes if iv else None]
+                row += [
+                    ec.get("capex"),
+                    ec.get("annual_saving"),
+                    ec.get("simple_payback_years"),
+                    ec.get("lifetime_years"),
+                    ec.get("npv"),
+                    ec.get("irr"),
+                    ec.get("ghg_avoided_t_co2e_per_year"),
+                    ec.get("cost_per_t_co2e"),
+                    iv.source if iv else None,
+                    iv.notes if iv else None,
+                ]
                 sh.line(row, fmts)
             if basis == "in_sequence" and s == biggest and ids:
                 chart_rows = (r0, sh.row - 1)
@@ -248,10 +317,16 @@ def render(data: ReportData, t: Translator) -> bytes:
                 ec = data.econ(s, None)
                 row = [s, None, t("interventions.total"), None, None, t("basis.in_sequence")]
                 row += [data.saving(s, None, ind, comp) for ind, comp in inds]
-                row += [ec.get("capex"), ec.get("annual_saving"),
-                        ec.get("simple_payback_years"), ec.get("lifetime_years"), ec.get("npv"),
-                        ec.get("irr"), ec.get("ghg_avoided_t_co2e_per_year"),
-                        ec.get("cost_per_t_co2e")]
+                row += [
+                    ec.get("capex"),
+                    ec.get("annual_saving"),
+                    ec.get("simple_payback_years"),
+                    ec.get("lifetime_years"),
+                    ec.get("npv"),
+                    ec.get("irr"),
+                    ec.get("ghg_avoided_t_co2e_per_year"),
+                    ec.get("cost_per_t_co2e"),
+                ]
                 sh.line(row, fmts, bold=True, fill=TOTAL_FILL)
     sh.finish(freeze=f"D{first + 1}", filter_from=first, ncols=len(head))
     ws.column_dimensions["D"].width = 40
@@ -283,22 +358,35 @@ def render(data: ReportData, t: Translator) -> bytes:
     for ind, comp in inds:
         cols.append((ind, comp))
         head.append(t.with_unit(_label(t, ind, comp), _per_year(data.unit(ind, comp))))
-    head += [t.header("interventions.capex", cur), t.header("interventions.saving",
-                                                            f"{cur}/year"),
-             t.header("interventions.payback", "year"), t.header("interventions.npv", cur),
-             t.header("interventions.irr", "percent"),
-             t.header("excel.ghg_avoided", "t CO2e/year"),
-             t.header("interventions.cost_per_t", f"{cur}/t CO2e")]
+    head += [
+        t.header("interventions.capex", cur),
+        t.header("interventions.saving", f"{cur}/year"),
+        t.header("interventions.payback", "year"),
+        t.header("interventions.npv", cur),
+        t.header("interventions.irr", "percent"),
+        t.header("excel.ghg_avoided", "t CO2e/year"),
+        t.header("interventions.cost_per_t", f"{cur}/t CO2e"),
+    ]
     first = sh.header(head)
     for s in states:
         ec = data.econ(s, None) if s != "baseline" else {}
         row = [sname(s), len(data.scenarios.get(s, []))]
         row += [data.value(s, ind, comp) for ind, comp in cols]
-        row += [ec.get("capex"), ec.get("annual_saving"), ec.get("simple_payback_years"),
-                ec.get("npv"), ec.get("irr"), ec.get("ghg_avoided_t_co2e_per_year"),
-                ec.get("cost_per_t_co2e")]
-        sh.line(row, [None, FMT_INT] + [FMT_NUM] * len(cols)
-                + [FMT_INT, FMT_INT, FMT_NUM, FMT_INT, FMT_PCT, FMT_NUM, FMT_NUM])
+        row += [
+            ec.get("capex"),
+            ec.get("annual_saving"),
+            ec.get("simple_payback_years"),
+            ec.get("npv"),
+            ec.get("irr"),
+            ec.get("ghg_avoided_t_co2e_per_year"),
+            ec.get("cost_per_t_co2e"),
+        ]
+        sh.line(
+            row,
+            [None, FMT_INT]
+            + [FMT_NUM] * len(cols)
+            + [FMT_INT, FMT_INT, FMT_NUM, FMT_INT, FMT_PCT, FMT_NUM, FMT_NUM],
+        )
     sh.finish(freeze=f"B{first + 1}", filter_from=first, ncols=len(head))
     if ("ghg", "scope1") in cols and ("ghg", "scope2") in cols:
         from openpyxl.chart import BarChart, Reference
@@ -324,13 +412,26 @@ def render(data: ReportData, t: Translator) -> bytes:
     # -- Factors --------------------------------------------------------------------------
     ws = wb.create_sheet(t("excel.sheets.factors"))
     sh = _Sheet(ws)
-    head = [t("factors.id"), t("factors.value"), t("factors.unit"), t("factors.source"),
-            t("factors.flows")]
+    head = [
+        t("factors.id"),
+        t("factors.value"),
+        t("factors.unit"),
+        t("factors.source"),
+        t("factors.flows"),
+    ]
     sh.header(head)
     for fac in data.factors:
         unit = fac.get("unit")
-        sh.line([fac["id"], fac.get("value"), None if unit == "1" else unit, fac.get("source"),
-                 ", ".join(fac.get("flows", []))], [None, "0.######"])
+        sh.line(
+            [
+                fac["id"],
+                fac.get("value"),
+                None if unit == "1" else unit,
+                fac.get("source"),
+                ", ".join(fac.get("flows", [])),
+            ],
+            [None, "0.######"],
+        )
     sh.finish(freeze="B2", filter_from=1, ncols=len(head))
     ws.column_dimensions["D"].width = 90
 

@@ -195,8 +195,10 @@ def u_svg(s: object) -> str:
 
 def chart_title(t: Translator, key: str, **kw: str) -> ch.Markup:
     """Build a chart title as SVG markup: the label escaped, user values (``user_*``) marked."""
-    html = {k.removeprefix("user_"): (u_svg(v) if k.startswith("user_") else escape(v))
-            for k, v in kw.items()}
+    html = {
+        k.removeprefix("user_"): (u_svg(v) if k.startswith("user_") else escape(v))
+        for k, v in kw.items()
+    }
     return ch.Markup(fill(t, key, **html))
 
 
@@ -230,19 +232,30 @@ class _Doc:
 
     def figure(self, svg: str, caption: str) -> str:
         self.fig += 1
-        return (f"<figure>{svg}<figcaption><b>{e(self.t('report.figure', n=self.fig))}</b> "
-                f"{caption}</figcaption></figure>")
+        return (
+            f"<figure>{svg}<figcaption><b>{e(self.t('report.figure', n=self.fig))}</b> "
+            f"{caption}</figcaption></figure>"
+        )
 
-    def table(self, head: Sequence[tuple[str, bool]], rows: Sequence[str], caption: str = "",
-              cls: str = "") -> str:
+    def table(
+        self,
+        head: Sequence[tuple[str, bool]],
+        rows: Sequence[str],
+        caption: str = "",
+        cls: str = "",
+    ) -> str:
         """Build a table; ``head`` is ``(escaped html, numeric)``; rows are ``<tr>`` strings."""
         self.tab += 1
         ths = "".join(f'<th class="n">{h}</th>' if n else f"<th>{h}</th>" for h, n in head)
-        cap = (f'<p class="caption"><b>{e(self.t("report.table", n=self.tab))}</b> '
-               f"{caption}</p>") if caption else ""
+        cap = (
+            (f'<p class="caption"><b>{e(self.t("report.table", n=self.tab))}</b> {caption}</p>')
+            if caption
+            else ""
+        )
         c = f' class="{cls}"' if cls else ""
-        return f"<table{c}><thead><tr>{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table>" \
-            + cap
+        return (
+            f"<table{c}><thead><tr>{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table>" + cap
+        )
 
 
 def _td(v: str, numeric: bool = True, cls: str = "") -> str:
@@ -292,14 +305,18 @@ def render(data: ReportData, t: Translator) -> str:
         meta.append(f"<span>{e(t('plant.sector'))}{colon}{u(plant['sector'])}</span>")
     prod = plant.get("production")
     if prod:
-        meta.append(f"<span>{e(t('plant.production'))}{colon}{e(num(prod['value']))} "
-                    f"{e(t.unit(prod['unit']))}/{e(t.unit('year'))}</span>")
-    header = (f'<header class="cover"><div class="kicker">{e(t("report.kicker"))}</div>'
-              f'<h1 translate="no">{e(plant["name"])}</h1>'
-              f'<div class="meta">{"".join(meta)}</div>'
-              f'<div class="generated">{e(t("report.title"))} · '
-              f'{e(t("report.generated", date=data.date, version=data.version))}</div>'
-              "</header>")
+        meta.append(
+            f"<span>{e(t('plant.production'))}{colon}{e(num(prod['value']))} "
+            f"{e(t.unit(prod['unit']))}/{e(t.unit('year'))}</span>"
+        )
+    header = (
+        f'<header class="cover"><div class="kicker">{e(t("report.kicker"))}</div>'
+        f'<h1 translate="no">{e(plant["name"])}</h1>'
+        f'<div class="meta">{"".join(meta)}</div>'
+        f'<div class="generated">{e(t("report.title"))} · '
+        f"{e(t('report.generated', date=data.date, version=data.version))}</div>"
+        "</header>"
+    )
 
     kpis = []
     for ind in ("energy", "ghg", "water", "waste", "cost"):
@@ -310,8 +327,9 @@ def render(data: ReportData, t: Translator) -> str:
         sub = ""
         inten = data.value("baseline", f"{ind}_intensity")
         if inten is not None and prod:
-            per = t("summary.intensity", value=f"{num(inten)} {t.unit(unit)}",
-                    unit=t.unit(prod["unit"]))
+            per = t(
+                "summary.intensity", value=f"{num(inten)} {t.unit(unit)}", unit=t.unit(prod["unit"])
+            )
             sub = f'<div class="sub">{e(per)}</div>'
         chg = []
         for s in data.scenarios:
@@ -319,9 +337,11 @@ def render(data: ReportData, t: Translator) -> str:
             if c is not None:
                 up = " up" if c > 0 else (" zero" if abs(c) < 5e-4 else "")
                 chg.append(f'<div class="chg{up}">{e(pct(c, sign=True))} · {u(s)}</div>')
-        kpis.append(f'<div class="kpi"><div class="label">{e(ind_name(ind))}</div>'
-                    f'<div class="value">{e(num(v))}<span class="unit">{e(t.unit(unit))}'
-                    f"</span></div>{sub}{''.join(chg)}</div>")
+        kpis.append(
+            f'<div class="kpi"><div class="label">{e(ind_name(ind))}</div>'
+            f'<div class="value">{e(num(v))}<span class="unit">{e(t.unit(unit))}'
+            f"</span></div>{sub}{''.join(chg)}</div>"
+        )
 
     sentences = []
     from recp.report.lang import scenario_summary
@@ -330,8 +350,12 @@ def render(data: ReportData, t: Translator) -> str:
         args = scenario_summary(t, data, s)
         if args is None:
             continue
-        text = fill(t, "summary.scenario_sentence", scenario=f"<b>{u(s)}</b>",
-                    **{k: e(v) for k, v in args.items()})
+        text = fill(
+            t,
+            "summary.scenario_sentence",
+            scenario=f"<b>{u(s)}</b>",
+            **{k: e(v) for k, v in args.items()},
+        )
         sentences.append(f"<p>{text}</p>")
     if not data.scenarios:
         sentences.append(f"<p>{e(t('summary.no_interventions'))}</p>")
@@ -339,26 +363,39 @@ def render(data: ReportData, t: Translator) -> str:
 
     # -- 1 plant and assumptions ----------------------------------------------------------
     rate = data.settings.get("discount_rate")
-    kv = [(e(t("plant.name")), u(plant["name"])),
-          (e(t("plant.country")), u(plant.get("country") or "")),
-          (e(t("plant.sector")), u(plant.get("sector") or DASH)),
-          (e(t("plant.production")), (f"{e(num(prod['value']))} {e(t.unit(prod['unit']))}/"
-                                      f"{e(t.unit('year'))}") if prod else e(DASH)),
-          (e(t("plant.currency")), e(cur)),
-          (e(t("plant.gwp")), e(data.settings.get("gwp") or "")),
-          (e(t("plant.discount_rate")), e(pct(rate) if rate is not None
-                                          else t("report.not_computed")))]
+    kv = [
+        (e(t("plant.name")), u(plant["name"])),
+        (e(t("plant.country")), u(plant.get("country") or "")),
+        (e(t("plant.sector")), u(plant.get("sector") or DASH)),
+        (
+            e(t("plant.production")),
+            (f"{e(num(prod['value']))} {e(t.unit(prod['unit']))}/{e(t.unit('year'))}")
+            if prod
+            else e(DASH),
+        ),
+        (e(t("plant.currency")), e(cur)),
+        (e(t("plant.gwp")), e(data.settings.get("gwp") or "")),
+        (
+            e(t("plant.discount_rate")),
+            e(pct(rate) if rate is not None else t("report.not_computed")),
+        ),
+    ]
     grid_src = data.settings.get("grid_factor_source")
     if grid_src:
-        kv.append((e(t("plant.grid_factor")),
-                   f'<span class="src" translate="no">{e(grid_src)}</span>'))
+        kv.append(
+            (e(t("plant.grid_factor")), f'<span class="src" translate="no">{e(grid_src)}</span>')
+        )
     for s, ids in data.scenarios.items():
-        kv.append((fill(t, "plant.scenario", scenario=u(s)),
-                   ", ".join(u(i) for i in ids) or e(DASH)))
+        kv.append(
+            (fill(t, "plant.scenario", scenario=u(s)), ", ".join(u(i) for i in ids) or e(DASH))
+        )
     kv_html = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in kv)
     notes = ""
-    for key, val in (("plant.notes", plant.get("notes")), ("plant.source", plant.get("source")),
-                     ("plant.notes", plant.get("scenario_notes"))):
+    for key, val in (
+        ("plant.notes", plant.get("notes")),
+        ("plant.source", plant.get("source")),
+        ("plant.notes", plant.get("scenario_notes")),
+    ):
         if val:
             notes += f'<h3>{e(t(key))}</h3><p class="notes" translate="no">{e(val)}</p>'
     flow_rows = []
@@ -374,19 +411,34 @@ def render(data: ReportData, t: Translator) -> str:
         base = f.amounts.get("baseline", 0.0)
         cost = f.price * base if f.price is not None else None
         flow_rows.append(
-            "<tr>" + _td(f'<span class="id" translate="no">{e(f.id)}</span>', False)
-            + name + _td(e(t.name("flow_types", f.type)), False) + _td(det, False)
-            + _numcell(base) + _td(e(t.unit(f.unit)), False)
-            + _numcell(f.price) + _numcell(cost, money) + "</tr>")
+            "<tr>"
+            + _td(f'<span class="id" translate="no">{e(f.id)}</span>', False)
+            + name
+            + _td(e(t.name("flow_types", f.type)), False)
+            + _td(det, False)
+            + _numcell(base)
+            + _td(e(t.unit(f.unit)), False)
+            + _numcell(f.price)
+            + _numcell(cost, money)
+            + "</tr>"
+        )
     flows_table = d.table(
-        [(e(t("flows.id")), False)] + ([(e(t("flows.name")), False)] if named else [])
-        + [(e(t("flows.type")), False), (e(t("flows.detail")), False),
-           (e(t("flows.amount")), True), (e(t("flows.unit")), False),
-           (e(t.header("flows.price", f"{cur}/unit")), True),
-           (e(t.header("flows.cost", f"{cur}/year")), True)],
-        flow_rows, e(t("flows.caption")))
-    sec_plant = (f'<dl class="kv">{kv_html}</dl>{notes}'
-                 f'<h3>{e(t("sections.flows"))}</h3>{flows_table}')
+        [(e(t("flows.id")), False)]
+        + ([(e(t("flows.name")), False)] if named else [])
+        + [
+            (e(t("flows.type")), False),
+            (e(t("flows.detail")), False),
+            (e(t("flows.amount")), True),
+            (e(t("flows.unit")), False),
+            (e(t.header("flows.price", f"{cur}/unit")), True),
+            (e(t.header("flows.cost", f"{cur}/year")), True),
+        ],
+        flow_rows,
+        e(t("flows.caption")),
+    )
+    sec_plant = (
+        f'<dl class="kv">{kv_html}</dl>{notes}<h3>{e(t("sections.flows"))}</h3>{flows_table}'
+    )
 
     # -- 2 baseline -----------------------------------------------------------------------
     ind_rows = []
@@ -408,20 +460,30 @@ def render(data: ReportData, t: Translator) -> str:
             ind_rows.append(
                 f'<tr class="{"" if first else "sub"}">'
                 + _td(f"<b>{label}</b>" if first else label, False, "" if first else "ind")
-                + _td(e(t.unit(unit)), False) + _numcell(v)
-                + (_numcell(inten) if first else _td("")) + _td(e(t.unit(iu)) if iu else "", False)
-                + "</tr>")
+                + _td(e(t.unit(unit)), False)
+                + _numcell(v)
+                + (_numcell(inten) if first else _td(""))
+                + _td(e(t.unit(iu)) if iu else "", False)
+                + "</tr>"
+            )
     ind_table = d.table(
-        [(e(t("indicators.indicator")), False), (e(t("indicators.unit")), False),
-         (e(t("indicators.value")), True), (e(t("indicators.intensity")), True),
-         (e(t("indicators.intensity_unit")), False)],
-        ind_rows, e(t("indicators.caption")))
+        [
+            (e(t("indicators.indicator")), False),
+            (e(t("indicators.unit")), False),
+            (e(t("indicators.value")), True),
+            (e(t("indicators.intensity")), True),
+            (e(t("indicators.intensity_unit")), False),
+        ],
+        ind_rows,
+        e(t("indicators.caption")),
+    )
     ghg_fig = _ghg_figure(d, data, t)
     base_total = sum(f.energy.get("baseline", 0.0) for f in data.flows if f.carrier)
     sankey_base = ""
     if base_total > 0:
-        sankey_base = d.figure(_sankey(data, t, "baseline", base_total, 0),
-                               e(t("charts.sankey_caption")))
+        sankey_base = d.figure(
+            _sankey(data, t, "baseline", base_total, 0), e(t("charts.sankey_caption"))
+        )
     sec_base = ind_table + ghg_fig
     sec_energy = sankey_base
 
@@ -443,8 +505,9 @@ def render(data: ReportData, t: Translator) -> str:
         sec_sc = _comparison(d, data, t)
         for k, s in enumerate(data.scenarios):
             if base_total > 0:
-                sec_sc += d.figure(_sankey(data, t, s, base_total, k + 1),
-                                   e(t("charts.sankey_caption")))
+                sec_sc += d.figure(
+                    _sankey(data, t, s, base_total, k + 1), e(t("charts.sankey_caption"))
+                )
 
     # -- 5 releases (only when the results have mercury or PCDD/F rows) -------------------
     sec_rel = _releases(d, data, t)
@@ -454,7 +517,8 @@ def render(data: ReportData, t: Translator) -> str:
         sec_warn = "".join(
             f'<div class="warn"><b>{e(t.warning(w.get("code")))}</b>'
             f'<span class="msg" translate="no">{e(w.get("message", ""))}</span></div>'
-            for w in data.warnings)
+            for w in data.warnings
+        )
     else:
         sec_warn = f"<p>{e(t('warnings.none'))}</p>"
 
@@ -463,30 +527,44 @@ def render(data: ReportData, t: Translator) -> str:
     for fac in data.factors:
         funit = str(fac.get("unit") or "")
         f_rows.append(
-            "<tr>" + _td(f'<span class="id" translate="no">{e(fac["id"])}</span>', False)
+            "<tr>"
+            + _td(f'<span class="id" translate="no">{e(fac["id"])}</span>', False)
             + _numcell(fac.get("value"), lambda v: f"{v:.6g}" if v is not None else DASH)
             + _td(e(t.unit(funit if funit != "1" else "")), False)
             + _td(f'<span class="src" translate="no">{e(fac.get("source") or "")}</span>', False)
-            + _td(", ".join(u(x) for x in fac.get("flows", [])), False) + "</tr>")
-    sec_fac = d.table([(e(t("factors.id")), False), (e(t("factors.value")), True),
-                       (e(t("factors.unit")), False), (e(t("factors.source")), False),
-                       (e(t("factors.flows")), False)], f_rows, e(t("factors.caption")))
+            + _td(", ".join(u(x) for x in fac.get("flows", [])), False)
+            + "</tr>"
+        )
+    sec_fac = d.table(
+        [
+            (e(t("factors.id")), False),
+            (e(t("factors.value")), True),
+            (e(t("factors.unit")), False),
+            (e(t("factors.source")), False),
+            (e(t("factors.flows")), False),
+        ],
+        f_rows,
+        e(t("factors.caption")),
+    )
     blocks = []
     for iv in data.interventions.values():
         in_sc = [s for s, ids in data.scenarios.items() if iv.id in ids]
-        title = (f'<span translate="no">{e(iv.name)}</span> ' if iv.name else "") + \
-            f'<span class="id" translate="no">{e(iv.id)}</span>'
-        facts = [f"<dt>{e(t('details.category'))}</dt>"
-                 f"<dd>{e(t.name('categories', iv.category))}</dd>"]
+        title = (
+            f'<span translate="no">{e(iv.name)}</span> ' if iv.name else ""
+        ) + f'<span class="id" translate="no">{e(iv.id)}</span>'
+        facts = [
+            f"<dt>{e(t('details.category'))}</dt><dd>{e(t.name('categories', iv.category))}</dd>"
+        ]
         if in_sc:
-            facts.append(f"<dt>{e(t('details.scenarios'))}</dt>"
-                         f"<dd>{', '.join(u(s) for s in in_sc)}</dd>")
+            facts.append(
+                f"<dt>{e(t('details.scenarios'))}</dt><dd>{', '.join(u(s) for s in in_sc)}</dd>"
+            )
         for key, val in (("details.source", iv.source), ("details.notes", iv.notes)):
             if val:
-                facts.append(f"<dt>{e(t(key))}</dt><dd class=\"src\" translate=\"no\">"
-                             f"{e(val)}</dd>")
-        blocks.append(f'<div class="detail"><h4>{title}</h4><dl class="kv">{"".join(facts)}'
-                      "</dl></div>")
+                facts.append(f'<dt>{e(t(key))}</dt><dd class="src" translate="no">{e(val)}</dd>')
+        blocks.append(
+            f'<div class="detail"><h4>{title}</h4><dl class="kv">{"".join(facts)}</dl></div>'
+        )
     sec_det = "".join(blocks)
 
     # -- assemble -------------------------------------------------------------------------
@@ -516,14 +594,19 @@ def render(data: ReportData, t: Translator) -> str:
         toc.append(f'<li><a href="#{sid}">{e(title)}</a></li>')
         klass = f' class="{cls}"' if cls else ""
         body.append(f'<section id="{sid}"{klass}><h2>{no}{e(title)}</h2>{html_}</section>')
-    summary = (f'<section id="summary" class="summary"><h2>{e(t("sections.summary"))}</h2>'
-               f'<div class="kpis">{"".join(kpis)}</div>'
-               f'{"".join(sentences)}<ol class="toc">{"".join(toc)}</ol></section>')
+    summary = (
+        f'<section id="summary" class="summary"><h2>{e(t("sections.summary"))}</h2>'
+        f'<div class="kpis">{"".join(kpis)}</div>'
+        f'{"".join(sentences)}<ol class="toc">{"".join(toc)}</ol></section>'
+    )
     css = _CSS.replace("__FONTS__", " ".join(t("meta.fonts").split())).replace(
-        "__FOOTER__", _css_string(f"{plant['name']} · {t('report.footer')}"))
-    csp = ("default-src 'none'; img-src data:; "
-           f"style-src 'sha256-{_sha256(css)}'; script-src 'sha256-{_sha256(SELFCHECK)}'; "
-           "base-uri 'none'; form-action 'none'")
+        "__FOOTER__", _css_string(f"{plant['name']} · {t('report.footer')}")
+    )
+    csp = (
+        "default-src 'none'; img-src data:; "
+        f"style-src 'sha256-{_sha256(css)}'; script-src 'sha256-{_sha256(SELFCHECK)}'; "
+        "base-uri 'none'; form-action 'none'"
+    )
     title = f"{plant['name']} · {t('report.title')}"
     return (
         "<!DOCTYPE html>\n"
@@ -533,59 +616,88 @@ def render(data: ReportData, t: Translator) -> str:
         f'<meta name="generator" content="recp {e(data.version)}">\n'
         f"<title>{e(title)}</title>\n<style>{css}</style>\n<script>{SELFCHECK}</script>\n"
         "</head>\n<body>\n<main>\n"
-        + header + summary + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
+        + header
+        + summary
+        + "\n".join(body)
+        + "\n</main>\n</body>\n</html>\n"
     )
 
 
 # -- sections and figures ----------------------------------------------------------------------
 
+
 def _ghg_figure(d: _Doc, data: ReportData, t: Translator) -> str:
     unit = t.unit(data.unit("ghg") or "t CO2e")
     rows = []
-    gas_fill = {"co2": ch.NAVY, "ch4": "#5b8db8", "n2o": "#9cc3e0", "other_s1": "#b8c2cc",
-                "scope2": ch.CARRIER_COLOURS["natural_gas"], "other": "#d0d5da"}
+    gas_fill = {
+        "co2": ch.NAVY,
+        "ch4": "#5b8db8",
+        "n2o": "#9cc3e0",
+        "other_s1": "#b8c2cc",
+        "scope2": ch.CARRIER_COLOURS["natural_gas"],
+        "other": "#d0d5da",
+    }
     for s in data.states:
+
         def v(comp: str, _s: str = s) -> float:
             return data.value(_s, "ghg", comp) or 0.0
+
         gases = {g: v(g) for g in ("co2", "ch4", "n2o")}
         other_s1 = v("scope1") - sum(gases.values())
         other = v("total") - v("scope1") - v("scope2")
         eps = 1e-9 * max(abs(v("total")), 1.0)
         segs = [ch.Segment(g, t.name("components", g), gases[g], gas_fill[g]) for g in gases]
         if other_s1 > eps:
-            segs.append(ch.Segment("other_s1", t("charts.ghg_other_scope1"), other_s1,
-                                   gas_fill["other_s1"]))
-        segs.append(ch.Segment("scope2", t.name("components", "scope2"), v("scope2"),
-                               gas_fill["scope2"]))
+            segs.append(
+                ch.Segment("other_s1", t("charts.ghg_other_scope1"), other_s1, gas_fill["other_s1"])
+            )
+        segs.append(
+            ch.Segment("scope2", t.name("components", "scope2"), v("scope2"), gas_fill["scope2"])
+        )
         if other > eps:
             segs.append(ch.Segment("other", t("charts.ghg_other"), other, gas_fill["other"]))
         rows.append((state_label(t, s), segs))
     if not any(sg.value > 0 for _, segs in rows for sg in segs):
         return ""
-    svg = ch.stacked_bars("ghg-scope-gas", rows,
-                          title=t("charts.ghg_title", unit=t.unit("t CO2e/year")), unit=unit)
+    svg = ch.stacked_bars(
+        "ghg-scope-gas", rows, title=t("charts.ghg_title", unit=t.unit("t CO2e/year")), unit=unit
+    )
     return d.figure(svg, e(t("charts.ghg_caption")))
 
 
 def _sankey(data: ReportData, t: Translator, state: str, base_total: float, k: int) -> str:
-    flows = [ch.SankeyFlow(f.name or f.id, f.carrier or "", t.name("components", f.carrier),
-                           f.energy.get(state, 0.0)) for f in data.energy_flows(state)]
+    flows = [
+        ch.SankeyFlow(
+            f.name or f.id,
+            f.carrier or "",
+            t.name("components", f.carrier),
+            f.energy.get(state, 0.0),
+        )
+        for f in data.energy_flows(state)
+    ]
     total = sum(f.value for f in flows)
     saved = base_total - total if state != "baseline" else None
     unit = t.unit("GJ")
-    return ch.sankey(f"sankey-{k}", flows, scale_total=base_total,
-                     title=chart_title(t, "charts.sankey_title", unit=t.unit("GJ/year"),
-                                       **({"state": state_label(t, state)} if state == "baseline"
-                                          else {"user_state": state})),
-                     total_label=t("charts.sankey_total"), unit=unit, saved=saved,
-                     saved_label=t("charts.sankey_saved"))
+    return ch.sankey(
+        f"sankey-{k}",
+        flows,
+        scale_total=base_total,
+        title=chart_title(
+            t,
+            "charts.sankey_title",
+            unit=t.unit("GJ/year"),
+            **({"state": state_label(t, state)} if state == "baseline" else {"user_state": state}),
+        ),
+        total_label=t("charts.sankey_total"),
+        unit=unit,
+        saved=saved,
+        saved_label=t("charts.sankey_saved"),
+    )
 
 
-def _interventions_table(d: _Doc, data: ReportData, t: Translator, s: str,
-                         ids: list[str]) -> str:
+def _interventions_table(d: _Doc, data: ReportData, t: Translator, s: str, ids: list[str]) -> str:
     cur = data.currency
-    inds = [(ind, data.unit(ind)) for ind in ("energy", "ghg", "water", "waste")
-            if data.unit(ind) is not None]
+    inds = data.saving_units()
     from recp.report.lang import intervention_headers
 
     head = [(e(label), numeric) for label, numeric in intervention_headers(t, inds, cur)]
@@ -593,35 +705,48 @@ def _interventions_table(d: _Doc, data: ReportData, t: Translator, s: str,
     for i, iid in enumerate(ids, start=1):
         iv = data.interventions.get(iid)
         ec = data.econ(s, iid)
-        name = (f'<span class="name" translate="no">{e(iv.name)}</span>' if iv and iv.name
-                else "")
-        cells = (_td(str(i)) + _td(f'<div class="measure">{name}<span class="id" '
-                                   f'translate="no">{e(iid)}</span></div>', False)
-                 + _td(f'<span class="tag">{e(t.name("categories", iv.category if iv else ""))}'
-                       "</span>", False))
+        name = f'<span class="name" translate="no">{e(iv.name)}</span>' if iv and iv.name else ""
+        cells = (
+            _td(str(i))
+            + _td(
+                f'<div class="measure">{name}<span class="id" translate="no">{e(iid)}</span></div>',
+                False,
+            )
+            + _td(
+                f'<span class="tag">{e(t.name("categories", iv.category if iv else ""))}</span>',
+                False,
+            )
+        )
         cells += "".join(_numcell(data.saving(s, iid, ind), neg_red=True) for ind, _ in inds)
-        cells += (_numcell(ec.get("capex"), money)
-                  + _numcell(ec.get("annual_saving"), money, neg_red=True)
-                  + _numcell(ec.get("simple_payback_years"), years)
-                  + _numcell(ec.get("npv"), money, neg_red=True)
-                  + _numcell(ec.get("irr"), pct)
-                  + _numcell(ec.get("cost_per_t_co2e"), num))
+        cells += (
+            _numcell(ec.get("capex"), money)
+            + _numcell(ec.get("annual_saving"), money, neg_red=True)
+            + _numcell(ec.get("simple_payback_years"), years)
+            + _numcell(ec.get("npv"), money, neg_red=True)
+            + _numcell(ec.get("irr"), pct)
+            + _numcell(ec.get("cost_per_t_co2e"), num)
+        )
         rows.append(f"<tr>{cells}</tr>")
     ec = data.econ(s, None)
     cells = _td("") + _td(f"<b>{e(t('interventions.total'))}</b>", False) + _td("", False)
     cells += "".join(_numcell(data.saving(s, None, ind), neg_red=True) for ind, _ in inds)
-    cells += (_numcell(ec.get("capex"), money)
-              + _numcell(ec.get("annual_saving"), money, neg_red=True)
-              + _numcell(ec.get("simple_payback_years"), years)
-              + _numcell(ec.get("npv"), money, neg_red=True)
-              + _numcell(ec.get("irr"), pct) + _numcell(ec.get("cost_per_t_co2e"), num))
+    cells += (
+        _numcell(ec.get("capex"), money)
+        + _numcell(ec.get("annual_saving"), money, neg_red=True)
+        + _numcell(ec.get("simple_payback_years"), years)
+        + _numcell(ec.get("npv"), money, neg_red=True)
+        + _numcell(ec.get("irr"), pct)
+        + _numcell(ec.get("cost_per_t_co2e"), num)
+    )
     rows.append(f'<tr class="total">{cells}</tr>')
-    return d.table(head, rows, e(t("interventions.caption")) + " " + e(t("report.dash_note")),
-                   cls="iv")
+    return d.table(
+        head, rows, e(t("interventions.caption")) + " " + e(t("report.dash_note")), cls="iv"
+    )
 
 
-def _waterfall_figure(d: _Doc, data: ReportData, t: Translator, s: str, ids: list[str],
-                      k: int) -> str:
+def _waterfall_figure(
+    d: _Doc, data: ReportData, t: Translator, s: str, ids: list[str], k: int
+) -> str:
     start = data.value("baseline", "ghg")
     end = data.value(s, "ghg")
     if start is None or end is None:
@@ -629,15 +754,18 @@ def _waterfall_figure(d: _Doc, data: ReportData, t: Translator, s: str, ids: lis
     steps = [(iid, data.saving(s, iid, "ghg") or 0.0) for iid in ids]
     if not start and not end and not any(v for _, v in steps):
         return ""  # no GHG at all: nothing to draw
-    svg = ch.waterfall(f"waterfall-{k}", (t("states.baseline"), start), steps, (s, end),
-                       title=chart_title(t, "charts.waterfall_title", user_scenario=s,
-                                         unit=t.unit("t CO2e/year")),
-                       unit=t.unit("t CO2e"))
+    svg = ch.waterfall(
+        f"waterfall-{k}",
+        (t("states.baseline"), start),
+        steps,
+        (s, end),
+        title=chart_title(t, "charts.waterfall_title", user_scenario=s, unit=t.unit("t CO2e/year")),
+        unit=t.unit("t CO2e"),
+    )
     return d.figure(svg, e(t("charts.waterfall_caption")))
 
 
-def _macc_figure(d: _Doc, data: ReportData, t: Translator, s: str, ids: list[str],
-                 k: int) -> str:
+def _macc_figure(d: _Doc, data: ReportData, t: Translator, s: str, ids: list[str], k: int) -> str:
     bars = []
     excluded = []
     for iid in ids:
@@ -651,19 +779,23 @@ def _macc_figure(d: _Doc, data: ReportData, t: Translator, s: str, ids: list[str
             excluded.append((iid, t("charts.macc_no_cost")))
         else:
             cat = iv.category if iv else ""
-            bars.append(ch.MaccBar(iv.label if iv else iid, g, cpt, cat,
-                                   t.name("categories", cat)))
+            bars.append(ch.MaccBar(iv.label if iv else iid, g, cpt, cat, t.name("categories", cat)))
     cur = data.currency
     note = ""
     if excluded:
-        items = "; ".join(f'<span class="id" translate="no">{e(i)}</span> ({e(why)})'
-                          for i, why in excluded)
+        items = "; ".join(
+            f'<span class="id" translate="no">{e(i)}</span> ({e(why)})' for i, why in excluded
+        )
         note = " " + fill(t, "charts.macc_excluded", items=items)
     if not bars:
         return f'<p class="caption">{e(t("charts.macc_empty"))}{note}</p>'
-    svg = ch.macc(f"macc-{k}", bars, title=chart_title(t, "charts.macc_title", user_scenario=s),
-                  x_label=t("charts.macc_x", unit=t.unit("t CO2e/year")),
-                  y_label=t("charts.macc_y", unit=t.unit(f"{cur}/t CO2e")))
+    svg = ch.macc(
+        f"macc-{k}",
+        bars,
+        title=chart_title(t, "charts.macc_title", user_scenario=s),
+        x_label=t("charts.macc_x", unit=t.unit("t CO2e/year")),
+        y_label=t("charts.macc_y", unit=t.unit(f"{cur}/t CO2e")),
+    )
     return d.figure(svg, e(t("charts.macc_caption")) + note)
 
 
@@ -679,16 +811,25 @@ def _compare_figure(d: _Doc, data: ReportData, t: Translator) -> str:
     if not groups or not data.scenarios:
         return ""
     series = [(s, ch.SERIES[i % len(ch.SERIES)], True) for i, s in enumerate(data.scenarios)]
-    svg = ch.grouped_bars("compare", groups, series, values, title=t("charts.compare_title"),
-                          axis=t("charts.compare_axis"), fmt=lambda v: pct(v, sign=True),
-                          tick_fmt=_pct_tick)
+    svg = ch.grouped_bars(
+        "compare",
+        groups,
+        series,
+        values,
+        title=t("charts.compare_title"),
+        axis=t("charts.compare_axis"),
+        fmt=lambda v: pct(v, sign=True),
+        tick_fmt=_pct_tick,
+    )
     return d.figure(svg, e(t("scenarios.caption")))
 
 
 def _comparison(d: _Doc, data: ReportData, t: Translator) -> str:
-    head: list[tuple[str, bool]] = [(e(t("scenarios.indicator")), False),
-                                    (e(t("scenarios.unit")), False),
-                                    (e(t("states.baseline")), True)]
+    head: list[tuple[str, bool]] = [
+        (e(t("scenarios.indicator")), False),
+        (e(t("scenarios.unit")), False),
+        (e(t("states.baseline")), True),
+    ]
     for s in data.scenarios:
         head += [(u(s), True), (e(t("scenarios.change")), True)]
     rows = []
@@ -716,25 +857,36 @@ def _comparison(d: _Doc, data: ReportData, t: Translator) -> str:
         ec = data.econ(s, None)
         if not ec:
             continue
-        erows.append("<tr>" + _td(u(s), False) + _td(str(len(ids)))
-                     + _numcell(ec.get("capex"), money)
-                     + _numcell(ec.get("annual_saving"), money, neg_red=True)
-                     + _numcell(ec.get("simple_payback_years"), years)
-                     + _numcell(ec.get("npv"), money, neg_red=True)
-                     + _numcell(ec.get("irr"), pct)
-                     + _numcell(ec.get("ghg_avoided_t_co2e_per_year"), num)
-                     + _numcell(ec.get("cost_per_t_co2e"), num) + "</tr>")
+        erows.append(
+            "<tr>"
+            + _td(u(s), False)
+            + _td(str(len(ids)))
+            + _numcell(ec.get("capex"), money)
+            + _numcell(ec.get("annual_saving"), money, neg_red=True)
+            + _numcell(ec.get("simple_payback_years"), years)
+            + _numcell(ec.get("npv"), money, neg_red=True)
+            + _numcell(ec.get("irr"), pct)
+            + _numcell(ec.get("ghg_avoided_t_co2e_per_year"), num)
+            + _numcell(ec.get("cost_per_t_co2e"), num)
+            + "</tr>"
+        )
     if erows:
         out += f"<h3>{e(t('scenarios.economics'))}</h3>"
-        out += d.table([(e(t("excel.scenario")), False), (e(t("scenarios.measures")), True),
-                        (e(t.header("interventions.capex", cur)), True),
-                        (e(t.header("interventions.saving", f"{cur}/year")), True),
-                        (e(t.header("interventions.payback", "year")), True),
-                        (e(t.header("interventions.npv", cur)), True),
-                        (e(t("interventions.irr")), True),
-                        (e(t.header("excel.ghg_avoided", "t CO2e/year")), True),
-                        (e(t.header("interventions.cost_per_t", f"{cur}/t CO2e")), True)],
-                       erows, e(t("report.dash_note")))
+        out += d.table(
+            [
+                (e(t("excel.scenario")), False),
+                (e(t("scenarios.measures")), True),
+                (e(t.header("interventions.capex", cur)), True),
+                (e(t.header("interventions.saving", f"{cur}/year")), True),
+                (e(t.header("interventions.payback", "year")), True),
+                (e(t.header("interventions.npv", cur)), True),
+                (e(t("interventions.irr")), True),
+                (e(t.header("excel.ghg_avoided", "t CO2e/year")), True),
+                (e(t.header("interventions.cost_per_t", f"{cur}/t CO2e")), True),
+            ],
+            erows,
+            e(t("report.dash_note")),
+        )
     return out
 
 
@@ -749,15 +901,19 @@ def _releases(d: _Doc, data: ReportData, t: Translator) -> str:
         for comp in comps:
             first = comp == "total"
             label = e(name if first else t.name("components", comp))
-            rows.append(f'<tr class="{"" if first else "sub"}">'
-                        + _td(f"<b>{label}</b>" if first else label, False,
-                              "" if first else "ind")
-                        + _td(e(t.unit(data.unit(ind, comp) or "")), False)
-                        + "".join(_numcell(data.value(s, ind, comp)) for s in data.states)
-                        + "</tr>")
-        out += d.table([(e(t("indicators.indicator")), False), (e(t("indicators.unit")), False)]
-                       + [(e(state_label(t, s)), True) for s in data.states],
-                       rows, e(t("charts.releases_note")))
+            rows.append(
+                f'<tr class="{"" if first else "sub"}">'
+                + _td(f"<b>{label}</b>" if first else label, False, "" if first else "ind")
+                + _td(e(t.unit(data.unit(ind, comp) or "")), False)
+                + "".join(_numcell(data.value(s, ind, comp)) for s in data.states)
+                + "</tr>"
+            )
+        out += d.table(
+            [(e(t("indicators.indicator")), False), (e(t("indicators.unit")), False)]
+            + [(e(state_label(t, s)), True) for s in data.states],
+            rows,
+            e(t("charts.releases_note")),
+        )
         key = next((av, cost) for i, av, cost in RELEASE_ECONOMICS if i == ind)
         cur = data.settings.get("currency", "")
         unit = data.unit(ind, "total") or ""
@@ -768,29 +924,46 @@ def _releases(d: _Doc, data: ReportData, t: Translator) -> str:
                 if not ec or ec.get(key[0]) is None:
                     continue
                 label = u(iid) if iid else f"<b>{u(s)}</b>"
-                eco_rows.append("<tr>" + _td(u(s), False) + _td(label, False)
-                                + _numcell(ec.get(key[0])) + _numcell(ec.get(key[1]))
-                                + "</tr>")
+                eco_rows.append(
+                    "<tr>"
+                    + _td(u(s), False)
+                    + _td(label, False)
+                    + _numcell(ec.get(key[0]))
+                    + _numcell(ec.get(key[1]))
+                    + "</tr>"
+                )
         if eco_rows:
-            out += d.table([(e(t("excel.scenario")), False),
-                            (e(t("interventions.measure")), False),
-                            (e(t.header("charts.releases_avoided", f"{unit}/year")), True),
-                            (e(t.header("charts.releases_cost", f"{cur}/{unit}")), True)],
-                           eco_rows, "")
+            out += d.table(
+                [
+                    (e(t("excel.scenario")), False),
+                    (e(t("interventions.measure")), False),
+                    (e(t.header("charts.releases_avoided", f"{unit}/year")), True),
+                    (e(t.header("charts.releases_cost", f"{cur}/{unit}")), True),
+                ],
+                eco_rows,
+                "",
+            )
         vectors = [c for c in comps if c not in ("total", "environment")] or ["total"]
         unit = data.unit(ind, vectors[0]) or data.unit(ind) or ""
         values = [[data.value(s, ind, v) for s in data.states] for v in vectors]
         if not any(v for row in values for v in row):
             out += f"<p>{e(t('charts.releases_zero', indicator=name))}</p>"
             continue
-        series = [(state_label(t, s), ch.GREY if s == "baseline" else
-                   ch.SERIES[i % len(ch.SERIES)], s != "baseline")
-                  for i, s in enumerate(data.states, start=-1)]
-        svg = ch.grouped_bars(f"releases-{k}", [t.name("components", v) for v in vectors],
-                              series, values,
-                              title=t("charts.releases_title", indicator=name,
-                                      unit=t.unit(f"{unit}/year")),
-                              axis=t.unit(f"{unit}/year"))
+        series = [
+            (
+                state_label(t, s),
+                ch.GREY if s == "baseline" else ch.SERIES[i % len(ch.SERIES)],
+                s != "baseline",
+            )
+            for i, s in enumerate(data.states, start=-1)
+        ]
+        svg = ch.grouped_bars(
+            f"releases-{k}",
+            [t.name("components", v) for v in vectors],
+            series,
+            values,
+            title=t("charts.releases_title", indicator=name, unit=t.unit(f"{unit}/year")),
+            axis=t.unit(f"{unit}/year"),
+        )
         out += d.figure(svg, e(t("charts.releases_caption")))
     return out
-

@@ -133,22 +133,24 @@ class Translator:
         return f"{label} [{self.unit(unit).replace(' ', NBSP)}]" if unit else label
 
 
-def intervention_headers(t: Translator, inds: list[tuple[str, str]],
-                         cur: str) -> list[tuple[str, bool]]:
+def intervention_headers(
+    t: Translator, inds: list[tuple[str, str]], cur: str
+) -> list[tuple[str, bool]]:
     """Column labels of an interventions table (unescaped) and whether each is numeric.
 
     ``inds`` are the (indicator, unit) pairs shown as saving columns; every report format
     escapes the labels its own way.
     """
-    head = [("#", True), (t("interventions.measure"), False),
-            (t("interventions.category"), False)]
+    head = [("#", True), (t("interventions.measure"), False), (t("interventions.category"), False)]
     head += [(t.header(f"interventions.{ind}", f"{unit}/year"), True) for ind, unit in inds]
-    head += [(t.header("interventions.capex", cur), True),
-             (t.header("interventions.saving", f"{cur}/year"), True),
-             (t.header("interventions.payback", "year"), True),
-             (t.header("interventions.npv", cur), True),
-             (t("interventions.irr"), True),
-             (t.header("interventions.cost_per_t", f"{cur}/t CO2e"), True)]
+    head += [
+        (t.header("interventions.capex", cur), True),
+        (t.header("interventions.saving", f"{cur}/year"), True),
+        (t.header("interventions.payback", "year"), True),
+        (t.header("interventions.npv", cur), True),
+        (t("interventions.irr"), True),
+        (t.header("interventions.cost_per_t", f"{cur}/t CO2e"), True),
+    ]
     return head
 
 
@@ -173,12 +175,16 @@ def scenario_summary(t: Translator, data: Any, s: str) -> dict[str, str] | None:
     def rel(ind: str) -> str:
         return pct(change(data.value(s, ind), data.value("baseline", ind)), sign=True)
 
-    return {"n": str(len(ids)),
-            "ghg": f"{signed(diff('ghg'))} {t.unit('t CO2e')}", "ghg_pct": rel("ghg"),
-            "energy": f"{signed(diff('energy'))} {t.unit('GJ')}", "energy_pct": rel("energy"),
-            "capex": f"{money(ec.get('capex'))} {cur}",
-            "saving": f"{money(ec.get('annual_saving'))} {t.unit(cur + '/year')}",
-            "payback": years(ec.get("simple_payback_years"))}
+    return {
+        "n": str(len(ids)),
+        "ghg": f"{signed(diff('ghg'))} {t.unit('t CO2e')}",
+        "ghg_pct": rel("ghg"),
+        "energy": f"{signed(diff('energy'))} {t.unit('GJ')}",
+        "energy_pct": rel("energy"),
+        "capex": f"{money(ec.get('capex'))} {cur}",
+        "saving": f"{money(ec.get('annual_saving'))} {t.unit(cur + '/year')}",
+        "payback": years(ec.get("simple_payback_years")),
+    }
 
 
 def translator(code: str = REFERENCE) -> Translator:

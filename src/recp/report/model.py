@@ -20,9 +20,18 @@ if TYPE_CHECKING:
 #: Indicators whose rows may carry release vectors (air, water, land, product, residue).
 RELEASE_INDICATORS = ("mercury", "pcdd_f")
 #: Indicator rows of the scenario-comparison tables (HTML and Markdown), in order.
-COMPARISON_ROWS = (("energy", "total"), ("ghg", "total"), ("ghg", "scope1"), ("ghg", "scope2"),
-                   ("water", "total"), ("wastewater", "total"), ("waste", "total"),
-                   ("waste", "hazardous"), ("materials", "total"), ("cost", "total"))
+COMPARISON_ROWS = (
+    ("energy", "total"),
+    ("ghg", "total"),
+    ("ghg", "scope1"),
+    ("ghg", "scope2"),
+    ("water", "total"),
+    ("wastewater", "total"),
+    ("waste", "total"),
+    ("waste", "hazardous"),
+    ("materials", "total"),
+    ("cost", "total"),
+)
 #: Main indicators, in the order the reports show them.
 MAIN = ("energy", "ghg", "water", "wastewater", "waste", "materials", "cost")
 
@@ -112,12 +121,20 @@ class ReportData:
         r = self._index().get(("baseline", indicator, component))
         return None if r is None else r["unit"]
 
+    def saving_units(self) -> list[tuple[str, str]]:
+        """(indicator, unit) of the saving columns of an interventions table, where present."""
+        pairs = [(ind, self.unit(ind)) for ind in ("energy", "ghg", "water", "waste")]
+        return [(ind, unit) for ind, unit in pairs if unit is not None]
+
     def components(self, indicator: str) -> list[str]:
         """Components of an indicator in result order, ``total`` first."""
         out: list[str] = []
         for r in self.results:
-            if r["scenario"] == "baseline" and r["indicator"] == indicator \
-                    and r["component"] not in out:
+            if (
+                r["scenario"] == "baseline"
+                and r["indicator"] == indicator
+                and r["component"] not in out
+            ):
                 out.append(r["component"])
         return out
 
@@ -130,23 +147,37 @@ class ReportData:
                 out.append(ind)
         return out
 
-    def saving(self, scenario: str, intervention: str | None, indicator: str,
-               component: str = "total", basis: str = "in_sequence") -> float | None:
+    def saving(
+        self,
+        scenario: str,
+        intervention: str | None,
+        indicator: str,
+        component: str = "total",
+        basis: str = "in_sequence",
+    ) -> float | None:
         """Return a saving (before minus after; positive is less) from the savings rows."""
         idx = self.__dict__.get("_sidx")
         if idx is None:
-            idx = {(r["scenario"], r["intervention"], r["basis"], r["indicator"],
-                    r["component"]): r["value"] for r in self.savings}
+            idx = {
+                (r["scenario"], r["intervention"], r["basis"], r["indicator"], r["component"]): r[
+                    "value"
+                ]
+                for r in self.savings
+            }
             self.__dict__["_sidx"] = idx
         v = idx.get((scenario, intervention, basis, indicator, component))
         return None if v is None else float(v)
 
-    def econ(self, scenario: str, intervention: str | None,
-             basis: str = "in_sequence") -> dict[str, Any]:
+    def econ(
+        self, scenario: str, intervention: str | None, basis: str = "in_sequence"
+    ) -> dict[str, Any]:
         """Return the economics row of an intervention in a scenario (``None``: the scenario)."""
         for e in self.economics:
-            if e["scenario"] == scenario and e["intervention"] == intervention \
-                    and e["basis"] == basis:
+            if (
+                e["scenario"] == scenario
+                and e["intervention"] == intervention
+                and e["basis"] == basis
+            ):
                 return e
         return {}
 
@@ -207,24 +238,45 @@ def build(a: Assessment) -> ReportData:
         else:
             detail = None
         gj = float(energy_col[i]) if energy_col is not None else 0.0
-        carrier = fl.carrier if fl.type == "fuel" else (
-            fl.type if fl.type in ("electricity", "heat") else None)
+        carrier = (
+            fl.carrier
+            if fl.type == "fuel"
+            else (fl.type if fl.type in ("electricity", "heat") else None)
+        )
         price = float(cost_col[i]) if (cost_col is not None and fl.price is not None) else None
         amounts = {k: round12(float(v[i])) for k, v in states.items()}
-        flows.append(FlowInfo(
-            id=fl.id, name=fl.name, type=fl.type, detail=detail, hazardous=fl.hazardous,
-            unit=c.flow_units[i], amounts=amounts, price=price,
-            energy={k: round12(v * gj) for k, v in amounts.items()},
-            carrier=carrier if gj > 0 else None,
-        ))
-    interventions = {iv.id: InterventionInfo(iv.id, iv.name, iv.category, iv.source, iv.notes)
-                     for iv in sc.interventions}
+        flows.append(
+            FlowInfo(
+                id=fl.id,
+                name=fl.name,
+                type=fl.type,
+                detail=detail,
+                hazardous=fl.hazardous,
+                unit=c.flow_units[i],
+                amounts=amounts,
+                price=price,
+                energy={k: round12(v * gj) for k, v in amounts.items()},
+                carrier=carrier if gj > 0 else None,
+            )
+        )
+    interventions = {
+        iv.id: InterventionInfo(iv.id, iv.name, iv.category, iv.source, iv.notes)
+        for iv in sc.interventions
+    }
     return ReportData(
-        plant=plant, settings=doc["settings"], version=doc["recp_version"], date=report_date(),
+        plant=plant,
+        settings=doc["settings"],
+        version=doc["recp_version"],
+        date=report_date(),
         scenarios={k: list(v) for k, v in sc.scenario_map.items()},
-        results=doc["results"], savings=doc["savings"], economics=doc["economics"],
-        factors=doc["factors"], warnings=doc["warnings"], flows=flows,
-        interventions=interventions, doc=doc,
+        results=doc["results"],
+        savings=doc["savings"],
+        economics=doc["economics"],
+        factors=doc["factors"],
+        warnings=doc["warnings"],
+        flows=flows,
+        interventions=interventions,
+        doc=doc,
     )
 
 
