@@ -89,7 +89,11 @@ def compare(a: recp.Assessment, b: recp.Assessment, rel: float = 1e-9) -> None:
         assert abs(v - sb[k]) <= tol, (k, v, sb[k])
     ea, eb = economics(a), economics(b)
     assert ea.keys() == eb.keys()
-    big = max([abs(v) for v in ea.values() if v is not None] + [1.0])
+    # money figures come from differences of the plant's yearly costs, summed over up to a
+    # lifetime: their rounding scales with cost x lifetime, not with the (possibly ~0) figure
+    cost = max([abs(v or 0.0) for k, v in res.items() if k[1] == "cost"] + [0.0])
+    years = max([r["lifetime_years"] or 0.0 for r in a.economics()] + [1.0])
+    big = max([abs(v) for v in ea.values() if v is not None] + [1.0, cost * years])
     for k, v in ea.items():
         if v is None or eb[k] is None:
             assert v is eb[k], (k, v, eb[k])

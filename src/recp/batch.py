@@ -1161,9 +1161,12 @@ def rollup(results: pd.DataFrame, plants: pd.DataFrame, by: str) -> pd.DataFrame
         plants[["plant", by]], on="plant", how="left"
     )
     out = (
-        df.groupby([by, "scenario", "indicator", "component", "unit"], dropna=False, sort=True)[
-            "value"
-        ]
+        df.groupby(
+            [by, "scenario", "indicator", "component", "unit"],
+            dropna=False,
+            sort=True,
+            observed=True,
+        )["value"]
         .agg(["sum", "count"])
         .rename(columns={"sum": "value", "count": "plants"})
         .reset_index()

@@ -338,7 +338,7 @@ def write_stream(
             keys = [b, "scenario", "indicator", "component", "unit"]
             roll = (
                 allp.astype({k: object for k in keys})
-                .groupby(keys, dropna=False, sort=True)[["value", "plants"]]
+                .groupby(keys, dropna=False, sort=True, observed=True)[["value", "plants"]]
                 .sum()
                 .reset_index()
             )

@@ -234,13 +234,12 @@ def split_quantity(df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, 
     if not pd.api.types.is_numeric_dtype(s):
         given &= (s.astype("string[pyarrow]").str.strip() != "").fillna(False).to_numpy(dtype=bool)
     if pd.api.types.is_numeric_dtype(s):
-        values = s.to_numpy(dtype=float)
+        values = s.to_numpy(dtype=float, na_value=np.nan)
         units = np.full(n, "", dtype=object)
     else:
         ext = s.astype("string[pyarrow]").str.extract(_QTY)  # vectorised regex (Arrow)
-        values = pd.to_numeric(ext[0].str.replace("_", "", regex=False), errors="coerce").to_numpy(
-            dtype=float
-        )
+        number = pd.to_numeric(ext[0].str.replace("_", "", regex=False), errors="coerce")
+        values = number.to_numpy(dtype=float, na_value=np.nan)
         units = ext[1].fillna("").to_numpy(dtype=object)
     if unit_col is not None:
         uc = df[unit_col].fillna("").astype(str).to_numpy(dtype=object)
