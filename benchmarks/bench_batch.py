@@ -34,7 +34,7 @@ import portfolio  # noqa: E402
 
 def kernel(pf, co, R):  # noqa: ANN001 - benchmark helper
     """Same arithmetic as the engine, hand-written for this portfolio's fixed layout."""
-    from recp import finance
+    from recp.models import finance
 
     P = len(pf.plant_ids)
     F = len(pf.ft) // P

@@ -33,9 +33,8 @@ NUM = (
     "pcdd_f_avoided_g_teq_per_year",
     "cost_per_g_teq",
 )
-# The tidy tables do not carry processes (mercury, PCDD/F) yet: those plants are batched as
-# scenario files, and test_tables_refuse_processes checks that the tables say so.
-TABLE_FILES = [f for f in FILES if "processes:" not in Path(f).read_text(encoding="utf-8")]
+# The tidy tables carry everything a scenario file holds, processes (mercury, PCDD/F) included.
+TABLE_FILES = FILES
 
 
 def assert_frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> None:
@@ -76,21 +75,15 @@ def test_batch_of_files_equals_per_plant_row_for_row():
         assert_frames_equal(got.reset_index(drop=True), ref[name])
 
 
-def test_tables_refuse_processes():
-    with_proc = [f for f in FILES if f not in TABLE_FILES]
-    assert with_proc, "the worked plants should include mercury/PCDD/F processes"
-    with pytest.raises(ValueError, match="processes"):
-        tables_from_scenarios([recp.load(f) for f in with_proc], [Path(f).stem for f in with_proc])
-
-
 def test_tables_equal_files(tmp_path):
     scs = [recp.load(f) for f in TABLE_FILES]
     ids = [Path(f).stem for f in TABLE_FILES]
     t = tables_from_scenarios(scs, ids)
     folder = tmp_path / "tables"
     folder.mkdir()
-    for name in ("plants", "flows", "interventions", "scenarios"):
-        getattr(t, name).to_csv(folder / f"{name}.csv", index=False)
+    for name in ("plants", "flows", "interventions", "scenarios", "processes"):
+        if getattr(t, name, None) is not None:
+            getattr(t, name).to_csv(folder / f"{name}.csv", index=False)
     res = run(folder)
     ref = assess_many(TABLE_FILES)
     for name in ("results", "savings", "economics"):
@@ -101,8 +94,9 @@ def test_tables_equal_files(tmp_path):
     # the same tables as one workbook
     book = tmp_path / "portfolio.xlsx"
     with pd.ExcelWriter(book) as xw:
-        for name in ("plants", "flows", "interventions", "scenarios"):
-            getattr(t, name).to_excel(xw, sheet_name=name, index=False)
+        for name in ("plants", "flows", "interventions", "scenarios", "processes"):
+            if getattr(t, name, None) is not None:
+                getattr(t, name).to_excel(xw, sheet_name=name, index=False)
     res_x = run(book)
     assert_frames_equal(res.results, res_x.results)
 
@@ -250,8 +244,9 @@ def test_streamed_chunks_equal_one_pass(tmp_path, capsys):
     t = tables_from_scenarios(scs, [Path(f).stem for f in TABLE_FILES])
     folder = tmp_path / "tables"
     folder.mkdir()
-    for name in ("plants", "flows", "interventions", "scenarios"):
-        getattr(t, name).to_csv(folder / f"{name}.csv", index=False)
+    for name in ("plants", "flows", "interventions", "scenarios", "processes"):
+        if getattr(t, name, None) is not None:
+            getattr(t, name).to_csv(folder / f"{name}.csv", index=False)
     out = tmp_path / "o" / "r.csv"
     out.parent.mkdir()
     assert (
@@ -281,3 +276,82 @@ def test_streamed_chunks_equal_one_pass(tmp_path, capsys):
     assert len(eco) == len(one.economics)
     roll = pd.read_csv(out.parent / "r.rollup-sector.csv")
     assert roll["plants"].max() >= 1
+
+
+PROCESS_PLANTS = ("hospital-incinerator-cn", "asgm-bf", "ewaste-eg", "cement-md")
+
+
+def test_batch_equals_per_plant_for_plants_with_processes():
+    files = [f for f in FILES if Path(f).stem in PROCESS_PLANTS]
+    assert len(files) == len(PROCESS_PLANTS)
+    res = assess_many(files)
+    ref = per_plant(files)
+    assert len(res.errors) == 0
+    for name in ("results", "savings", "economics"):
+        assert_frames_equal(getattr(res, name).reset_index(drop=True), ref[name])
+    r = res.results
+    released = r[r.indicator.isin(["mercury", "pcdd_f"]) & (r.component == "total")]
+    assert set(released["plant"]) == set(PROCESS_PLANTS)  # the release rows are really there
+
+
+def per_plant_diagnostics(files) -> dict[str, pd.DataFrame]:
+    out: dict[str, list[pd.DataFrame]] = {"warnings": [], "balances": [], "benchmarks": []}
+    for f in files:
+        a = recp.assess(recp.load(f))
+        for name, rows in (
+            ("warnings", a.warnings()),
+            ("balances", a.balances()),
+            ("benchmarks", a.benchmarks()),
+        ):
+            df = pd.DataFrame(rows)
+            df.insert(0, "plant", Path(f).stem)
+            out[name].append(df)
+    return {k: pd.concat(v, ignore_index=True) for k, v in out.items()}
+
+
+def test_batch_warnings_balances_benchmarks_equal_per_plant():
+    res = assess_many(FILES)
+    ref = per_plant_diagnostics(FILES)
+    assert list(res.warnings.columns) == ["plant", "code", "message"]
+    assert res.warnings.to_dict("records") == ref["warnings"].to_dict("records")
+    num = ("in", "out", "difference", "relative", "tolerance", "value", "low", "high")
+    for name in ("balances", "benchmarks"):
+        got = getattr(res, name).reset_index(drop=True)
+        want = ref[name][[c for c in got.columns]]
+        assert len(got) == len(want) > 0, name
+        for c in got.columns:
+            if c in num:
+                x = pd.to_numeric(got[c]).to_numpy(dtype=float)
+                y = pd.to_numeric(want[c]).to_numpy(dtype=float)
+                np.testing.assert_allclose(x, y, rtol=1e-11, equal_nan=True, err_msg=c)
+            else:
+                xa = [None if pd.isna(v) else v for v in got[c]]
+                xb = [None if pd.isna(v) else v for v in want[c]]
+                assert xa == xb, (name, c)
+
+
+def test_warnings_table_has_balance_and_no_effect_warnings(tmp_path):
+    text = (DATA / "issue_example.yaml").read_text()
+    noop = tmp_path / "noop.yaml"
+    noop.write_text(
+        text.replace("by: -15000 m3", "by: 0 m3")
+        .replace("by: -8 %", "by: 0 %")
+        .replace("to: 3.9 GWh", "to: 4.2 GWh")
+    )
+    res = assess_many([noop])
+    w = res.warnings
+    assert set(w["plant"]) == {"noop"}
+    ref = recp.assess(recp.load(noop)).warnings()
+    assert w[["code", "message"]].to_dict("records") == ref
+    assert {"no_effect", "mass_balance_unchecked"} <= set(w["code"])
+
+
+def test_cli_batch_writes_warnings_balances_benchmarks_beside_results(tmp_path):
+    out = tmp_path / "o" / "res.csv"
+    out.parent.mkdir()
+    assert main(["batch", str(SCENARIOS[0]), "--out", str(out)]) == 0
+    for name, col in (("warnings", "code"), ("balances", "closes"), ("benchmarks", "flag")):
+        df = pd.read_csv(out.parent / f"res.{name}.csv")
+        assert col in df.columns
+    bal = pd.read_csv(out.parent / "res.balances.csv")
+    assert list(bal["balance"]) == ["water", "mass"]

@@ -17,7 +17,7 @@ from recp.batch import assess_many
 from recp.cli import main
 from recp.errors import InputError
 from recp.factors import library
-from recp.finance import capital_recovery_factor
+from recp.models.finance import capital_recovery_factor
 from recp.toolkits import HG_PATHWAYS, PCDDF_VECTORS, toolkit
 from tests.strategies import FUZZ_EXAMPLES
 

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from recp import finance
-from recp.engine import Compiled, apply, below_zero, compile_scenario
+from recp.engine import Compiled, CompiledChange, compile_scenario
 from recp.errors import InputError, Problem
+from recp.models import finance
+from recp.models.balances import FLAGS, closure, compare_range
+from recp.models.changes import apply_changes, below_zero
 from recp.toolkits import RELEASE_ECONOMICS
 from recp.units import unit_text
 
@@ -153,70 +155,28 @@ class Assessment:
         return out
 
     def economics(self) -> list[dict[str, Any]]:
-        """Economics per intervention (both bases) and per scenario (``intervention: None``)."""
+        """Economics per intervention (both bases) and per scenario (``intervention: None``).
+
+        Computed by :func:`recp.models.finance.appraise` and
+        :func:`~recp.models.finance.appraise_scenarios`, as in the batch engine.
+        """
         c = self.compiled
         rate = c.settings["discount_rate"]
         r = np.nan if rate is None else rate
         cost_col = _col(c, "cost", "total")
-        ghg_col = _col(c, "ghg", "total")
-        rel_cols = {ind: _col(c, ind, "total") for ind, _, _ in RELEASE_ECONOMICS}
+        cols = {"ghg": _col(c, "ghg", "total")}
+        cols |= {ind: _col(c, ind, "total") for ind, _, _ in RELEASE_ECONOMICS}
         base = self.baseline
-        cur = self.scenario.currency
         out: list[dict[str, Any]] = []
 
-        def row(
-            name: str,
-            iid: str | None,
-            basis: str,
-            capex: float,
-            saving: float,
-            life: float,
-            npv: float,
-            irr: float,
-            ghg: float,
-            cpt: float,
-            rel: dict[str, tuple[float, float]],
-        ) -> dict[str, Any]:
-            out = {
-                "scenario": name,
-                "intervention": iid,
-                "basis": basis,
-                "currency": cur,
-                "capex": _num(capex),
-                "annual_saving": _num(saving),
-                "simple_payback_years": _num(float(finance.simple_payback(capex, saving))),
-                "lifetime_years": _num(life),
-                "npv": _num(npv),
-                "irr": _num(irr),
-                "ghg_avoided_t_co2e_per_year": _num(ghg),
-                "cost_per_t_co2e": _num(cpt),
+        def avoided(before: np.ndarray, after: np.ndarray) -> dict[str, np.ndarray]:
+            """Avoided GHG, mercury [kg] and PCDD/F [g TEQ] (total: a shift is no reduction)."""
+            return {
+                k: (before[..., i] - after[..., i])
+                if i is not None
+                else np.full(after.shape[:-1], np.nan)
+                for k, i in cols.items()
             }
-            for ind, c_av, c_cost in RELEASE_ECONOMICS:
-                out[c_av], out[c_cost] = (_num(x) for x in rel[ind])
-            return out
-
-        def releases(
-            res_before: np.ndarray,
-            res_after: np.ndarray,
-            capex: np.ndarray,
-            saving: np.ndarray,
-            life: np.ndarray,
-        ) -> dict[str, np.ndarray]:
-            """Avoided mercury [kg] and PCDD/F [g TEQ] (total: a shift is not a reduction)."""
-            out = {}
-            for key, col_ in rel_cols.items():
-                if col_ is None:
-                    avoided = np.full(len(capex), np.nan)
-                else:
-                    avoided = res_before[..., col_] - res_after[..., col_]
-                out[key] = np.stack(
-                    [
-                        avoided,
-                        finance.cost_of_abatement(capex, saving, r, life, np.nan_to_num(avoided)),
-                    ],
-                    axis=-1,
-                )
-            return out
 
         for name, states in self.states.items():
             ids = self.scenario.scenario_map[name]
@@ -226,78 +186,60 @@ class Assessment:
             capex = np.array([c.capex[i] for i in ids])
             opex = np.array([c.opex[i] for i in ids])
             life = np.array([c.lifetime[i] for i in ids])
-            flow_saving = (
-                (res[:-1, cost_col] - res[1:, cost_col])
-                if cost_col is not None
-                else np.zeros(len(ids))
-            )
-            ghg = res[:-1, ghg_col] - res[1:, ghg_col]
             st_res = self.indicators(np.stack([self.standalone[i] for i in ids]))
-            st_flow = (
-                (base[cost_col] - st_res[:, cost_col])
-                if cost_col is not None
-                else np.zeros(len(ids))
-            )
-            st_ghg = base[ghg_col] - st_res[:, ghg_col]
-            for basis, fs, g, before, after in (
-                ("in_sequence", flow_saving, ghg, res[:-1], res[1:]),
-                ("standalone", st_flow, st_ghg, np.broadcast_to(base, st_res.shape), st_res),
+            seq_saving = None
+            for basis, before, after in (
+                ("in_sequence", res[:-1], res[1:]),
+                ("standalone", np.broadcast_to(base, st_res.shape), st_res),
             ):
-                saving = fs - opex
-                npv = finance.npv(capex, saving, r, life)
-                irr = finance.irr(capex, saving, life)
-                cpt = finance.cost_of_abatement(capex, saving, r, life, g)
-                rel = releases(before, after, capex, saving, life)
-                for k, iid in enumerate(ids):
-                    out.append(
-                        row(
-                            name,
-                            iid,
-                            basis,
-                            capex[k],
-                            saving[k],
-                            life[k],
-                            npv[k],
-                            irr[k],
-                            g[k],
-                            cpt[k],
-                            {key: (v[k, 0], v[k, 1]) for key, v in rel.items()},
-                        )
-                    )
-            # The whole scenario: in-sequence savings, each for its own lifetime.
-            saving = flow_saving - opex
-            total_saving = float(saving.sum())
-            total_capex = float(capex.sum())
-            has_life = bool(np.all(np.isfinite(life)))
-            npv_s = float(finance.npv(capex, saving, r, life).sum()) if has_life else np.nan
-            irr_s = float(finance.irr_portfolio(capex, saving, life)) if has_life else np.nan
-            annual_cost = (
-                (float((capex * finance.capital_recovery_factor(r, life)).sum()) - total_saving)
-                if has_life
-                else np.nan
-            )
-            g_tot = float(ghg.sum())
-            cpt_s = annual_cost / g_tot if g_tot > 0 else np.nan
-            rel_s = {}
-            for key, col_ in rel_cols.items():
-                av = float(res[0, col_] - res[-1, col_]) if col_ is not None else np.nan
-                rel_s[key] = (av, annual_cost / av if col_ is not None and av > 0 else np.nan)
-            out.append(
-                row(
-                    name,
-                    None,
-                    "in_sequence",
-                    total_capex,
-                    total_saving,
-                    float(np.max(life)) if has_life else np.nan,
-                    npv_s,
-                    irr_s,
-                    g_tot,
-                    cpt_s,
-                    rel_s,
+                flow_saving = (
+                    (before[:, cost_col] - after[:, cost_col])
+                    if cost_col is not None
+                    else np.zeros(len(ids))
                 )
-            )
+                av = avoided(before, after)
+                ap = finance.appraise(capex, opex, flow_saving, r, life, av)
+                if seq_saving is None:
+                    seq_saving, seq_ghg = ap.annual_saving, av["ghg"]
+                out += [
+                    self._economics_row(name, iid, basis, ap, k, av) for k, iid in enumerate(ids)
+                ]
+            # The whole scenario: in-sequence savings, each for its own lifetime.
+            assert seq_saving is not None
+            total = avoided(res[:1], res[-1:])
+            total["ghg"] = np.array([seq_ghg.sum()])
+            ap = finance.appraise_scenarios(capex[None], seq_saving[None], [r], life[None], total)
+            out.append(self._economics_row(name, None, "in_sequence", ap, 0, total))
         return out
+
+    def _economics_row(
+        self,
+        name: str,
+        iid: str | None,
+        basis: str,
+        ap: finance.Appraisal,
+        k: int,
+        avoided: dict[str, np.ndarray],
+    ) -> dict[str, Any]:
+        """One economics row of the JSON document from element ``k`` of an appraisal."""
+        row = {
+            "scenario": name,
+            "intervention": iid,
+            "basis": basis,
+            "currency": self.scenario.currency,
+            "capex": _num(float(ap.capex[k])),
+            "annual_saving": _num(float(ap.annual_saving[k])),
+            "simple_payback_years": _num(float(ap.simple_payback[k])),
+            "lifetime_years": _num(float(ap.lifetime[k])),
+            "npv": _num(float(ap.npv[k])),
+            "irr": _num(float(ap.irr[k])),
+            "ghg_avoided_t_co2e_per_year": _num(float(avoided["ghg"][k])),
+            "cost_per_t_co2e": _num(float(ap.cost_per_unit["ghg"][k])),
+        }
+        for ind, c_av, c_cost in RELEASE_ECONOMICS:
+            row[c_av] = _num(float(avoided[ind][k]))
+            row[c_cost] = _num(float(ap.cost_per_unit[ind][k]))
+        return row
 
     def balances(self) -> list[dict[str, Any]]:
         """Water and mass balances of the baseline, each with its closure and a verdict.
@@ -331,11 +273,12 @@ class Assessment:
             note: str | None,
         ) -> dict[str, Any]:
             tin, tout = sum(inputs.values()), sum(outputs.values())
-            diff = tin - tout
-            rel = diff / tin if tin > 0 else None
+            d, r, ok = closure(tin, tout, tol)
+            diff = float(d[0])
+            rel = None if np.isnan(r[0]) else float(r[0])
             if note is None and tin <= 0:
-                note = f"no {name} inputs recorded: the balance cannot be checked"
-            closes = None if note is not None else bool(abs(rel or 0.0) <= tol)
+                note = no_inputs_note(name)
+            closes = None if note is not None else bool(ok[0])
             return {
                 "balance": name,
                 "unit": unit,
@@ -368,12 +311,7 @@ class Assessment:
         not_mass = [
             f.id for f in sc.flows if f.type == "product" and not is_dimension(f.amount, "t")
         ]
-        note = (
-            f"product flow(s) {', '.join(not_mass)} are not in mass units: the mass balance "
-            "cannot be checked (give them in t, or list their mass under balances.mass)"
-            if not_mass
-            else None
-        )
+        note = not_mass_note(", ".join(not_mass)) if not_mass else None
         out.append(verdict("mass", "t", m_in, m_out, note))
         for b in out:
             b["inputs"] = {k: _num(v) for k, v in b["inputs"].items()}
@@ -427,19 +365,15 @@ class Assessment:
             entry["value"] = _num(value) if value is not None else None
             if value is None:
                 entry["flag"] = "not_comparable"
-                entry["note"] = (
-                    f"production is in '{prod.units:~}', the reference is "
-                    f"{r.get('unit')} of {r.get('product')}"
+                entry["note"] = not_comparable_note(
+                    f"{prod.units:~}", r.get("unit"), r.get("product")
                 )
             else:
                 lo, hi = r.get("low"), r.get("high")
-                entry["flag"] = (
-                    "below"
-                    if lo is not None and value < lo
-                    else "above"
-                    if hi is not None and value > hi
-                    else "within"
+                flag = compare_range(
+                    value, np.nan if lo is None else lo, np.nan if hi is None else hi
                 )
+                entry["flag"] = FLAGS[int(flag)]
             out.append(entry)
         return out
 
@@ -452,44 +386,24 @@ class Assessment:
         """Warnings raised while compiling and assessing (never silent defaults)."""
         out = list(self.compiled.warnings)
         for b in self.balances():
-            if b["closes"] is False:
-                where = (
-                    "check metered withdrawal against wastewater; add evaporation, water "
-                    "in product and losses under balances.water"
-                    if b["balance"] == "water"
-                    else "check materials and chemicals in against products and waste; "
-                    "add emissions, wastewater solids and stock changes under "
-                    "balances.mass"
-                )
-                out.append(
-                    {
-                        "code": f"{b['balance']}_balance",
-                        "message": (
-                            f"{b['balance']} balance does not close: in {b['in']:g} "
-                            f"{b['unit']}, out "
-                            f"{b['out']:g} {b['unit']}, difference {b['relative']:+.1%} (tolerance "
-                            f"{b['tolerance']:.0%}); {where}"
-                        ),
-                    }
-                )
-            elif b["closes"] is None:
-                out.append(
-                    {
-                        "code": f"{b['balance']}_balance_unchecked",
-                        "message": f"{b['balance']} balance not checked: {b['note']}",
-                    }
-                )
+            w = balance_warning(
+                b["balance"], b["unit"], b["in"], b["out"], b["relative"], b["tolerance"],
+                b["closes"], b["note"],
+            )  # fmt: skip
+            if w is not None:
+                out.append(w)
         for r in self.benchmarks():
             if r["flag"] in ("below", "above"):
                 out.append(
-                    {
-                        "code": "intensity_outside_reference",
-                        "message": (
-                            f"{r['indicator']} {r['value']:g} {r['unit']} is {r['flag']} the "
-                            "reference "
-                            f"range {r['low']:g}-{r['high']:g} {r['unit']} ({r['source']})"
-                        ),
-                    }
+                    benchmark_warning(
+                        r["indicator"],
+                        r["value"],
+                        r["unit"],
+                        r["flag"],
+                        r["low"],
+                        r["high"],
+                        r["source"],
+                    )  # fmt: skip
                 )
         return out
 
@@ -564,11 +478,119 @@ class Assessment:
         return float(self.indicators(amounts)[i])
 
 
+def no_effect_warning(intervention: str) -> dict[str, str]:
+    """The warning for an intervention that changes no flow."""
+    return {
+        "code": "no_effect",
+        "message": (
+            f"intervention '{intervention}' changes no flow (its changes leave every amount as "
+            "it was)"
+        ),
+    }
+
+
+def no_inputs_note(balance: str) -> str:
+    """Why a balance without inputs is not checked."""
+    return f"no {balance} inputs recorded: the balance cannot be checked"
+
+
+def not_mass_note(products: str) -> str:
+    """Why a mass balance with products not in mass units is not checked."""
+    return (
+        f"product flow(s) {products} are not in mass units: the mass balance "
+        "cannot be checked (give them in t, or list their mass under balances.mass)"
+    )
+
+
+def not_comparable_note(production_unit: str, unit: Any, product: Any) -> str:
+    """Why an intensity is not compared with its reference."""
+    return f"production is in '{production_unit}', the reference is {unit} of {product}"
+
+
+def balance_warning(
+    balance: str,
+    unit: str,
+    tin: float,
+    tout: float,
+    relative: float | None,
+    tolerance: float,
+    closes: bool | None,
+    note: str | None,
+) -> dict[str, str] | None:
+    """The warning for a balance that does not close or cannot be checked (None if it closes)."""
+    if closes is None:
+        return {
+            "code": f"{balance}_balance_unchecked",
+            "message": f"{balance} balance not checked: {note}",
+        }
+    if closes:
+        return None
+    assert relative is not None
+    tin_r, tout_r, rel_r = _num(tin), _num(tout), _num(relative)  # as in the JSON document
+    where = (
+        "check metered withdrawal against wastewater; add evaporation, water "
+        "in product and losses under balances.water"
+        if balance == "water"
+        else "check materials and chemicals in against products and waste; "
+        "add emissions, wastewater solids and stock changes under "
+        "balances.mass"
+    )
+    return {
+        "code": f"{balance}_balance",
+        "message": (
+            f"{balance} balance does not close: in {tin_r:g} {unit}, out {tout_r:g} {unit}, "
+            f"difference {rel_r:+.1%} (tolerance {tolerance:.0%}); {where}"
+        ),
+    }
+
+
+def benchmark_warning(
+    indicator: str, value: float, unit: str, flag: str, low: float, high: float, source: str
+) -> dict[str, str]:
+    """The warning for an intensity below or above its sector reference range."""
+    value = _num(value)  # type: ignore[assignment]
+    return {
+        "code": "intensity_outside_reference",
+        "message": (
+            f"{indicator} {value:g} {unit} is {flag} the reference "
+            f"range {low:g}-{high:g} {unit} ({source})"
+        ),
+    }
+
+
 def _col(c: Compiled, indicator: str, component: str) -> int | None:
     try:
         return c.row_index(indicator, component)
     except KeyError:
         return None
+
+
+def apply(amounts: np.ndarray, change: CompiledChange) -> np.ndarray:
+    """Apply one compiled intervention to amounts of shape ``(..., F)``.
+
+    See :func:`recp.models.changes.apply_changes`.
+    """
+    assert change.src is not None
+    return apply_changes(amounts, change.flow, change.kind, change.value, change.src)
+
+
+def located_below_zero(
+    before: np.ndarray, change: CompiledChange, c: Compiled, scenario: str
+) -> list[Problem]:
+    """A problem, at its place in the file, for each change that takes a flow below zero."""
+    assert change.src is not None
+    where, prev, after = below_zero(before, change.flow, change.kind, change.value, change.src)
+    out = []
+    for j, p, a in zip(where.tolist(), prev.tolist(), after.tolist(), strict=True):
+        f = int(change.flow[j])
+        out.append(
+            Problem(
+                change.place[j],
+                f"takes flow '{c.flow_ids[f]}' from {p:g} to {a:g} {c.flow_units[f]}, below "
+                f"zero (scenario '{scenario}')",
+            )
+        )
+    return out
 
 
 def assess(scenario: Scenario, lib: FactorLibrary | None = None) -> Assessment:
@@ -599,12 +621,12 @@ def assess(scenario: Scenario, lib: FactorLibrary | None = None) -> Assessment:
     for name, ids in scenario.scenario_map.items():
         seq = [c.amount]
         for iid in ids:
-            problems += below_zero(seq[-1], c.interventions[iid], c.flow_ids, c.flow_units, name)
+            problems += located_below_zero(seq[-1], c.interventions[iid], c, name)
             seq.append(np.maximum(apply(seq[-1], c.interventions[iid]), 0.0))
         states[name] = np.stack(seq)
     standalone = {iid: apply(c.amount, ch) for iid, ch in c.interventions.items()}
     for ch in c.interventions.values():
-        problems += below_zero(c.amount, ch, c.flow_ids, c.flow_units, "standalone")
+        problems += located_below_zero(c.amount, ch, c, "standalone")
     if problems:
         seen: set[str] = set()
         uniq = [p for p in problems if not (p.place in seen or seen.add(p.place))]  # type: ignore[func-returns-value]
@@ -631,14 +653,5 @@ def assess(scenario: Scenario, lib: FactorLibrary | None = None) -> Assessment:
         ).with_file(scenario.source_file or "<input>")
     for iid, ch in c.interventions.items():
         if np.allclose(apply(c.amount, ch), c.amount):
-            c.warnings.append(
-                {
-                    "code": "no_effect",
-                    "message": (
-                        f"intervention '{iid}' changes no flow (its changes leave every "
-                        "amount as it "
-                        "was)"
-                    ),
-                }
-            )
+            c.warnings.append(no_effect_warning(iid))
     return Assessment(scenario, c, states, standalone)

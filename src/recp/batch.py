@@ -15,18 +15,28 @@ message) and left out; every other plant completes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from recp import finance
+from recp import engine
+from recp.assessment import (
+    balance_warning,
+    benchmark_warning,
+    no_effect_warning,
+    no_inputs_note,
+    not_comparable_note,
+    not_mass_note,
+)
 from recp.engine import (
-    ABS,
-    B_OTHER,
-    MOVE,
-    REL,
+    MAT,
+    PROD,
+    WASTE,
+    WATER,
+    WW,
+    Compiled,
     FlowTable,
     PlantTable,
     RowSet,
@@ -34,8 +44,10 @@ from recp.engine import (
 )
 from recp.errors import InputError, Problem
 from recp.factors import FactorLibrary, library
+from recp.models import balances, changes, finance
+from recp.models.changes import MOVE
 from recp.toolkits import RELEASE_ECONOMICS
-from recp.units import unit_text
+from recp.units import B_OTHER, B_T, parse_quantity, to_float, unit_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,6 +83,38 @@ ECON_COLUMNS = [
     *(c for _, av, cost in RELEASE_ECONOMICS for c in (av, cost)),
 ]
 ERROR_COLUMNS = ["plant", "file", "place", "message"]
+WARNING_COLUMNS = ["plant", "code", "message"]
+BALANCE_COLUMNS = [
+    "plant",
+    "balance",
+    "unit",
+    "in",
+    "out",
+    "difference",
+    "relative",
+    "tolerance",
+    "closes",
+    "note",
+]
+BENCHMARK_COLUMNS = [
+    "plant",
+    "id",
+    "indicator",
+    "low",
+    "high",
+    "unit",
+    "product",
+    "source",
+    "value",
+    "flag",
+    "note",
+]
+#: The per-plant tables written beside the results (always, like the errors file).
+DIAGNOSTIC_COLUMNS = {
+    "warnings": WARNING_COLUMNS,
+    "balances": BALANCE_COLUMNS,
+    "benchmarks": BENCHMARK_COLUMNS,
+}
 
 
 @dataclass
@@ -111,10 +155,18 @@ class Portfolio:
     files: list[str | None]
     ch_place_fmt: str = "interventions row {}"
     ch_src: np.ndarray | None = None  # source flow of a MOVE change (global index), -1 otherwise
+    #: Warnings found while reading the plants: (plant index, code, message) rows, in order.
+    warnings: list[tuple[int, str, str]] = field(default_factory=list)
+    #: Balance tolerance per plant [1] (default 10 %) and the extra outputs listed under
+    #: ``balances`` as (plant index, 0 water [m3] or 1 mass [t], amount) rows.
+    balance_tolerance: np.ndarray | None = None
+    balance_extra: list[tuple[int, int, float]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.ch_src is None:
             self.ch_src = np.full(len(self.ch_flow), -1, dtype=np.int64)
+        if self.balance_tolerance is None:
+            self.balance_tolerance = np.full(len(self.plant_ids), balances.TOLERANCE)
 
     def change_place(self, g: int) -> str:
         """Where change ``g`` is in its input, for messages."""
@@ -132,6 +184,18 @@ class BatchResult:
     economics: pd.DataFrame
     errors: pd.DataFrame
     plants: pd.DataFrame | None = None  # plant attributes (name, country, sector, ...)
+    #: Per plant, as ``recp assess`` reports them: warnings (plant, code, message), the water
+    #: and mass balances, and intensities against sector references (see docs/batch.md).
+    warnings: pd.DataFrame | None = None
+    balances: pd.DataFrame | None = None
+    benchmarks: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        import pandas as pd  # pandas is imported lazily: CLI start-up speed
+
+        for name, cols in DIAGNOSTIC_COLUMNS.items():
+            if getattr(self, name) is None:
+                setattr(self, name, pd.DataFrame(columns=cols))
 
     @property
     def n_failed(self) -> int:
@@ -143,106 +207,129 @@ class BatchResult:
 
 
 def portfolio_from_scenarios(
-    scs: Sequence[Scenario], ids: Sequence[str], lib: FactorLibrary
+    scs: Sequence[Scenario],
+    ids: Sequence[str],
+    lib: FactorLibrary,
+    compiled: Sequence[Compiled] | None = None,
 ) -> Portfolio:
-    """Concatenate validated scenarios into one :class:`Portfolio` (parse-time, per plant)."""
-    from recp.engine import compile_scenario
+    """Concatenate validated scenarios into one :class:`Portfolio` (parse-time, per plant).
 
+    ``compiled`` are the plants already compiled by :func:`recp.engine.compile_scenario` (each
+    plant is compiled once); without it they are compiled here.
+    """
+    comps = (
+        list(compiled) if compiled is not None else [engine.compile_scenario(s, lib) for s in scs]
+    )
     fts: list[FlowTable] = []
-    grids, gwps, countries = [], [], []
-    iv_ids: list[str] = []
-    iv_plant, capex, opex, life = [], [], [], []
-    ch_iv, ch_order, ch_flow, ch_kind, ch_value, ch_place = [], [], [], [], [], []
-    ch_src: list[int] = []
+    iv: dict[str, list[Any]] = {k: [] for k in ("plant", "id", "capex", "opex", "life")}
+    ch: dict[str, list[Any]] = {k: [] for k in ("iv", "order", "flow", "kind", "value", "place")}
+    ch["src"] = []
     scen_names: dict[str, int] = {}
-    st_plant, st_scen, st_k, st_iv = [], [], [], []
+    st: dict[str, list[int]] = {k: [] for k in ("plant", "scen", "k", "iv")}
     offset = 0
-    for p, sc in enumerate(scs):
-        comp = compile_scenario(sc, lib)  # flows and interventions, as single plants
-        ft, pt = comp.flow_table, comp.plant_table
-        assert ft is not None and pt is not None
+    for p, (sc, comp) in enumerate(zip(scs, comps, strict=True)):
+        ft = comp.flow_table
+        assert ft is not None
         ft.plant[:] = p
         fts.append(ft)
-        grids.append(pt.grid[0])
-        gwps.append(pt.gwp[0])
-        countries.append(pt.country[0])
-        local: dict[str, int] = {}
-        for iid, ch in comp.interventions.items():
-            g = len(iv_ids)
-            local[iid] = g
-            iv_plant.append(p)
-            iv_ids.append(iid)
-            capex.append(comp.capex[iid])
-            opex.append(comp.opex[iid])
-            life.append(comp.lifetime[iid])
-            for j in range(len(ch.flow)):
-                ch_iv.append(g)
-                ch_order.append(j)
-                ch_flow.append(offset + int(ch.flow[j]))
-                ch_kind.append(int(ch.kind[j]))
-                ch_value.append(float(ch.value[j]))
-                ch_place.append(ch.place[j])
-                src = int(ch.src[j]) if ch.src is not None else -1
-                ch_src.append(offset + src if src >= 0 else -1)
+        local = _add_interventions(comp, p, offset, iv, ch)
         for name, steps in sc.scenario_map.items():
             code = scen_names.setdefault(name, len(scen_names))
             for k, iid in enumerate(steps):
-                st_plant.append(p)
-                st_scen.append(code)
-                st_k.append(k)
-                st_iv.append(local[iid])
+                for key, x in (("plant", p), ("scen", code), ("k", k), ("iv", local[iid])):
+                    st[key].append(x)
         offset += len(ft)
-    ft = _concat(fts)
     i64 = np.int64
+    pts = [c.plant_table for c in comps]
     return Portfolio(
         plant_ids=list(ids),
         names=[s.plant.name for s in scs],
         sectors=[s.plant.sector for s in scs],
-        countries=countries,
+        countries=[str(t.country[0]) for t in pts if t is not None],
         currency=[s.currency for s in scs],
-        production=np.array(
-            [
-                float(s.plant.production.magnitude) if s.plant.production is not None else np.nan
-                for s in scs
-            ]
-        ),
+        production=np.array([_magnitude(s.plant.production) for s in scs]),
         production_unit=[
             unit_text(s.plant.production) if s.plant.production is not None else "" for s in scs
         ],
-        discount_rate=np.array(
-            [
-                float(s.discount_rate.to("dimensionless").magnitude)
-                if s.discount_rate is not None
-                else np.nan
-                for s in scs
-            ]
-        ),
-        ft=ft,
+        discount_rate=np.array([_magnitude(s.discount_rate, "dimensionless") for s in scs]),
+        ft=_concat(fts),
         pt=PlantTable(
-            country=np.array(countries, dtype=object),
-            gwp=np.array(gwps, dtype=i64),
-            grid=np.array(grids),
+            country=np.array([t.country[0] for t in pts if t is not None], dtype=object),
+            gwp=np.array([t.gwp[0] for t in pts if t is not None], dtype=i64),
+            grid=np.array([t.grid[0] for t in pts if t is not None], dtype=float),
         ),
-        iv_plant=np.array(iv_plant, dtype=i64),
-        iv_ids=iv_ids,
-        capex=np.array(capex),
-        opex=np.array(opex),
-        lifetime=np.array(life),
-        ch_iv=np.array(ch_iv, dtype=i64),
-        ch_order=np.array(ch_order, dtype=i64),
-        ch_flow=np.array(ch_flow, dtype=i64),
-        ch_kind=np.array(ch_kind, dtype=i64),
-        ch_value=np.array(ch_value),
-        ch_place=ch_place,
-        ch_row=np.zeros(len(ch_place), dtype=i64),
+        iv_plant=np.array(iv["plant"], dtype=i64),
+        iv_ids=iv["id"],
+        capex=np.array(iv["capex"], dtype=float),
+        opex=np.array(iv["opex"], dtype=float),
+        lifetime=np.array(iv["life"], dtype=float),
+        ch_iv=np.array(ch["iv"], dtype=i64),
+        ch_order=np.array(ch["order"], dtype=i64),
+        ch_flow=np.array(ch["flow"], dtype=i64),
+        ch_kind=np.array(ch["kind"], dtype=i64),
+        ch_value=np.array(ch["value"], dtype=float),
+        ch_place=ch["place"],
+        ch_row=np.zeros(len(ch["place"]), dtype=i64),
         scen_names=list(scen_names),
-        st_plant=np.array(st_plant, dtype=i64),
-        st_scen=np.array(st_scen, dtype=i64),
-        st_k=np.array(st_k, dtype=i64),
-        st_iv=np.array(st_iv, dtype=i64),
+        st_plant=np.array(st["plant"], dtype=i64),
+        st_scen=np.array(st["scen"], dtype=i64),
+        st_k=np.array(st["k"], dtype=i64),
+        st_iv=np.array(st["iv"], dtype=i64),
         files=[s.source_file for s in scs],
-        ch_src=np.array(ch_src, dtype=i64),
+        ch_src=np.array(ch["src"], dtype=i64),
+        warnings=[(p, w["code"], w["message"]) for p, c in enumerate(comps) for w in c.warnings],
+        balance_tolerance=np.array([_tolerance(s) for s in scs], dtype=float),
+        balance_extra=[
+            (p, kind, to_float(q, unit))
+            for p, s in enumerate(scs)
+            if s.balances is not None
+            for kind, (extra, unit) in enumerate(((s.balances.water, "m3"), (s.balances.mass, "t")))
+            for q in extra.values()
+        ],
     )
+
+
+def _add_interventions(
+    comp: Compiled, p: int, offset: int, iv: dict[str, list[Any]], ch: dict[str, list[Any]]
+) -> dict[str, int]:
+    """Append one compiled plant's interventions and changes; return their global indices."""
+    local: dict[str, int] = {}
+    for iid, c in comp.interventions.items():
+        g = len(iv["id"])
+        local[iid] = g
+        for key, x in (
+            ("plant", p),
+            ("id", iid),
+            ("capex", comp.capex[iid]),
+            ("opex", comp.opex[iid]),
+            ("life", comp.lifetime[iid]),
+        ):
+            iv[key].append(x)
+        src = c.src if c.src is not None else np.full(len(c.flow), -1, dtype=np.int64)
+        n = len(c.flow)
+        ch["iv"] += [g] * n
+        ch["order"] += range(n)
+        ch["flow"] += (offset + c.flow).tolist()
+        ch["kind"] += c.kind.tolist()
+        ch["value"] += c.value.tolist()
+        ch["place"] += list(c.place)
+        ch["src"] += np.where(src >= 0, offset + src, -1).tolist()
+    return local
+
+
+def _magnitude(q: Any, unit: str | None = None) -> float:
+    """A quantity's magnitude (in ``unit`` if given), NaN when not given."""
+    if q is None:
+        return np.nan
+    return float((q.to(unit) if unit else q).magnitude)
+
+
+def _tolerance(sc: Scenario) -> float:
+    """The scenario's balance tolerance [1]."""
+    bal = sc.balances
+    if bal is None or bal.tolerance is None:
+        return balances.TOLERANCE
+    return float(bal.tolerance.to("dimensionless").magnitude)
 
 
 def _concat(fts: Sequence[FlowTable]) -> FlowTable:
@@ -372,24 +459,17 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None, details: bool = Tr
     details : bool
         Also build the per-intervention ``savings`` rows (large for big portfolios).
     """
-    import pandas as pd
+    import pandas as pd  # pandas is imported lazily: CLI start-up speed
 
     lib = lib or library()
-    ft, pt = pf.ft, pf.pt
+    ft = pf.ft
     P = len(pf.plant_ids)
-    co = coefficients(ft, pt, lib)
+    co = coefficients(ft, pf.pt, lib)
     errors: list[dict[str, Any]] = []
     bad = np.zeros(P, dtype=bool)
     for p, prob in co.problems:
         bad[p] = True
-        errors.append(
-            {
-                "plant": pf.plant_ids[p],
-                "file": pf.files[p] if pf.files else None,
-                "place": prob.place,
-                "message": prob.message,
-            }
-        )
+        errors.append(_error(pf, p, prob.place, prob.message))
     # Compact the result rows to those this portfolio uses (plus the contract rows).
     used = co.rowset.always.copy()
     used[co.row] = True
@@ -398,44 +478,168 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None, details: bool = Tr
     remap[rs.keep] = np.arange(len(rs))
     co_row = remap[co.row]
     R = len(rs)
-    n_iv = len(pf.iv_ids)
+    base_p = np.bincount(
+        ft.plant[co.flow] * R + co_row, weights=ft.amount[co.flow] * co.value, minlength=P * R
+    ).reshape(P, R)
+    present = np.zeros((P, R), dtype=bool)
+    present[ft.plant[co.flow], co_row] = True
+    present |= rs.always[None, :]
 
-    # Runs: the scenario runs (first appearance order, plant-major), then one standalone run
-    # per intervention.
-    S = max(len(pf.scen_names), 1)
-    key = pf.st_plant * S + pf.st_scen
-    s_run_scen, uniq = pd.factorize(key, sort=False)
-    uniq = np.asarray(uniq, dtype=np.int64)
-    n_scen_runs = len(uniq)
-    run_plant = np.concatenate([uniq // S, pf.iv_plant]).astype(np.int64)
-    run_scen = np.concatenate([uniq % S, np.full(n_iv, -1)]).astype(np.int64)
-    n_runs = len(run_plant)
-    s_run = np.concatenate([s_run_scen, n_scen_runs + np.arange(n_iv)]).astype(np.int64)
-    s_k = np.concatenate([pf.st_k, np.zeros(n_iv, dtype=np.int64)])
-    s_iv = np.concatenate([pf.st_iv, np.arange(n_iv)]).astype(np.int64)
-    standalone = np.zeros(n_runs, dtype=bool)
-    standalone[n_scen_runs:] = True
+    ru = _Runs.of(pf)
+    stacked, neg_info, no_effect = _simulate(pf, co.flow, co_row, co.value, base_p, ru)
+    bases = ("t", "m3", "GJ")
+    for r, g, prev, after in neg_info:
+        p = int(ru.plant[r])
+        bad[p] = True
+        f = int(pf.ch_flow[g])
+        unit = bases[ft.basis[f]] if ft.basis[f] != B_OTHER else ""
+        scen = "standalone" if ru.standalone[r] else pf.scen_names[ru.scen[r]]
+        message = (
+            f"takes flow '{ft.flow_id[f]}' from {prev:g} to {after:g} {unit}, "
+            f"below zero (scenario '{scen}')"
+        )
+        errors.append(_error(pf, p, pf.change_place(g), message))
+    ok = ~bad
+    n_steps = np.bincount(ru.s_run, minlength=ru.n)
+    end = stacked[n_steps, np.arange(ru.n)]
 
+    lab = _Labels(rs, pf)
+    args = (ru.plant, ru.scen, ru.standalone)
+    steps = (ru.s_run, ru.s_k, ru.s_iv, ok)
+    res_df = _results_frame(pf, lab, base_p, present, end, *args, ok)
+    eco_df = _economics_frame(pf, lab, rs, base_p, present, stacked, *args, *steps)
+    sav_df = (
+        _savings_frame(pf, lab, base_p, present, stacked, *args, *steps)
+        if details
+        else pd.DataFrame(columns=SAVING_COLUMNS)
+    )
+    err_df = pd.DataFrame(errors, columns=ERROR_COLUMNS)
+    plants = pd.DataFrame(
+        {"plant": pf.plant_ids, "name": pf.names, "country": pf.countries, "sector": pf.sectors}
+    )[ok].reset_index(drop=True)
+    bal_df = _balances_frame(pf, ok)
+    bench_df = _benchmarks_frame(pf, lab, base_p, ok, lib)
+    no_effect_iv = np.zeros(len(pf.iv_ids), dtype=bool)
+    no_effect_iv[ru.s_iv[ru.standalone[ru.s_run]]] = no_effect[ru.s_run[ru.standalone[ru.s_run]]]
+    warn_df = _warnings_frame(pf, ok, no_effect_iv, bal_df, bench_df)
+    return BatchResult(res_df, sav_df, eco_df, err_df, plants, warn_df, bal_df, bench_df)
+
+
+def _error(pf: Portfolio, p: int, place: str, message: str) -> dict[str, Any]:
+    """An errors-table row for plant ``p``."""
+    return {
+        "plant": pf.plant_ids[p],
+        "file": pf.files[p] if pf.files else None,
+        "place": place,
+        "message": message,
+    }
+
+
+@dataclass
+class _Runs:
+    """The runs of a portfolio and its steps table over runs.
+
+    Every (plant, scenario) run in first-appearance order, plant-major, then one standalone run
+    per intervention.
+    """
+
+    plant: np.ndarray  # (n,) plant of each run
+    scen: np.ndarray  # (n,) scenario code, -1 for a standalone run
+    standalone: np.ndarray  # (n,) bool
+    s_run: np.ndarray  # steps: run, position in the run, intervention
+    s_k: np.ndarray
+    s_iv: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of runs."""
+        return len(self.plant)
+
+    @classmethod
+    def of(cls, pf: Portfolio) -> _Runs:
+        """The runs of a portfolio."""
+        import pandas as pd  # pandas is imported lazily: CLI start-up speed
+
+        n_iv = len(pf.iv_ids)
+        S = max(len(pf.scen_names), 1)
+        s_run_scen, uniq = pd.factorize(pf.st_plant * S + pf.st_scen, sort=False)
+        uniq = np.asarray(uniq, dtype=np.int64)
+        n_scen_runs = len(uniq)
+        plant = np.concatenate([uniq // S, pf.iv_plant]).astype(np.int64)
+        standalone = np.zeros(len(plant), dtype=bool)
+        standalone[n_scen_runs:] = True
+        return cls(
+            plant=plant,
+            scen=np.concatenate([uniq % S, np.full(n_iv, -1)]).astype(np.int64),
+            standalone=standalone,
+            s_run=np.concatenate([s_run_scen, n_scen_runs + np.arange(n_iv)]).astype(np.int64),
+            s_k=np.concatenate([pf.st_k, np.zeros(n_iv, dtype=np.int64)]),
+            s_iv=np.concatenate([pf.st_iv, np.arange(n_iv)]).astype(np.int64),
+        )
+
+
+def _run_changes(
+    pf: Portfolio, ru: _Runs, r_start: np.ndarray, f_start: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Every change of every step of every run: run, step, position, run-flow, kind, value."""
+    ch_sort = np.lexsort((pf.ch_order, pf.ch_iv))
+    c_count = np.bincount(pf.ch_iv, minlength=len(pf.iv_ids))
+    s_iv = ru.s_iv
+    C = _ranges(_starts(c_count)[s_iv], c_count[s_iv]) if len(s_iv) else np.zeros(0, np.int64)
+    C_step = np.repeat(np.arange(len(s_iv)), c_count[s_iv]) if len(s_iv) else C
+    gch = ch_sort[C]  # global change index
+    run = ru.s_run[C_step]
+    first = r_start[run] - f_start[ru.plant[run]]  # run-flow of the plant's flow 0
+    assert pf.ch_src is not None
+    src_g = pf.ch_src[gch]
+    return {
+        "g": gch,
+        "run": run,
+        "k": ru.s_k[C_step],
+        "j": pf.ch_order[gch],
+        "rf": first + pf.ch_flow[gch],
+        "kind": pf.ch_kind[gch],
+        "value": pf.ch_value[gch],
+        "src": np.where(src_g >= 0, first + src_g, -1),
+    }
+
+
+def _simulate(
+    pf: Portfolio,
+    co_flow: np.ndarray,
+    co_row: np.ndarray,
+    co_value: np.ndarray,
+    base_p: np.ndarray,
+    ru: _Runs,
+) -> tuple[np.ndarray, list[tuple[int, int, float, float]], np.ndarray]:
+    """Apply every run's steps, all runs at once (:mod:`recp.models.changes`).
+
+    Returns the results of every run after 0..k steps ``(k_max + 1, runs, rows)``, the first
+    change of each run that takes a flow below zero (run, change, before, after), and whether
+    each run leaves every flow as it was.
+    """
+    ft = pf.ft
+    R = base_p.shape[1]
     # Flows per plant (ft is sorted by plant) and per run.
-    f_count = np.bincount(ft.plant, minlength=P)
+    f_count = np.bincount(ft.plant, minlength=len(pf.plant_ids))
     f_start = _starts(f_count)
-    r_count = f_count[run_plant]
+    r_count = f_count[ru.plant]
     r_start = _starts(r_count)
-    rf_flow = _ranges(f_start[run_plant], r_count)
-    rf_run = np.repeat(np.arange(n_runs), r_count)
+    rf_flow = _ranges(f_start[ru.plant], r_count)
+    rf_run = np.repeat(np.arange(ru.n), r_count)
     state = ft.amount[rf_flow].copy()
-
-    # Coefficient entries expanded to run-flows.
-    order = np.argsort(co.flow, kind="stable")
-    e_flow, e_row, e_val = co.flow[order], co_row[order], co.value[order]
-    e_count = np.bincount(e_flow, minlength=len(ft))
+    # Coefficient entries expanded to run-flows: entries of a run-flow are
+    # e_*[start : start + count].
+    order = np.argsort(co_flow, kind="stable")
+    e_row, e_val = co_row[order], co_value[order]
+    e_count = np.bincount(co_flow, minlength=len(ft))
     rf_ecount = e_count[rf_flow]
-    rf_estart = _starts(e_count)[rf_flow]  # entries of a run-flow: e_*[start : start + count]
+    rf_estart = _starts(e_count)[rf_flow]
 
     def add_delta(target: np.ndarray, rf: np.ndarray, change: np.ndarray) -> None:
-        """Add to ``target`` (runs x rows) the effect of run-flows changing.
+        """Add to ``target`` (runs x rows) the effect of run-flows ``rf`` changing.
 
-        Only the cells that the run-flows ``rf`` (changed by ``change``) touch are computed.
+        Only the cells they touch are computed.
         """
         ent = _ranges(rf_estart[rf], rf_ecount[rf])
         who = np.repeat(np.arange(len(rf)), rf_ecount[rf])
@@ -445,68 +649,39 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None, details: bool = Tr
             inv, weights=change[who] * e_val[ent], minlength=len(uk)
         )
 
-    base_p = np.bincount(
-        ft.plant[co.flow] * R + co_row, weights=ft.amount[co.flow] * co.value, minlength=P * R
-    ).reshape(P, R)
-    present = np.zeros((P, R), dtype=bool)
-    present[ft.plant[co.flow], co_row] = True
-    present |= rs.always[None, :]
-
-    # Changes expanded to run level.
-    ch_sort = np.lexsort((pf.ch_order, pf.ch_iv))
-    c_count = np.bincount(pf.ch_iv, minlength=n_iv)
-    C = _ranges(_starts(c_count)[s_iv], c_count[s_iv]) if len(s_iv) else np.zeros(0, np.int64)
-    C_step = np.repeat(np.arange(len(s_iv)), c_count[s_iv]) if len(s_iv) else C
-    gch = ch_sort[C]  # global change index
-    C_run = s_run[C_step]
-    C_k = s_k[C_step]
-    C_j = pf.ch_order[gch]
-    C_rf = r_start[C_run] + (pf.ch_flow[gch] - f_start[run_plant[C_run]])
-    C_kind = pf.ch_kind[gch]
-    C_val = pf.ch_value[gch]
-    assert pf.ch_src is not None
-    src_g = pf.ch_src[gch]
-    C_src = np.where(src_g >= 0, r_start[C_run] + (src_g - f_start[run_plant[C_run]]), -1)
-
-    k_max = int(s_k.max()) + 1 if len(s_k) else 0
-    j_max = int(C_j.max()) + 1 if len(C_j) else 0
-    stacked = np.empty((k_max + 1, n_runs, R))  # results of every run after 0..k steps
-    stacked[0] = base_p[run_plant]
-    # every run starts from its plant's baseline
-
-    negative = np.zeros(n_runs, dtype=bool)
+    C = _run_changes(pf, ru, r_start, f_start)
+    k_max = int(ru.s_k.max()) + 1 if len(ru.s_k) else 0
+    j_max = int(C["j"].max()) + 1 if len(C["j"]) else 0
+    stacked = np.empty((k_max + 1, ru.n, R))  # results of every run after 0..k steps
+    stacked[0] = base_p[ru.plant]  # every run starts from its plant's baseline
+    negative = np.zeros(ru.n, dtype=bool)
     neg_info: list[tuple[int, int, float, float]] = []
     for k in range(k_max):
-        at_k = C_k == k
+        at_k = C["k"] == k
         touched: list[np.ndarray] = []
         start_state: list[np.ndarray] = []
         for j in range(j_max):
-            sel = np.flatnonzero(at_k & (C_j == j))
+            sel = np.flatnonzero(at_k & (C["j"] == j))
             if sel.size == 0:
                 continue
-            idx = C_rf[sel]
-            kind = C_kind[sel]
-            v = C_val[sel]
+            idx = C["rf"][sel]
+            kind = C["kind"][sel]
             before = state[idx]
             mv = kind == MOVE
             moved = np.zeros(len(idx))
             if mv.any():  # a process changing class: the source's amount moves to the target
-                src = C_src[sel[mv]]
+                src = C["src"][sel[mv]]
                 moved[mv] = state[src]
                 touched.append(src)
                 start_state.append(state[src].copy())
                 state[src] = 0.0
-            new = np.where(
-                kind == REL,
-                before * (1.0 + v),
-                np.where(kind == ABS, before + v, np.where(mv, before + moved, v)),
-            )
-            neg = (new < -1e-9 * np.maximum(1.0, np.abs(before))) & ~negative[C_run[sel]]
+            new = changes.changed(before, kind, C["value"][sel], moved)
+            neg = changes.is_below_zero(before, new) & ~negative[C["run"][sel]]
             for q in np.flatnonzero(neg):  # offending changes only: messages
                 neg_info.append(
-                    (int(C_run[sel[q]]), int(gch[sel[q]]), float(before[q]), float(new[q]))
+                    (int(C["run"][sel[q]]), int(C["g"][sel[q]]), float(before[q]), float(new[q]))
                 )
-            negative[C_run[sel[neg]]] = True
+            negative[C["run"][sel[neg]]] = True
             touched.append(idx)
             start_state.append(before)
             state[idx] = np.maximum(new, 0.0)
@@ -518,46 +693,225 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None, details: bool = Tr
             rf_u, first = np.unique(rf_all, return_index=True)
             before_u = np.concatenate(start_state)[first]
             add_delta(stacked[k + 1], rf_u, state[rf_u] - before_u)
-    del state
-    bases = ("t", "m3", "GJ")
-    for r, g, prev, after in neg_info:
-        p = int(run_plant[r])
-        bad[p] = True
-        f = int(pf.ch_flow[g])
-        unit = bases[ft.basis[f]] if ft.basis[f] != B_OTHER else ""
-        scen = "standalone" if standalone[r] else pf.scen_names[run_scen[r]]
-        errors.append(
-            {
-                "plant": pf.plant_ids[p],
-                "file": pf.files[p] if pf.files else None,
-                "place": pf.change_place(g),
-                "message": (
-                    f"takes flow '{ft.flow_id[f]}' from {prev:g} to {after:g} {unit}, "
-                    f"below zero (scenario '{scen}')"
-                ),
-            }
-        )
-    ok = ~bad
-    n_steps = np.bincount(s_run, minlength=n_runs)
-    end = stacked[n_steps, np.arange(n_runs)]
+    # a run with no effect: every amount as it was (np.allclose's tolerances)
+    base = ft.amount[rf_flow]
+    far = np.abs(state - base) > 1e-8 + 1e-5 * np.abs(base)
+    no_effect = np.bincount(rf_run[far], minlength=ru.n) == 0
+    return stacked, neg_info, no_effect
 
-    lab = _Labels(rs, pf)
-    res_df = _results_frame(pf, lab, base_p, present, end, run_plant, run_scen, standalone, ok)
-    eco_df = _economics_frame(
-        pf, lab, rs, base_p, present, stacked, run_plant, run_scen, standalone, s_run, s_k, s_iv, ok
-    )
-    sav_df = (
-        _savings_frame(
-            pf, lab, base_p, present, stacked, run_plant, run_scen, standalone, s_run, s_k, s_iv, ok
+
+def _balances_frame(pf: Portfolio, ok: np.ndarray) -> pd.DataFrame:
+    """Water and mass balances of each valid plant's baseline, as ``recp assess`` gives them."""
+    import pandas as pd  # pandas is imported lazily: CLI start-up speed
+
+    ft = pf.ft
+    P = len(pf.plant_ids)
+    t, in_t = ft.type, ft.basis == B_T
+    x = np.array(pf.balance_extra, dtype=float).reshape(-1, 3)
+    xp, xk, xv = x[:, 0].astype(np.int64), x[:, 1].astype(np.int64), x[:, 2]
+
+    def total(mask: np.ndarray, extra: int | None = None) -> np.ndarray:
+        """Sum per plant of the flows in ``mask``, then the extra outputs of kind ``extra``."""
+        on = xk == extra
+        return np.bincount(
+            np.concatenate([ft.plant[mask], xp[on]]),
+            weights=np.concatenate([ft.amount[mask], xv[on]]),
+            minlength=P,
         )
-        if details
-        else pd.DataFrame(columns=SAVING_COLUMNS)
+
+    not_mass = (t == PROD) & ~in_t
+    products = (
+        pd.Series(ft.flow_id[not_mass].astype(str)).groupby(ft.plant[not_mass]).agg(", ".join)
     )
-    err_df = pd.DataFrame(errors, columns=ERROR_COLUMNS)
-    plants = pd.DataFrame(
-        {"plant": pf.plant_ids, "name": pf.names, "country": pf.countries, "sector": pf.sectors}
-    )[ok].reset_index(drop=True)
-    return BatchResult(res_df, sav_df, eco_df, err_df, plants)
+    notes = np.full((P, 2), None, dtype=object)
+    notes[products.index.to_numpy(), 1] = [not_mass_note(x) for x in products]
+    blocks = []
+    for b, (name, unit, tin, tout) in enumerate(
+        (
+            ("water", "m3", total(t == WATER), total(t == WW, 0)),
+            ("mass", "t", total((t == MAT) & in_t), total(((t == PROD) | (t == WASTE)) & in_t, 1)),
+        )
+    ):
+        tol = np.asarray(pf.balance_tolerance, dtype=float)
+        diff, rel, closes = balances.closure(tin, tout, tol)
+        note = notes[:, b]
+        note[(note == None) & (tin <= 0)] = no_inputs_note(name)  # noqa: E711 - elementwise
+        checked = note == None  # noqa: E711 - elementwise
+        blocks.append(
+            pd.DataFrame(
+                {
+                    "plant": pf.plant_ids,
+                    "balance": name,
+                    "unit": unit,
+                    "in": tin,
+                    "out": tout,
+                    "difference": diff,
+                    "relative": rel,
+                    "tolerance": tol,
+                    "closes": _nullable(closes, checked.astype(bool)),
+                    "note": note,
+                    "_order": np.arange(P) * 2 + b,
+                }
+            )[ok]
+        )
+    out = pd.concat(blocks, ignore_index=True).sort_values("_order", kind="stable")
+    return out[BALANCE_COLUMNS].reset_index(drop=True)
+
+
+def _nullable(values: np.ndarray, known: np.ndarray) -> Any:
+    """A pandas nullable boolean array: ``values`` where ``known``, NA elsewhere."""
+    import pandas as pd  # pandas is imported lazily: CLI start-up speed
+
+    out = pd.array(values, dtype="boolean")
+    out[~known] = pd.NA
+    return out
+
+
+def _benchmarks_frame(
+    pf: Portfolio, lab: _Labels, base_p: np.ndarray, ok: np.ndarray, lib: FactorLibrary
+) -> pd.DataFrame:
+    """Each valid plant's baseline intensities beside its sector's reference ranges."""
+    import pandas as pd  # pandas is imported lazily: CLI start-up speed
+
+    try:
+        table = lib.table(lib.REFERENCES)
+    except KeyError:
+        return pd.DataFrame(columns=BENCHMARK_COLUMNS)
+    sectors = np.array([s or "" for s in pf.sectors], dtype=object)
+    has = ok & np.isfinite(pf.production) & (sectors != "")
+    parts = []
+    for n, r in enumerate(table.rows.values()):  # loop over reference rows, never over plants
+        on = np.flatnonzero(has & (sectors == r.get("sector")))
+        if on.size == 0:
+            continue
+        i = lab.rs.index.get((str(r["indicator"]).removesuffix("_intensity"), "total"))
+        # one conversion per distinct (currency, production unit), never per plant
+        cur_pu = np.char.add(
+            np.char.add(np.asarray(pf.currency, dtype=str)[on], "\x00"),
+            np.asarray(pf.production_unit, dtype=str)[on],
+        )
+        _, first, inv = np.unique(cur_pu, return_index=True, return_inverse=True)
+        factor = np.array(
+            [
+                _per_production(lab, i, pf.currency[on[f]], pf.production_unit[on[f]], r)
+                for f in first
+            ]
+        )[inv.reshape(-1)]
+        value = (
+            base_p[on, i if i is not None else 0] / pf.production[on] * factor
+        )  # NaN: not comparable
+        lo, hi = (np.nan if r.get(k) is None else float(r[k]) for k in ("low", "high"))
+        flag = np.array(balances.FLAGS, dtype=object)[balances.compare_range(value, lo, hi)]
+        comparable = np.isfinite(factor)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "plant": on,
+                    "id": r["id"],
+                    "indicator": r["indicator"],
+                    "low": r.get("low"),
+                    "high": r.get("high"),
+                    "unit": r.get("unit"),
+                    "product": r.get("product"),
+                    "source": table.factor(r["id"], "low").source  # type: ignore[union-attr]
+                    if r.get("low") is not None
+                    else r.get("source_row"),
+                    "value": value,
+                    "flag": np.where(comparable, flag, "not_comparable"),
+                    "note": np.where(
+                        comparable,
+                        np.full(len(on), None, dtype=object),
+                        np.array(
+                            [
+                                not_comparable_note(
+                                    _unit_label(pf.production_unit[on[f]]),
+                                    r.get("unit"),
+                                    r.get("product"),
+                                )
+                                for f in first
+                            ],
+                            dtype=object,
+                        )[inv.reshape(-1)],
+                    ),
+                    "_ref": n,
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=BENCHMARK_COLUMNS)
+    out = pd.concat(parts, ignore_index=True).sort_values(["plant", "_ref"], kind="stable")
+    out["plant"] = np.asarray(pf.plant_ids, dtype=object)[out["plant"].to_numpy()]
+    return out[BENCHMARK_COLUMNS].reset_index(drop=True)
+
+
+_FACTORS: dict[tuple[str, str, str], float] = {}
+
+
+def _per_production(lab: _Labels, i: int | None, cur: str, punit: str, ref: Any) -> float:
+    """Conversion from a result row's unit per production unit to a reference's unit.
+
+    NaN if they do not convert; cached, so pint runs once per distinct unit triple.
+    """
+    if i is None:
+        return np.nan
+    key = (lab.rs.rows[i].unit.replace("{cur}", cur), punit, str(ref.get("unit")))
+    if key not in _FACTORS:
+        try:
+            q = parse_quantity(f"1 {key[0]}") / parse_quantity(f"1 {key[1]}")
+            _FACTORS[key] = to_float(q, key[2])
+        except Exception:  # noqa: BLE001 - unit mismatch: say so, do not guess
+            _FACTORS[key] = np.nan
+    return _FACTORS[key]
+
+
+def _unit_label(punit: str) -> str:
+    """A production unit as pint prints it (for messages)."""
+    try:
+        return f"{parse_quantity(f'1 {punit}').units:~}"
+    except Exception:  # noqa: BLE001 - fall back to the text as given
+        return punit
+
+
+def _warnings_frame(
+    pf: Portfolio,
+    ok: np.ndarray,
+    no_effect_iv: np.ndarray,
+    bal: pd.DataFrame,
+    bench: pd.DataFrame,
+) -> pd.DataFrame:
+    """Per valid plant, the warnings ``recp assess`` gives, in the same order."""
+    import pandas as pd  # pandas is imported lazily: CLI start-up speed
+
+    index = {p: k for k, p in enumerate(pf.plant_ids)}
+    rows: list[tuple[int, int, dict[str, str]]] = [
+        (p, 0, {"code": c, "message": m}) for p, c, m in pf.warnings
+    ]
+    rows += [
+        (int(pf.iv_plant[g]), 1, no_effect_warning(pf.iv_ids[g]))
+        for g in np.flatnonzero(no_effect_iv)
+    ]
+    unclosed = bal[~bal["closes"].fillna(False).to_numpy(dtype=bool)]
+    cols = (unclosed[c].tolist() for c in BALANCE_COLUMNS)
+    for plant, name, unit, tin, tout, _, rel, tol, closes, note in zip(*cols, strict=True):
+        closes = None if pd.isna(closes) else bool(closes)  # balances not closing: messages
+        rel = None if pd.isna(rel) else float(rel)
+        w = balance_warning(name, unit, tin, tout, rel, tol, closes, note)
+        if w is not None:
+            rows.append((index[plant], 2, w))
+    outside = bench[bench["flag"].isin(["below", "above"])]
+    for r in outside.itertuples(index=False):  # intensities outside their range: messages
+        w = benchmark_warning(r.indicator, r.value, r.unit, r.flag, r.low, r.high, r.source)
+        rows.append((index[r.plant], 3, w))
+    keep = [x for x in rows if ok[x[0]]]
+    keep.sort(key=lambda x: (x[0], x[1]))  # stable: each group keeps its order
+    return pd.DataFrame(
+        {
+            "plant": [pf.plant_ids[p] for p, _, _ in keep],
+            "code": [w["code"] for _, _, w in keep],
+            "message": [w["message"] for _, _, w in keep],
+        },
+        columns=WARNING_COLUMNS,
+    )
 
 
 def _frame(columns: dict[str, Any], names: list[str]) -> pd.DataFrame:
@@ -721,24 +1075,20 @@ def _economics_frame(
     s_iv: np.ndarray,
     ok: np.ndarray,
 ) -> pd.DataFrame:
-    """Economics rows as in the single-plant JSON.
+    """Economics rows as in the single-plant JSON (:mod:`recp.models.finance` for both).
 
     Per run: the in-sequence rows, the standalone rows, then the scenario row.
     """
     n_iv = len(pf.iv_ids)
     n_runs = len(run_plant)
-    cost, ghg = rs.at("cost", "total"), rs.at("ghg", "total")
-    seq = ~standalone[s_run] & ok[run_plant[s_run]]
-    si = np.flatnonzero(seq)
+    cost = rs.at("cost", "total")
+    si = np.flatnonzero(~standalone[s_run] & ok[run_plant[s_run]])
     runs_of = s_run[si]
     plant_of = run_plant[runs_of]
-    has_cost = present[plant_of, cost]
-    sv = {"in_sequence": stacked[s_k[si], runs_of] - stacked[s_k[si] + 1, runs_of]}
     stand_run = np.full(n_iv, -1, dtype=np.int64)
     st = standalone[s_run]
     stand_run[s_iv[st]] = s_run[st]
     sr = stand_run[s_iv[si]]
-    sv["standalone"] = base_p[run_plant[sr]] - stacked[1, sr]
     iv = s_iv[si]
     capex, opex, life = pf.capex[iv], pf.opex[iv], pf.lifetime[iv]
     rate = pf.discount_rate[plant_of]
@@ -752,94 +1102,46 @@ def _economics_frame(
     e_scen = np.empty(nb, dtype=np.int64)
     e_iv = np.full(nb, -1, dtype=np.int64)
     e_basis = np.zeros(nb, dtype=np.int64)
-    seq_saving = None
-    seq_rel: dict[str, np.ndarray] = {}
-    for b, basis in enumerate(("in_sequence", "standalone")):
-        m = sv[basis]
-        saving = np.where(has_cost, m[:, cost], 0.0) - opex
-        g = m[:, ghg]
+    seq_saving = seq_ghg = np.zeros(0)
+    for b, (before, after) in enumerate(
+        (
+            (stacked[s_k[si], runs_of], stacked[s_k[si] + 1, runs_of]),
+            (base_p[run_plant[sr]], stacked[1, sr]),
+        )
+    ):
+        flow_saving = np.where(present[plant_of, cost], before[:, cost] - after[:, cost], 0.0)
+        av = _avoided(rs, present[plant_of], before, after)
+        ap = finance.appraise(capex, opex, flow_saving, rate, life, av)
         pos = run_start[runs_of] + b * n_steps[runs_of] + s_k[si]
         e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = plant_of, run_scen[runs_of], iv, b
-        cols["capex"][pos] = capex
-        cols["annual_saving"][pos] = saving
-        cols["simple_payback_years"][pos] = finance.simple_payback(capex, saving)
-        cols["lifetime_years"][pos] = life
-        cols["npv"][pos] = finance.npv(capex, saving, rate, life)
-        cols["irr"][pos] = finance.irr(capex, saving, life)
-        cols["ghg_avoided_t_co2e_per_year"][pos] = g
-        cols["cost_per_t_co2e"][pos] = finance.cost_of_abatement(capex, saving, rate, life, g)
-        for ind, c_av, c_cost in RELEASE_ECONOMICS:
-            if (ind, "total") not in rs.index:
-                continue
-            col = rs.at(ind, "total")
-            av = np.where(present[plant_of, col], m[:, col], np.nan)
-            cols[c_av][pos] = av
-            cols[c_cost][pos] = finance.cost_of_abatement(
-                capex, saving, rate, life, np.nan_to_num(av)
-            )
-            if b == 0:
-                seq_rel[ind] = av
+        _put(cols, pos, ap, av)
         if b == 0:
-            seq_saving, seq_ghg, seq_npv = saving, g, cols["npv"][pos]
-    # scenario rows: sums over each run's in-sequence steps
+            seq_saving, seq_ghg = ap.annual_saving, av["ghg"]
+    # scenario rows: each kept run's in-sequence steps made together
     kr = np.flatnonzero(keep_run)
     if len(kr):
-        assert seq_saving is not None
-        csum = np.bincount(runs_of, weights=capex, minlength=n_runs)[kr]
-        ssum = np.bincount(runs_of, weights=seq_saving, minlength=n_runs)[kr]
-        gsum = np.bincount(runs_of, weights=seq_ghg, minlength=n_runs)[kr]
-        finite = (
-            np.bincount(runs_of, weights=np.isfinite(life).astype(float), minlength=n_runs)[kr]
-            == n_steps[kr]
+        shape = (len(kr), int(n_steps.max()))
+        cell = (np.searchsorted(kr, runs_of), s_k[si])
+        real = np.zeros(shape, dtype=bool)
+        real[cell] = True
+        mats = {}
+        for name, x in (("capex", capex), ("saving", seq_saving), ("life", life), ("ghg", seq_ghg)):
+            mats[name] = np.zeros(shape)
+            mats[name][cell] = x
+        last = n_steps[kr]
+        total = _avoided(rs, present[run_plant[kr]], stacked[0, kr], stacked[last, kr])
+        total["ghg"] = np.where(real, mats["ghg"], 0.0).sum(axis=1)
+        ap = finance.appraise_scenarios(
+            mats["capex"],
+            mats["saving"],
+            pf.discount_rate[run_plant[kr]],
+            mats["life"],
+            total,
+            real,
         )
-        lmax = np.full(n_runs, -np.inf)
-        o_r = np.argsort(runs_of, kind="stable")
-        bounds = np.r_[0, np.flatnonzero(np.diff(runs_of[o_r])) + 1]
-        lmax[runs_of[o_r][bounds]] = (
-            np.maximum.reduceat(np.nan_to_num(life, nan=-np.inf)[o_r], bounds)
-            if len(o_r)
-            else lmax[:0]
-        )
-        npv_sum = np.bincount(runs_of, weights=np.nan_to_num(seq_npv, nan=0.0), minlength=n_runs)[
-            kr
-        ]
-        npv_nan = (
-            np.bincount(runs_of, weights=np.isnan(seq_npv).astype(float), minlength=n_runs)[kr] > 0
-        )
-        kmax = int(n_steps.max())
-        row_of = np.searchsorted(kr, runs_of)
-        cap_m = np.zeros((len(kr), kmax))
-        sav_m = np.zeros((len(kr), kmax))
-        life_m = np.ones((len(kr), kmax))
-        real = np.zeros((len(kr), kmax), dtype=bool)
-        real[row_of, s_k[si]] = True
-        cap_m[row_of, s_k[si]] = capex
-        sav_m[row_of, s_k[si]] = seq_saving
-        life_m[row_of, s_k[si]] = np.nan_to_num(life, nan=1.0)
-        irr_s = finance.irr_portfolio(cap_m, sav_m, life_m)
-        r_rate = pf.discount_rate[run_plant[kr]]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            crf = finance.capital_recovery_factor(r_rate[:, None], life_m)
-            annual_cost = (np.where(real, cap_m * crf, 0.0)).sum(axis=1) - ssum
-            cpt = np.where(gsum > 0, annual_cost / gsum, np.nan)
         pos = run_start[kr] + 2 * n_steps[kr]
         e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = run_plant[kr], run_scen[kr], -1, 0
-        cols["capex"][pos] = csum
-        cols["annual_saving"][pos] = ssum
-        cols["simple_payback_years"][pos] = finance.simple_payback(csum, ssum)
-        cols["lifetime_years"][pos] = np.where(finite, lmax[kr], np.nan)
-        cols["npv"][pos] = np.where(finite & ~npv_nan, npv_sum, np.nan)
-        cols["irr"][pos] = np.where(finite, irr_s, np.nan)
-        cols["ghg_avoided_t_co2e_per_year"][pos] = gsum
-        cols["cost_per_t_co2e"][pos] = np.where(finite, cpt, np.nan)
-        for ind, c_av, c_cost in RELEASE_ECONOMICS:
-            if ind not in seq_rel:
-                continue
-            has = present[run_plant[kr], rs.at(ind, "total")]
-            av = np.bincount(runs_of, weights=np.nan_to_num(seq_rel[ind]), minlength=n_runs)[kr]
-            cols[c_av][pos] = np.where(has, av, np.nan)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                cols[c_cost][pos] = np.where(has & finite & (av > 0), annual_cost / av, np.nan)
+        _put(cols, pos, ap, total)
     iv_vocab, iv_code = _vocab(pf.iv_ids)
     code = np.where(e_iv >= 0, iv_code[np.maximum(e_iv, 0)], -1)
     return _frame(
@@ -855,6 +1157,38 @@ def _economics_frame(
     )
 
 
+def _avoided(
+    rs: _RowView, present: np.ndarray, before: np.ndarray, after: np.ndarray
+) -> dict[str, np.ndarray]:
+    """GHG [t CO2e/year], mercury [kg/year], PCDD/F [g TEQ/year] avoided; NaN where absent."""
+    ghg = rs.at("ghg", "total")
+    out = {"ghg": before[:, ghg] - after[:, ghg]}
+    for ind, _, _ in RELEASE_ECONOMICS:
+        if (ind, "total") in rs.index:
+            col = rs.at(ind, "total")
+            out[ind] = np.where(present[:, col], before[:, col] - after[:, col], np.nan)
+        else:
+            out[ind] = np.full(len(before), np.nan)
+    return out
+
+
+def _put(
+    cols: dict[str, np.ndarray], pos: np.ndarray, ap: finance.Appraisal, av: dict[str, np.ndarray]
+) -> None:
+    """Write an appraisal into the economics columns at rows ``pos``."""
+    cols["capex"][pos] = ap.capex
+    cols["annual_saving"][pos] = ap.annual_saving
+    cols["simple_payback_years"][pos] = ap.simple_payback
+    cols["lifetime_years"][pos] = ap.lifetime
+    cols["npv"][pos] = ap.npv
+    cols["irr"][pos] = ap.irr
+    cols["ghg_avoided_t_co2e_per_year"][pos] = av["ghg"]
+    cols["cost_per_t_co2e"][pos] = ap.cost_per_unit["ghg"]
+    for ind, c_av, c_cost in RELEASE_ECONOMICS:
+        cols[c_av][pos] = av[ind]
+        cols[c_cost][pos] = ap.cost_per_unit[ind]
+
+
 # -- public entry points ---------------------------------------------------------------------
 
 
@@ -865,62 +1199,37 @@ def assess_many(
 ) -> BatchResult:
     """Assess many plants at once (validated :class:`Scenario` objects or file paths).
 
-    Files that fail to load or validate are reported in ``errors``; the others complete.
+    Files that fail to load or validate are reported in ``errors``; the others complete. Each
+    plant is compiled once (:func:`recp.engine.compile_scenario`), then all are evaluated
+    together.
 
     Returns
     -------
     BatchResult
         ``results``, ``savings``, ``economics`` as tidy DataFrames with a ``plant`` column (the
-        file stem, or the plant name for Scenario objects), and ``errors``.
+        file stem, or the plant name for Scenario objects), ``errors``, and the per-plant
+        ``warnings``, ``balances`` and ``benchmarks``.
     """
-    import pandas as pd
-
-    from recp.scenario import Scenario, load
+    import pandas as pd  # pandas is imported lazily: CLI start-up speed
 
     lib = lib or library()
     scs: list[Scenario] = []
+    comps: list[Compiled] = []
     ids: list[str] = []
     errors: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for item in scenarios:
-        if isinstance(item, Scenario):
-            sc, pid = item, item.plant.name
-        else:
-            pid = Path(item).stem
-            try:
-                sc = load(item)
-            except InputError as e:
-                for p in e.with_file(str(item)).problems:
-                    errors.append(
-                        {
-                            "plant": pid,
-                            "file": p.file,
-                            "place": p.place,
-                            "message": p.message
-                            if p.line is None
-                            else f"line {p.line}: {p.message}",
-                        }
-                    )
-                continue
-            except Exception as e:  # noqa: BLE001 - a fault in one plant never stops the batch
-                errors.append(
-                    {
-                        "plant": pid,
-                        "file": str(item),
-                        "place": "",
-                        "message": f"internal error: {type(e).__name__}: {e}",
-                    }
-                )
-                continue
+        loaded = _load(item, errors)
+        if loaded is None:
+            continue
+        sc, pid = loaded
         if pid in seen:  # unique plant ids, deterministic
             seen[pid] += 1
             pid = f"{pid}#{seen[pid]}"
         else:
             seen[pid] = 1
         try:
-            from recp.engine import compile_scenario
-
-            compile_scenario(sc, lib)
+            comp = engine.compile_scenario(sc, lib)
         except InputError as e:
             for p in e.problems:
                 errors.append(
@@ -938,9 +1247,11 @@ def assess_many(
             )
             continue
         scs.append(sc)
+        comps.append(comp)
         ids.append(pid)
     if scs:
-        res = evaluate(portfolio_from_scenarios(scs, ids, lib), lib, details=details)
+        pf = portfolio_from_scenarios(scs, ids, lib, comps)
+        res = evaluate(pf, lib, details=details)
     else:
         res = BatchResult(
             pd.DataFrame(columns=RESULT_COLUMNS),
@@ -958,6 +1269,37 @@ def assess_many(
     return res
 
 
+def _load(item: Scenario | str | Path, errors: list[dict[str, Any]]) -> tuple[Scenario, str] | None:
+    """A validated scenario and its plant id, or None with its problems added to ``errors``."""
+    from recp.scenario import Scenario, load  # lazily: CLI start-up speed
+
+    if isinstance(item, Scenario):
+        return item, item.plant.name
+    pid = Path(item).stem
+    try:
+        return load(item), pid
+    except InputError as e:
+        for p in e.with_file(str(item)).problems:
+            errors.append(
+                {
+                    "plant": pid,
+                    "file": p.file,
+                    "place": p.place,
+                    "message": p.message if p.line is None else f"line {p.line}: {p.message}",
+                }
+            )
+    except Exception as e:  # noqa: BLE001 - a fault in one plant never stops the batch
+        errors.append(
+            {
+                "plant": pid,
+                "file": str(item),
+                "place": "",
+                "message": f"internal error: {type(e).__name__}: {e}",
+            }
+        )
+    return None
+
+
 def batch(
     source: str | Path | Iterable[Scenario | str | Path],
     lib: FactorLibrary | None = None,
@@ -969,7 +1311,7 @@ def batch(
     :class:`BatchResult`.
     """
     if isinstance(source, (str, Path)):
-        return _combine(run_item(it, lib=lib) for it in work_items(Path(source), chunk_plants))
+        return combine(run_item(it, lib=lib) for it in work_items(Path(source), chunk_plants))
     return assess_many(source, lib)
 
 
@@ -1006,15 +1348,16 @@ def evaluate_tables_chunk(
     return res
 
 
-def _combine(parts: Iterator[BatchResult]) -> BatchResult:
-    import pandas as pd
+def combine(parts: Iterable[BatchResult]) -> BatchResult:
+    """Concatenate the results of chunks, in order, into one :class:`BatchResult`."""
+    import pandas as pd  # pandas is imported lazily: CLI start-up speed
 
     ps = list(parts)
     if len(ps) == 1:
         return ps[0]
 
     def cat(name: str, cols: list[str]) -> pd.DataFrame:
-        frames = [getattr(p, name) for p in ps if len(getattr(p, name))]
+        frames = [f for p in ps if (f := getattr(p, name)) is not None and len(f)]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
 
     return BatchResult(
@@ -1023,7 +1366,12 @@ def _combine(parts: Iterator[BatchResult]) -> BatchResult:
         cat("economics", ECON_COLUMNS),
         cat("errors", ERROR_COLUMNS),
         cat("plants", ["plant", "name", "country", "sector"]),
+        *(cat(name, cols) for name, cols in DIAGNOSTIC_COLUMNS.items()),
     )
+
+
+#: Former name of :func:`combine` (the CLI still imports it).
+_combine = combine
 
 
 # -- running a batch: chunks, processes, Dask -------------------------------------------------
@@ -1077,7 +1425,7 @@ def run(
 
     Results are combined in input order, so every engine gives the same tables.
     """
-    return _combine(
+    return combine(
         iter_run(
             src,
             jobs=jobs,
@@ -1174,4 +1522,13 @@ def rollup(results: pd.DataFrame, plants: pd.DataFrame, by: str) -> pd.DataFrame
     return out
 
 
-__all__ = ["BatchResult", "Portfolio", "assess_many", "batch", "evaluate", "rollup", "run"]
+__all__ = [
+    "BatchResult",
+    "Portfolio",
+    "assess_many",
+    "batch",
+    "combine",
+    "evaluate",
+    "rollup",
+    "run",
+]

@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
+from recp.errors import InputError
+
 app = typer.Typer(
     name="recp",
     help="Resource-efficient and cleaner production calculator: energy, water, waste, GHG and "
@@ -33,7 +35,7 @@ EXIT_INPUT = 2
 
 def _version(value: bool) -> None:
     if value:
-        from recp import __version__
+        from recp import __version__  # lazy: CLI start-up
 
         typer.echo(f"recp {__version__}")
         raise typer.Exit()
@@ -81,9 +83,8 @@ def assess(
     lang: Annotated[str, typer.Option("--lang", help="Report language: en or zh.")] = "en",
 ) -> None:
     """Assess plants: baseline, scenarios, intervention savings and economics."""
-    from recp.assessment import assess as run
-    from recp.errors import InputError
-    from recp.scenario import load
+    from recp.assessment import assess as run  # lazy: CLI start-up
+    from recp.scenario import load  # lazy: CLI start-up
 
     fmt = format.lower()
     if fmt not in ("table", "json", "csv"):
@@ -103,7 +104,7 @@ def assess(
     if report:
         if len(results) != 1:
             raise InputError("--report: give one scenario file per report")
-        from recp.report import write_report
+        from recp.report import write_report  # lazy: CLI start-up
 
         for path in report:
             write_report(results[0], path, lang=lang, force=force, inputs=files)
@@ -116,14 +117,14 @@ def assess(
     elif fmt == "csv":
         text = _csv(results)
     else:
-        from recp.textreport import render
+        from recp.textreport import render  # lazy: CLI start-up
 
         text = "\n".join(render(a) for a in results)
     _emit(text, out, files, force)
 
 
 def _csv(results: list[Any]) -> str:
-    import csv
+    import csv  # lazy: CLI start-up
     import io
 
     buf = io.StringIO()
@@ -149,7 +150,7 @@ def _emit(text: str, out: Path | None, inputs: list[Path], force: bool) -> None:
     if out is None:
         sys.stdout.write(text)
         return
-    from recp.io import write_atomic
+    from recp.io import write_atomic  # lazy: CLI start-up
 
     write_atomic(out, text, inputs=inputs, force=force)
     typer.echo(f"wrote {out}", err=True)
@@ -162,9 +163,8 @@ def validate(
     ],
 ) -> None:
     """Check scenario files without assessing them (exit 2 if any has a problem)."""
-    from recp.assessment import assess as run
-    from recp.errors import InputError
-    from recp.scenario import load
+    from recp.assessment import assess as run  # lazy: CLI start-up
+    from recp.scenario import load  # lazy: CLI start-up
 
     problems = []
     for f in files:
@@ -229,9 +229,14 @@ def batch(
     ] = False,
 ) -> None:
     """Assess a portfolio of plants; each failing plant is reported, the rest complete."""
-    from recp.batch import ECON_COLUMNS, RESULT_COLUMNS, SAVING_COLUMNS, iter_run, rollup
-    from recp.export import targets, write_stream, write_tables
-    from recp.io import check_output
+    from recp.batch import (  # lazy: CLI start-up
+        ECON_COLUMNS,
+        RESULT_COLUMNS,
+        SAVING_COLUMNS,
+        iter_run,
+    )  # lazy: CLI start-up
+    from recp.export import targets, write_stream
+    from recp.io import check_output  # lazy: CLI start-up
 
     names = ["results", "economics"] + (["savings"] if savings else [])
     for t in targets(out, names + [f"rollup-{b}" for b in (by or [])]):
@@ -257,24 +262,37 @@ def batch(
                 force=force,
             )
         else:  # Excel and JSON hold everything in one file
-            from recp.batch import _combine
+            written, n_ok, errors = _write_whole(out, chunks, names, by, source, force)
+    _report_batch(n_ok, errors, written)
 
-            res = _combine(chunks)
-            tables = {n: getattr(res, n) for n in names}
-            for b in by or []:
-                if res.plants is None or b not in res.plants.columns:
-                    from recp.errors import InputError
 
-                    have = (
-                        []
-                        if res.plants is None
-                        else [c for c in res.plants.columns if c != "plant"]
-                    )
-                    raise InputError(f"--by: no plant column {b!r}; valid: {', '.join(have)}")
-                tables[f"rollup-{b}"] = rollup(res.results, res.plants, b)
-            written = write_tables(out, tables, inputs=[source], force=force, errors=res.errors)
-            n_ok = 0 if res.plants is None else len(res.plants)
-            errors = res.errors
+def _write_whole(
+    out: Path, chunks: Any, names: list[str], by: list[str] | None, source: Path, force: bool
+) -> tuple[list[Path], int, Any]:
+    """Combine every chunk and write one Excel or JSON file (with the roll-ups asked for)."""
+    from recp.batch import combine, rollup  # lazy: CLI start-up
+    from recp.export import DIAGNOSTICS, write_tables  # lazy: CLI start-up
+
+    res = combine(chunks)
+    tables = {n: getattr(res, n) for n in names}
+    for b in by or []:
+        if res.plants is None or b not in res.plants.columns:
+            have = [] if res.plants is None else [c for c in res.plants.columns if c != "plant"]
+            raise InputError(f"--by: no plant column {b!r}; valid: {', '.join(have)}")
+        tables[f"rollup-{b}"] = rollup(res.results, res.plants, b)
+    written = write_tables(
+        out,
+        tables,
+        inputs=[source],
+        force=force,
+        errors=res.errors,
+        diagnostics={n: getattr(res, n) for n in DIAGNOSTICS},
+    )
+    return written, 0 if res.plants is None else len(res.plants), res.errors
+
+
+def _report_batch(n_ok: int, errors: Any, written: list[Path]) -> None:
+    """One summary line, then one line per failed plant (exit 2 when any failed)."""
     n_bad = int(errors["plant"].nunique()) if len(errors) else 0
     typer.echo(
         f"{n_ok} plants assessed, {n_bad} failed; wrote " + ", ".join(str(w) for w in written),
@@ -310,9 +328,9 @@ def compare(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file.")] = False,
 ) -> None:
     """Plants or scenarios side by side, with totals and intensities."""
-    from recp.batch import assess_many
+    from recp.batch import assess_many  # lazy: CLI start-up
     from recp.compare import render, wide
-    from recp.errors import InputError, Problem
+    from recp.errors import InputError, Problem  # lazy: CLI start-up
 
     res = assess_many(files)
     if len(res.errors):
@@ -322,7 +340,7 @@ def compare(
     if fmt == "table":
         _emit(render(table), out, files, force)
     elif fmt in ("json", "csv", "xlsx"):
-        from recp.export import csv_bytes, write_tables
+        from recp.export import csv_bytes, write_tables  # lazy: CLI start-up
 
         if fmt == "xlsx" and out is None:
             raise InputError("--format xlsx needs --out FILE.xlsx")
@@ -333,9 +351,9 @@ def compare(
         elif fmt == "csv":
             sys.stdout.write(csv_bytes(table).decode())
         else:
-            from recp.export import _records
+            from recp.export import records  # lazy: CLI start-up
 
-            sys.stdout.write(_dumps(_records(table)))
+            sys.stdout.write(_dumps(records(table)))
     else:
         raise InputError(f"--format: unknown format {format!r}; valid: table, json, csv, xlsx")
 
@@ -350,7 +368,7 @@ class _progress:
     def __enter__(self) -> Any:
         if not sys.stderr.isatty():
             return lambda: None
-        from rich.console import Console
+        from rich.console import Console  # lazy: CLI start-up
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.bar = Progress(
@@ -373,7 +391,7 @@ class _progress:
 @app.command()
 def sectors() -> None:
     """List the priority sectors, the reports that name them and what recp offers for each."""
-    from recp.sectors import render_sectors
+    from recp.sectors import render_sectors  # lazy: CLI start-up
 
     typer.echo(render_sectors(), nl=False)
 
@@ -386,7 +404,7 @@ def measures(
     ],
 ) -> None:
     """List the catalogue of typical measures of a sector, with savings ranges and sources."""
-    from recp.sectors import render_measures
+    from recp.sectors import render_measures  # lazy: CLI start-up
 
     typer.echo(render_measures(sector), nl=False)
 
@@ -408,7 +426,7 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Start a scenario file from a sector template (the sector's usual flows and units)."""
-    from recp.sectors import new_scenario
+    from recp.sectors import new_scenario  # lazy: CLI start-up
 
     text = new_scenario(sector, out, force=force)
     if text is not None:
@@ -424,7 +442,7 @@ def factors_list(
     ] = False,
 ) -> None:
     """List the factor tables (and their rows)."""
-    from recp.factors import GWP_SETS, GWP_SOURCES, library
+    from recp.factors import GWP_SETS, GWP_SOURCES, library  # lazy: CLI start-up
 
     lib = library()
     for tid, t in lib.tables.items():
@@ -463,7 +481,7 @@ def factors_show(
     ],
 ) -> None:
     """Show a factor table, row or single factor with its source."""
-    from recp.factors import library
+    from recp.factors import library  # lazy: CLI start-up
 
     lib = library()
     parts = factor_id.split(":")
@@ -521,10 +539,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report(e: BaseException, debug: bool) -> int:
-    from recp.errors import InputError, RecpError
+    from recp.errors import InputError, RecpError  # lazy: CLI start-up
 
     if debug:
-        import traceback
+        import traceback  # lazy: CLI start-up
 
         traceback.print_exception(e)
     if isinstance(e, InputError):
@@ -532,7 +550,7 @@ def _report(e: BaseException, debug: bool) -> int:
             typer.echo(f"error: {p}", err=True)
         return EXIT_INPUT
     if isinstance(e, RecpError):
-        from recp.errors import one_line
+        from recp.errors import one_line  # lazy: CLI start-up
 
         typer.echo(f"error: {one_line(str(e))}", err=True)
         return EXIT_INPUT

@@ -32,25 +32,24 @@ import numpy as np
 
 from recp.errors import InputError, Problem
 from recp.factors import Factor, FactorLibrary, library
+from recp.models import combustion, cost, electricity, energy, landfill, releases, wastewater
+from recp.models.changes import ABS as ABS  # re-exported for tables.py
+from recp.models.changes import REL, SET
+from recp.models.cost import P_GJ, P_M3, P_SAME, P_T
+from recp.models.energy import B_GJ as B_GJ  # re-exported for tables.py until it imports models
+from recp.models.energy import B_M3, B_OTHER, B_T, BASES
+from recp.processes import ProcessPlan, compile_changes, plan
+from recp.rules import WASTE_ROUTES, WATER_SOURCES
+from recp.toolkits import HG_PATHWAYS, PCDDF_VECTORS
+from recp.units import canonical_amount, is_dimension, to_float
 
 if TYPE_CHECKING:
-    import pint
-
     from recp.scenario import Scenario
-
-#: Kinds of change: a relative change multiplies, an absolute one adds, ``to`` sets; ``MOVE``
-#: adds a source flow's amount to the flow and empties the source (a process changing class).
-REL, ABS, SET, MOVE = 0, 1, 2, 3
-_GJ_PER_MWH = 3.6
 
 FLOW_TYPES = ("fuel", "electricity", "heat", "water", "wastewater", "waste", "material", "product")
 FUEL, ELEC, HEAT, WATER, WW, WASTE, MAT, PROD = range(8)
 #: Type code of a release flow: a process in one Toolkit row (see :mod:`recp.processes`).
 PROC = 8
-BASES = ("t", "m3", "GJ")  # canonical units; any other unit (products) is code 3
-B_T, B_M3, B_GJ, B_OTHER = range(4)
-#: price_basis codes: the price is per the flow's own canonical unit, or per GJ / t / m3.
-P_SAME, P_GJ, P_T, P_M3 = range(4)
 GWP_CODES = ("AR4", "AR5", "AR6")
 
 #: Indicator order in every output; contract components first, the rest alphabetically.
@@ -87,15 +86,11 @@ _CONTRACT = {
 
 def water_sources() -> tuple[str, ...]:
     """Water-source vocabulary (codes index into it); the last is ``unspecified``."""
-    from recp.scenario import WATER_SOURCES
-
     return (*WATER_SOURCES, "unspecified")
 
 
 def waste_routes() -> tuple[str, ...]:
     """Waste-route vocabulary (codes index into it)."""
-    from recp.scenario import WASTE_ROUTES
-
     return WASTE_ROUTES
 
 
@@ -260,68 +255,106 @@ class Coefficients:
     flags: dict[str, np.ndarray]  # warning code -> boolean mask over flows or plants
 
 
-def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficients:
-    """Compute every flow's contribution per unit to every result row (vectorised).
+@dataclass
+class _Gwp:
+    """GWP-100 of CH4 and N2O per GWP set, and each flow's set (code into GWP_CODES)."""
 
-    Parameters
-    ----------
-    ft : FlowTable
-        Flows of any number of plants, canonical units.
-    pt : PlantTable
-        The plants' settings (GWP set, grid factor, country).
-    lib : FactorLibrary
-        Factor tables.
+    ch4: np.ndarray
+    n2o: np.ndarray
+    plant: np.ndarray
 
-    Returns
-    -------
-    Coefficients
-        The sparse matrix plus the factors used, input problems and warning flags.
-    """
-    rs = RowSet(lib)
-    n = len(ft)
-    fuels = lib.table(lib.FUELS)
-    dens_t = lib.table(lib.DENSITIES)
-    carriers = rs.carriers
-    flows_i: list[np.ndarray] = []
-    rows_i: list[np.ndarray] = []
-    vals: list[np.ndarray] = []
-    used: dict[str, tuple[Factor, np.ndarray]] = {}
-    problems: list[tuple[int, Problem]] = []
-    flags: dict[str, np.ndarray] = {}
 
-    def add(row: int | np.ndarray, mask: np.ndarray, value: float | np.ndarray) -> None:
+class _Builder:
+    """Collects the sparse entries, the factors used, input problems and warning flags."""
+
+    def __init__(self, rowset: RowSet):
+        self.rs = rowset
+        self.flows_i: list[np.ndarray] = []
+        self.rows_i: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []
+        self.used: dict[str, tuple[Factor, np.ndarray]] = {}
+        self.problems: list[tuple[int, Problem]] = []
+        self.flags: dict[str, np.ndarray] = {}
+
+    def add(self, row: int | np.ndarray, mask: np.ndarray, value: float | np.ndarray) -> None:
+        """Add ``value`` per unit of each flow in ``mask`` to result row(s) ``row``."""
         idx = np.flatnonzero(mask)
         if idx.size == 0:
             return
-        flows_i.append(idx)
-        rows_i.append(np.full(idx.size, row) if np.isscalar(row) else np.asarray(row)[idx])
-        vals.append(
+        self.flows_i.append(idx)
+        self.rows_i.append(np.full(idx.size, row) if np.isscalar(row) else np.asarray(row)[idx])
+        self.vals.append(
             np.full(idx.size, value, dtype=float) if np.ndim(value) == 0 else np.asarray(value)[idx]
         )
 
-    def use(f: Factor, mask: np.ndarray) -> None:
+    def use(self, f: Factor, mask: np.ndarray) -> None:
+        """Record that the flows in ``mask`` use factor ``f``."""
         idx = np.flatnonzero(mask)
         if idx.size == 0:
             return
-        if f.id in used:
-            idx = np.union1d(used[f.id][1], idx)
-        used[f.id] = (f, idx)
+        if f.id in self.used:
+            idx = np.union1d(self.used[f.id][1], idx)
+        self.used[f.id] = (f, idx)
 
-    def col(name: str, default: float = np.nan) -> np.ndarray:
-        """A per-carrier column of the fuel table as an array over carrier codes."""
-        return np.array(
-            [
-                fuels.rows[c].get(name, default) if fuels.rows[c].get(name) is not None else default
-                for c in carriers
-            ],
-            dtype=float,
+    def use_gwp(
+        self, lib: FactorLibrary, masks: dict[str, np.ndarray], plant_gwp: np.ndarray
+    ) -> None:
+        """Record the GWP of each gas for the flows in its mask, per the plants' GWP sets."""
+        for g, code in zip(GWP_CODES, range(3), strict=True):
+            for gas, mask in masks.items():
+                self.use(lib.gwp(g, gas), mask & (plant_gwp == code))
+
+    def result(self, gj_per_unit: np.ndarray) -> Coefficients:
+        """The collected coefficients."""
+        return Coefficients(
+            rowset=self.rs,
+            flow=np.concatenate(self.flows_i) if self.flows_i else np.zeros(0, dtype=np.int64),
+            row=(
+                np.concatenate(self.rows_i).astype(np.int64)
+                if self.rows_i
+                else np.zeros(0, dtype=np.int64)
+            ),
+            value=np.concatenate(self.vals) if self.vals else np.zeros(0),
+            gj_per_unit=gj_per_unit,
+            factors=self.used,
+            problems=self.problems,
+            flags=self.flags,
         )
 
+
+@dataclass
+class _Fuels:
+    """Energy content of every flow and the fuel properties it came from."""
+
+    gj: np.ndarray  # GJ per canonical unit (0 for non-energy flows)
+    ncv_mass: np.ndarray  # GJ/t, user or IPCC default
+    density: np.ndarray  # t/m3, user or UNSD default
+    has_vol: np.ndarray  # a volumetric NCV was given
+    car: np.ndarray  # carrier code, 0 for non-fuels
+
+
+def _fuel_column(
+    lib: FactorLibrary, carriers: tuple[str, ...], name: str, default: float
+) -> np.ndarray:
+    """A per-carrier column of the fuel table as an array over carrier codes."""
+    fuels = lib.table(lib.FUELS)
+    return np.array(
+        [
+            fuels.rows[c].get(name, default) if fuels.rows[c].get(name) is not None else default
+            for c in carriers
+        ],
+        dtype=float,
+    )
+
+
+def _fuel_energy(b: _Builder, ft: FlowTable, lib: FactorLibrary) -> _Fuels:
+    """Energy per canonical unit of each flow (fuels at NCV; electricity and heat as delivered)."""
+    carriers = b.rs.carriers
+    dens_t = lib.table(lib.DENSITIES)
     t = ft.type
     is_fuel = t == FUEL
     car = np.where(is_fuel, ft.carrier, 0)
-    # -- fuels: energy per canonical unit ------------------------------------------------------
-    ncv_def = col("ncv")[car]
+    ncv_def = _fuel_column(lib, carriers, "ncv", np.nan)[car]
     dens_def = np.array(
         [
             (dens_t.rows[c]["density"] / 1000.0)
@@ -335,15 +368,12 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
     has_vol = ~np.isnan(ft.ncv_vol)
     user_dens = ~np.isnan(ft.density)
     density = np.where(user_dens, ft.density, dens_def)
-    gj = np.zeros(n)
-    gj = np.where(is_fuel & (ft.basis == B_GJ), 1.0, gj)
-    gj = np.where(is_fuel & (ft.basis == B_T), ncv_mass, gj)
-    m3 = is_fuel & (ft.basis == B_M3)
-    gj = np.where(m3 & has_vol, ft.ncv_vol, gj)
-    gj = np.where(m3 & ~has_vol, density * ncv_mass, gj)
+    gj = np.where(
+        is_fuel, energy.fuel_energy_per_unit(ft.basis, ncv_mass, ft.ncv_vol, density), 0.0
+    )
     bad = is_fuel & ~np.isfinite(gj)
     for i in np.flatnonzero(bad).tolist():  # only erroneous flows: messages, not arithmetic
-        problems.append(
+        b.problems.append(
             (
                 int(ft.plant[i]),
                 Problem(
@@ -356,53 +386,63 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
             )
         )
     gj = np.where(bad, 0.0, gj)
-    is_elec_heat = (t == ELEC) | (t == HEAT)
-    gj = np.where(is_elec_heat, 1.0, gj)
-
+    gj = np.where((t == ELEC) | (t == HEAT), 1.0, gj)
     # Factor provenance (loop over the carriers present, never over flows).
+    m3 = is_fuel & (ft.basis == B_M3)
     need_ncv = is_fuel & ~user_ncv & ((ft.basis == B_T) | (m3 & ~has_vol))
     need_dens = m3 & ~has_vol & ~user_dens
-    gwp_ch4 = np.array([lib.gwp(g, "CH4").value for g in GWP_CODES])
-    gwp_n2o = np.array([lib.gwp(g, "N2O").value for g in GWP_CODES])
-    plant_gwp = pt.gwp[ft.plant]
+    fuels = lib.table(lib.FUELS)
     for code in np.unique(ft.carrier[is_fuel]):
         on = is_fuel & (ft.carrier == code)
         c = carriers[code]
         for name, mask in (("ncv", on & need_ncv), ("co2", on), ("ch4", on), ("n2o", on)):
             f = fuels.factor(c, name)
             if f is not None:
-                use(f, mask)
+                b.use(f, mask)
         if c in dens_t.rows:
             d = dens_t.factor(c, "density")
             if d is not None:
-                use(d, on & need_dens)
-    for g, code in zip(GWP_CODES, range(3), strict=True):
-        on = is_fuel & (plant_gwp == code)
-        use(lib.gwp(g, "CH4"), on)
-        use(lib.gwp(g, "N2O"), on)
+                b.use(d, on & need_dens)
+    return _Fuels(gj=gj, ncv_mass=ncv_mass, density=density, has_vol=has_vol, car=car)
 
-    # -- energy ----------------------------------------------------------------------------
-    energy_total = rs.at("energy", "total")
-    add(energy_total, is_fuel | is_elec_heat, gj)
-    add(rs.block("energy", carriers)[car], is_fuel, gj)
-    add(rs.at("energy", "electricity"), t == ELEC, 1.0)
-    add(rs.at("energy", "heat"), t == HEAT, 1.0)
 
-    # -- ghg: scope 1 from fuels ----------------------------------------------------------
-    biogenic = np.array([bool(fuels.rows[c].get("biogenic")) for c in carriers])[car]
-    t_co2 = gj * col("co2", 0.0)[car] * 1e-6  # kg/TJ -> t/GJ
-    t_ch4 = gj * col("ch4", 0.0)[car] * 1e-6 * gwp_ch4[plant_gwp]
-    t_n2o = gj * col("n2o", 0.0)[car] * 1e-6 * gwp_n2o[plant_gwp]
-    fossil = np.where(biogenic, 0.0, t_co2)
-    scope1 = fossil + t_ch4 + t_n2o
-    add(rs.at("ghg", "co2"), is_fuel, fossil)
-    add(rs.at("ghg", "ch4"), is_fuel, t_ch4)
-    add(rs.at("ghg", "n2o"), is_fuel, t_n2o)
-    add(rs.at("ghg", "biogenic_co2"), is_fuel, np.where(biogenic, t_co2, 0.0))
-    add(rs.at("ghg", "scope1"), is_fuel, scope1)
-    add(rs.at("ghg", "total"), is_fuel, scope1)
+def _energy_rows(b: _Builder, ft: FlowTable, fu: _Fuels) -> None:
+    """Energy [GJ]: total, per carrier, electricity and heat."""
+    rs, t = b.rs, ft.type
+    is_fuel, is_elec_heat = t == FUEL, (t == ELEC) | (t == HEAT)
+    b.add(rs.at("energy", "total"), is_fuel | is_elec_heat, fu.gj)
+    b.add(rs.block("energy", rs.carriers)[fu.car], is_fuel, fu.gj)
+    b.add(rs.at("energy", "electricity"), t == ELEC, 1.0)
+    b.add(rs.at("energy", "heat"), t == HEAT, 1.0)
 
-    # -- ghg: scope 2 from bought electricity and heat --------------------------------------
+
+def _combustion_rows(b: _Builder, ft: FlowTable, lib: FactorLibrary, fu: _Fuels, gwp: _Gwp) -> None:
+    """Scope 1 from burning fuels, by gas (IPCC 2006 Vol. 2 Ch. 2 Tier 1)."""
+    rs, carriers = b.rs, b.rs.carriers
+    is_fuel = ft.type == FUEL
+    fuels = lib.table(lib.FUELS)
+    b.use_gwp(lib, {"CH4": is_fuel, "N2O": is_fuel}, gwp.plant)
+    biogenic = np.array([bool(fuels.rows[c].get("biogenic")) for c in carriers])[fu.car]
+    e = combustion.combustion_emissions(
+        fu.gj,
+        _fuel_column(lib, carriers, "co2", 0.0)[fu.car],
+        _fuel_column(lib, carriers, "ch4", 0.0)[fu.car],
+        _fuel_column(lib, carriers, "n2o", 0.0)[fu.car],
+        gwp.ch4[gwp.plant],
+        gwp.n2o[gwp.plant],
+        biogenic,
+    )
+    b.add(rs.at("ghg", "co2"), is_fuel, e.co2)
+    b.add(rs.at("ghg", "ch4"), is_fuel, e.ch4)
+    b.add(rs.at("ghg", "n2o"), is_fuel, e.n2o)
+    b.add(rs.at("ghg", "biogenic_co2"), is_fuel, e.biogenic_co2)
+    b.add(rs.at("ghg", "scope1"), is_fuel, e.scope1)
+    b.add(rs.at("ghg", "total"), is_fuel, e.scope1)
+
+
+def _scope2_rows(b: _Builder, ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> None:
+    """Scope 2 from bought electricity (grid or own factor) and heat (own factor)."""
+    rs, t = b.rs, ft.type
     own_ef = ~np.isnan(ft.ef)
     grid_table = lib.table(lib.GRID)
     user_grid = ~np.isnan(pt.grid)
@@ -418,12 +458,12 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
         if code in grid_table.rows:
             f = grid_table.factor(code, "factor")
             assert f is not None
-            plant_grid[in_country] = f.value / _GJ_PER_MWH  # kg CO2e/kWh == t CO2e/MWh
+            plant_grid[in_country] = electricity.per_gj(f.value)  # kg CO2e/kWh == t CO2e/MWh
             table_grid |= in_country
-            use(f, elec_default & in_country[ft.plant])
+            b.use(f, elec_default & in_country[ft.plant])
         else:
             for p in np.flatnonzero(in_country):  # error plants only: messages
-                problems.append(
+                b.problems.append(
                     (
                         int(p),
                         Problem(
@@ -436,122 +476,114 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
                     )
                 )
     ef = np.where(own_ef, ft.ef, np.where(t == ELEC, plant_grid[ft.plant], np.nan))
-    counted = is_elec_heat & np.isfinite(ef)
-    add(rs.at("ghg", "scope2"), counted, ef)
-    add(rs.at("ghg", "total"), counted, ef)
-    flags["heat_without_factor"] = (t == HEAT) & ~own_ef
-    flags["grid_user"] = elec_default & user_grid[ft.plant]
-    flags["grid_table_plant"] = table_grid
+    counted = ((t == ELEC) | (t == HEAT)) & np.isfinite(ef)
+    per_gj = electricity.scope2(1.0, ef)
+    b.add(rs.at("ghg", "scope2"), counted, per_gj)
+    b.add(rs.at("ghg", "total"), counted, per_gj)
+    b.flags["heat_without_factor"] = (t == HEAT) & ~own_ef
+    b.flags["grid_user"] = elec_default & user_grid[ft.plant]
+    b.flags["grid_table_plant"] = table_grid
 
-    # -- ghg: scope 1 from on-site wastewater treatment (IPCC 2006 Vol. 5 Ch. 6) ----------
+
+def _wastewater_rows(b: _Builder, ft: FlowTable, lib: FactorLibrary, gwp: _Gwp) -> None:
+    """Scope 1 CH4 and N2O from on-site wastewater treatment (IPCC 2006 Vol. 5 Ch. 6)."""
     assert ft.cod is not None and ft.nitrogen is not None and ft.treatment is not None
-    assert ft.ch4_recovery is not None and ft.doc_type is not None and ft.landfill is not None
-    treated = (t == WW) & (ft.treatment >= 0)
-    if treated.any():
-        wt = lib.table(lib.WASTEWATER)
-        wc = lib.table(lib.WASTEWATER_CONSTANTS)
-        keys = list(wt.rows)
-        mcf_by_code = np.array(
-            [wt.rows[k].get("mcf") if wt.rows[k].get("mcf") is not None else 0.0 for k in keys]
-        )
-        tcode = np.where(treated, ft.treatment, 0)
-        with_cod = treated & ~np.isnan(ft.cod)
-        b0 = wc.factor("b0_cod", "value")
-        assert b0 is not None
-        t_ch4 = (
-            np.nan_to_num(ft.cod)
-            * b0.value
-            * mcf_by_code[tcode]
-            * (1.0 - ft.ch4_recovery)
-            / 1000.0
-            * gwp_ch4[plant_gwp]
-        )
-        for code in np.unique(tcode[with_cod]):
-            mcf_row = wt.factor(keys[code], "mcf")
-            if mcf_row is not None:
-                use(mcf_row, with_cod & (tcode == code))
-        use(b0, with_cod)
-        sewer = np.array([k == "discharged_to_sewer" for k in keys])[tcode]
-        with_n = treated & ~np.isnan(ft.nitrogen) & ~sewer  # N2O where effluent reaches water
-        ef_n2o = wc.factor("ef_n2o_effluent", "value")
-        assert ef_n2o is not None
-        t_n2o = (
-            np.nan_to_num(ft.nitrogen) * ef_n2o.value * 44.0 / 28.0 / 1000.0 * gwp_n2o[plant_gwp]
-        )
-        use(ef_n2o, with_n)
-        for g, code in zip(GWP_CODES, range(3), strict=True):
-            use(lib.gwp(g, "CH4"), with_cod & (plant_gwp == code))
-            use(lib.gwp(g, "N2O"), with_n & (plant_gwp == code))
-        ww_total = np.where(with_cod, t_ch4, 0.0) + np.where(with_n, t_n2o, 0.0)
-        add(rs.at("ghg", "ch4"), with_cod, t_ch4)
-        add(rs.at("ghg", "n2o"), with_n, t_n2o)
-        add(rs.at("ghg", "wastewater"), with_cod | with_n, ww_total)
-        add(rs.at("ghg", "scope1"), with_cod | with_n, ww_total)
-        add(rs.at("ghg", "total"), with_cod | with_n, ww_total)
-
-    # -- ghg: scope 1 from organic waste to landfill (IPCC 2006 Vol. 5 Ch. 2-3) --------------
-    landfilled = (t == WASTE) & (ft.doc_type >= 0)
-    if landfilled.any():
-        dt = lib.table(lib.LANDFILL_DOC)
-        mt = lib.table(lib.LANDFILL_MCF)
-        lc = lib.table(lib.LANDFILL_CONSTANTS)
-        dkeys, mkeys = list(dt.rows), list(mt.rows)
-        doc = np.array([dt.rows[k]["doc"] for k in dkeys])[np.where(landfilled, ft.doc_type, 0)]
-        mcode = np.where(ft.landfill >= 0, ft.landfill, mkeys.index("uncategorised"))
-        mcf = np.array([mt.rows[k]["mcf"] for k in mkeys])[mcode]
-        docf, frac, ox = (lc.factor(k, "value") for k in ("docf", "f", "ox_default"))
-        assert docf is not None and frac is not None and ox is not None
-        t_ch4_lf = (
-            doc
-            * docf.value
-            * mcf
-            * frac.value
-            * 16.0
-            / 12.0
-            * (1.0 - ox.value)
-            * gwp_ch4[plant_gwp]
-        )
-        for code in np.unique(ft.doc_type[landfilled]):
-            f = dt.factor(dkeys[code], "doc")
-            assert f is not None
-            use(f, landfilled & (ft.doc_type == code))
-        for code in np.unique(mcode[landfilled]):
-            f = mt.factor(mkeys[code], "mcf")
-            assert f is not None
-            use(f, landfilled & (mcode == code))
-        for f in (docf, frac, ox):
-            use(f, landfilled)
-        for g, code in zip(GWP_CODES, range(3), strict=True):
-            use(lib.gwp(g, "CH4"), landfilled & (plant_gwp == code))
-        for row in ("ch4", "landfill", "scope1", "total"):
-            add(rs.at("ghg", row), landfilled, t_ch4_lf)
-        flags["landfill_default_mcf"] = landfilled & (ft.landfill < 0)
-
-    # -- water, wastewater, waste, materials -----------------------------------------------
-    add(rs.at("water", "total"), t == WATER, 1.0)
-    add(rs.block("water", rs.sources)[ft.source], t == WATER, 1.0)
-    add(rs.at("wastewater", "total"), t == WW, 1.0)
-    is_waste = t == WASTE
-    add(rs.at("waste", "total"), is_waste, 1.0)
-    add(rs.at("waste", "hazardous"), is_waste & ft.hazardous, 1.0)
-    add(rs.at("waste", "non_hazardous"), is_waste & ~ft.hazardous, 1.0)
-    routed = is_waste & (ft.route >= 0)
-    add(rs.block("waste", rs.routes)[np.where(routed, ft.route, 0)], routed, 1.0)
-    add(rs.at("materials", "total"), (t == MAT) & (ft.basis == B_T), 1.0)
-
-    # -- cost --------------------------------------------------------------------------------
-    vol_gj = np.where(has_vol, ft.ncv_vol, density * ncv_mass)
-    per_basis = np.select(
-        [ft.price_basis == P_GJ, ft.price_basis == P_T, ft.price_basis == P_M3],
-        [gj, gj / ncv_mass, gj / vol_gj],
-        default=1.0,
+    assert ft.ch4_recovery is not None
+    treated = (ft.type == WW) & (ft.treatment >= 0)
+    if not treated.any():
+        return
+    rs = b.rs
+    wt = lib.table(lib.WASTEWATER)
+    wc = lib.table(lib.WASTEWATER_CONSTANTS)
+    keys = list(wt.rows)
+    mcf_by_code = np.array(
+        [wt.rows[k].get("mcf") if wt.rows[k].get("mcf") is not None else 0.0 for k in keys]
     )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        price = np.where(ft.price_basis == P_SAME, ft.price, ft.price * per_basis)
+    tcode = np.where(treated, ft.treatment, 0)
+    with_cod = treated & ~np.isnan(ft.cod)
+    b0 = wc.factor("b0_cod", "value")
+    assert b0 is not None
+    ch4 = wastewater.methane_per_volume(
+        np.nan_to_num(ft.cod), b0.value, mcf_by_code[tcode], ft.ch4_recovery
+    )
+    t_ch4 = ch4 * gwp.ch4[gwp.plant]
+    for code in np.unique(tcode[with_cod]):
+        mcf_row = wt.factor(keys[code], "mcf")
+        if mcf_row is not None:
+            b.use(mcf_row, with_cod & (tcode == code))
+    b.use(b0, with_cod)
+    sewer = np.array([k == "discharged_to_sewer" for k in keys])[tcode]
+    with_n = treated & ~np.isnan(ft.nitrogen) & ~sewer  # N2O where effluent reaches water
+    ef_n2o = wc.factor("ef_n2o_effluent", "value")
+    assert ef_n2o is not None
+    n2o = wastewater.nitrous_oxide_per_volume(np.nan_to_num(ft.nitrogen), ef_n2o.value)
+    t_n2o = n2o * gwp.n2o[gwp.plant]
+    b.use(ef_n2o, with_n)
+    b.use_gwp(lib, {"CH4": with_cod, "N2O": with_n}, gwp.plant)
+    ww_total = np.where(with_cod, t_ch4, 0.0) + np.where(with_n, t_n2o, 0.0)
+    b.add(rs.at("ghg", "ch4"), with_cod, t_ch4)
+    b.add(rs.at("ghg", "n2o"), with_n, t_n2o)
+    b.add(rs.at("ghg", "wastewater"), with_cod | with_n, ww_total)
+    b.add(rs.at("ghg", "scope1"), with_cod | with_n, ww_total)
+    b.add(rs.at("ghg", "total"), with_cod | with_n, ww_total)
+
+
+def _landfill_rows(b: _Builder, ft: FlowTable, lib: FactorLibrary, gwp: _Gwp) -> None:
+    """Scope 1 CH4 from organic waste to landfill (IPCC 2006 Vol. 5 Ch. 2-3, mass balance)."""
+    assert ft.doc_type is not None and ft.landfill is not None
+    landfilled = (ft.type == WASTE) & (ft.doc_type >= 0)
+    if not landfilled.any():
+        return
+    dt = lib.table(lib.LANDFILL_DOC)
+    mt = lib.table(lib.LANDFILL_MCF)
+    lc = lib.table(lib.LANDFILL_CONSTANTS)
+    dkeys, mkeys = list(dt.rows), list(mt.rows)
+    doc = np.array([dt.rows[k]["doc"] for k in dkeys])[np.where(landfilled, ft.doc_type, 0)]
+    mcode = np.where(ft.landfill >= 0, ft.landfill, mkeys.index("uncategorised"))
+    mcf = np.array([mt.rows[k]["mcf"] for k in mkeys])[mcode]
+    docf, frac, ox = (lc.factor(k, "value") for k in ("docf", "f", "ox_default"))
+    assert docf is not None and frac is not None and ox is not None
+    ch4 = landfill.methane_per_tonne(doc, docf.value, mcf, frac.value, ox.value)
+    t_ch4_lf = ch4 * gwp.ch4[gwp.plant]
+    for code in np.unique(ft.doc_type[landfilled]):
+        f = dt.factor(dkeys[code], "doc")
+        assert f is not None
+        b.use(f, landfilled & (ft.doc_type == code))
+    for code in np.unique(mcode[landfilled]):
+        f = mt.factor(mkeys[code], "mcf")
+        assert f is not None
+        b.use(f, landfilled & (mcode == code))
+    for f in (docf, frac, ox):
+        b.use(f, landfilled)
+    b.use_gwp(lib, {"CH4": landfilled}, gwp.plant)
+    for row in ("ch4", "landfill", "scope1", "total"):
+        b.add(b.rs.at("ghg", row), landfilled, t_ch4_lf)
+    b.flags["landfill_default_mcf"] = landfilled & (ft.landfill < 0)
+
+
+def _quantity_rows(b: _Builder, ft: FlowTable) -> None:
+    """Water by source, wastewater, waste by hazard and route, materials."""
+    rs, t = b.rs, ft.type
+    b.add(rs.at("water", "total"), t == WATER, 1.0)
+    b.add(rs.block("water", rs.sources)[ft.source], t == WATER, 1.0)
+    b.add(rs.at("wastewater", "total"), t == WW, 1.0)
+    is_waste = t == WASTE
+    b.add(rs.at("waste", "total"), is_waste, 1.0)
+    b.add(rs.at("waste", "hazardous"), is_waste & ft.hazardous, 1.0)
+    b.add(rs.at("waste", "non_hazardous"), is_waste & ~ft.hazardous, 1.0)
+    routed = is_waste & (ft.route >= 0)
+    b.add(rs.block("waste", rs.routes)[np.where(routed, ft.route, 0)], routed, 1.0)
+    b.add(rs.at("materials", "total"), (t == MAT) & (ft.basis == B_T), 1.0)
+
+
+def _cost_rows(b: _Builder, ft: FlowTable, fu: _Fuels) -> None:
+    """The yearly cost of priced flows, the price converted to each flow's canonical unit."""
+    vol_gj = energy.energy_per_volume(ft.ncv_vol, fu.density, fu.ncv_mass)
+    price = cost.price_per_unit(ft.price, ft.price_basis, fu.gj, fu.ncv_mass, vol_gj)
     priced = ~np.isnan(ft.price)
     unconvertible = priced & ~np.isfinite(price)
     for i in np.flatnonzero(unconvertible).tolist():
-        problems.append(
+        b.problems.append(
             (
                 int(ft.plant[i]),
                 Problem(
@@ -561,45 +593,67 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
                 ),
             )
         )
-    add(rs.at("cost", "total"), priced & ~unconvertible, np.where(unconvertible, 0.0, price))
-    flags["unpriced"] = ~priced & (t != PROD) & (t != PROC)
+    per_unit = cost.yearly_cost(1.0, np.where(unconvertible, 0.0, price))
+    b.add(b.rs.at("cost", "total"), priced & ~unconvertible, per_unit)
+    b.flags["unpriced"] = ~priced & (ft.type != PROD) & (ft.type != PROC)
 
-    # -- mercury and PCDD/F from release flows (UNEP Toolkits; recp.processes) ----------------
+
+def _release_rows(b: _Builder, ft: FlowTable) -> None:
+    """Mercury and PCDD/F from release flows, per pathway or vector (UNEP Toolkits)."""
     assert ft.release is not None
-    is_rel = (t == PROC) & (ft.release >= 0)
-    if is_rel.any():
-        from recp.toolkits import ENVIRONMENT, HG_PATHWAYS, PCDDF_VECTORS
+    is_rel = (ft.type == PROC) & (ft.release >= 0)
+    for code in np.unique(ft.release[is_rel]):  # loop over Toolkit rows, never over flows
+        on = is_rel & (ft.release == code)
+        tr = ft.releases[code]
+        ind = "mercury" if tr.kind == "mercury" else "pcdd_f"
+        vectors = HG_PATHWAYS if tr.kind == "mercury" else PCDDF_VECTORS
+        per_vector = {v: tr.values[v] for v in vectors}
+        for v, x in per_vector.items():
+            if x is not None:  # ND: never counted as zero
+                b.add(b.rs.at(ind, v), on, x)
+        total, env = releases.vector_totals(per_vector)
+        b.add(b.rs.at(ind, "total"), on, total)
+        b.add(b.rs.at(ind, "environment"), on, env)
+        for f in tr.factors:
+            b.use(f, on)
 
-        for code in np.unique(ft.release[is_rel]):  # loop over Toolkit rows, never over flows
-            on = is_rel & (ft.release == code)
-            tr = ft.releases[code]
-            ind, vectors = (
-                ("mercury", HG_PATHWAYS) if tr.kind == "mercury" else ("pcdd_f", PCDDF_VECTORS)
-            )
-            total = env = 0.0
-            for v in vectors:
-                x = tr.values[v]
-                if x is None:  # ND: never counted as zero
-                    continue
-                add(rs.at(ind, v), on, x)
-                total += x
-                if v in ENVIRONMENT:
-                    env += x
-            add(rs.at(ind, "total"), on, total)
-            add(rs.at(ind, "environment"), on, env)
-            for f in tr.factors:
-                use(f, on)
 
-    return Coefficients(
-        rowset=rs,
-        flow=np.concatenate(flows_i) if flows_i else np.zeros(0, dtype=np.int64),
-        row=np.concatenate(rows_i).astype(np.int64) if rows_i else np.zeros(0, dtype=np.int64),
-        value=np.concatenate(vals) if vals else np.zeros(0),
-        gj_per_unit=gj,
-        factors=used,
-        problems=problems,
-        flags=flags,
+def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficients:
+    """Compute every flow's contribution per unit to every result row (vectorised).
+
+    Each modelling topic is a function of :mod:`recp.models`; this composes them into one
+    sparse matrix, in a fixed order of topics.
+
+    Parameters
+    ----------
+    ft : FlowTable
+        Flows of any number of plants, canonical units.
+    pt : PlantTable
+        The plants' settings (GWP set, grid factor, country).
+    lib : FactorLibrary
+        Factor tables.
+
+    Returns
+    -------
+    Coefficients
+        The sparse matrix plus the factors used, input problems and warning flags.
+    """
+    b = _Builder(RowSet(lib))
+    gwp = _Gwp(
+        ch4=np.array([lib.gwp(g, "CH4").value for g in GWP_CODES]),
+        n2o=np.array([lib.gwp(g, "N2O").value for g in GWP_CODES]),
+        plant=pt.gwp[ft.plant],
     )
+    fu = _fuel_energy(b, ft, lib)
+    _energy_rows(b, ft, fu)
+    _combustion_rows(b, ft, lib, fu, gwp)
+    _scope2_rows(b, ft, pt, lib)
+    _wastewater_rows(b, ft, lib, gwp)
+    _landfill_rows(b, ft, lib, gwp)
+    _quantity_rows(b, ft)
+    _cost_rows(b, ft, fu)
+    _release_rows(b, ft)
+    return b.result(fu.gj)
 
 
 # -- one plant ---------------------------------------------------------------------------------
@@ -649,16 +703,6 @@ class Compiled:
         raise KeyError((indicator, component))
 
 
-def _canonical(q: pint.Quantity[Any]) -> tuple[float, int, str]:
-    """Convert a flow amount to t, m3 or GJ (or keep a product's own unit)."""
-    from recp.units import is_dimension, to_float
-
-    for code, unit in enumerate(BASES):
-        if is_dimension(q, unit):
-            return to_float(q, unit), code, unit
-    return float(q.magnitude), B_OTHER, f"{q.units:~}"
-
-
 def flow_table(
     sc: Scenario, lib: FactorLibrary, pl: Any = None
 ) -> tuple[FlowTable, PlantTable, list[str]]:
@@ -666,8 +710,6 @@ def flow_table(
 
     The release flows of its processes (:mod:`recp.processes`) follow the plant's flows.
     """
-    from recp.units import is_dimension, to_float
-
     if pl is None:
         pl = _plan(sc, lib)
     nf = len(sc.flows)
@@ -679,7 +721,7 @@ def flow_table(
     cur = sc.currency
     units: list[str] = []
     for i, fl in enumerate(sc.flows):
-        amount, basis, unit = _canonical(fl.amount)
+        amount, basis, unit = canonical_amount(fl.amount)
         units.append(unit)
         ft.flow_id[i] = fl.id
         ft.type[i] = FLOW_TYPES.index(fl.type)
@@ -761,8 +803,6 @@ def flow_table(
 
 def _plan(sc: Scenario, lib: FactorLibrary) -> Any:
     """The scenario's process plan (release flows), empty when it has no processes."""
-    from recp.processes import ProcessPlan, plan
-
     if not sc.processes:
         return ProcessPlan()
     pl = plan(sc, lib)
@@ -786,8 +826,6 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
     InputError
         For a missing factor (e.g. no grid factor for the country and no ``grid_factor``).
     """
-    from recp.units import is_dimension, to_float
-
     lib = lib or library()
     pl = _plan(sc, lib)
     ft, pt, units = flow_table(sc, lib, pl)
@@ -795,19 +833,42 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
     if co.problems:
         raise InputError([p for _, p in co.problems])
     rs = co.rowset
-    n = len(ft)
-    dense = np.zeros((n, len(rs)))
+    dense = np.zeros((len(ft), len(rs)))
     np.add.at(dense, (co.flow, co.row), co.value)
     present = rs.always.copy()
     present[co.row] = True
     keep = np.flatnonzero(present)
-    cur = sc.currency
     rows = [
-        Row(r.indicator, r.component, r.unit.replace("{cur}", cur))
+        Row(r.indicator, r.component, r.unit.replace("{cur}", sc.currency))
         for r in (rs.rows[k] for k in keep)
     ]
-    W = dense[:, keep]
+    factors, factor_flows = _factors_used(sc, ft, co)
+    warnings = _flow_warnings(sc, ft, co)
+    comp, money, iv_warnings = _compile_interventions(sc, ft, units, pl)
+    warnings += iv_warnings + pl.warnings() + _setting_warnings(sc, factors, lib)
+    return Compiled(
+        flow_ids=[str(x) for x in ft.flow_id],
+        flow_units=units,
+        amount=ft.amount.copy(),
+        W=dense[:, keep],
+        rows=rows,
+        interventions=comp,
+        capex=money["capex"],
+        opex=money["opex"],
+        lifetime=money["lifetime"],
+        factors=dict(sorted(factors.items())),
+        factor_flows=factor_flows,
+        warnings=warnings,
+        settings=_settings(sc, factors, lib),
+        flow_table=ft,
+        plant_table=pt,
+    )
 
+
+def _factors_used(
+    sc: Scenario, ft: FlowTable, co: Coefficients
+) -> tuple[dict[str, Factor], dict[str, list[str]]]:
+    """Every factor the plant used, table factors and the scenario's own, with their flows."""
     factors = {k: f for k, (f, _) in co.factors.items()}
     factor_flows = {k: [str(ft.flow_id[i]) for i in idx] for k, (_, idx) in co.factors.items()}
     if sc.grid_factor is not None and co.flags["grid_user"].any():
@@ -839,7 +900,11 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
                 f"scenario file (flows[{i}] '{fl.id}' emission_factor)",
             )
             factor_flows[fid] = [fl.id]
+    return factors, factor_flows
 
+
+def _flow_warnings(sc: Scenario, ft: FlowTable, co: Coefficients) -> list[dict[str, str]]:
+    """Warnings about flows: heat without a factor, landfill type, flows without a price."""
     warnings: list[dict[str, str]] = []
     for i in np.flatnonzero(co.flags["heat_without_factor"]).tolist():
         warnings.append(
@@ -877,42 +942,54 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
                 ),
             }
         )
+    return warnings
 
-    # Interventions.
+
+def _compile_change(
+    sc: Scenario, ft: FlowTable, units: list[str], ids: dict[str, int], k: int, j: int
+) -> tuple[int, int, float, int, str] | None:
+    """One flow change of intervention ``k`` as (flow, kind, value, source, place)."""
+    ch = sc.interventions[k].changes[j]
+    if ch.flow is None:
+        return None
+    f = ids[ch.flow]
+    place = f"interventions[{k}].changes[{j}]"
+    unit = units[f] if ft.basis[f] != B_OTHER else str(sc.flows[f].amount.units)
+    if ch.to is not None:
+        kind, val = SET, to_float(ch.to, unit)
+    else:
+        assert ch.by is not None
+        if is_dimension(ch.by, "percent"):
+            kind, val = REL, float(ch.by.to("dimensionless").magnitude)
+        else:
+            kind, val = ABS, to_float(ch.by, unit)
+    return (f, kind, val, -1, place)
+
+
+def _compile_interventions(
+    sc: Scenario, ft: FlowTable, units: list[str], pl: ProcessPlan
+) -> tuple[dict[str, CompiledChange], dict[str, dict[str, float]], list[dict[str, str]]]:
+    """Each intervention's ordered changes as arrays, its money, and warnings."""
     ids = {f.id: k for k, f in enumerate(sc.flows)}
+    cur = sc.currency
     comp: dict[str, CompiledChange] = {}
-    capex: dict[str, float] = {}
-    opex: dict[str, float] = {}
-    lifetime: dict[str, float] = {}
-    from recp.processes import compile_changes
-
-    nf = len(sc.flows)
+    money: dict[str, dict[str, float]] = {"capex": {}, "opex": {}, "lifetime": {}}
+    warnings: list[dict[str, str]] = []
     proc_problems: list[Problem] = []
     for k, iv in enumerate(sc.interventions):
         by_j: dict[int, list[tuple[int, int, float, int, str]]] = {}
         mirror: list[tuple[int, str, int, float]] = []
-        for j, ch in enumerate(iv.changes):
-            if ch.flow is None:
-                continue
-            f = ids[ch.flow]
-            place = f"interventions[{k}].changes[{j}]"
-            unit = units[f] if ft.basis[f] != B_OTHER else str(sc.flows[f].amount.units)
-            if ch.to is not None:
-                kind, val = SET, to_float(ch.to, unit)
-            else:
-                assert ch.by is not None
-                if is_dimension(ch.by, "percent"):
-                    kind, val = REL, float(ch.by.to("dimensionless").magnitude)
-                else:
-                    kind, val = ABS, to_float(ch.by, unit)
-            by_j[j] = [(f, kind, val, -1, place)]
-            mirror.append((j, ch.flow, kind, val))
+        for j in range(len(iv.changes)):
+            entry = _compile_change(sc, ft, units, ids, k, j)
+            if entry is not None:
+                by_j[j] = [entry]
+                mirror.append((j, str(iv.changes[j].flow), entry[1], entry[2]))
         if pl.releases:
             # process changes, and fuel-flow changes mirrored on the processes they drive
-            extra, probs = compile_changes(pl, sc, k, nf, mirror)
+            extra, probs = compile_changes(pl, sc, k, len(sc.flows), mirror)
             proc_problems += probs
-            for j, *entry in extra:
-                by_j.setdefault(j, []).append(tuple(entry))  # type: ignore[arg-type]
+            for j, *rest in extra:
+                by_j.setdefault(j, []).append(tuple(rest))  # type: ignore[arg-type]
         entries = [e for j in sorted(by_j) for e in by_j[j]]
         comp[iv.id] = CompiledChange(
             np.array([e[0] for e in entries], dtype=np.int64),
@@ -921,9 +998,11 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
             [e[4] for e in entries],
             np.array([e[3] for e in entries], dtype=np.int64),
         )
-        capex[iv.id] = to_float(iv.capex, cur) if iv.capex is not None else 0.0
-        opex[iv.id] = to_float(iv.opex, f"{cur}/year") if iv.opex is not None else 0.0
-        lifetime[iv.id] = to_float(iv.lifetime, "year") if iv.lifetime is not None else np.nan
+        money["capex"][iv.id] = to_float(iv.capex, cur) if iv.capex is not None else 0.0
+        money["opex"][iv.id] = to_float(iv.opex, f"{cur}/year") if iv.opex is not None else 0.0
+        money["lifetime"][iv.id] = (
+            to_float(iv.lifetime, "year") if iv.lifetime is not None else np.nan
+        )
         if iv.lifetime is None:
             warnings.append(
                 {
@@ -936,7 +1015,14 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
             )
     if proc_problems:
         raise InputError(proc_problems)
-    warnings += pl.warnings()
+    return comp, money, warnings
+
+
+def _setting_warnings(
+    sc: Scenario, factors: dict[str, Factor], lib: FactorLibrary
+) -> list[dict[str, str]]:
+    """Warnings about plant settings: no discount rate; a lifecycle grid factor."""
+    warnings: list[dict[str, str]] = []
     if sc.discount_rate is None and sc.interventions:
         warnings.append(
             {
@@ -959,10 +1045,14 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
                     ),
                 }
             )
+    return warnings
 
-    settings = {
+
+def _settings(sc: Scenario, factors: dict[str, Factor], lib: FactorLibrary) -> dict[str, Any]:
+    """The settings an assessment reports: GWP set, currency, discount rate, grid source."""
+    return {
         "gwp": sc.gwp,
-        "currency": cur,
+        "currency": sc.currency,
         "discount_rate": (
             float(sc.discount_rate.to("dimensionless").magnitude)
             if sc.discount_rate is not None
@@ -974,74 +1064,3 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
             else next((f.source for k, f in factors.items() if k.startswith(lib.GRID + ":")), None)
         ),
     }
-    return Compiled(
-        flow_ids=[str(x) for x in ft.flow_id],
-        flow_units=units,
-        amount=ft.amount.copy(),
-        W=W,
-        rows=rows,
-        interventions=comp,
-        capex=capex,
-        opex=opex,
-        lifetime=lifetime,
-        factors=dict(sorted(factors.items())),
-        factor_flows=factor_flows,
-        warnings=warnings,
-        settings=settings,
-        flow_table=ft,
-        plant_table=pt,
-    )
-
-
-def apply(amounts: np.ndarray, change: CompiledChange) -> np.ndarray:
-    """Apply one intervention's changes, in order, to amounts of shape ``(..., F)``.
-
-    Relative changes multiply (so -20 % then -10 % is -28 %), absolute changes add, ``to`` sets.
-    Returns a new array; the loop runs over the intervention's few changes, never over flows.
-    """
-    out = np.array(amounts, dtype=float, copy=True)
-    assert change.src is not None
-    for f, kind, v, src in zip(change.flow, change.kind, change.value, change.src, strict=True):
-        if kind == REL:
-            out[..., f] *= 1.0 + v
-        elif kind == ABS:
-            out[..., f] += v
-        elif kind == MOVE:
-            out[..., f] += out[..., src]
-            out[..., src] = 0.0
-        else:
-            out[..., f] = v
-    return out
-
-
-def below_zero(
-    before: np.ndarray, change: CompiledChange, flow_ids: list[str], units: list[str], scenario: str
-) -> list[Problem]:
-    """Problems for each change that takes a flow below zero (checked change by change)."""
-    probs: list[Problem] = []
-    state = np.array(before, dtype=float, copy=True)
-    assert change.src is not None
-    for f, kind, v, place, src in zip(
-        change.flow, change.kind, change.value, change.place, change.src, strict=True
-    ):
-        prev = state[f]
-        if kind == REL:
-            state[f] *= 1.0 + v
-        elif kind == ABS:
-            state[f] += v
-        elif kind == MOVE:
-            state[f] += state[src]
-            state[src] = 0.0
-        else:
-            state[f] = v
-        if state[f] < -1e-9 * max(1.0, abs(prev)):
-            probs.append(
-                Problem(
-                    place,
-                    f"takes flow '{flow_ids[f]}' from {prev:g} to "
-                    f"{state[f]:g} {units[f]}, below zero (scenario "
-                    f"'{scenario}')",
-                )
-            )
-            state[f] = 0.0
-    return probs

@@ -2,7 +2,9 @@
 
 The format follows the extension of the target. A results file ``out.parquet`` gets its
 companions beside it: ``out.savings.parquet``, ``out.economics.parquet``, ``out.errors.csv``
-(always written, so a stale errors file never survives a clean run). Excel and JSON keep every
+(always written, so a stale errors file never survives a clean run), and from a batch the
+per-plant ``out.warnings.parquet``, ``out.balances.parquet`` and ``out.benchmarks.parquet``
+(:data:`DIAGNOSTICS`, always written by :func:`write_stream`). Excel and JSON keep every
 table in the one file (sheets or keys). Floats are written with 12 significant digits, rows in a
 fixed order, so the same inputs give the same bytes.
 """
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 FORMATS = (".parquet", ".csv", ".xlsx", ".json")
+#: Per-plant tables of a batch written beside the results: warnings (plant, code, message),
+#: water and mass balances, intensities against sector references.
+DIAGNOSTICS = ("warnings", "balances", "benchmarks")
 FLOAT_FORMAT = "%.12g"
 
 
@@ -36,7 +41,8 @@ def _num(x: Any) -> Any:
     return x
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a table as JSON-ready mappings (NaN as None, numpy numbers as Python)."""
     cols = list(df.columns)
     out = []
     for row in df.itertuples(index=False, name=None):
@@ -54,14 +60,19 @@ def companion(path: Path, name: str, suffix: str | None = None) -> Path:
     return path.with_name(f"{path.stem}.{name}{suffix or path.suffix}")
 
 
-def targets(path: Path, names: Iterable[str]) -> list[Path]:
-    """Every file a write of ``names`` to ``path`` creates (for overwrite checks)."""
+def targets(path: Path, names: Iterable[str], diagnostics: bool = True) -> list[Path]:
+    """Every file a write of ``names`` to ``path`` creates (for overwrite checks).
+
+    With ``diagnostics``, a Parquet or CSV target also counts the :data:`DIAGNOSTICS` tables
+    a batch writes beside it.
+    """
     suf = path.suffix.lower()
     if suf in (".xlsx", ".json"):
         return [path, companion(path, "errors", ".csv")]
+    extra = [n for n in DIAGNOSTICS if n not in names] if diagnostics else []
     return (
         [path]
-        + [companion(path, n) for n in names if n != "results"]
+        + [companion(path, n) for n in [*names, *extra] if n != "results"]
         + [companion(path, "errors", ".csv")]
     )
 
@@ -79,8 +90,12 @@ def write_tables(
     inputs: Iterable[str | Path] = (),
     force: bool = False,
     errors: pd.DataFrame | None = None,
+    diagnostics: dict[str, pd.DataFrame] | None = None,
 ) -> list[Path]:
     """Write named tables (``results`` first) to ``path`` in the format of its extension.
+
+    ``diagnostics`` (a batch's per-plant ``warnings``, ``balances``, ``benchmarks``) are
+    written as further tables: companions, sheets or keys.
 
     Raises
     ------
@@ -94,7 +109,8 @@ def write_tables(
     if suf not in FORMATS:
         raise InputError(f"--out: unknown format '{p.suffix}'; use one of {', '.join(FORMATS)}")
     inputs = list(inputs)
-    all_targets = targets(p, tables)
+    tables = {**tables, **(diagnostics or {})}
+    all_targets = targets(p, tables, diagnostics=False)
     for t in all_targets:  # check every target before writing any
         check_output(t, inputs, force)
     written: list[Path] = []
@@ -102,9 +118,9 @@ def write_tables(
         write_atomic(p, _xlsx(tables, errors), inputs, force)
         written.append(p)
     elif suf == ".json":
-        doc = {name: _records(df) for name, df in tables.items()}
+        doc = {name: records(df) for name, df in tables.items()}
         if errors is not None:
-            doc["errors"] = _records(errors)
+            doc["errors"] = records(errors)
         write_atomic(
             p, json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n", inputs, force
         )
@@ -282,7 +298,7 @@ def write_stream(
     path : path
         The results file; companions are written beside it (see :func:`targets`).
     chunks : iterable of BatchResult
-        In input order.
+        In input order. Their :data:`DIAGNOSTICS` tables are always written too.
     columns : dict
         Table name -> columns, for tables that may come out empty.
     by : list of str
@@ -294,7 +310,7 @@ def write_stream(
     """
     import pandas as pd
 
-    from recp.batch import rollup
+    from recp.batch import DIAGNOSTIC_COLUMNS, rollup
 
     p = Path(path)
     if p.suffix.lower() not in (".parquet", ".csv"):
@@ -303,6 +319,8 @@ def write_stream(
     names = list(columns)
     for t in targets(p, names + [f"rollup-{b}" for b in by or []]):
         check_output(t, inputs, force)
+    names += [n for n in DIAGNOSTICS if n not in names]
+    columns = {**DIAGNOSTIC_COLUMNS, **columns}
     streams = {n: _Stream(p if n == "results" else companion(p, n)) for n in names}
     partial: dict[str, list[pd.DataFrame]] = {b: [] for b in by or []}
     errors: list[pd.DataFrame] = []
@@ -310,8 +328,8 @@ def write_stream(
     try:
         for res in chunks:
             for n in names:
-                df = getattr(res, n)
-                if len(df):
+                df = getattr(res, n, None)
+                if df is not None and len(df):
                     streams[n].write(df)
             if len(res.errors):
                 errors.append(res.errors)

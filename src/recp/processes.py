@@ -24,13 +24,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from recp.errors import Problem, UnknownFactorError, did_you_mean
+from recp.errors import Problem, UnitError, UnknownFactorError, did_you_mean
+from recp.factors import Factor, parse_cell
+from recp.models.changes import ABS, MOVE, REL, SET
 from recp.toolkits import (
     HG_PATHWAYS,
+    HG_TABLE,
     PCDDF_VECTORS,
     ToolkitRow,
     toolkit,
 )
+from recp.units import canonical_amount, is_dimension, parse_quantity, to_float, unit_text
 
 if TYPE_CHECKING:
     import pint
@@ -39,7 +43,6 @@ if TYPE_CHECKING:
     from recp.scenario import MercurySpec, PcddfSpec, Process, Scenario
 
 KINDS = ("mercury", "pcdd_f")
-REL, ABS, SET, MOVE = 0, 1, 2, 3
 
 
 @dataclass
@@ -157,9 +160,6 @@ def _user_row(
 
 def _user_pcddf(spec: PcddfSpec, pid: str, unit: str, rid: str) -> ToolkitRow:
     """A row from a process's own emission factors (per canonical unit ``unit``)."""
-    from recp.factors import Factor
-    from recp.units import parse_quantity, to_float
-
     assert spec.emission_factors is not None
     values: dict[str, float | None] = {}
     status: dict[str, str] = {}
@@ -187,10 +187,6 @@ def _user_hg(
     spec: MercurySpec, pid: str, unit: str, rid: str, table_rid: str | None, lib: FactorLibrary
 ) -> ToolkitRow:
     """A row from a process's own input factor, with its own or the Toolkit row's distribution."""
-    from recp.factors import Factor, parse_cell
-    from recp.toolkits import HG_TABLE
-    from recp.units import parse_quantity, to_float, unit_text
-
     assert spec.input_factor is not None
     per = to_float(spec.input_factor * parse_quantity(f"1 {unit}"), "kg")
     src = f"scenario file (process '{pid}' mercury)" + (f"; {spec.source}" if spec.source else "")
@@ -220,6 +216,85 @@ def _user_hg(
     return _user_row("mercury", pid, rid, unit, category, values, status, factors)
 
 
+def _own_pcddf(spec: Any, pid: str, unit: str, place: str, rid_user: str) -> ToolkitRow | Problem:
+    """A process's own PCDD/F emission factors, checked, as a row."""
+    bad = [k for k in spec.emission_factors if k not in PCDDF_VECTORS]
+    if bad:
+        return Problem(
+            f"{place}.emission_factors.{bad[0]}",
+            f"unknown vector {bad[0]!r}: {did_you_mean(bad[0], PCDDF_VECTORS)}",
+        )
+    for k, x in spec.emission_factors.items():
+        if isinstance(x, str) and x.strip().upper() in ("NA", "ND"):
+            continue
+        try:
+            q = parse_quantity(x)
+        except UnitError as e:
+            return Problem(f"{place}.emission_factors.{k}", e.problems[0].message)
+        if not is_dimension(q * parse_quantity(f"1 {unit}"), "g TEQ"):
+            return Problem(
+                f"{place}.emission_factors.{k}",
+                (
+                    f"'{q:~}' is not a release per {unit} of activity (e.g. '40 ug TEQ/t'), or "
+                    "give 'ND'"
+                ),
+            )
+        if q.magnitude < 0:
+            return Problem(f"{place}.emission_factors.{k}", f"must not be negative, got '{q:~}'")
+    return _user_pcddf(spec, pid, unit, rid_user)
+
+
+def _own_hg(
+    spec: Any,
+    pid: str,
+    unit: str,
+    place: str,
+    base_category: str | None,
+    lib: FactorLibrary,
+    rid_user: str,
+) -> ToolkitRow | Problem:
+    """A process's own mercury input factor (and distribution, or a Toolkit row's), checked."""
+    q = spec.input_factor
+    if not is_dimension(q * parse_quantity(f"1 {unit}"), "kg"):
+        return Problem(
+            f"{place}.input_factor",
+            (
+                f"'{q:~}' is not a mass of mercury per {unit} of activity (e.g. '0.1 g/t' or "
+                "'1.3 kg/kg')"
+            ),
+        )
+    if q.magnitude < 0:
+        return Problem(f"{place}.input_factor", f"must not be negative, got '{q:~}'")
+    table_rid = None
+    if spec.distribution is None:
+        if spec.category is None and base_category is None:
+            return Problem(
+                f"{place}.distribution",
+                "an own 'input_factor' needs its "
+                "'distribution' (air, water, land, product, general_waste, "
+                "sector_treatment) or a Toolkit 'category' to take it from",
+            )
+        try:
+            table_rid = toolkit("mercury", lib).find(
+                str(spec.category or base_category), spec.technology
+            )
+        except UnknownFactorError as e:
+            return Problem(f"{place}.category", str(e))
+    else:
+        bad = [k for k in spec.distribution if k not in HG_PATHWAYS]
+        if bad:
+            return Problem(
+                f"{place}.distribution.{bad[0]}",
+                f"unknown pathway {bad[0]!r}: {did_you_mean(bad[0], HG_PATHWAYS)}",
+            )
+        if any(not 0 <= float(v) <= 1 for v in spec.distribution.values()):
+            return Problem(f"{place}.distribution", "each share is a fraction from 0 to 1")
+        tot = sum(float(v) for v in spec.distribution.values())
+        if abs(tot - 1.0) > 1e-6:
+            return Problem(f"{place}.distribution", f"the shares sum to {tot:g}, not 1")
+    return _user_hg(spec, pid, unit, rid_user, table_rid, lib)
+
+
 def _resolve(
     kind: str,
     spec: Any,
@@ -231,80 +306,11 @@ def _resolve(
     rid_user: str,
 ) -> ToolkitRow | Problem:
     """The Toolkit row a spec names, or a Problem saying what is wrong."""
-    from recp.units import is_dimension
-
-    tk = toolkit(kind, lib)
     if kind == "pcdd_f" and spec.emission_factors is not None:
-        bad = [k for k in spec.emission_factors if k not in PCDDF_VECTORS]
-        if bad:
-            return Problem(
-                f"{place}.emission_factors.{bad[0]}",
-                f"unknown vector {bad[0]!r}: {did_you_mean(bad[0], PCDDF_VECTORS)}",
-            )
-        for k, x in spec.emission_factors.items():
-            if isinstance(x, str) and x.strip().upper() in ("NA", "ND"):
-                continue
-            from recp.errors import UnitError
-            from recp.units import parse_quantity
-
-            try:
-                q = parse_quantity(x)
-            except UnitError as e:
-                return Problem(f"{place}.emission_factors.{k}", e.problems[0].message)
-            if not is_dimension(q * parse_quantity(f"1 {unit}"), "g TEQ"):
-                return Problem(
-                    f"{place}.emission_factors.{k}",
-                    (
-                        f"'{q:~}' is not a release per {unit} of activity (e.g. '40 ug TEQ/t'), or "
-                        "give 'ND'"
-                    ),
-                )
-            if q.magnitude < 0:
-                return Problem(
-                    f"{place}.emission_factors.{k}", f"must not be negative, got '{q:~}'"
-                )
-        return _user_pcddf(spec, pid, unit, rid_user)
+        return _own_pcddf(spec, pid, unit, place, rid_user)
     if kind == "mercury" and spec.input_factor is not None:
-        from recp.units import parse_quantity
-
-        q = spec.input_factor
-        if not is_dimension(q * parse_quantity(f"1 {unit}"), "kg"):
-            return Problem(
-                f"{place}.input_factor",
-                (
-                    f"'{q:~}' is not a mass of mercury per {unit} of activity (e.g. '0.1 g/t' or "
-                    "'1.3 kg/kg')"
-                ),
-            )
-        if q.magnitude < 0:
-            return Problem(f"{place}.input_factor", f"must not be negative, got '{q:~}'")
-        table_rid = None
-        if spec.distribution is None:
-            if spec.category is None and base_category is None:
-                return Problem(
-                    f"{place}.distribution",
-                    "an own 'input_factor' needs its "
-                    "'distribution' (air, water, land, product, general_waste, "
-                    "sector_treatment) or a Toolkit 'category' to take it from",
-                )
-            try:
-                rid = tk.find(str(spec.category or base_category), spec.technology)
-            except UnknownFactorError as e:
-                return Problem(f"{place}.category", str(e))
-            table_rid = rid
-        else:
-            bad = [k for k in spec.distribution if k not in HG_PATHWAYS]
-            if bad:
-                return Problem(
-                    f"{place}.distribution.{bad[0]}",
-                    f"unknown pathway {bad[0]!r}: {did_you_mean(bad[0], HG_PATHWAYS)}",
-                )
-            if any(not 0 <= float(v) <= 1 for v in spec.distribution.values()):
-                return Problem(f"{place}.distribution", "each share is a fraction from 0 to 1")
-            tot = sum(float(v) for v in spec.distribution.values())
-            if abs(tot - 1.0) > 1e-6:
-                return Problem(f"{place}.distribution", f"the shares sum to {tot:g}, not 1")
-        return _user_hg(spec, pid, unit, rid_user, table_rid, lib)
+        return _own_hg(spec, pid, unit, place, base_category, lib, rid_user)
+    tk = toolkit(kind, lib)
     category = spec.category or base_category
     variant = spec.class_ if kind == "pcdd_f" else spec.technology
     vkey = "class" if kind == "pcdd_f" else "technology"
@@ -327,7 +333,6 @@ def _resolve(
 
 
 def _activity_problem(row: ToolkitRow, kind: str, pid: str, q: Any, place: str) -> Problem | None:
-    from recp.units import is_dimension
 
     if row.table == "user" or is_dimension(q, row.activity_unit):
         return None
@@ -346,162 +351,171 @@ def _activity_problem(row: ToolkitRow, kind: str, pid: str, q: Any, place: str) 
 # -- the plan ----------------------------------------------------------------------------------
 
 
+def _activity(
+    sc: Scenario, pr: Process, place: str
+) -> tuple[pint.Quantity[Any], str, str | None] | Problem:
+    """A process's activity: (quantity, place of it, id of the flow it is taken from)."""
+    linked = pr.flow or pr.fuel
+    given = [k for k in ("activity", "flow", "fuel") if getattr(pr, k) is not None]
+    if len(given) != 1:
+        return Problem(
+            f"{place}.activity",
+            f"process '{pr.id}': give exactly "
+            "one of 'activity' (e.g. '60 t') or 'flow' (the id of "
+            "the flow that is its activity)",
+        )
+    if linked is not None:
+        key = "flow" if pr.flow is not None else "fuel"
+        fl = next((f for f in sc.flows if f.id == linked), None)
+        if fl is None or (key == "fuel" and fl.type != "fuel"):
+            pool = [f.id for f in sc.flows if key == "flow" or f.type == "fuel"]
+            noun = "fuel flow" if key == "fuel" else "flow"
+            return Problem(f"{place}.{key}", f"no {noun} {linked!r}: {did_you_mean(linked, pool)}")
+        return fl.amount, f"{place}.{key}", linked
+    q = pr.activity
+    where = f"{place}.activity"
+    if q is None or not q.magnitude >= 0:
+        return Problem(where, f"process '{pr.id}': the activity must not be negative, got '{q:~}'")
+    return q, where, None
+
+
+def _plan_process(pl: ProcessPlan, sc: Scenario, i: int, lib: FactorLibrary) -> bool:
+    """Add the release flows of ``sc.processes[i]`` to the plan; False if it has a problem."""
+    pr = sc.processes[i]
+    place = f"processes[{i}]"
+    if pr.mercury is None and pr.pcdd_f is None:
+        pl.problems.append(
+            Problem(
+                place,
+                f"process '{pr.id}' needs 'mercury' and/or "
+                "'pcdd_f' (its Toolkit category and class)",
+            )
+        )
+        return False
+    got_activity = _activity(sc, pr, place)
+    if isinstance(got_activity, Problem):
+        pl.problems.append(got_activity)
+        return False
+    q, where, linked = got_activity
+    amount, _, unit = canonical_amount(q)  # the engine's canonical unit (t, m3, GJ or its own)
+    pl.unit[pr.id] = unit
+    pl.activity[pr.id] = amount
+    if linked is not None:
+        pl.fuel[pr.id] = linked
+    for kind in KINDS:
+        spec = getattr(pr, kind)
+        if spec is None:
+            continue
+        got = _resolve(
+            kind, spec, pr.id, unit, f"{place}.{kind}", None, lib, f"user:{pr.id}:{kind}"
+        )
+        if isinstance(got, Problem):
+            pl.problems.append(got)
+            continue
+        bad = _activity_problem(got, kind, pr.id, q, where)
+        if bad:
+            pl.problems.append(bad)
+            continue
+        _add(pl, pr.id, kind, got, True)
+    return True
+
+
+def _plan_change(
+    pl: ProcessPlan, sc: Scenario, k: int, j: int, pr: Process, lib: FactorLibrary
+) -> None:
+    """Check change ``j`` of intervention ``k`` on process ``pr``; add its new release flows."""
+    iv = sc.interventions[k]
+    ch = iv.changes[j]
+    place = f"interventions[{k}].changes[{j}]"
+    unit = pl.unit[pr.id]
+    if ch.by is not None or ch.to is not None:
+        if pr.id in pl.fuel:
+            pl.problems.append(
+                Problem(
+                    f"{place}.process",
+                    (
+                        f"process '{pr.id}' takes its activity from flow "
+                        f"'{pl.fuel[pr.id]}': "
+                        "change that flow instead"
+                    ),
+                )
+            )
+            return
+        pl.problems.extend(_activity_change_problems(ch, pr, place, unit))
+        return
+    for kind in KINDS:
+        spec = getattr(ch, kind)
+        if spec is None:
+            continue
+        base = [r for r in pl.releases if r.process == pr.id and r.kind == kind]
+        if not base:
+            pl.problems.append(
+                Problem(
+                    f"{place}.{kind}",
+                    (
+                        f"process '{pr.id}' has no {kind} Toolkit entry to change: give "
+                        f"'{kind}' in the process"
+                    ),
+                )
+            )
+            continue
+        got = _resolve(
+            kind,
+            spec,
+            pr.id,
+            unit,
+            f"{place}.{kind}",
+            base[0].row.category or None,
+            lib,
+            f"user:{pr.id}:{kind}:{iv.id}",
+        )
+        if isinstance(got, Problem):
+            pl.problems.append(got)
+            continue
+        link = pr.flow or pr.fuel
+        q = next(f.amount for f in sc.flows if f.id == link) if link else pr.activity
+        bad = _activity_problem(got, kind, pr.id, q, f"{place}.{kind}")
+        if bad:
+            pl.problems.append(bad)
+            continue
+        pl.targets[(k, j, kind)] = _add(pl, pr.id, kind, got, False)
+
+
 def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
     """Resolve every process and process change of a scenario into release flows.
 
     Problems (unknown categories, wrong dimensions, bad references) are collected in
     ``plan.problems`` with their place, never raised.
     """
-    from recp.engine import _canonical
-
     pl = ProcessPlan()
-    flows = {f.id: f for f in sc.flows}
     procs: dict[str, Process] = {}
     seen: dict[str, int] = {}
     for i, pr in enumerate(sc.processes):
-        place = f"processes[{i}]"
         if pr.id in seen:
             pl.problems.append(
                 Problem(
-                    f"{place}.id", f"duplicate process id {pr.id!r} (also processes[{seen[pr.id]}])"
+                    f"processes[{i}].id",
+                    f"duplicate process id {pr.id!r} (also processes[{seen[pr.id]}])",
                 )
             )
             continue
         seen[pr.id] = i
-        if pr.mercury is None and pr.pcdd_f is None:
-            pl.problems.append(
-                Problem(
-                    place,
-                    f"process '{pr.id}' needs 'mercury' and/or "
-                    "'pcdd_f' (its Toolkit category and class)",
-                )
-            )
-            continue
-        q: pint.Quantity[Any] | None
-        linked = pr.flow or pr.fuel
-        given = [k for k in ("activity", "flow", "fuel") if getattr(pr, k) is not None]
-        if len(given) != 1:
-            pl.problems.append(
-                Problem(
-                    f"{place}.activity",
-                    f"process '{pr.id}': give exactly "
-                    "one of 'activity' (e.g. '60 t') or 'flow' (the id of "
-                    "the flow that is its activity)",
-                )
-            )
-            continue
-        if linked is not None:
-            key = "flow" if pr.flow is not None else "fuel"
-            fl = flows.get(linked)
-            if fl is None or (key == "fuel" and fl.type != "fuel"):
-                pool = [f.id for f in sc.flows if key == "flow" or f.type == "fuel"]
-                noun = "fuel flow" if key == "fuel" else "flow"
-                pl.problems.append(
-                    Problem(f"{place}.{key}", f"no {noun} {linked!r}: {did_you_mean(linked, pool)}")
-                )
-                continue
-            q = fl.amount
-            where = f"{place}.{key}"
-        else:
-            q = pr.activity
-            where = f"{place}.activity"
-            if q is None or not q.magnitude >= 0:
-                pl.problems.append(
-                    Problem(
-                        where, f"process '{pr.id}': the activity must not be negative, got '{q:~}'"
-                    )
-                )
-                continue
-        amount, _, unit = _canonical(q)  # the engine's canonical unit (t, m3, GJ or its own)
-        procs[pr.id] = pr
-        pl.unit[pr.id] = unit
-        pl.activity[pr.id] = amount
-        if linked is not None:
-            pl.fuel[pr.id] = linked
-        for kind in KINDS:
-            spec = getattr(pr, kind)
-            if spec is None:
-                continue
-            got = _resolve(
-                kind, spec, pr.id, unit, f"{place}.{kind}", None, lib, f"user:{pr.id}:{kind}"
-            )
-            if isinstance(got, Problem):
-                pl.problems.append(got)
-                continue
-            bad = _activity_problem(got, kind, pr.id, q, where)
-            if bad:
-                pl.problems.append(bad)
-                continue
-            _add(pl, pr.id, kind, got, True)
-
+        if _plan_process(pl, sc, i, lib):
+            procs[pr.id] = pr
     for k, iv in enumerate(sc.interventions):
         for j, ch in enumerate(iv.changes):
             if ch.process is None:
                 continue
-            place = f"interventions[{k}].changes[{j}]"
             found = procs.get(ch.process)
-            if found is None:
-                if ch.process not in seen:
-                    pl.problems.append(
-                        Problem(
-                            f"{place}.process",
-                            f"no process {ch.process!r}: {did_you_mean(ch.process, seen)}",
-                        )
+            if found is not None:
+                _plan_change(pl, sc, k, j, found, lib)
+            elif ch.process not in seen:
+                pl.problems.append(
+                    Problem(
+                        f"interventions[{k}].changes[{j}].process",
+                        f"no process {ch.process!r}: {did_you_mean(ch.process, seen)}",
                     )
-                continue
-            pr = found
-            unit = pl.unit[pr.id]
-            if ch.by is not None or ch.to is not None:
-                if pr.id in pl.fuel:
-                    pl.problems.append(
-                        Problem(
-                            f"{place}.process",
-                            (
-                                f"process '{pr.id}' takes its activity from flow "
-                                f"'{pl.fuel[pr.id]}': "
-                                "change that flow instead"
-                            ),
-                        )
-                    )
-                    continue
-                pl.problems.extend(_activity_change_problems(ch, pr, place, unit))
-                continue
-            for kind in KINDS:
-                spec = getattr(ch, kind)
-                if spec is None:
-                    continue
-                base = [r for r in pl.releases if r.process == pr.id and r.kind == kind]
-                if not base:
-                    pl.problems.append(
-                        Problem(
-                            f"{place}.{kind}",
-                            (
-                                f"process '{pr.id}' has no {kind} Toolkit entry to change: give "
-                                f"'{kind}' in the process"
-                            ),
-                        )
-                    )
-                    continue
-                got = _resolve(
-                    kind,
-                    spec,
-                    pr.id,
-                    unit,
-                    f"{place}.{kind}",
-                    base[0].row.category or None,
-                    lib,
-                    f"user:{pr.id}:{kind}:{iv.id}",
                 )
-                if isinstance(got, Problem):
-                    pl.problems.append(got)
-                    continue
-                link = pr.flow or pr.fuel
-                q = flows[link].amount if link else pr.activity
-                bad = _activity_problem(got, kind, pr.id, q, f"{place}.{kind}")
-                if bad:
-                    pl.problems.append(bad)
-                    continue
-                pl.targets[(k, j, kind)] = _add(pl, pr.id, kind, got, False)
     pl.problems.extend(_order_problems(sc, pl))
     return pl
 
@@ -515,7 +529,6 @@ def _add(pl: ProcessPlan, pid: str, kind: str, row: ToolkitRow, baseline: bool) 
 
 
 def _activity_change_problems(ch: Any, pr: Process, place: str, unit: str) -> Iterator[Problem]:
-    from recp.units import is_dimension
 
     assert pr.activity is not None
     q = pr.activity
@@ -540,7 +553,6 @@ def _activity_change_problems(ch: Any, pr: Process, place: str, unit: str) -> It
 
 
 def _absolute(ch: Any) -> bool:
-    from recp.units import is_dimension
 
     return ch.to is not None or (ch.by is not None and not is_dimension(ch.by, "percent"))
 
@@ -594,8 +606,6 @@ def compile_changes(
     ``flow_changes`` are the intervention's compiled flow changes ``(j, flow id, kind, value)``
     in canonical units; changes to a fuel flow that drives a process are mirrored.
     """
-    from recp.units import is_dimension, to_float
-
     iv = sc.interventions[k]
     out: list[tuple[int, int, int, float, int, str]] = []
     problems: list[Problem] = []

@@ -23,8 +23,26 @@ from pydantic import (
     model_validator,
 )
 
+from recp import rules
 from recp.errors import InputError, Problem, UnitError, did_you_mean
-from recp.units import is_dimension, parse_quantity
+from recp.rules import (
+    AMOUNT_UNITS,
+    CATEGORIES,
+    DIMENSION_NAMES,
+    EXAMPLES,
+    GWP_CHOICES,
+    LANDFILL_KEYS,
+    PLANT_QUANTITIES,
+    WASTE_ROUTES,
+    WASTEWATER_KEYS,
+    WATER_SOURCES,
+    message,
+    qty,
+)
+from recp.rules import (
+    FLOW_TYPES as FLOW_TYPES,  # re-exported: the vocabularies' historic home
+)
+from recp.units import CURRENCIES, is_dimension, parse_quantity, parse_unit, too_small
 
 #: Largest scenario file recp reads [bytes]; larger ones are refused with a clear error.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -33,39 +51,6 @@ MAX_DEPTH = 32
 #: Most values (scalars, lists, mappings) a document may hold once YAML aliases are expanded:
 #: guards against alias bombs ("billion laughs"), which expand a few lines into billions of values.
 MAX_NODES = 1_000_000
-
-FLOW_TYPES = ("fuel", "electricity", "heat", "water", "wastewater", "waste", "material", "product")
-WATER_SOURCES = (
-    "groundwater",
-    "surface_water",
-    "municipal",
-    "seawater",
-    "rainwater",
-    "recycled",
-    "other",
-)
-WASTE_ROUTES = (
-    "landfill",
-    "incineration",
-    "recycling",
-    "composting",
-    "reuse",
-    "anaerobic_digestion",
-    "open_burning",
-    "other",
-)
-#: The eight cleaner-production option types (UNEP/UNIDO CP methodology).
-CATEGORIES = (
-    "good housekeeping",
-    "input substitution",
-    "better process control",
-    "equipment modification",
-    "technology change",
-    "on-site recovery and reuse",
-    "production of useful by-product",
-    "product modification",
-)
-GWP_CHOICES = ("AR4", "AR5", "AR6")
 
 
 def _quantity(v: Any) -> Any:
@@ -207,7 +192,7 @@ class Change(_Model):
     @model_validator(mode="after")
     def _one_of(self) -> Change:
         if (self.flow is None) == (self.process is None):
-            raise ValueError("give exactly one of 'flow' or 'process'")
+            raise ValueError(message("flow_or_process"))
         swap = self.mercury is not None or self.pcdd_f is not None
         if swap and self.flow is not None:
             raise ValueError("'mercury' and 'pcdd_f' changes apply to a 'process', not a flow")
@@ -220,7 +205,7 @@ class Change(_Model):
                 )
             return self
         if (self.by is None) == (self.to is None):
-            raise ValueError("give exactly one of 'by' (e.g. '-8 %' or '-15000 m3') or 'to'")
+            raise ValueError(message("by_or_to"))
         return self
 
 
@@ -270,18 +255,11 @@ class Intervention(_Model):
     @field_validator("category")
     @classmethod
     def _category(cls, v: str) -> str:
-        norm = " ".join(v.replace("_", " ").replace("-", " ").lower().split())
-        norm = norm.replace("on site", "on-site").replace("by product", "by-product")
-        aliases = {
-            "recovery and reuse": "on-site recovery and reuse",
-            "on-site recycling": "on-site recovery and reuse",
-            "useful by-product": "production of useful by-product",
-            "process control": "better process control",
-            "housekeeping": "good housekeeping",
-        }
-        norm = aliases.get(norm, norm)
+        norm = rules.category(v)
         if norm not in CATEGORIES:
-            raise ValueError(f"unknown category {v!r}: {did_you_mean(v, CATEGORIES, show=8)}")
+            raise ValueError(
+                rules.choice_message("category", v, CATEGORIES, rules.SHOW["category"])
+            )
         return norm
 
 
@@ -325,20 +303,16 @@ class Scenario(_Model):
     @field_validator("gwp")
     @classmethod
     def _gwp(cls, v: str) -> str:
-        up = str(v).upper().replace("GWP100", "").replace("-", "").strip()
+        up = rules.gwp(v)
         if up not in GWP_CHOICES:
-            raise ValueError(f"unknown GWP set {v!r}: valid: {', '.join(GWP_CHOICES)}")
+            raise ValueError(rules.choice_message("gwp", v, GWP_CHOICES))
         return up
 
     @field_validator("currency")
     @classmethod
     def _currency(cls, v: str) -> str:
-        from recp.units import CURRENCIES
-
         if v not in CURRENCIES:
-            raise ValueError(
-                f"unknown currency {v!r}: {did_you_mean(v, CURRENCIES)} (ISO 4217 code)"
-            )
+            raise ValueError(rules.choice_message("currency", v, CURRENCIES))
         return v
 
     # -- derived --------------------------------------------------------------------------
@@ -355,7 +329,7 @@ class Scenario(_Model):
     @property
     def country_code(self) -> str:
         """The plant's ISO 3166-1 alpha-2 code (alpha-3 and names normalised)."""
-        return _country(self.plant.country)[0] or self.plant.country
+        return rules.country(self.plant.country)[0] or self.plant.country
 
     # -- construction ---------------------------------------------------------------------
 
@@ -407,312 +381,250 @@ class Scenario(_Model):
         return sc
 
     def check(self) -> Iterator[Problem]:
-        """Yield every semantic problem: units per flow type, references, ids, country, carrier."""
-        from recp.factors import library
+        """Yield every semantic problem: units per flow type, references, ids, country, carrier.
+
+        The rules and their messages are :mod:`recp.rules`, shared with the tidy tables.
+        """
+        from recp.factors import library  # factors import the scenario model (cycle)
 
         lib = library()
-        code, hint = _country(self.plant.country)
-        if code is None:
-            yield Problem("plant.country", f"unknown country {self.plant.country!r}: {hint}")
-        from recp.units import too_small
-
-        if self.plant.production is not None:
-            if not self.plant.production.magnitude > 0 or too_small(self.plant.production):
-                yield Problem(
-                    "plant.production", f"must be positive, got '{self.plant.production:~}'"
-                )
-        for place, q, unit, what in (
-            (
-                "grid_factor",
-                self.grid_factor,
-                "t CO2e/MWh",
-                "an emission factor like '0.62 t CO2e/MWh'",
-            ),
-            ("discount_rate", self.discount_rate, "percent", "a rate like '8 %'"),
-        ):
-            if q is not None and not is_dimension(q, unit):
-                yield Problem(place, f"'{q:~}' is not {what}")
-        if self.grid_factor is not None and self.grid_factor.magnitude < 0:
-            yield Problem("grid_factor", f"must not be negative, got '{self.grid_factor:~}'")
-        if self.discount_rate is not None and is_dimension(self.discount_rate, "percent"):
-            r = float(self.discount_rate.to("dimensionless").magnitude)
-            if not -0.99 < r < 1.0:
-                yield Problem(
-                    "discount_rate", f"'{self.discount_rate:~}' is outside -99 % to 100 %"
-                )
-
-        seen: dict[str, int] = {}
+        yield from _check_plant(self)
         broken: set[str] = set()  # flows whose amount is unusable: no follow-on errors
+        seen: dict[str, int] = {}
         for i, fl in enumerate(self.flows):
-            for p in _check_flow(fl, f"flows[{i}]", self.currency, lib):
+            for p in check_flow(fl, f"flows[{i}]", self.currency, lib):
                 if p.place.endswith(".amount"):
                     broken.add(fl.id)
                 yield p
             if fl.id in seen:
                 yield Problem(
-                    f"flows[{i}].id", f"duplicate flow id {fl.id!r} (also flows[{seen[fl.id]}])"
+                    f"flows[{i}].id",
+                    message("flow_duplicate", value=fl.id, other=f"flows[{seen[fl.id]}]"),
                 )
             seen.setdefault(fl.id, i)
-        flows = {f.id: f for f in self.flows}
         for i, fl in enumerate(self.flows):
-            yield from _check_emission_sources(fl, f"flows[{i}]", lib)
-
-        iseen: dict[str, int] = {}
-        for k, iv in enumerate(self.interventions):
-            place = f"interventions[{k}]"
-            if iv.id in iseen:
-                yield Problem(f"{place}.id", f"duplicate intervention id {iv.id!r}")
-            iseen.setdefault(iv.id, k)
-            if not iv.changes:
-                yield Problem(f"{place}.changes", "an intervention changes at least one flow")
-            for j, ch in enumerate(iv.changes):
-                cplace = f"{place}.changes[{j}]"
-                if ch.flow is None:  # a process change: checked with the processes below
-                    continue
-                if ch.flow not in flows:
-                    yield Problem(
-                        f"{cplace}.flow", f"no flow {ch.flow!r}: {did_you_mean(ch.flow, flows)}"
-                    )
-                    continue
-                if ch.flow in broken:
-                    continue
-                amount = flows[ch.flow].amount
-                if ch.to is not None:
-                    if not is_dimension(ch.to, str(amount.units)):
-                        yield Problem(
-                            f"{cplace}.to",
-                            f"'{ch.to:~}' does not convert to the flow's unit '{amount.units:~}'",
-                        )
-                    elif ch.to.magnitude < 0:
-                        yield Problem(
-                            f"{cplace}.to", f"a flow cannot go below zero, got '{ch.to:~}'"
-                        )
-                elif ch.by is not None:
-                    if is_dimension(ch.by, "percent"):
-                        if ch.by.to("dimensionless").magnitude < -1:
-                            yield Problem(
-                                f"{cplace}.by",
-                                f"'{ch.by:~}' would take flow {ch.flow!r} below zero",
-                            )
-                    elif not is_dimension(ch.by, str(amount.units)):
-                        yield Problem(
-                            f"{cplace}.by",
-                            f"'{ch.by:~}' is neither a relative change "
-                            f"('-8 %') nor in the flow's unit '{amount.units:~}'",
-                        )
-            for key, unit, example in (
-                ("capex", self.currency, f"25000 {self.currency}"),
-                ("opex", f"{self.currency}/year", f"-1000 {self.currency}/year"),
-                ("lifetime", "year", "10 year"),
-            ):
-                q = getattr(iv, key)
-                if q is not None and not is_dimension(q, unit):
-                    yield Problem(f"{place}.{key}", f"'{q:~}' is not in {unit} (e.g. '{example}')")
-            if (
-                iv.lifetime is not None
-                and is_dimension(iv.lifetime, "year")
-                and (not iv.lifetime.magnitude > 0 or too_small(iv.lifetime))
-            ):
-                yield Problem(f"{place}.lifetime", f"must be positive, got '{iv.lifetime:~}'")
-            if (
-                iv.capex is not None
-                and is_dimension(iv.capex, self.currency)
-                and iv.capex.magnitude < 0
-            ):
-                yield Problem(f"{place}.capex", f"must not be negative, got '{iv.capex:~}'")
-
+            yield from check_emission_sources(fl, f"flows[{i}]", lib)
+        yield from _check_interventions(self, broken)
         if self.processes or any(
             ch.process is not None for iv in self.interventions for ch in iv.changes
         ):
-            from recp.processes import plan
+            from recp.processes import plan  # processes import the scenario model (cycle)
 
             yield from plan(self, lib).problems
-
-        if self.scenarios is not None:
-            for name, ids in self.scenarios.items():
-                if name == "baseline":
-                    yield Problem(
-                        f"scenarios.{name}",
-                        "'baseline' is reserved for the plant "
-                        "without interventions; choose another name",
-                    )
-                seen_ids: set[str] = set()
-                for j, iid in enumerate(ids):
-                    if iid not in iseen:
-                        yield Problem(
-                            f"scenarios.{name}[{j}]",
-                            f"no intervention {iid!r}: {did_you_mean(iid, iseen)}",
-                        )
-                    elif iid in seen_ids:
-                        yield Problem(
-                            f"scenarios.{name}[{j}]", f"intervention {iid!r} is listed twice"
-                        )
-                    seen_ids.add(iid)
+        yield from _check_scenarios(self)
 
 
-def _check_emission_sources(fl: Flow, place: str, lib: Any) -> Iterator[Problem]:
-    """Yield problems of the wastewater and landfill keys of a flow."""
-    ww_keys = ("cod", "nitrogen", "treatment", "ch4_recovery")
-    for key in ww_keys:
-        if getattr(fl, key) is not None and fl.type != "wastewater":
-            yield Problem(f"{place}.{key}", f"only wastewater flows take '{key}'")
-    for key in ("doc_type", "landfill"):
-        if getattr(fl, key) is not None and not (fl.type == "waste" and fl.route == "landfill"):
+def _check_plant(sc: Scenario) -> Iterator[Problem]:
+    """Country, production, grid factor and discount rate."""
+    code, hint = rules.country(sc.plant.country)
+    if code is None:
+        yield Problem("plant.country", message("country", value=sc.plant.country, hint=hint))
+    prod = sc.plant.production
+    if prod is not None and (not prod.magnitude > 0 or too_small(prod)):
+        yield Problem("plant.production", message("positive", q=qty(prod)))
+    for place, q in (("grid_factor", sc.grid_factor), ("discount_rate", sc.discount_rate)):
+        unit, what = PLANT_QUANTITIES[place]
+        if q is not None and not is_dimension(q, unit):
+            yield Problem(place, message("plant_quantity", q=qty(q), what=what))
+    if sc.grid_factor is not None and sc.grid_factor.magnitude < 0:
+        yield Problem("grid_factor", message("negative", q=qty(sc.grid_factor)))
+    if sc.discount_rate is not None and is_dimension(sc.discount_rate, "percent"):
+        r = float(sc.discount_rate.to("dimensionless").magnitude)
+        if not -0.99 < r < 1.0:
+            yield Problem("discount_rate", message("rate_range", q=qty(sc.discount_rate)))
+
+
+def _check_interventions(sc: Scenario, broken: set[str]) -> Iterator[Problem]:
+    """Ids, flow changes (references, units, signs) and costs of every intervention."""
+    flows = {f.id: f for f in sc.flows}
+    iseen: set[str] = set()
+    for k, iv in enumerate(sc.interventions):
+        place = f"interventions[{k}]"
+        if iv.id in iseen:
+            yield Problem(f"{place}.id", message("intervention_duplicate", value=iv.id))
+        iseen.add(iv.id)
+        if not iv.changes:
+            yield Problem(f"{place}.changes", message("no_changes"))
+        for j, ch in enumerate(iv.changes):
+            cplace = f"{place}.changes[{j}]"
+            if ch.flow is None:  # a process change: checked with the processes
+                continue
+            if ch.flow not in flows:
+                yield Problem(f"{cplace}.flow", rules.choice_message("no_flow", ch.flow, flows))
+                continue
+            if ch.flow not in broken:
+                yield from check_change(ch, flows[ch.flow].amount, cplace)
+        yield from _check_costs(iv, place, sc.currency)
+
+
+def check_change(ch: Change, amount: Any, place: str) -> Iterator[Problem]:
+    """A flow change's ``to`` or ``by`` against the flow's amount."""
+    unit = str(amount.units)
+    if ch.to is not None:
+        if not is_dimension(ch.to, unit):
+            yield Problem(f"{place}.to", message("to_unit", q=qty(ch.to), unit=f"{amount.units:~}"))
+        elif ch.to.magnitude < 0:
+            yield Problem(f"{place}.to", message("to_negative", q=qty(ch.to)))
+    elif ch.by is not None:
+        if is_dimension(ch.by, "percent"):
+            if ch.by.to("dimensionless").magnitude < -1:
+                yield Problem(f"{place}.by", message("by_below_zero", q=qty(ch.by), flow=ch.flow))
+        elif not is_dimension(ch.by, unit):
+            yield Problem(f"{place}.by", message("by_unit", q=qty(ch.by), unit=f"{amount.units:~}"))
+
+
+def _check_costs(iv: Intervention, place: str, currency: str) -> Iterator[Problem]:
+    for key, (unit, example) in rules.money_units(currency).items():
+        q = getattr(iv, key)
+        if q is not None and not is_dimension(q, unit):
             yield Problem(
-                f"{place}.{key}",
-                f"'{key}' applies to waste sent to landfill (type: waste, route: landfill)",
+                f"{place}.{key}", message("money_unit", q=qty(q), unit=unit, example=example)
             )
+    life = iv.lifetime
+    if (
+        life is not None
+        and is_dimension(life, "year")
+        and (not life.magnitude > 0 or too_small(life))
+    ):
+        yield Problem(f"{place}.lifetime", message("positive", q=qty(life)))
+    if iv.capex is not None and is_dimension(iv.capex, currency) and iv.capex.magnitude < 0:
+        yield Problem(f"{place}.capex", message("negative", q=qty(iv.capex)))
+
+
+def _check_scenarios(sc: Scenario) -> Iterator[Problem]:
+    if sc.scenarios is None:
+        return
+    ids = [iv.id for iv in sc.interventions]
+    for name, steps in sc.scenarios.items():
+        if name == "baseline":
+            yield Problem(f"scenarios.{name}", message("baseline"))
+        seen_ids: set[str] = set()
+        for j, iid in enumerate(steps):
+            if iid not in ids:
+                yield Problem(
+                    f"scenarios.{name}[{j}]", rules.choice_message("no_intervention", iid, ids)
+                )
+            elif iid in seen_ids:
+                yield Problem(f"scenarios.{name}[{j}]", message("listed_twice", value=iid))
+            seen_ids.add(iid)
+
+
+def check_emission_sources(fl: Flow, place: str, lib: Any) -> Iterator[Problem]:
+    """Yield problems of the wastewater and landfill keys of a flow."""
+    for key in WASTEWATER_KEYS:
+        if getattr(fl, key) is not None and fl.type != "wastewater":
+            yield Problem(f"{place}.{key}", message("wastewater_only", key=key))
+    for key in LANDFILL_KEYS:
+        if getattr(fl, key) is not None and not (fl.type == "waste" and fl.route == "landfill"):
+            yield Problem(f"{place}.{key}", message("landfill_only", key=key))
     if fl.type == "wastewater":
         for key in ("cod", "nitrogen"):
             q = getattr(fl, key)
             if q is not None and not (is_dimension(q, "kg/m3") and q.magnitude >= 0):
-                yield Problem(
-                    f"{place}.{key}",
-                    f"'{q:~}' is not a concentration like '3.2 kg/m3' (or '3200 mg/L')",
-                )
+                yield Problem(f"{place}.{key}", message("concentration", q=qty(q)))
         keys = list(lib.table(lib.WASTEWATER).rows)
         if fl.treatment is not None and fl.treatment not in keys:
             yield Problem(
-                f"{place}.treatment",
-                f"unknown treatment {fl.treatment!r}: {did_you_mean(fl.treatment, keys)}",
+                f"{place}.treatment", rules.choice_message("treatment", fl.treatment, keys)
             )
         if (fl.cod is not None or fl.nitrogen is not None) and fl.treatment is None:
             yield Problem(
-                f"{place}.treatment",
-                "a wastewater flow with 'cod' or 'nitrogen' "
-                f"says how it is treated: one of {', '.join(keys)}",
+                f"{place}.treatment", message("treatment_missing", choices=", ".join(keys))
             )
         rec = fl.ch4_recovery
         if rec is not None and not (
             is_dimension(rec, "percent") and 0 <= rec.to("dimensionless").magnitude <= 1
         ):
-            yield Problem(f"{place}.ch4_recovery", f"'{rec:~}' is not a share from 0 to 100 %")
-    if fl.doc_type is not None:
-        keys = list(lib.table(lib.LANDFILL_DOC).rows)
-        if fl.doc_type not in keys:
-            yield Problem(
-                f"{place}.doc_type",
-                f"unknown waste type {fl.doc_type!r}: {did_you_mean(fl.doc_type, keys)}",
-            )
-    if fl.landfill is not None:
-        keys = list(lib.table(lib.LANDFILL_MCF).rows)
-        if fl.landfill not in keys:
-            yield Problem(
-                f"{place}.landfill",
-                f"unknown landfill type {fl.landfill!r}: {did_you_mean(fl.landfill, keys)}",
-            )
+            yield Problem(f"{place}.ch4_recovery", message("share", q=qty(rec)))
+    for key, table in (("doc_type", lib.LANDFILL_DOC), ("landfill", lib.LANDFILL_MCF)):
+        value = getattr(fl, key)
+        keys = list(lib.table(table).rows)
+        if value is not None and value not in keys:
+            yield Problem(f"{place}.{key}", rules.choice_message(key, value, keys))
 
 
-def _check_flow(fl: Flow, place: str, currency: str, lib: Any) -> Iterator[Problem]:
+def check_flow(fl: Flow, place: str, currency: str, lib: Any) -> Iterator[Problem]:
     """Yield the problems of one flow: dimension per type, carrier, sign, price currency."""
-    dims = {
-        "fuel": ("t", "m3", "GJ"),
-        "electricity": ("GJ",),
-        "heat": ("GJ",),
-        "water": ("m3",),
-        "wastewater": ("m3",),
-        "waste": ("t",),
-        "material": ("t", "m3"),
-    }
-    names = {"t": "mass", "m3": "volume", "GJ": "energy"}
     amount = fl.amount
     if amount is None:  # 'amount: null' (or '~'): a value is needed, never a default
-        yield Problem(
-            f"{place}.amount",
-            f"no value: give the yearly amount (e.g. "
-            f"'{_EXAMPLE.get(fl.type, '12 t').split(chr(39))[0]}')",
-        )
+        example = EXAMPLES.get(fl.type, "12 t").split(chr(39))[0]
+        yield Problem(f"{place}.amount", message("amount_missing", example=example))
         return
-    allowed = dims.get(fl.type)
+    allowed = AMOUNT_UNITS.get(fl.type)
     if allowed is not None and not any(is_dimension(amount, u) for u in allowed):
-        want = " or ".join(names[u] for u in allowed)
+        want = " or ".join(DIMENSION_NAMES[u] for u in allowed)
         yield Problem(
             f"{place}.amount",
-            f"'{amount:~}' is not {want}, as a {fl.type} flow needs (e.g. '{_EXAMPLE[fl.type]}')",
+            message(
+                "amount_dimension",
+                q=qty(amount),
+                want=want,
+                type=fl.type,
+                example=EXAMPLES[fl.type],
+            ),
         )
         return
     if amount.magnitude < 0:
-        yield Problem(f"{place}.amount", f"must not be negative, got '{amount:~}'")
-
+        yield Problem(f"{place}.amount", message("negative", q=qty(amount)))
     if fl.type == "fuel":
-        if not fl.carrier:
-            yield Problem(
-                f"{place}.carrier",
-                f"a fuel flow needs a carrier: {did_you_mean('', lib.carriers, show=30)}",
-            )
+        problems = list(_check_fuel(fl, place, lib))
+        yield from problems
+        if any(p.place.endswith(".carrier") for p in problems):
             return
-        if fl.carrier not in lib.carriers:
-            yield Problem(
-                f"{place}.carrier",
-                f"unknown carrier {fl.carrier!r}: "
-                f"{did_you_mean(fl.carrier, lib.carriers, show=30)}",
-            )
-            return
-        if fl.ncv is not None and not (
-            is_dimension(fl.ncv, "GJ/t") or is_dimension(fl.ncv, "GJ/m3")
-        ):
-            yield Problem(
-                f"{place}.ncv",
-                f"'{fl.ncv:~}' is not a calorific value per mass "
-                "('48 GJ/t') or per volume ('35.8 MJ/m3')",
-            )
-        if fl.density is not None and not is_dimension(fl.density, "kg/m3"):
-            yield Problem(f"{place}.density", f"'{fl.density:~}' is not a density (kg/m3)")
-        from recp.units import too_small
-
-        for key in ("ncv", "density"):  # recp divides by them: a positive, usable number
-            q = getattr(fl, key)
-            if q is not None and (q.magnitude < 0 or too_small(q)):
-                yield Problem(f"{place}.{key}", f"must be positive, got '{q:~}'")
-        if is_dimension(amount, "m3"):
-            has_vol_ncv = fl.ncv is not None and is_dimension(fl.ncv, "GJ/m3")
-            dens_table = lib.table(lib.DENSITIES).rows
-            if not has_vol_ncv and fl.density is None and fl.carrier not in dens_table:
-                yield Problem(
-                    f"{place}.amount",
-                    f"{fl.carrier} given by volume needs 'ncv' per "
-                    "volume (e.g. '35.8 MJ/m3', from the supplier's gas analysis) or "
-                    "'density': recp ships no sourced default for it",
-                )
     elif fl.carrier is not None:
-        yield Problem(f"{place}.carrier", f"only fuel flows have a carrier (this is {fl.type})")
-
-    if fl.type == "water" and fl.source is not None and fl.source not in WATER_SOURCES:
-        yield Problem(
-            f"{place}.source",
-            f"unknown water source {fl.source!r}: {did_you_mean(fl.source, WATER_SOURCES)}",
-        )
-    if fl.type == "waste":
-        if fl.hazardous is None:
-            yield Problem(
-                f"{place}.hazardous", "a waste flow says 'hazardous: true' or 'hazardous: false'"
-            )
-        if fl.route is not None and fl.route not in WASTE_ROUTES:
-            yield Problem(
-                f"{place}.route",
-                f"unknown route {fl.route!r}: {did_you_mean(fl.route, WASTE_ROUTES)}",
-            )
-    if fl.emission_factor is not None:
-        if fl.type not in ("electricity", "heat"):
-            yield Problem(
-                f"{place}.emission_factor",
-                "only electricity and heat flows take an "
-                "emission_factor (fuels use the IPCC factors of their carrier)",
-            )
-        elif not is_dimension(fl.emission_factor, "t CO2e/MWh"):
-            yield Problem(
-                f"{place}.emission_factor",
-                f"'{fl.emission_factor:~}' is not an emission factor like '0.2 t CO2e/MWh'",
-            )
-        elif fl.emission_factor.magnitude < 0:
-            yield Problem(f"{place}.emission_factor", "must not be negative")
+        yield Problem(f"{place}.carrier", message("carrier_not_fuel", type=fl.type))
+    yield from _check_flow_keys(fl, place)
     if fl.price is not None:
         yield from _check_price(fl, place, currency)
 
 
-def _check_price(fl: Flow, place: str, currency: str) -> Iterator[Problem]:
-    from recp.units import parse_unit
+def _check_fuel(fl: Flow, place: str, lib: Any) -> Iterator[Problem]:
+    """Carrier, calorific value and density of a fuel flow."""
+    if not fl.carrier:
+        hint = did_you_mean("", lib.carriers, show=rules.SHOW["carrier"])
+        yield Problem(f"{place}.carrier", message("carrier_missing", hint=hint))
+        return
+    if fl.carrier not in lib.carriers:
+        yield Problem(
+            f"{place}.carrier",
+            rules.choice_message("carrier", fl.carrier, lib.carriers, rules.SHOW["carrier"]),
+        )
+        return
+    if fl.ncv is not None and not (is_dimension(fl.ncv, "GJ/t") or is_dimension(fl.ncv, "GJ/m3")):
+        yield Problem(f"{place}.ncv", message("ncv", q=qty(fl.ncv)))
+    if fl.density is not None and not is_dimension(fl.density, "kg/m3"):
+        yield Problem(f"{place}.density", message("density", q=qty(fl.density)))
+    for key in ("ncv", "density"):  # recp divides by them: a positive, usable number
+        q = getattr(fl, key)
+        if q is not None and (q.magnitude < 0 or too_small(q)):
+            yield Problem(f"{place}.{key}", message("positive", q=qty(q)))
+    if is_dimension(fl.amount, "m3"):
+        has_vol_ncv = fl.ncv is not None and is_dimension(fl.ncv, "GJ/m3")
+        dens_table = lib.table(lib.DENSITIES).rows
+        if not has_vol_ncv and fl.density is None and fl.carrier not in dens_table:
+            yield Problem(f"{place}.amount", message("fuel_volume", carrier=fl.carrier))
 
+
+def _check_flow_keys(fl: Flow, place: str) -> Iterator[Problem]:
+    """Water source, waste keys and an electricity or heat flow's own emission factor."""
+    if fl.type == "water" and fl.source is not None and fl.source not in WATER_SOURCES:
+        yield Problem(f"{place}.source", rules.choice_message("source", fl.source, WATER_SOURCES))
+    if fl.type == "waste":
+        if fl.hazardous is None:
+            yield Problem(f"{place}.hazardous", message("hazardous"))
+        if fl.route is not None and fl.route not in WASTE_ROUTES:
+            yield Problem(f"{place}.route", rules.choice_message("route", fl.route, WASTE_ROUTES))
+    ef = fl.emission_factor
+    if ef is not None:
+        if fl.type not in ("electricity", "heat"):
+            yield Problem(f"{place}.emission_factor", message("emission_factor_type"))
+        elif not is_dimension(ef, "t CO2e/MWh"):
+            yield Problem(f"{place}.emission_factor", message("emission_factor", q=qty(ef)))
+        elif ef.magnitude < 0:
+            yield Problem(f"{place}.emission_factor", message("emission_factor_negative"))
+
+
+def _check_price(fl: Flow, place: str, currency: str) -> Iterator[Problem]:
     price = fl.price
     assert price is not None
     cur = parse_unit(currency)
@@ -724,14 +636,12 @@ def _check_price(fl: Flow, place: str, currency: str) -> Iterator[Problem]:
             price.dimensionality
         ):
             yield Problem(
-                f"{place}.price",
-                f"'{price:~}' is not in {currency} per unit "
-                f"(the scenario's currency is {currency})",
+                f"{place}.price", message("price_currency", q=qty(price), currency=currency)
             )
         else:
             yield Problem(
                 f"{place}.price",
-                f"'{price:~}' does not convert to {currency} per '{fl.amount.units:~}'",
+                message("price_unit", q=qty(price), currency=currency, unit=f"{fl.amount.units:~}"),
             )
 
 
@@ -741,46 +651,6 @@ def _price_via_energy(fl: Flow, per: Any) -> bool:
         return False
     inv = 1 / per
     return any(is_dimension(inv, u) for u in ("GJ", "t", "m3"))
-
-
-_EXAMPLE = {
-    "fuel": "2.1e6 m3', '300 t' or '12 TJ",
-    "electricity": "4.2 GWh",
-    "heat": "800 GJ",
-    "water": "850000 m3",
-    "wastewater": "780000 m3",
-    "waste": "300 t",
-    "material": "180 t",
-}
-
-
-def _country(text: str) -> tuple[str | None, str]:
-    """Return (alpha-2, '') for a valid code or name, else (None, a hint with the closest)."""
-    import pycountry
-
-    t = str(text).strip()
-    rec = None
-    if len(t) == 2:
-        rec = pycountry.countries.get(alpha_2=t.upper())
-    elif len(t) == 3:
-        rec = pycountry.countries.get(alpha_3=t.upper())
-    if rec is None and t.upper() == "XK":
-        return "XK", ""
-    if rec is not None:
-        return str(rec.alpha_2), ""
-    names = {c.name: c.alpha_2 for c in pycountry.countries}
-    for c in pycountry.countries:
-        for attr in ("common_name", "official_name"):
-            if hasattr(c, attr):
-                names[getattr(c, attr)] = c.alpha_2
-    exact = {k.lower(): v for k, v in names.items()}.get(t.lower())
-    if exact:
-        return exact, ""
-    hit = did_you_mean(t, names)
-    if hit.startswith("did you mean"):
-        name = hit.split("'")[1]
-        return None, f"did you mean '{names[name]}' ({name})? Use an ISO 3166-1 alpha-2 code"
-    return None, "use an ISO 3166-1 alpha-2 code such as 'BD', 'MD' or 'UA'"
 
 
 # -- reading files --------------------------------------------------------------------------

@@ -23,44 +23,44 @@ message) and left out; the others are assessed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from recp.engine import (
-    ABS,
-    B_GJ,
-    B_M3,
-    B_OTHER,
-    B_T,
-    FLOW_TYPES,
-    GWP_CODES,
-    P_GJ,
-    P_M3,
-    P_SAME,
-    P_T,
-    REL,
-    SET,
-    FlowTable,
-    PlantTable,
-    waste_routes,
-    water_sources,
-)
-from recp.errors import InputError, Problem, did_you_mean
+from recp import rules
+from recp.batch import ERROR_COLUMNS, Portfolio, portfolio_from_scenarios
+from recp.engine import GWP_CODES, FlowTable, PlantTable, waste_routes, water_sources
+from recp.errors import InputError, Problem, UnitError, did_you_mean
 from recp.factors import FactorLibrary
+from recp.models.changes import ABS, REL, SET
+from recp.models.cost import P_GJ, P_M3, P_SAME, P_T
+from recp.rules import (
+    CATEGORIES,
+    CURRENCIES,
+    FLOW_TYPES,
+    GWP_CHOICES,
+    WASTE_ROUTES,
+    WASTEWATER_KEYS,
+    WATER_SOURCES,
+    convert,
+    message,
+    split_quantity,
+)
+from recp.scenario import Scenario
+from recp.units import B_GJ, B_M3, B_OTHER, B_T, BASES, fmt_unit, parse_quantity, parse_unit
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from recp.batch import Portfolio
-
-TABLE_NAMES = ("plants", "flows", "interventions", "scenarios")
+_SEP = "\x1f"  # joins plant and id into one key
+_BOOLS = ["true", "1", "yes", "false", "0", "no"]
+TABLE_NAMES = ("plants", "flows", "interventions", "scenarios", "processes")
 _SUFFIXES = (".parquet", ".csv", ".xlsx")
-_QTY = r"^\s*([-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$"
 
 
 @dataclass
@@ -72,6 +72,7 @@ class Tables:
     interventions: pd.DataFrame
     names: dict[str, str]  # table -> file name for messages
     scenarios: pd.DataFrame | None = None  # optional: plant, scenario, intervention (in order)
+    processes: pd.DataFrame | None = None  # optional: plant, id, activity or flow, Toolkit keys
 
 
 def _find(src: Path, name: str) -> Path | None:
@@ -108,7 +109,10 @@ def read_tables(src: Path) -> Tables:
 
     if src.is_file():
         try:
-            sheets = pd.read_excel(src, sheet_name=None, dtype=str)
+            # "NA" is a value (the Toolkit's "not applicable"), never a missing cell
+            sheets = pd.read_excel(
+                src, sheet_name=None, dtype=str, keep_default_na=False, na_values=[""]
+            )
         except Exception as e:  # noqa: BLE001
             raise InputError(
                 [Problem("", f"cannot read workbook: {str(e).splitlines()[0]}", str(src))]
@@ -141,7 +145,12 @@ def read_tables(src: Path) -> Tables:
     for df in frames.values():
         df.columns = [str(c).strip() for c in df.columns]
     return Tables(
-        frames["plants"], frames["flows"], frames["interventions"], names, frames["scenarios"]
+        frames["plants"],
+        frames["flows"],
+        frames["interventions"],
+        names,
+        frames["scenarios"],
+        frames["processes"],
     )
 
 
@@ -175,8 +184,9 @@ def read_tables_chunks(src: Path, chunk_plants: int) -> Iterator[Tables]:
         return [order[bounds[k] : bounds[k + 1]] for k in range(n_chunks)]
 
     rows_f, rows_i, rows_s = split(t.flows), split(t.interventions), split(t.scenarios)
+    rows_p = split(t.processes)
     for k in range(n_chunks):
-        sc = t.scenarios
+        sc, pr = t.scenarios, t.processes
         yield Tables(
             t.plants.iloc[k * chunk_plants : (k + 1) * chunk_plants].reset_index(drop=True),
             t.flows.iloc[rows_f[k]].reset_index(drop=True),
@@ -185,94 +195,11 @@ def read_tables_chunks(src: Path, chunk_plants: int) -> Iterator[Tables]:
             else t.interventions,
             t.names,
             sc.iloc[rows_s[k]].reset_index(drop=True) if sc is not None and len(sc) else sc,
+            pr.iloc[rows_p[k]].reset_index(drop=True) if pr is not None and len(pr) else pr,
         )
 
 
-# -- vectorised quantity parsing -------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def _unit_factor(unit: str, target: str) -> float | None:
-    """Factor converting ``unit`` to ``target``; None when the dimensions differ."""
-    from recp.units import is_dimension, parse_quantity, to_float
-
-    q = parse_quantity(f"1 {unit}" if unit else 1.0)
-    if not is_dimension(q, target):
-        return None
-    return to_float(q, target)
-
-
-def _unit_error(unit: str) -> str | None:
-    from recp.errors import UnitError
-    from recp.units import parse_unit
-
-    try:
-        parse_unit(unit)
-    except UnitError as e:
-        return e.problems[0].message
-    return None
-
-
-def split_quantity(df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Split a quantity column into (value, unit string, given) arrays.
-
-    Strings ``"2.1e6 m3"`` are split; numbers take their unit from ``<col>_unit`` (or ``unit``
-    for ``amount``). ``given`` is False where the cell is empty.
-    """
-    import pandas as pd
-
-    n = len(df)
-    if col not in df.columns:
-        return np.full(n, np.nan), np.full(n, "", dtype=object), np.zeros(n, dtype=bool)
-    s = df[col]
-    unit_col = (
-        f"{col}_unit"
-        if f"{col}_unit" in df.columns
-        else ("unit" if col == "amount" and "unit" in df.columns else None)
-    )
-    given = s.notna().to_numpy().copy()
-    if not pd.api.types.is_numeric_dtype(s):
-        given &= (s.astype("string[pyarrow]").str.strip() != "").fillna(False).to_numpy(dtype=bool)
-    if pd.api.types.is_numeric_dtype(s):
-        values = s.to_numpy(dtype=float, na_value=np.nan)
-        units = np.full(n, "", dtype=object)
-    else:
-        ext = s.astype("string[pyarrow]").str.extract(_QTY)  # vectorised regex (Arrow)
-        number = pd.to_numeric(ext[0].str.replace("_", "", regex=False), errors="coerce")
-        values = number.to_numpy(dtype=float, na_value=np.nan)
-        units = ext[1].fillna("").to_numpy(dtype=object)
-    if unit_col is not None:
-        uc = df[unit_col].fillna("").astype(str).to_numpy(dtype=object)
-        units = np.where(units == "", uc, units)
-    return values, units, given
-
-
-def convert(
-    values: np.ndarray, units: np.ndarray, targets: tuple[str, ...]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Convert to the first matching target; return (canonical value, target code, unit ok).
-
-    Target code is the index in ``targets`` (-1 when no target matches).
-    """
-    out = np.full(values.shape, np.nan)
-    code = np.full(values.shape, -1, dtype=np.int64)
-    known = np.ones(values.shape, dtype=bool)
-    inv, uniq = _factorize(units)
-    for k, u in enumerate(uniq):  # per distinct unit string, not per row
-        rows = inv == k
-        if _unit_error(u) is not None:
-            known[rows] = False
-            continue
-        for t_code, target in enumerate(targets):
-            f = _unit_factor(u, target)
-            if f is not None:
-                out[rows] = values[rows] * f
-                code[rows] = t_code
-                break
-    return out, code, known
-
-
-# -- validation and portfolio ------------------------------------------------------------------
+# -- validation: the rules of recp.rules over whole columns ----------------------------------
 
 
 class _Errors:
@@ -296,7 +223,7 @@ class _Errors:
             self.rows.append(
                 {
                     "plant": str(plants[i]),
-                    "file": self.names[table],
+                    "file": self.names.get(table, table),
                     "place": f"{table} row {i + 2}{what}.{column}",
                     "message": msg,
                 }
@@ -304,8 +231,6 @@ class _Errors:
 
     def frame(self) -> pd.DataFrame:
         import pandas as pd
-
-        from recp.batch import ERROR_COLUMNS
 
         return pd.DataFrame(self.rows, columns=ERROR_COLUMNS)
 
@@ -317,464 +242,694 @@ def _text(df: pd.DataFrame, col: str, default: str = "") -> np.ndarray:
     return np.asarray(s.to_numpy(dtype=object))
 
 
-def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Integer codes and the distinct values (hash-based, no per-row Python)."""
-    import pandas as pd
+def _cell(df: pd.DataFrame, col: str, i: int) -> Any:
+    """A quantity cell as a scenario file would hold it (for parse messages; error rows only)."""
+    v = df[col].iloc[i]
+    unit_col = f"{col}_unit" if f"{col}_unit" in df.columns else "unit"
+    if (
+        not isinstance(v, str)
+        and unit_col in df.columns
+        and (col == "amount" or unit_col != "unit")
+    ):
+        u = df[unit_col].iloc[i]
+        return {"value": v, "unit": "" if u is None or u != u else str(u)}
+    return v.item() if isinstance(v, np.generic) else v
 
-    codes, uniq = pd.factorize(pd.Series(values, dtype=object).fillna(""), sort=False)
-    return np.asarray(codes, dtype=np.int64), [str(u) for u in uniq]
+
+def _per_row(mask: np.ndarray, make: Any) -> np.ndarray:
+    """A message per row of ``mask`` (problem rows only; '' elsewhere)."""
+    out = np.full(len(mask), "", dtype=object)
+    for i in np.flatnonzero(mask):  # problem rows only
+        out[i] = make(i)
+    return out
 
 
-def _codes(values: np.ndarray, vocab: tuple[str, ...] | list[str]) -> np.ndarray:
-    lookup = {v: i for i, v in enumerate(vocab)}
-    inv, uniq = _factorize(values)
-    known = np.array([lookup.get(u, -1) for u in uniq] or [-1], dtype=np.int64)
-    return np.asarray(known[inv])
-
-
-def _bad_choice(
-    values: np.ndarray, vocab: tuple[str, ...] | list[str], what: str, given: np.ndarray
+def _unreadable(
+    df: pd.DataFrame, col: str, values: np.ndarray, units: np.ndarray, given: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    codes = _codes(values, vocab)
-    bad = given & (codes < 0)
-    msgs = np.full(len(values), "", dtype=object)
-    if bad.any():
-        for u in set(values[bad].tolist()):  # distinct bad values only
-            msgs[bad & (values == u)] = f"unknown {what} {u!r}: {did_you_mean(str(u), vocab)}"
+    """Given cells that are no quantity (bad number, unknown unit): rows and parse messages."""
+    bad = given & ~np.isfinite(values)
+    for u in set(units[given & ~bad].tolist()):  # distinct units only
+        if rules.unit_error(str(u)):
+            bad |= given & (units == u)
+    msgs = np.full(len(df), "", dtype=object)
+    for i in np.flatnonzero(bad):  # error rows only
+        try:
+            parse_quantity(_cell(df, col, int(i)))
+            msgs[i] = rules.unit_error(str(units[i])) or ""
+        except UnitError as e:
+            msgs[i] = e.problems[0].message
     return bad, msgs
 
 
-def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.DataFrame]:
-    """Validate a chunk of tables and build a :class:`~recp.batch.Portfolio` of valid plants."""
-    import pandas as pd
+@dataclass
+class _Plants:
+    """The plants table's columns, validated (canonical units)."""
 
-    from recp.batch import Portfolio
-    from recp.scenario import CATEGORIES, GWP_CHOICES, _country
-    from recp.units import CURRENCIES
+    pid: np.ndarray
+    dup: np.ndarray
+    country: np.ndarray
+    currency: np.ndarray
+    gwp: np.ndarray
+    grid: np.ndarray
+    rate: np.ndarray
+    production: np.ndarray
+    punit: np.ndarray
+    index: pd.Index
+    first_pos: np.ndarray
 
-    err = _Errors(t.names)
-    pl = t.plants
-    P = len(pl)
-    pid = _text(pl, "plant")
-    # -- plants
-    err.add(pid == "", pid, "plants", None, "plant", "every plant needs an id")
-    dup = pd.Series(pid).duplicated(keep="first").to_numpy() & (pid != "")
-    err.add(dup, pid, "plants", pid, "plant", "duplicate plant id")
-    country_raw = _text(pl, "country")
-    country = np.empty(P, dtype=object)
-    cmsg = np.full(P, "", dtype=object)
-    for u in np.unique(country_raw.astype(str)):
-        iso, hint = _country(u)
-        m = country_raw == u
-        country[m] = iso
-        if iso is None:
-            cmsg[m] = f"unknown country {u!r}: {hint}"
-    err.add(cmsg != "", pid, "plants", pid, "country", cmsg)
-    currency = _text(pl, "currency", "USD")
-    currency = np.where(currency == "", "USD", currency)
-    bad, msg = _bad_choice(currency, CURRENCIES, "currency", np.ones(P, bool))
-    err.add(bad, pid, "plants", pid, "currency", msg)
-    gwp = np.char.upper(_text(pl, "gwp", "AR5").astype(str)).astype(object)
-    gwp = np.where(gwp == "", "AR5", gwp)
-    bad, msg = _bad_choice(gwp, GWP_CHOICES, "GWP set", np.ones(P, bool))
-    err.add(bad, pid, "plants", pid, "gwp", msg)
-    v, u, g = split_quantity(pl, "grid_factor")
-    grid, code, known = convert(v, u, ("t CO2e/GJ",))
-    err.add(
-        g & ((code < 0) | ~np.isfinite(grid) | (grid < 0)),
-        pid,
-        "plants",
-        pid,
-        "grid_factor",
-        "not an emission factor like '0.62 t CO2e/MWh'",
-    )
-    grid = np.where(g, grid, np.nan)
-    v, u, g = split_quantity(pl, "discount_rate")
-    rate, code, _ = convert(v, u, ("dimensionless",))
-    err.add(
-        g & ((code < 0) | ~(rate > -0.99) | ~(rate < 1)),
-        pid,
-        "plants",
-        pid,
-        "discount_rate",
-        "not a rate between -99 % and 100 % (e.g. '8 %')",
-    )
-    rate = np.where(g, rate, np.nan)
-    pv, pu, pg = split_quantity(pl, "production")
-    err.add(
-        pg & ~(pv > 0),
-        pid,
-        "plants",
-        pid,
-        "production",
-        "must be a positive quantity (e.g. '12000 t')",
-    )
-    bad_unit = np.zeros(P, dtype=bool)
-    for uu in np.unique(pu[pg].astype(str)):
-        e = _unit_error(uu)
-        if e:
-            bad_unit |= pg & (pu == uu)
-            err.add(pg & (pu == uu), pid, "plants", pid, "production", e)
-    production = np.where(pg & ~bad_unit, pv, np.nan)
-    from recp.units import fmt_unit
-
-    punit = np.array([""] * P, dtype=object)
-    for uu in np.unique(pu[pg & ~bad_unit].astype(str)):
-        punit[pg & (pu == uu)] = fmt_unit(uu) if uu else ""
-    import pandas as pd
-
-    first_pos = np.flatnonzero(~dup)
-    plant_index = pd.Index(pid[first_pos])
-
-    def plant_lookup(values: np.ndarray) -> np.ndarray:
+    def lookup(self, values: np.ndarray) -> np.ndarray:
+        """Position in the plants table of each plant id (-1 when unknown)."""
         if len(values) == 0:
             return np.zeros(0, dtype=np.int64)
-        hit = plant_index.get_indexer(values)
-        return np.where(hit >= 0, first_pos[np.maximum(hit, 0)], -1).astype(np.int64)
+        hit = self.index.get_indexer(values)
+        return np.where(hit >= 0, self.first_pos[np.maximum(hit, 0)], -1).astype(np.int64)
 
-    # -- flows
-    fl = t.flows
-    N = len(fl)
-    fpl = _text(fl, "plant")
-    fid = _text(fl, "id")
-    fpos = plant_lookup(fpl)
-    err.add(fpos < 0, fpl, "flows", fid, "plant", "no such plant in the plants table")
-    err.add(fid == "", fpl, "flows", None, "id", "every flow needs an id")
-    fdup = pd.DataFrame({"plant": fpl, "id": fid}).duplicated().to_numpy()
-    err.add(fdup, fpl, "flows", fid, "id", "duplicate flow id in this plant")
-    ftype_s = _text(fl, "type")
-    bad, msg = _bad_choice(ftype_s, FLOW_TYPES, "flow type", np.ones(N, bool))
-    err.add(bad, fpl, "flows", fid, "type", msg)
-    ftype = _codes(ftype_s, FLOW_TYPES)
-    av, au, ag = split_quantity(fl, "amount")
-    err.add(
-        ~ag | np.isnan(av),
-        fpl,
-        "flows",
-        fid,
-        "amount",
-        "missing or unreadable amount (e.g. '2.1e6 m3')",
+
+def _check_plants(pl: pd.DataFrame, err: _Errors) -> _Plants:
+    import pandas as pd
+
+    P = len(pl)
+    pid = _text(pl, "plant")
+    add = partial(err.add, plants=pid, table="plants", ids=pid)
+    err.add(pid == "", pid, "plants", None, "plant", message("id_missing", what="plant"))
+    dup = pd.Series(pid).duplicated(keep="first").to_numpy() & (pid != "")
+    add(dup, column="plant", message=message("plant_duplicate"))
+    country_raw = _text(pl, "country")
+    country = np.empty(P, dtype=object)
+    for u in set(country_raw.tolist()):  # distinct values only
+        country[country_raw == u] = rules.country(str(u))[0]
+    bad, msg = rules.choice(country_raw, [], "country", country == None)  # noqa: E711
+    add(bad, column="country", message=msg)
+    currency = _text(pl, "currency", "USD")
+    currency = np.where(currency == "", "USD", currency)
+    bad, msg = rules.choice(currency, CURRENCIES, "currency", np.ones(P, bool))
+    add(bad, column="currency", message=msg)
+    gwp_raw = _text(pl, "gwp", "AR5")
+    gwp_raw = np.where(gwp_raw == "", "AR5", gwp_raw)
+    gwp = np.empty(P, dtype=object)
+    for u in set(gwp_raw.tolist()):  # distinct values only
+        gwp[gwp_raw == u] = rules.gwp(str(u))
+    bad, _ = rules.choice(gwp, GWP_CHOICES, "gwp", np.ones(P, bool))
+    msg = np.full(P, "", dtype=object)
+    for u in set(gwp_raw[bad].tolist()):  # distinct bad values only
+        msg[bad & (gwp_raw == u)] = rules.choice_message("gwp", str(u), GWP_CHOICES)
+    add(bad, column="gwp", message=msg)
+    grid = _plant_quantity(pl, "grid_factor", "t CO2e/GJ", add)
+    add(
+        ~np.isnan(grid) & (grid < 0),
+        column="grid_factor",
+        message=_q_msgs(pl, "grid_factor", "negative", grid < 0),
     )
-    amount, basis, known = convert(av, au, ("t", "m3", "GJ"))
-    for uu in np.unique(au[~known].astype(str)):
-        err.add(~known & (au == uu), fpl, "flows", fid, "amount", _unit_error(uu) or "")
+    rate = _plant_quantity(pl, "discount_rate", "dimensionless", add)
+    out = ~np.isnan(rate) & ~((rate > -0.99) & (rate < 1))
+    add(out, column="discount_rate", message=_q_msgs(pl, "discount_rate", "rate_range", out))
+    pv, pu, pg = split_quantity(pl, "production")
+    bad, msg = _unreadable(pl, "production", pv, pu, pg)
+    add(bad, column="production", message=msg)
+    notpos = pg & ~bad & ~(pv > 0)
+    add(notpos, column="production", message=rules.quantity_messages("positive", notpos, pv, pu))
+    ok = pg & ~bad
+    production = np.where(ok, pv, np.nan)
+    punit = np.full(P, "", dtype=object)
+    for uu in set(pu[ok].tolist()):  # distinct units only
+        punit[ok & (pu == uu)] = fmt_unit(str(uu)) if uu else ""
+    first_pos = np.flatnonzero(~dup)
+    return _Plants(
+        pid,
+        dup,
+        country,
+        currency,
+        gwp,
+        grid,
+        rate,
+        production,
+        punit,
+        pd.Index(pid[first_pos]),
+        first_pos,
+    )
+
+
+def _q_msgs(df: pd.DataFrame, col: str, rule: str, mask: np.ndarray, **fields: Any) -> np.ndarray:
+    v, u, _ = split_quantity(df, col)
+    return rules.quantity_messages(rule, mask, v, u, **fields)
+
+
+def _plant_quantity(pl: pd.DataFrame, col: str, target: str, add: Any) -> np.ndarray:
+    """A plant-level quantity in ``target`` (NaN when not given or wrong)."""
+    v, u, g = split_quantity(pl, col)
+    bad, msg = _unreadable(pl, col, v, u, g)
+    add(bad, column=col, message=msg)
+    val, code, _ = convert(v, u, (target,))
+    wrong = g & ~bad & (code < 0)
+    what = rules.PLANT_QUANTITIES[col][1]
+    add(
+        wrong, column=col, message=rules.quantity_messages("plant_quantity", wrong, v, u, what=what)
+    )
+    return np.where(g & ~bad & ~wrong, val, np.nan)
+
+
+@dataclass
+class _Flows:
+    """The flows table's columns, validated (canonical units, integer codes)."""
+
+    plant: np.ndarray  # plant id per row
+    pos: np.ndarray  # position in the plants table
+    fid: np.ndarray
+    ftype: np.ndarray
+    amount: np.ndarray
+    basis: np.ndarray
+    unit: np.ndarray  # the amount's unit as given
+    amount_bad: np.ndarray
+    cols: dict[str, np.ndarray]  # FlowTable columns by name
+
+
+def _check_flows(fl: pd.DataFrame, plants: _Plants, err: _Errors, lib: FactorLibrary) -> _Flows:
+    import pandas as pd
+
+    N = len(fl)
+    fpl, fid = _text(fl, "plant"), _text(fl, "id")
+    add = partial(err.add, plants=fpl, table="flows", ids=fid)
+    fpos = plants.lookup(fpl)
+    add(fpos < 0, column="plant", message=message("plant_unknown"))
+    err.add(fid == "", fpl, "flows", None, "id", message("id_missing", what="flow"))
+    keys = pd.DataFrame({"plant": fpl, "id": fid})
+    fdup = keys.duplicated().to_numpy()
+    group = keys.groupby(["plant", "id"], sort=False).ngroup().to_numpy()
+    first_row = np.zeros(max(int(group.max()) + 1, 0) if N else 0, dtype=np.int64)
+    if N:
+        first_row[group[::-1]] = np.arange(N)[::-1]
+    other = np.array([f"flows row {first_row[g] + 2}" for g in group[fdup]], dtype=object)
+    dmsg = np.full(N, "", dtype=object)
+    dmsg[fdup] = [
+        message("flow_duplicate", value=v, other=o) for v, o in zip(fid[fdup], other, strict=True)
+    ]
+    add(fdup, column="id", message=dmsg)
+    ftype_s = _text(fl, "type")
+    bad, msg = rules.choice(ftype_s, FLOW_TYPES, "flow_type", np.ones(N, bool))
+    add(bad, column="type", message=msg)
+    ftype = rules.codes(ftype_s, FLOW_TYPES)
+    av, au, ag = split_quantity(fl, "amount")
+    missing = ~ag
+    msg = np.full(N, "", dtype=object)
+    for tname in set(ftype_s[missing].tolist()):  # distinct flow types only
+        example = rules.EXAMPLES.get(str(tname), "12 t").split("'")[0]
+        msg[missing & (ftype_s == tname)] = message("amount_missing", example=example)
+    add(missing, column="amount", message=msg)
+    unread, msg = _unreadable(fl, "amount", av, au, ag)
+    add(unread, column="amount", message=msg)
+    amount, basis, _ = convert(av, au, BASES)
     basis = np.where(basis < 0, B_OTHER, basis)
     amount = np.where(basis == B_OTHER, av, amount)
-    allowed = {
-        0: (B_T, B_M3, B_GJ),
-        1: (B_GJ,),
-        2: (B_GJ,),
-        3: (B_M3,),
-        4: (B_M3,),
-        5: (B_T,),
-        6: (B_T, B_M3),
-    }
-    need = {
-        0: "mass, volume or energy",
-        1: "energy",
-        2: "energy",
-        3: "volume",
-        4: "volume",
-        5: "mass",
-        6: "mass or volume",
-    }
     dim_bad = np.zeros(N, bool)
-    for tc, ok in allowed.items():
-        m = (ftype == tc) & known & ag & ~np.isin(basis, ok)
+    for tc, tname in enumerate(FLOW_TYPES):
+        allowed = rules.AMOUNT_UNITS.get(tname)
+        if allowed is None:
+            continue
+        m = (ftype == tc) & ag & ~unread & ~np.isin(basis, [BASES.index(u) for u in allowed])
         dim_bad |= m
-        err.add(m, fpl, "flows", fid, "amount", f"not {need[tc]}, as a {FLOW_TYPES[tc]} flow needs")
-    amount_bad = dim_bad | ~known | ~ag | np.isnan(av)  # no follow-on errors for these flows
-    err.add(ag & (av < 0), fpl, "flows", fid, "amount", "must not be negative")
-    err.add(ag & ~np.isfinite(av) & ~np.isnan(av), fpl, "flows", fid, "amount", "must be finite")
+        want = " or ".join(rules.DIMENSION_NAMES[u] for u in allowed)
+        add(
+            m,
+            column="amount",
+            message=rules.quantity_messages(
+                "amount_dimension", m, av, au, want=want, type=tname, example=rules.EXAMPLES[tname]
+            ),
+        )
+    amount_bad = dim_bad | unread | missing
+    neg = ~amount_bad & (av < 0)
+    add(neg, column="amount", message=rules.quantity_messages("negative", neg, av, au))
+    cols: dict[str, np.ndarray] = {}
+    _check_fuels(fl, ftype, basis, amount_bad, add, lib, cols)
+    _check_flow_keys(fl, ftype, add, cols)
+    _check_emission_sources(fl, ftype, add, lib, cols)
+    _check_prices(fl, ftype, basis, au, amount_bad, plants.currency, fpos, add, cols)
+    return _Flows(fpl, fpos, fid, ftype, amount, basis, au, amount_bad, cols)
+
+
+def _check_fuels(
+    fl: pd.DataFrame,
+    ftype: np.ndarray,
+    basis: np.ndarray,
+    amount_bad: np.ndarray,
+    add: Any,
+    lib: FactorLibrary,
+    cols: dict[str, np.ndarray],
+) -> None:
+    """Carrier, calorific value and density (fuels), and carriers on other flows."""
+    N = len(fl)
     carrier_s = _text(fl, "carrier")
-    is_fuel = ftype == 0
-    bad, msg = _bad_choice(carrier_s, lib.carriers, "carrier", is_fuel)
-    err.add(bad, fpl, "flows", fid, "carrier", msg)
-    carrier = np.where(is_fuel, _codes(carrier_s, lib.carriers), -1)
-    err.add(
-        ~is_fuel & (carrier_s != ""), fpl, "flows", fid, "carrier", "only fuel flows have a carrier"
-    )
+    is_fuel = (ftype == FLOW_TYPES.index("fuel")) & ~amount_bad
+    nocar = is_fuel & (carrier_s == "")
+    hint = did_you_mean("", lib.carriers, show=rules.SHOW["carrier"])
+    add(nocar, column="carrier", message=message("carrier_missing", hint=hint))
+    bad, msg = rules.choice(carrier_s, lib.carriers, "carrier", is_fuel & (carrier_s != ""))
+    add(bad, column="carrier", message=msg)
+    fuel_ok = is_fuel & ~bad & ~nocar
+    cols["carrier"] = np.where(fuel_ok, rules.codes(carrier_s, lib.carriers), -1)
+    other = (ftype != FLOW_TYPES.index("fuel")) & (ftype >= 0) & (carrier_s != "")
+    msg = np.full(N, "", dtype=object)
+    for tc in set(ftype[other].tolist()):  # distinct flow types only
+        msg[other & (ftype == tc)] = message("carrier_not_fuel", type=FLOW_TYPES[tc])
+    add(other, column="carrier", message=msg)
     nv, nu, ng = split_quantity(fl, "ncv")
     ncv, ncode, _ = convert(nv, nu, ("GJ/t", "GJ/m3"))
-    err.add(
-        ng & (ncode < 0),
-        fpl,
-        "flows",
-        fid,
-        "ncv",
-        "not a calorific value per mass ('48 GJ/t') or per volume ('35.8 MJ/m3')",
-    )
+    m = fuel_ok & ng & (ncode < 0)
+    add(m, column="ncv", message=rules.quantity_messages("ncv", m, nv, nu))
     dv, du, dg = split_quantity(fl, "density")
     dens, dcode, _ = convert(dv, du, ("t/m3",))
-    err.add(dg & (dcode < 0), fpl, "flows", fid, "density", "not a density (kg/m3)")
-    ev, eu, eg = split_quantity(fl, "emission_factor")
-    ef, ecode, _ = convert(ev, eu, ("t CO2e/GJ",))
-    err.add(
-        eg & ((ecode < 0) | ~((ftype == 1) | (ftype == 2))),
-        fpl,
-        "flows",
-        fid,
-        "emission_factor",
-        "only electricity and heat flows take an emission factor like '0.2 t CO2e/MWh'",
-    )
+    m = fuel_ok & dg & (dcode < 0)
+    add(m, column="density", message=rules.quantity_messages("density", m, dv, du))
+    for col, v, u, g in (("ncv", nv, nu, ng), ("density", dv, du, dg)):
+        m = fuel_ok & g & ~(v > 0)
+        add(m, column=col, message=rules.quantity_messages("positive", m, v, u))
+    by_volume = fuel_ok & (basis == BASES.index("m3")) & ~(ng & (ncode == 1)) & ~dg
+    no_default = rules.codes(carrier_s, list(lib.table(lib.DENSITIES).rows)) < 0
+    m = by_volume & no_default
+    msg = np.full(N, "", dtype=object)
+    for c in set(carrier_s[m].tolist()):  # distinct carriers only
+        msg[m & (carrier_s == c)] = message("fuel_volume", carrier=c)
+    add(m, column="amount", message=msg)
+    cols["ncv_mass"] = np.where(ncode == 0, ncv, np.nan)
+    cols["ncv_vol"] = np.where(ncode == 1, ncv, np.nan)
+    cols["density"] = np.where(dcode == 0, dens, np.nan)
+
+
+def _check_flow_keys(
+    fl: pd.DataFrame, ftype: np.ndarray, add: Any, cols: dict[str, np.ndarray]
+) -> None:
+    """Water source, waste keys and an electricity or heat flow's own emission factor."""
     src_s = _text(fl, "source")
     sources = water_sources()
-    bad, msg = _bad_choice(src_s, sources[:-1], "water source", (ftype == 3) & (src_s != ""))
-    err.add(bad, fpl, "flows", fid, "source", msg)
-    source = np.where((ftype == 3) & (src_s != ""), _codes(src_s, sources), len(sources) - 1)
-    haz_s = np.char.lower(_text(fl, "hazardous").astype(str)).astype(object)
-    is_waste = ftype == 5
-    haz_ok = np.isin(haz_s, ["true", "false", "1", "0", "yes", "no"])
-    err.add(
-        is_waste & ~haz_ok,
-        fpl,
-        "flows",
-        fid,
-        "hazardous",
-        "a waste flow says 'hazardous' true or false",
+    is_water = ftype == FLOW_TYPES.index("water")
+    bad, msg = rules.choice(src_s, WATER_SOURCES, "source", is_water & (src_s != ""))
+    add(bad, column="source", message=msg)
+    cols["source"] = np.where(
+        is_water & (src_s != "") & ~bad, rules.codes(src_s, sources), len(sources) - 1
     )
-    hazardous = np.isin(haz_s, ["true", "1", "yes"])
+    haz_s = np.char.lower(_text(fl, "hazardous").astype(str)).astype(object)
+    is_waste = ftype == FLOW_TYPES.index("waste")
+    add(
+        is_waste & (rules.codes(haz_s, _BOOLS) < 0),
+        column="hazardous",
+        message=message("hazardous"),
+    )
+    cols["hazardous"] = np.isin(rules.codes(haz_s, _BOOLS), [0, 1, 2])
     route_s = _text(fl, "route")
-    routes = waste_routes()
-    bad, msg = _bad_choice(route_s, routes, "route", is_waste & (route_s != ""))
-    err.add(bad, fpl, "flows", fid, "route", msg)
-    route = np.where(is_waste & (route_s != ""), _codes(route_s, routes), -1)
-    # wastewater load and treatment; organic waste to landfill (IPCC 2006 Vol. 5)
-    is_ww = ftype == 4
-    conc = {}
+    bad, msg = rules.choice(route_s, WASTE_ROUTES, "route", is_waste & (route_s != ""))
+    add(bad, column="route", message=msg)
+    cols["route"] = np.where(is_waste & (route_s != ""), rules.codes(route_s, waste_routes()), -1)
+    ev, eu, eg = split_quantity(fl, "emission_factor")
+    ef, ecode, _ = convert(ev, eu, ("t CO2e/GJ",))
+    own = (ftype == FLOW_TYPES.index("electricity")) | (ftype == FLOW_TYPES.index("heat"))
+    add(eg & ~own, column="emission_factor", message=message("emission_factor_type"))
+    m = eg & own & (ecode < 0)
+    add(m, column="emission_factor", message=rules.quantity_messages("emission_factor", m, ev, eu))
+    add(
+        eg & own & (ecode == 0) & (ef < 0),
+        column="emission_factor",
+        message=message("emission_factor_negative"),
+    )
+    cols["ef"] = np.where(ecode == 0, ef, np.nan)
+
+
+def _check_emission_sources(
+    fl: pd.DataFrame, ftype: np.ndarray, add: Any, lib: FactorLibrary, cols: dict[str, np.ndarray]
+) -> None:
+    """Wastewater load and treatment; organic waste to landfill (IPCC 2006 Vol. 5)."""
+    is_ww = ftype == FLOW_TYPES.index("wastewater")
+    for key in WASTEWATER_KEYS:
+        given = (
+            split_quantity(fl, key)[2]
+            if key in ("cod", "nitrogen", "ch4_recovery")
+            else _text(fl, key) != ""
+        )
+        add(given & ~is_ww, column=key, message=message("wastewater_only", key=key))
     for col in ("cod", "nitrogen"):
         v, u, g = split_quantity(fl, col)
         val, code, _ = convert(v, u, ("kg/m3",))
-        err.add(
-            g & ((code < 0) | ~(val >= 0)),
-            fpl,
-            "flows",
-            fid,
-            col,
-            "not a concentration like '3.2 kg/m3'",
-        )
-        err.add(g & ~is_ww, fpl, "flows", fid, col, f"only wastewater flows take '{col}'")
-        conc[col] = np.where(g & is_ww, val, np.nan)
+        m = is_ww & g & ((code < 0) | ~(val >= 0))
+        add(m, column=col, message=rules.quantity_messages("concentration", m, v, u))
+        cols[col] = np.where(g & is_ww & ~m, val, np.nan)
     ww_keys = list(lib.table(lib.WASTEWATER).rows)
     treat_s = _text(fl, "treatment")
-    bad, msg = _bad_choice(treat_s, ww_keys, "treatment", treat_s != "")
-    err.add(bad, fpl, "flows", fid, "treatment", msg)
-    err.add(
-        is_ww & (treat_s == "") & (~np.isnan(conc["cod"]) | ~np.isnan(conc["nitrogen"])),
-        fpl,
-        "flows",
-        fid,
-        "treatment",
-        "a wastewater flow with cod or nitrogen says how it is treated",
+    bad, msg = rules.choice(treat_s, ww_keys, "treatment", is_ww & (treat_s != ""))
+    add(bad, column="treatment", message=msg)
+    loaded = ~np.isnan(cols["cod"]) | ~np.isnan(cols["nitrogen"])
+    add(
+        is_ww & (treat_s == "") & loaded,
+        column="treatment",
+        message=message("treatment_missing", choices=", ".join(ww_keys)),
     )
-    treatment = np.where(is_ww & (treat_s != ""), _codes(treat_s, ww_keys), -1)
+    cols["treatment"] = np.where(is_ww & (treat_s != ""), rules.codes(treat_s, ww_keys), -1)
     rv, ru, rg = split_quantity(fl, "ch4_recovery")
     rec, rcode, _ = convert(rv, ru, ("dimensionless",))
-    err.add(
-        rg & ((rcode < 0) | ~((rec >= 0) & (rec <= 1))),
-        fpl,
-        "flows",
-        fid,
-        "ch4_recovery",
-        "not a share from 0 to 100 %",
-    )
-    recovery = np.where(rg & (rcode >= 0), rec, 0.0)
-    to_landfill = is_waste & (route_s == "landfill")
-    codes_lf = {}
+    m = is_ww & rg & ((rcode < 0) | ~((rec >= 0) & (rec <= 1)))
+    add(m, column="ch4_recovery", message=rules.quantity_messages("share", m, rv, ru))
+    cols["ch4_recovery"] = np.where(rg & (rcode >= 0) & ~m, rec, 0.0)
+    to_landfill = (ftype == FLOW_TYPES.index("waste")) & (_text(fl, "route") == "landfill")
     for col, table in (("doc_type", lib.LANDFILL_DOC), ("landfill", lib.LANDFILL_MCF)):
         keys = list(lib.table(table).rows)
         txt = _text(fl, col)
-        bad, msg = _bad_choice(txt, keys, col.replace("_", " "), txt != "")
-        err.add(bad, fpl, "flows", fid, col, msg)
-        err.add(
-            (txt != "") & ~to_landfill,
-            fpl,
-            "flows",
-            fid,
-            col,
-            f"'{col}' applies to waste sent to landfill",
-        )
-        codes_lf[col] = np.where(to_landfill & (txt != ""), _codes(txt, keys), -1)
-    # prices: currency of the plant; per the flow's own unit, or per GJ/t/m3 for fuels
-    pv_, pu_, pg_ = split_quantity(fl, "price")
+        add((txt != "") & ~to_landfill, column=col, message=message("landfill_only", key=col))
+        bad, msg = rules.choice(txt, keys, col, txt != "")
+        add(bad, column=col, message=msg)
+        cols[col] = np.where(to_landfill & (txt != ""), rules.codes(txt, keys), -1)
+
+
+def _check_prices(
+    fl: pd.DataFrame,
+    ftype: np.ndarray,
+    basis: np.ndarray,
+    au: np.ndarray,
+    amount_bad: np.ndarray,
+    currency: np.ndarray,
+    fpos: np.ndarray,
+    add: Any,
+    cols: dict[str, np.ndarray],
+) -> None:
+    """Prices in the plant's currency, per the flow's own unit (fuels: or per GJ, t, m3)."""
+    N = len(fl)
+    pv, pu, pg = split_quantity(fl, "price")
     price = np.full(N, np.nan)
     pbasis = np.zeros(N, dtype=np.int64)
-    pcur = (
-        np.array([currency[p] if p >= 0 else "USD" for p in fpos], dtype=object)
-        if N
-        else np.zeros(0, dtype=object)
-    )
-    canon = np.array(["t", "m3", "GJ", ""], dtype=object)
-    pg_ = pg_ & ~amount_bad
-    for key in {(c, b, u) for c, b, u in zip(pcur[pg_], basis[pg_], pu_[pg_], strict=True)}:
-        c, b, u = key
-        rows = pg_ & (pcur == c) & (basis == b) & (pu_ == u)
-        if _unit_error(u):
-            err.add(rows, fpl, "flows", fid, "price", _unit_error(u))
-            continue
-        own = f"{c}/{canon[b]}" if b != B_OTHER else None
-        options = [(P_SAME, own)] if own else []
-        options += [(P_GJ, f"{c}/GJ"), (P_T, f"{c}/t"), (P_M3, f"{c}/m3")]
+    pcur = np.where(fpos >= 0, currency[np.maximum(fpos, 0)] if len(currency) else "USD", "USD")
+    pg = pg & ~amount_bad & (rules.codes(pcur, CURRENCIES) >= 0)  # a bad currency is reported once
+    bad, msg = _unreadable(fl, "price", pv, pu, pg)
+    add(bad, column="price", message=msg)
+    pg &= ~bad
+    is_fuel = ftype == FLOW_TYPES.index("fuel")
+    canon = (*BASES, "")
+    for c, b, u, fuel in {
+        (c, b, u, f) for c, b, u, f in zip(pcur[pg], basis[pg], pu[pg], is_fuel[pg], strict=True)
+    }:  # distinct (currency, basis, unit, fuel) only
+        rows = pg & (pcur == c) & (basis == b) & (pu == u) & (is_fuel == fuel)
+        options = [(P_SAME, f"{c}/{canon[b]}")] if b != B_OTHER else []
+        if fuel:
+            options += [(P_GJ, f"{c}/GJ"), (P_T, f"{c}/t"), (P_M3, f"{c}/m3")]
         for pcode, per in options:
-            f = _unit_factor(u, per)
+            f = rules.unit_factor(str(u), per)
             if f is not None:
-                price[rows] = pv_[rows] * f
+                price[rows] = pv[rows] * f
                 pbasis[rows] = pcode
                 break
         else:
-            err.add(rows, fpl, "flows", fid, "price", f"not in {c} per unit of the flow")
-    # a non-fuel price must be per the flow's own unit
-    err.add(
-        pg_ & ~is_fuel & (pbasis != P_SAME) & ~np.isnan(price),
-        fpl,
-        "flows",
-        fid,
-        "price",
-        "does not convert to the currency per the flow's unit",
+            rule = (
+                "price_unit"
+                if f"currency_{c}" in str(parse_unit(str(u)).dimensionality)
+                else "price_currency"
+            )
+            unit = np.full(N, "", dtype=object)
+            for i in np.flatnonzero(rows):  # error rows only
+                unit[i] = rules.unit_text_of(str(au[i]))
+            add(
+                rows,
+                column="price",
+                message=rules.quantity_messages(rule, rows, pv, pu, currency=c, unit=unit),
+            )
+    cols["price"] = price
+    cols["price_basis"] = pbasis
+
+
+@dataclass
+class _Changes:
+    """The interventions table's rows (one per change), validated."""
+
+    plant: np.ndarray
+    pos: np.ndarray
+    iid: np.ndarray
+    gflow: np.ndarray  # row of the changed flow in the flows table, -1
+    kind: np.ndarray
+    value: np.ndarray
+    capex: np.ndarray
+    opex: np.ndarray
+    lifetime: np.ndarray
+
+
+def _check_changes(iv: pd.DataFrame, plants: _Plants, flows: _Flows, err: _Errors) -> _Changes:
+    import pandas as pd
+
+    M = len(iv)
+    ipl, iid = _text(iv, "plant"), _text(iv, "id")
+    add = partial(err.add, plants=ipl, table="interventions", ids=iid)
+    ipos = plants.lookup(ipl)
+    add(ipos < 0, column="plant", message=message("plant_unknown"))
+    err.add(iid == "", ipl, "interventions", None, "id", message("id_missing", what="intervention"))
+    iflow = _text(iv, "flow")
+    flow_keys = pd.Index(
+        pd.Series(flows.plant, dtype=object) + _SEP + pd.Series(flows.fid, dtype=object)
+    )
+    gflow = np.zeros(0, dtype=np.int64)
+    if M:
+        key = pd.Series(ipl, dtype=object) + _SEP + pd.Series(iflow, dtype=object)
+        gflow = (
+            flow_keys.get_indexer(key).astype(np.int64)
+            if not flow_keys.has_duplicates
+            else np.full(M, -1)
+        )
+    add(iflow == "", column="flow", message=message("flow_or_process"))
+    fmsg = np.full(M, "", dtype=object)
+    nof = (gflow < 0) & (ipos >= 0) & (iflow != "")
+    for i in np.flatnonzero(nof):  # error rows only
+        fmsg[i] = rules.choice_message(
+            "no_flow", str(iflow[i]), flows.fid[flows.plant == ipl[i]].tolist()
+        )
+    add(nof, column="flow", message=fmsg)
+    cat_s = _text(iv, "category")
+    norm = np.empty(M, dtype=object)
+    for u in set(cat_s.tolist()):  # distinct values only
+        norm[cat_s == u] = rules.category(str(u))
+    bad = rules.codes(norm, CATEGORIES) < 0
+    cmsg = np.full(M, "", dtype=object)
+    for u in set(cat_s[bad].tolist()):
+        cmsg[bad & (cat_s == u)] = rules.choice_message(
+            "category", str(u), CATEGORIES, rules.SHOW["category"]
+        )
+    add(bad, column="category", message=cmsg)
+    kind, value = _change_values(iv, iflow, gflow, flows, add)
+    return _Changes(
+        ipl, ipos, iid, gflow, kind, value, *_check_costs(iv, ipos, plants.currency, add)
     )
 
-    # -- interventions
-    iv = t.interventions
+
+def _change_values(
+    iv: pd.DataFrame, iflow: np.ndarray, gflow: np.ndarray, flows: _Flows, add: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Kind (REL/ABS/SET) and canonical value of every flow change."""
     M = len(iv)
-    ipl = _text(iv, "plant")
-    iid = _text(iv, "id")
-    ipos = plant_lookup(ipl)
-    err.add(ipos < 0, ipl, "interventions", iid, "plant", "no such plant in the plants table")
-    err.add(iid == "", ipl, "interventions", None, "id", "every intervention needs an id")
-    iflow = _text(iv, "flow")
-    sep = "\x1f"
-    flow_keys = pd.Index(pd.Series(fpl, dtype=object) + sep + pd.Series(fid, dtype=object))
-    gflow = (
-        flow_keys.get_indexer(
-            pd.Series(ipl, dtype=object) + sep + pd.Series(iflow, dtype=object)
-        ).astype(np.int64)
-        if M
-        else np.zeros(0, dtype=np.int64)
-    )
-    if N and flow_keys.has_duplicates:  # duplicate flow ids are reported above
-        gflow = np.array([-1] * M, dtype=np.int64) if M else gflow
-    fmsg = np.full(M, "", dtype=object)
-    for i in np.flatnonzero(gflow < 0):
-        choices = fid[fpl == ipl[i]].tolist()
-        fmsg[i] = f"no flow {iflow[i]!r} in plant {ipl[i]!r}: {did_you_mean(iflow[i], choices)}"
-    err.add((gflow < 0) & (ipos >= 0), ipl, "interventions", iid, "flow", fmsg)
-    cat_s = np.char.lower(_text(iv, "category").astype(str)).astype(object)
-    bad, msg = _bad_choice(cat_s, CATEGORIES, "category", np.ones(M, bool))
-    err.add(bad, ipl, "interventions", iid, "category", msg)
     bv, bu, bg = split_quantity(iv, "by")
     tv, tu, tg = split_quantity(iv, "to")
-    err.add(bg == tg, ipl, "interventions", iid, "by", "give exactly one of 'by' or 'to'")
-    kind = np.where(tg, SET, np.where(bu == "", ABS, ABS))
+    add((bg == tg) & (iflow != ""), column="by", message=message("by_or_to"))
     rel_f = np.full(M, np.nan)
-    for uu in np.unique(bu[bg].astype(str)):
-        f = _unit_factor(uu, "dimensionless") if not _unit_error(uu) else None
+    for uu in set(bu[bg].tolist()):  # distinct units only
+        f = rules.unit_factor(str(uu), "dimensionless") if not rules.unit_error(str(uu)) else None
         if f is not None:
             m = bg & (bu == uu)
             rel_f[m] = bv[m] * f
-    is_rel = bg & ~np.isnan(rel_f)
-    kind = np.where(is_rel, REL, kind)
-    err.add(is_rel & (rel_f < -1), ipl, "interventions", iid, "by", "takes the flow below zero")
+    is_rel = bg & ~tg & ~np.isnan(rel_f)
+    below = is_rel & (rel_f < -1)
+    add(
+        below,
+        column="by",
+        message=rules.quantity_messages("by_below_zero", below, bv, bu, flow=iflow),
+    )
+    kind = np.where(is_rel, REL, np.where(tg, SET, ABS))
     value = np.where(is_rel, rel_f, np.nan)
-    cv = np.where(tg, tv, bv)
-    cu = np.where(tg, tu, bu)
-    fb = np.where(gflow >= 0, basis[np.maximum(gflow, 0)] if N else 0, -1)
-    if N:
-        fb = np.where((gflow >= 0) & amount_bad[np.maximum(gflow, 0)], -1, fb)
-    for b, target in ((B_T, "t"), (B_M3, "m3"), (B_GJ, "GJ")):
-        m = ~is_rel & (fb == b) & (bg | tg)
-        if m.any():
-            conv, code, _ = convert(cv[m], cu[m], (target,))
-            converted = code >= 0
-            vals = value[m]
-            vals[converted] = conv[converted]
-            value[m] = vals
-            bad_rows = np.zeros(M, bool)
-            bad_rows[np.flatnonzero(m)[~converted]] = True
-            err.add(
-                bad_rows,
-                ipl,
-                "interventions",
-                iid,
-                "to" if tg[bad_rows].all() else "by",
-                f"neither a relative change ('-8 %') nor in {target}",
-            )
-    m = ~is_rel & (fb == B_OTHER) & (bg | tg)
-    value[m] = cv[m]
-    err.add(tg & (tv < 0), ipl, "interventions", iid, "to", "a flow cannot go below zero")
-    icur = (
-        np.array([currency[p] if p >= 0 else "USD" for p in ipos], dtype=object)
-        if M
-        else np.zeros(0, dtype=object)
+    have = gflow >= 0
+    fb = np.where(have, flows.basis[np.maximum(gflow, 0)] if len(flows.basis) else B_OTHER, -1)
+    fb = np.where(
+        have & (flows.amount_bad[np.maximum(gflow, 0)] if len(flows.basis) else False), -1, fb
     )
-    money: dict[str, np.ndarray] = {}
-    for col, per in (("capex", ""), ("opex", "/year")):
-        v, u, g = split_quantity(iv, col)
-        out = np.zeros(M)
-        for c, uu in {(c, uu) for c, uu in zip(icur[g], u[g], strict=True)}:
-            rows = g & (icur == c) & (u == uu)
-            target = f"{c}{per}"
-            f = _unit_factor(uu if uu else c, target) if not _unit_error(uu or c) else None
-            if f is None:
-                err.add(rows, ipl, "interventions", iid, col, f"not in {target}")
-            else:
-                out[rows] = v[rows] * f
-        money[col] = np.where(g, out, np.nan)
-    lv, lu, lg = split_quantity(iv, "lifetime")
-    lu = np.where(lu == "", "year", lu)
-    life, lcode, _ = convert(lv, lu, ("year",))
-    err.add(
-        lg & ((lcode < 0) | ~(life > 0)),
-        ipl,
-        "interventions",
-        iid,
-        "lifetime",
-        "must be a positive time (e.g. '10 year')",
-    )
-    life = np.where(lg, life, np.nan)
-    err.add((money["capex"] < 0), ipl, "interventions", iid, "capex", "must not be negative")
+    funit = np.full(M, "", dtype=object)
+    for col, v, u, g, rule in (("to", tv, tu, tg, "to_unit"), ("by", bv, bu, bg & ~tg, "by_unit")):
+        m = ~is_rel & g & (fb >= 0)
+        conv = np.full(M, np.nan)
+        for b in (B_T, B_M3, B_GJ):
+            mb = m & (fb == b)
+            if mb.any():
+                c, code, _ = convert(v[mb], u[mb], (BASES[b],))
+                conv[np.flatnonzero(mb)[code >= 0]] = c[code >= 0]
+        mo = m & (fb == B_OTHER)
+        conv[mo] = v[mo]
+        wrong = m & np.isnan(conv)
+        for i in np.flatnonzero(wrong):  # error rows only
+            funit[i] = rules.unit_text_of(str(flows.unit[gflow[i]]))
+        add(wrong, column=col, message=rules.quantity_messages(rule, wrong, v, u, unit=funit))
+        value = np.where(m & ~wrong, conv, value)
+    neg = tg & ~np.isnan(value) & (tv < 0)
+    add(neg, column="to", message=rules.quantity_messages("to_negative", neg, tv, tu))
+    return kind, value
 
-    errors = err.frame()
-    bad_ids = set(errors["plant"].tolist())
-    ok = ~np.isin(pid.astype(str), np.array(sorted(bad_ids), dtype=str)) & (pid != "") & ~dup
-    # -- keep valid plants; flows sorted by plant (stable: table order within a plant)
-    new_pos = np.full(P, -1, dtype=np.int64)
-    new_pos[ok] = np.arange(int(ok.sum()))
-    fkeep = fpos >= 0
-    fkeep[fkeep] = ok[fpos[fkeep]]
+
+def _check_costs(
+    iv: pd.DataFrame, ipos: np.ndarray, currency: np.ndarray, add: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Capex and opex in the plant's currency (a bare number is in it), lifetime in years."""
+    M = len(iv)
+    icur = np.where(ipos >= 0, currency[np.maximum(ipos, 0)] if len(currency) else "USD", "USD")
+    out: list[np.ndarray] = []
+    for col in ("capex", "opex", "lifetime"):
+        v, u, g = split_quantity(iv, col)
+        bad, msg = _unreadable(iv, col, v, u, g)
+        add(bad, column=col, message=msg)
+        g &= ~bad
+        val = np.full(M, np.nan)
+        g &= (
+            rules.codes(icur, CURRENCIES) >= 0
+        )  # a bad currency is reported once, in the plants table
+        for c in set(icur[g].tolist()):  # distinct currencies and units only
+            unit, example = rules.money_units(str(c))[col]
+            for uu in set(u[g & (icur == c)].tolist()):
+                rows = g & (icur == c) & (u == uu)
+                f = rules.unit_factor(str(uu) or unit.split("/")[0], unit)
+                if f is None:
+                    add(
+                        rows,
+                        column=col,
+                        message=rules.quantity_messages(
+                            "money_unit", rows, v, u, unit=unit, example=example
+                        ),
+                    )
+                else:
+                    val[rows] = v[rows] * f
+        out.append(val)
+    capex, opex, life = out
+    lv, lu, _ = split_quantity(iv, "lifetime")
+    m = ~np.isnan(life) & ~(life > 0)
+    add(
+        m,
+        column="lifetime",
+        message=rules.quantity_messages("positive", m, lv, np.where(lu == "", "year", lu)),
+    )
+    m = ~np.isnan(capex) & (capex < 0)
+    add(
+        m,
+        column="capex",
+        message=rules.quantity_messages("negative", m, *split_quantity(iv, "capex")[:2]),
+    )
+    return capex, opex, life
+
+
+def _flow_table(flows: _Flows, ok: np.ndarray, new_pos: np.ndarray) -> tuple[FlowTable, np.ndarray]:
+    """The valid plants' flows, sorted by plant (table order within a plant)."""
+    fkeep = flows.pos >= 0
+    fkeep[fkeep] = ok[flows.pos[fkeep]]
     forder = np.flatnonzero(fkeep)
-    forder = forder[np.argsort(new_pos[fpos[forder]], kind="stable")]
+    forder = forder[np.argsort(new_pos[flows.pos[forder]], kind="stable")]
     ft = FlowTable.empty(len(forder))
-    ft.plant = new_pos[fpos[forder]]
-    ft.flow_id = fid[forder]
-    ft.type = ftype[forder]
-    ft.amount = amount[forder]
-    ft.basis = basis[forder]
-    ft.carrier = carrier[forder]
-    ft.ncv_mass = np.where(ncode == 0, ncv, np.nan)[forder]
-    ft.ncv_vol = np.where(ncode == 1, ncv, np.nan)[forder]
-    ft.density = np.where(dcode == 0, dens, np.nan)[forder]
-    ft.ef = np.where(ecode == 0, ef, np.nan)[forder]
-    ft.price = price[forder]
-    ft.price_basis = pbasis[forder]
-    ft.source = source[forder]
-    ft.hazardous = hazardous[forder]
-    ft.route = route[forder]
-    ft.cod = conc["cod"][forder]
-    ft.nitrogen = conc["nitrogen"][forder]
-    ft.treatment = treatment[forder]
-    ft.ch4_recovery = recovery[forder]
-    ft.doc_type = codes_lf["doc_type"][forder]
-    ft.landfill = codes_lf["landfill"][forder]
+    ft.plant = new_pos[flows.pos[forder]]
+    ft.flow_id = flows.fid[forder]
+    ft.type = flows.ftype[forder]
+    ft.amount = flows.amount[forder]
+    ft.basis = flows.basis[forder]
+    for name, col in flows.cols.items():
+        setattr(ft, name, col[forder])
     ft.row = forder + 2  # table row number (header is row 1)
     ft.place_fmt = "flows row {}"
-    local_idx = np.full(N, -1, dtype=np.int64)
+    local_idx = np.full(len(flows.fid), -1, dtype=np.int64)
     local_idx[forder] = np.arange(len(forder))
+    return ft, local_idx
 
+
+def _scenario_steps(
+    t: Tables,
+    plants: _Plants,
+    ok: np.ndarray,
+    new_pos: np.ndarray,
+    iv_index: pd.Index,
+    iv_plant: np.ndarray,
+    first: np.ndarray,
+    err: _Errors,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Steps (plant, scenario code, intervention) from the scenarios table or ``scenario``."""
+    import pandas as pd
+
+    st = t.scenarios
+    st_plant, st_name, st_iv = (
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0, dtype=object),
+        np.zeros(0, dtype=np.int64),
+    )
+    if st is not None and len(st):
+        spl, sname, siv = _text(st, "plant"), _text(st, "scenario"), _text(st, "intervention")
+        sp = plants.lookup(spl)
+        use = sp >= 0
+        use[use] = ok[sp[use]]
+        g = iv_index.get_indexer(pd.Series(spl, dtype=object) + _SEP + pd.Series(siv, dtype=object))
+        missing = use & (g < 0)
+        msg = np.full(len(st), "", dtype=object)
+        for i in np.flatnonzero(missing):  # error rows only
+            ids = [k.split(_SEP, 1)[1] for k in iv_index if k.startswith(str(spl[i]) + _SEP)]
+            msg[i] = rules.choice_message("no_intervention", str(siv[i]), ids)
+        err.add(missing, spl, "scenarios", sname, "intervention", msg)
+        twice = use & pd.DataFrame({"p": spl, "s": sname, "i": siv}).duplicated().to_numpy()
+        err.add(
+            twice,
+            spl,
+            "scenarios",
+            sname,
+            "intervention",
+            _per_row(twice, lambda i: message("listed_twice", value=siv[i])),
+        )
+        reserved = use & (sname == "baseline")
+        err.add(reserved, spl, "scenarios", None, "scenario", message("baseline"))
+        use &= (g >= 0) & (sname != "baseline") & ~twice
+        st_plant, st_name, st_iv = new_pos[sp[use]], sname[use], g[use].astype(np.int64)
+    has_table = np.zeros(int(ok.sum()), dtype=bool)
+    has_table[st_plant] = True
+    n_iv = len(iv_plant)
+    dflt = ~has_table[iv_plant] if n_iv else np.zeros(0, dtype=bool)
+    scen_col = _text(t.interventions, "scenario")[first] if n_iv else np.zeros(0, dtype=object)
+    names = pd.Series(np.where(scen_col == "", "all", scen_col)[dflt], dtype=object)
+    exploded = names.str.split(";").explode().str.strip()
+    exploded = exploded[exploded != ""]
+    d_g = np.flatnonzero(dflt)[exploded.index.to_numpy()]
+    all_plant = np.concatenate([st_plant, iv_plant[d_g]]).astype(np.int64)
+    all_name = np.concatenate([st_name, exploded.to_numpy(dtype=object)]).astype(object)
+    all_iv = np.concatenate([st_iv, d_g]).astype(np.int64)
+    o = np.argsort(all_plant, kind="stable")  # plant-major, table order within a plant
+    code, scen_names = pd.factorize(pd.Series(all_name[o], dtype=object), sort=False)
+    return all_plant[o], np.asarray(code, dtype=np.int64), all_iv[o], [str(x) for x in scen_names]
+
+
+def _without(t: Tables, bad: set[str]) -> Tables:
+    """The tables without the plants ``bad``."""
+
+    def drop(df: pd.DataFrame | None) -> pd.DataFrame | None:
+        if df is None or not len(df) or "plant" not in df.columns:
+            return df
+        return df[~df["plant"].astype(str).isin(bad)].reset_index(drop=True)
+
+    return Tables(
+        drop(t.plants),
+        drop(t.flows),
+        drop(t.interventions),
+        t.names,
+        drop(t.scenarios),
+        drop(t.processes),
+    )
+
+
+def _vector_portfolio(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.DataFrame]:
+    """Validate and build the plants without processes, column by column."""
+    import pandas as pd
+
+    err = _Errors(t.names)
+    plants = _check_plants(t.plants, err)
+    flows = _check_flows(t.flows, plants, err, lib)
+    ch = _check_changes(t.interventions, plants, flows, err)
+    errors = err.frame()
+    bad_ids = set(errors["plant"].tolist())
+    pid = plants.pid
+    ok = (rules.codes(pid, sorted(bad_ids)) < 0) & (pid != "") & ~plants.dup
+    new_pos = np.full(len(pid), -1, dtype=np.int64)
+    new_pos[ok] = np.arange(int(ok.sum()))
+    ft, local_idx = _flow_table(flows, ok, new_pos)
     # interventions of valid plants, numbered in order of first appearance
-    ikeep = ipos >= 0
-    ikeep[ikeep] = ok[ipos[ikeep]]
+    ikeep = ch.pos >= 0
+    ikeep[ikeep] = ok[ch.pos[ikeep]]
     rows = np.flatnonzero(ikeep)
-    ikey = pd.Series(ipl[rows], dtype=object) + sep + pd.Series(iid[rows], dtype=object)
+    ikey = pd.Series(ch.plant[rows], dtype=object) + _SEP + pd.Series(ch.iid[rows], dtype=object)
     g_of_row, iv_keys = pd.factorize(ikey, sort=False)
     g_of_row = np.asarray(g_of_row, dtype=np.int64)
     n_iv = len(iv_keys)
@@ -788,140 +943,416 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
         out[g_of_row[have][::-1]] = vals[have][::-1]  # reversed: the first given value wins
         return out
 
-    capex = per_iv(money["capex"], 0.0)
-    opex = per_iv(money["opex"], 0.0)
-    lifetime = per_iv(life, np.nan)
-    iv_plant = new_pos[ipos[first]] if n_iv else np.zeros(0, dtype=np.int64)
-    iv_index = pd.Index(iv_keys)
-
-    # scenarios: an explicit table (one row per step), else the `scenario` column, else "all"
-    st = t.scenarios
-    st_plant = np.zeros(0, dtype=np.int64)
-    st_name = np.zeros(0, dtype=object)
-    st_iv = np.zeros(0, dtype=np.int64)
-    if st is not None and len(st):
-        spl, sname, siv = _text(st, "plant"), _text(st, "scenario"), _text(st, "intervention")
-        sp = plant_lookup(spl)
-        use = sp >= 0
-        use[use] = ok[sp[use]]
-        g = iv_index.get_indexer(pd.Series(spl, dtype=object) + sep + pd.Series(siv, dtype=object))
-        missing = use & (g < 0)
-        for i in np.flatnonzero(missing):  # error rows only
-            errors = pd.concat(
-                [
-                    errors,
-                    pd.DataFrame(
-                        [
-                            {
-                                "plant": spl[i],
-                                "file": t.names.get("scenarios", "scenarios"),
-                                "place": f"scenarios row {i + 2} ({sname[i]}).intervention",
-                                "message": f"no intervention {siv[i]!r} in plant {spl[i]!r}",
-                            }
-                        ]
-                    ),
-                ],
-                ignore_index=True,
-            )
-        reserved = use & (sname == "baseline")
-        for i in np.flatnonzero(reserved):
-            errors = pd.concat(
-                [
-                    errors,
-                    pd.DataFrame(
-                        [
-                            {
-                                "plant": spl[i],
-                                "file": t.names.get("scenarios", "scenarios"),
-                                "place": f"scenarios row {i + 2}.scenario",
-                                "message": "'baseline' is reserved for the plant without "
-                                "interventions",
-                            }
-                        ]
-                    ),
-                ],
-                ignore_index=True,
-            )
-        use &= (g >= 0) & (sname != "baseline")
-        st_plant, st_name, st_iv = new_pos[sp[use]], sname[use], g[use].astype(np.int64)
-    has_table = np.zeros(int(ok.sum()), dtype=bool)
-    has_table[st_plant] = True
-    dflt = ~has_table[iv_plant] if n_iv else np.zeros(0, dtype=bool)
-    scen_col = _text(iv, "scenario")[first] if n_iv else np.zeros(0, dtype=object)
-    names = pd.Series(np.where(scen_col == "", "all", scen_col)[dflt], dtype=object)
-    exploded = names.str.split(";").explode()
-    exploded = exploded.str.strip()
-    exploded = exploded[exploded != ""]
-    d_g = np.flatnonzero(dflt)[exploded.index.to_numpy()]
-    d_plant = iv_plant[d_g]
-    d_name = exploded.to_numpy(dtype=object)
-    all_plant = np.concatenate([st_plant, d_plant]).astype(np.int64)
-    all_name = np.concatenate([st_name, d_name]).astype(object)
-    all_iv = np.concatenate([st_iv, d_g]).astype(np.int64)
-    # plant-major, keeping table order within a plant
-    o = np.argsort(all_plant, kind="stable")
-    all_plant, all_name, all_iv = all_plant[o], all_name[o], all_iv[o]
-    scen_code, scen_names = pd.factorize(pd.Series(all_name, dtype=object), sort=False)
-    scen_code = np.asarray(scen_code, dtype=np.int64)
+    iv_plant = new_pos[ch.pos[first]] if n_iv else np.zeros(0, dtype=np.int64)
+    serr = _Errors(t.names)
+    st_plant, st_scen, st_iv, scen_names = _scenario_steps(
+        t, plants, ok, new_pos, pd.Index(iv_keys), iv_plant, first, serr
+    )
+    late_bad = set(serr.frame()["plant"]) - bad_ids
+    if late_bad:  # a plant with an error in the scenarios table is dropped too: rebuild
+        pf2, err2 = _vector_portfolio(_without(t, late_bad), lib)
+        late = serr.frame()
+        return pf2, pd.concat([err2, late[late["plant"].isin(late_bad)]], ignore_index=True)
     S = max(len(scen_names), 1)
-    all_k = _rank(all_plant * S + scen_code)
-
-    # a plant with an error in the scenarios table is dropped too: rebuild without it
-    if len(errors):
-        late_bad = set(errors["plant"]) - bad_ids
-        if late_bad:
-
-            def without(df: pd.DataFrame | None) -> pd.DataFrame | None:
-                if df is None or not len(df) or "plant" not in df.columns:
-                    return df
-                return df[~df["plant"].astype(str).isin(late_bad)].reset_index(drop=True)
-
-            pf2, err2 = portfolio_from_tables(
-                Tables(
-                    without(t.plants),
-                    without(t.flows),
-                    without(t.interventions),
-                    t.names,
-                    without(t.scenarios),
-                ),
-                lib,
-            )
-            late = errors[errors["plant"].isin(late_bad)]
-            return pf2, pd.concat([err2, late], ignore_index=True)
-
     pf = Portfolio(
         plant_ids=[str(x) for x in pid[ok]],
-        names=[str(n) or str(i) for n, i in zip(_text(pl, "name")[ok], pid[ok], strict=True)],
-        sectors=[str(x) or None for x in _text(pl, "sector")[ok]],
-        countries=[str(x) for x in country[ok]],
-        currency=[str(x) for x in currency[ok]],
-        production=production[ok],
-        production_unit=[str(x) for x in punit[ok]],
-        discount_rate=rate[ok],
+        names=[str(n) or str(i) for n, i in zip(_text(t.plants, "name")[ok], pid[ok], strict=True)],
+        sectors=[str(x) or None for x in _text(t.plants, "sector")[ok]],
+        countries=[str(x) for x in plants.country[ok]],
+        currency=[str(x) for x in plants.currency[ok]],
+        production=plants.production[ok],
+        production_unit=[str(x) for x in plants.punit[ok]],
+        discount_rate=plants.rate[ok],
         ft=ft,
         pt=PlantTable(
-            country=country[ok].astype(object), gwp=_codes(gwp[ok], GWP_CODES), grid=grid[ok]
+            country=plants.country[ok].astype(object),
+            gwp=rules.codes(plants.gwp[ok], GWP_CODES),
+            grid=plants.grid[ok],
         ),
         iv_plant=iv_plant,
-        iv_ids=[str(x) for x in iid[first]],
-        capex=capex,
-        opex=opex,
-        lifetime=lifetime,
+        iv_ids=[str(x) for x in ch.iid[first]],
+        capex=per_iv(ch.capex, 0.0),
+        opex=per_iv(ch.opex, 0.0),
+        lifetime=per_iv(ch.lifetime, np.nan),
         ch_iv=g_of_row,
         ch_order=_rank(g_of_row),
-        ch_flow=local_idx[gflow[rows]],
-        ch_kind=kind[rows].astype(np.int64),
-        ch_value=value[rows],
+        ch_flow=local_idx[ch.gflow[rows]],
+        ch_kind=ch.kind[rows].astype(np.int64),
+        ch_value=ch.value[rows],
         ch_place=None,
         ch_row=rows + 2,
-        scen_names=[str(x) for x in scen_names],
-        st_plant=all_plant,
-        st_scen=scen_code,
-        st_k=all_k,
-        st_iv=all_iv,
+        scen_names=scen_names,
+        st_plant=st_plant,
+        st_scen=st_scen,
+        st_k=_rank(st_plant * S + st_scen),
+        st_iv=st_iv,
         files=[t.names["plants"]] * int(ok.sum()),
     )
     return pf, errors
+
+
+# -- plants with processes: one scenario mapping per plant, the scenario file's path ------------
+
+#: Columns of the processes table and of process changes that are not plain keys: dotted
+#: names are the scenario file's nested keys (``mercury.category`` is ``mercury: {category:}``).
+PROCESS_KEYS = ("id", "name", "activity", "flow", "fuel", "source", "notes")
+_PLANT_KEYS = ("name", "country", "sector", "production")
+_TOP_KEYS = ("currency", "gwp", "grid_factor", "discount_rate")
+_FLOW_KEYS = (
+    "id",
+    "type",
+    "amount",
+    "name",
+    "carrier",
+    "price",
+    "ncv",
+    "density",
+    "emission_factor",
+    "source",
+    "hazardous",
+    "route",
+    "cod",
+    "nitrogen",
+    "treatment",
+    "ch4_recovery",
+    "doc_type",
+    "landfill",
+    "notes",
+)
+_CHANGE_KEYS = ("flow", "process", "by", "to")
+_IV_KEYS = ("name", "measure", "category", "capex", "opex", "lifetime", "source", "notes")
+
+
+def _value(df: pd.DataFrame, col: str, i: int) -> Any:
+    """A cell as a scenario file holds it (None when empty)."""
+    v = df[col].iloc[i]
+    if (
+        v is None
+        or (isinstance(v, float) and np.isnan(v))
+        or (isinstance(v, str) and not v.strip())
+    ):
+        return None
+    if isinstance(v, str):
+        return v.strip()
+    return _cell(df, col, i)
+
+
+def _row_dict(df: pd.DataFrame, i: int, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The keys of row ``i`` (plain and dotted columns) as a nested scenario mapping."""
+    out: dict[str, Any] = {}
+    for col in df.columns:
+        head = col.split(".", 1)[0]
+        if col == "plant" or (head not in keys and head not in ("mercury", "pcdd_f")):
+            continue
+        v = _value(df, col, i)
+        if v is None:
+            continue
+        if col == "pcdd_f.class" and str(v).isdigit():
+            v = int(v)
+        node = out
+        parts = col.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = v
+    return out
+
+
+def _scenario_data(
+    t: Tables, plant: str, rows: dict[str, np.ndarray]
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """One plant's rows as a scenario mapping, and where each of its places is in the tables."""
+    p = int(rows["plants"][0])
+    data: dict[str, Any] = {}
+    where: dict[str, int] = {"plant": p, "": p}
+    plant_keys: dict[str, Any] = {"name": plant}
+    for k, v in _row_dict(t.plants, p, _PLANT_KEYS + _TOP_KEYS).items():
+        (plant_keys if k in _PLANT_KEYS else data)[k] = v
+    data["plant"] = plant_keys
+    data["flows"] = [_row_dict(t.flows, int(i), _FLOW_KEYS) for i in rows["flows"]]
+    where |= {f"flows[{n}]": int(i) for n, i in enumerate(rows["flows"])}
+    procs = t.processes
+    data["processes"] = (
+        [_row_dict(procs, int(i), PROCESS_KEYS) for i in rows["processes"]]
+        if procs is not None
+        else []
+    )
+    where |= {f"processes[{n}]": int(i) for n, i in enumerate(rows["processes"])}
+    ivs: dict[str, dict[str, Any]] = {}
+    names: dict[str, list[str]] = {}
+    for i in rows["interventions"]:
+        r = _row_dict(t.interventions, int(i), _IV_KEYS + _CHANGE_KEYS + ("id",))
+        iid = str(r.pop("id", ""))
+        new = iid not in ivs
+        iv = ivs.setdefault(iid, {"id": iid, "changes": []})
+        n = list(ivs).index(iid)
+        if new:
+            where[f"interventions[{n}]"] = int(i)
+            for s in (
+                str(_value(t.interventions, "scenario", int(i)) or "all").split(";")
+                if "scenario" in t.interventions.columns
+                else ["all"]
+            ):
+                if s.strip():
+                    names.setdefault(s.strip(), []).append(iid)
+        where[f"interventions[{n}].changes[{len(iv['changes'])}]"] = int(i)
+        iv["changes"].append(
+            {c: r.pop(c) for c in list(r) if c in _CHANGE_KEYS or c in ("mercury", "pcdd_f")}
+        )
+        iv |= {c: v for c, v in r.items() if iv.get(c) is None}
+    data["interventions"] = list(ivs.values())
+    if len(rows["scenarios"]):
+        st = t.scenarios
+        assert st is not None
+        names = {}
+        for i in rows["scenarios"]:
+            name = str(_value(st, "scenario", int(i)))
+            where[f"scenarios.{name}[{len(names.get(name, []))}]"] = int(i)
+            names.setdefault(name, []).append(str(_value(st, "intervention", int(i))))
+    if names and list(names) != ["all"] or len(rows["scenarios"]):
+        data["scenarios"] = names
+    return data, where
+
+
+def _table_place(place: str, where: dict[str, int]) -> str:
+    """``flows[2].amount`` -> ``flows row 7.amount`` (the row in the plant's table)."""
+    m = re.match(
+        r"^(flows\[\d+\]|processes\[\d+\]|interventions\[\d+\](?:\.changes\[\d+\])?|scenarios\.[^.\[]+\[\d+\]|plant)\.?(.*)$",
+        place,
+    )
+    if m is None:
+        return f"plants row {where[''] + 2}.{place}".rstrip(".")
+    head, rest = m.group(1), m.group(2)
+    table = {
+        "flows": "flows",
+        "proce": "processes",
+        "inter": "interventions",
+        "scena": "scenarios",
+        "plant": "plants",
+    }[head[:5]]
+    if head not in where and table == "interventions":
+        head = head.split(".")[0]
+    if table == "scenarios":
+        rest = rest or "intervention"
+    return f"{table} row {where.get(head, where['']) + 2}.{rest}".rstrip(".")
+
+
+def _scenario_portfolio(
+    t: Tables, ids: list[str], lib: FactorLibrary
+) -> tuple[Portfolio, pd.DataFrame, list[str]]:
+    """Validate and build the plants with processes one by one, as scenario files are."""
+    import pandas as pd
+
+    rows_of = {
+        name: _rows_by_plant(getattr(t, name))
+        for name in ("plants", "flows", "interventions", "scenarios", "processes")
+    }
+    empty = np.zeros(0, dtype=np.int64)
+    scs, kept, errors = [], [], []
+    wheres: dict[str, dict[str, int]] = {}
+    for plant in ids:  # plants with processes only: Toolkit resolution is per plant
+        rows = {name: r.get(plant, empty) for name, r in rows_of.items()}
+        data, where = _scenario_data(t, plant, rows)
+        wheres[plant] = where
+        try:
+            scs.append(Scenario.from_dict(data, file=t.names["plants"]))
+            kept.append(plant)
+        except InputError as e:
+            for pr in e.problems:
+                place = _table_place(pr.place, where)
+                errors.append(
+                    {
+                        "plant": plant,
+                        "file": t.names.get(place.split(" ")[0], t.names["plants"]),
+                        "place": place,
+                        "message": pr.message,
+                    }
+                )
+    pf = portfolio_from_scenarios(scs, kept, lib)
+    pf.files = [t.names["plants"]] * len(kept)
+    # places in the tables, not in a scenario file: per change and flow of these few plants
+    plant_of = pf.iv_plant[pf.ch_iv]
+    pf.ch_place = [
+        _table_place(pf.change_place(g), wheres[kept[plant_of[g]]]) for g in range(len(plant_of))
+    ]
+    for i in range(len(pf.ft)):
+        key = f"flows[{pf.ft.row[i]}]"
+        where = wheres[kept[pf.ft.plant[i]]]
+        if pf.ft.release is None or pf.ft.release[i] < 0:
+            pf.ft.row[i] = where.get(key, -2) + 2
+    return pf, pd.DataFrame(errors, columns=ERROR_COLUMNS), kept
+
+
+def _rows_by_plant(df: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    import pandas as pd
+
+    if df is None or not len(df) or "plant" not in df.columns:
+        return {}
+    pl = pd.Series(_text(df, "plant"))
+    return {
+        str(k): np.asarray(v, dtype=np.int64) for k, v in pl.groupby(pl, sort=False).indices.items()
+    }
+
+
+def _process_plants(t: Tables) -> set[str]:
+    """Plants that have processes or process changes."""
+    out: set[str] = set()
+    if t.processes is not None and len(t.processes) and "plant" in t.processes.columns:
+        out |= set(_text(t.processes, "plant").tolist())
+    iv = t.interventions
+    if len(iv) and "process" in iv.columns:
+        out |= set(_text(iv, "plant")[_text(iv, "process") != ""].tolist())
+    return out - {""}
+
+
+def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.DataFrame]:
+    """Validate a chunk of tables and build a :class:`~recp.batch.Portfolio` of valid plants.
+
+    Plants without processes are validated and built column by column (no per-plant Python);
+    plants with processes (few, in practice) as scenario mappings, one by one, since each
+    process resolves its own Toolkit rows. Both use the rules of :mod:`recp.rules`.
+    """
+    import pandas as pd
+
+    special = _process_plants(t)
+    if not special:
+        return _vector_portfolio(t, lib)
+    pid = _text(t.plants, "plant")
+    ids = list(dict.fromkeys(x for x in pid.tolist() if x in special))
+    pf_v, err_v = _vector_portfolio(_without(t, special), lib)
+    pf_s, err_s, kept = _scenario_portfolio(t, ids, lib)
+    unknown = special - set(pid.tolist())
+    err_u = _Errors(t.names)
+    if t.processes is not None and len(t.processes):
+        ppl = _text(t.processes, "plant")
+        err_u.add(
+            np.isin(ppl, list(unknown)),
+            ppl,
+            "processes",
+            _text(t.processes, "id"),
+            "plant",
+            message("plant_unknown"),
+        )
+    order = {p: k for k, p in enumerate(dict.fromkeys(pid.tolist()))}
+    pf = merge_portfolios([pf_v, pf_s], order)
+    return pf, pd.concat([err_v, err_s, err_u.frame()], ignore_index=True)
+
+
+def _concat_flow_tables(a: FlowTable, b: FlowTable) -> FlowTable:
+    """Two flow tables as one (release codes of ``b`` moved after those of ``a``)."""
+    arrays: dict[str, Any] = {}
+    for k in FlowTable.__dataclass_fields__:
+        if k in ("place_fmt", "releases"):
+            continue
+        x, y = getattr(a, k), getattr(b, k)
+        if x is None or y is None:
+            x = FlowTable.empty(len(a)).__dict__[k] if x is None else x
+            y = FlowTable.empty(len(b)).__dict__[k] if y is None else y
+        arrays[k] = np.concatenate([x, y])
+    n_rel = len(a.releases)
+    rb = b.release if b.release is not None else np.full(len(b), -1)
+    ra = a.release if a.release is not None else np.full(len(a), -1)
+    arrays["release"] = np.concatenate([ra, np.where(rb >= 0, rb + n_rel, -1)]).astype(np.int64)
+    return FlowTable(**arrays, place_fmt="flows row {}", releases=[*a.releases, *b.releases])
+
+
+def merge_portfolios(parts: list[Portfolio], order: dict[str, int]) -> Portfolio:
+    """One portfolio of the plants of ``parts``, in the order ``order`` gives their ids."""
+    a, b = parts
+    Pa, Fa, Ia = len(a.plant_ids), len(a.ft), len(a.iv_ids)
+    ids = a.plant_ids + b.plant_ids
+    rank = np.array([order[p] for p in ids], dtype=np.int64)  # per plant, not per row
+    perm = np.argsort(rank, kind="stable")  # new position -> old plant
+    new_of_old = np.empty(len(ids), dtype=np.int64)
+    new_of_old[perm] = np.arange(len(ids))
+    ft = _concat_flow_tables(a.ft, b.ft)
+    ft.plant = new_of_old[np.concatenate([a.ft.plant, b.ft.plant + Pa])]
+    forder = np.argsort(ft.plant, kind="stable")
+    new_flow = np.empty(len(ft), dtype=np.int64)
+    new_flow[forder] = np.arange(len(ft))
+    for k in FlowTable.__dataclass_fields__:
+        v = getattr(ft, k)
+        if isinstance(v, np.ndarray):
+            setattr(ft, k, v[forder])
+    iv_plant = new_of_old[np.concatenate([a.iv_plant, b.iv_plant + Pa])]
+    iorder = np.argsort(iv_plant, kind="stable")
+    new_iv = np.empty(len(iv_plant), dtype=np.int64)
+    new_iv[iorder] = np.arange(len(iv_plant))
+    scen = list(dict.fromkeys(a.scen_names + b.scen_names))
+    b_scen = np.array([scen.index(s) for s in b.scen_names] or [0], dtype=np.int64)
+    st_plant = new_of_old[np.concatenate([a.st_plant, b.st_plant + Pa])]
+    sorder = np.argsort(st_plant, kind="stable")
+    places = [a.change_place(g) for g in range(len(a.ch_iv))] + [
+        b.change_place(g) for g in range(len(b.ch_iv))
+    ]
+    src = np.concatenate(
+        [
+            a.ch_src if a.ch_src is not None else np.full(len(a.ch_iv), -1),
+            np.where(b.ch_src >= 0, b.ch_src + Fa, -1)
+            if b.ch_src is not None
+            else np.full(len(b.ch_iv), -1),
+        ]
+    )
+
+    def cat(name: str) -> Any:
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, list):
+            return [(x + y)[i] for i in perm]
+        return np.concatenate([x, y])[perm]
+
+    def iv_cat(name: str) -> np.ndarray:
+        return np.concatenate([getattr(a, name), getattr(b, name)])[iorder]
+
+    extra: dict[str, Any] = {}
+    if hasattr(a, "warnings"):  # read-time warnings and balance data, per plant
+        extra["warnings"] = sorted(
+            [(int(new_of_old[p]), c, m) for p, c, m in a.warnings]
+            + [(int(new_of_old[p + Pa]), c, m) for p, c, m in b.warnings],
+            key=lambda w: w[0],
+        )
+        extra["balance_tolerance"] = cat("balance_tolerance")
+        extra["balance_extra"] = sorted(
+            [(int(new_of_old[p]), k, v) for p, k, v in a.balance_extra]
+            + [(int(new_of_old[p + Pa]), k, v) for p, k, v in b.balance_extra],
+            key=lambda w: w[0],
+        )
+    return Portfolio(
+        **extra,
+        plant_ids=cat("plant_ids"),
+        names=cat("names"),
+        sectors=cat("sectors"),
+        countries=cat("countries"),
+        currency=cat("currency"),
+        production=cat("production"),
+        production_unit=cat("production_unit"),
+        discount_rate=cat("discount_rate"),
+        ft=ft,
+        pt=PlantTable(
+            country=np.concatenate([a.pt.country, b.pt.country])[perm].astype(object),
+            gwp=np.concatenate([a.pt.gwp, b.pt.gwp])[perm],
+            grid=np.concatenate([a.pt.grid, b.pt.grid])[perm],
+        ),
+        iv_plant=iv_plant[iorder],
+        iv_ids=[(a.iv_ids + b.iv_ids)[i] for i in iorder],
+        capex=iv_cat("capex"),
+        opex=iv_cat("opex"),
+        lifetime=iv_cat("lifetime"),
+        ch_iv=new_iv[np.concatenate([a.ch_iv, b.ch_iv + Ia])],
+        ch_order=np.concatenate([a.ch_order, b.ch_order]),
+        ch_flow=new_flow[np.concatenate([a.ch_flow, b.ch_flow + Fa])],
+        ch_kind=np.concatenate([a.ch_kind, b.ch_kind]),
+        ch_value=np.concatenate([a.ch_value, b.ch_value]),
+        ch_place=places,
+        ch_row=np.concatenate([a.ch_row, b.ch_row]),
+        scen_names=scen,
+        st_plant=st_plant[sorder],
+        st_scen=np.concatenate([a.st_scen, b_scen[b.st_scen] if len(b.st_scen) else b.st_scen])[
+            sorder
+        ],
+        st_k=np.concatenate([a.st_k, b.st_k])[sorder],
+        st_iv=new_iv[np.concatenate([a.st_iv, b.st_iv + Ia])][sorder],
+        files=cat("files"),
+        ch_src=np.where(src >= 0, new_flow[np.maximum(src, 0)], -1),
+    )
 
 
 def _rank(groups: np.ndarray) -> np.ndarray:
@@ -942,17 +1373,15 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
     import pandas as pd
 
     ids = ids or [s.plant.name for s in scs]
-    with_proc = [pid for pid, sc in zip(ids, scs, strict=True) if sc.processes]
-    if with_proc:
-        raise ValueError(
-            f"plant(s) {', '.join(with_proc)} have processes (mercury, PCDD/F), "
-            "which the tidy tables do not carry yet: batch them as scenario files"
-        )
 
     def q(x: Any) -> str | None:
         return None if x is None else f"{x.magnitude!r} {x.units:~}"
 
-    plants, flows, ivs, scen = [], [], [], []
+    plants: list[dict[str, Any]] = []
+    flows: list[dict[str, Any]] = []
+    ivs: list[dict[str, Any]] = []
+    scen: list[dict[str, Any]] = []
+    procs: list[dict[str, Any]] = []
     for pid, sc in zip(ids, scs, strict=True):
         plants.append(
             {
@@ -1003,17 +1432,66 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
                     "name": iv.name,
                     "category": iv.category,
                     "flow": ch.flow,
+                    "process": ch.process,
                     "by": q(ch.by),
                     "to": q(ch.to),
                     "scenario": names,
+                    **_toolkit_columns(ch),
                 }
                 if j == 0:
                     row |= {"capex": q(iv.capex), "opex": q(iv.opex), "lifetime": q(iv.lifetime)}
                 ivs.append(row)
+        for pr in sc.processes:
+            procs.append(
+                {
+                    "plant": pid,
+                    "id": pr.id,
+                    "name": pr.name,
+                    "activity": q(pr.activity),
+                    "flow": pr.flow,
+                    "fuel": pr.fuel,
+                    "source": pr.source,
+                    **_toolkit_columns(pr),
+                }
+            )
     return Tables(
         pd.DataFrame(plants),
         pd.DataFrame(flows),
         pd.DataFrame(ivs),
         {t: f"<{t}>" for t in TABLE_NAMES},
         pd.DataFrame(scen, columns=["plant", "scenario", "intervention"]),
+        pd.DataFrame(procs, columns=_process_columns(procs)),
     )
+
+
+def _toolkit_columns(obj: Any) -> dict[str, Any]:
+    """A process's (or process change's) ``mercury`` and ``pcdd_f`` keys as dotted columns."""
+
+    def text(x: Any) -> Any:
+        return None if x is None else (x if isinstance(x, str) else f"{x.magnitude!r} {x.units:~}")
+
+    out: dict[str, Any] = {}
+    hg, pc = obj.mercury, obj.pcdd_f
+    if hg is not None:
+        out |= {
+            "mercury.category": hg.category,
+            "mercury.technology": hg.technology,
+            "mercury.input_factor": text(hg.input_factor),
+            "mercury.source": hg.source,
+        }
+        for k, v in (hg.distribution or {}).items():
+            out[f"mercury.distribution.{k}"] = v
+    if pc is not None:
+        out |= {
+            "pcdd_f.category": pc.category,
+            "pcdd_f.class": pc.class_,
+            "pcdd_f.source": pc.source,
+        }
+        for k, v in (pc.emission_factors or {}).items():
+            out[f"pcdd_f.emission_factors.{k}"] = v if isinstance(v, str) else text(v)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _process_columns(rows: list[dict[str, Any]]) -> list[str]:
+    cols = ["plant", "id", "name", "activity", "flow", "fuel", "source"]
+    return cols + sorted({k for r in rows for k in r} - set(cols))

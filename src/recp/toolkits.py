@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from recp.errors import UnknownFactorError, did_you_mean
 from recp.factors import Factor, parse_cell
+from recp.units import canonical_amount, parse_quantity, to_float
 
 if TYPE_CHECKING:
     from recp.factors import FactorLibrary, Table
@@ -75,10 +76,7 @@ class ToolkitRow:
 
 def canonical_unit(unit: str) -> tuple[str, float]:
     """The engine's canonical unit for an activity unit, and how many of the unit make one."""
-    from recp.engine import _canonical
-    from recp.units import parse_quantity
-
-    value, _, base = _canonical(parse_quantity(f"1 {unit}"))
+    value, _, base = canonical_amount(parse_quantity(f"1 {unit}"))
     return base, 1.0 / value
 
 
@@ -95,8 +93,6 @@ def table_row(t: Table, key: str, kind: str) -> ToolkitRow | None:
     PCDD/F factors are read in the table's unit (ug TEQ per activity unit); a mercury row's
     release per pathway is its default input factor times the pathway's distribution factor.
     """
-    from recp.units import parse_quantity, to_float
-
     row = t.rows[key]
     act = str(row.get("activity_unit") or "t")
     _, per = canonical_unit(act)

@@ -355,6 +355,32 @@ def is_dimension(q: pint.Quantity[Any], unit: str) -> bool:
     return bool(q.dimensionality == parse_unit(unit).dimensionality)
 
 
+#: The canonical units of a flow amount, in the order of their codes; any other unit (products
+#: counted in pieces, say) keeps its own unit and has code ``B_OTHER``.
+BASES = ("t", "m3", "GJ")
+B_T, B_M3, B_GJ, B_OTHER = range(4)
+
+
+def canonical_amount(q: pint.Quantity[Any]) -> tuple[float, int, str]:
+    """Convert an amount to t, m3 or GJ, or keep a product's own unit.
+
+    Returns
+    -------
+    (float, int, str)
+        The magnitude in the canonical unit, its code (:data:`B_T`, :data:`B_M3`, :data:`B_GJ`
+        or :data:`B_OTHER`) and the unit as text.
+
+    Examples
+    --------
+    >>> canonical_amount(parse_quantity("2.5 kt"))
+    (2500.0, 0, 't')
+    """
+    for code, unit in enumerate(BASES):
+        if is_dimension(q, unit):
+            return to_float(q, unit), code, unit
+    return float(q.magnitude), B_OTHER, f"{q.units:~}"
+
+
 def unit_text(q: Any) -> str:
     """A quantity's unit as users write it: ``m2`` and ``t/m3``, not ``m ** 2``."""
     return _compact(f"{q.units:~}")

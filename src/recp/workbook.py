@@ -22,12 +22,19 @@ Scenarios, Balances
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
+
+import yaml
 
 from recp.errors import InputError, Problem
+from recp.factors import library
+from recp.io import write_atomic
+from recp.rules import CATEGORIES, FLOW_TYPES, WASTE_ROUTES, WATER_SOURCES
 
 #: Flow keys that are quantities: written as a number column plus a unit column.
 FLOW_QTY = (
@@ -146,9 +153,7 @@ def _join(value: Any, unit: Any) -> Any:
 
 
 def _lists() -> dict[str, list[str]]:
-    from recp.factors import library
-    from recp.scenario import CATEGORIES, FLOW_TYPES, WASTE_ROUTES, WATER_SOURCES
-
+    """The vocabularies offered as drop-down lists, from recp's rules and factor tables."""
     lib = library()
     out = {
         "type": list(FLOW_TYPES),
@@ -166,6 +171,19 @@ def _lists() -> dict[str, list[str]]:
         if table in lib.tables:
             out[key] = list(lib.table(table).rows)
     return out
+
+
+#: Flow columns that offer their vocabulary as a drop-down list.
+FLOW_LISTS = (
+    "type",
+    "carrier",
+    "source",
+    "route",
+    "hazardous",
+    "treatment",
+    "doc_type",
+    "landfill",
+)
 
 
 def _flow_header() -> list[str]:
@@ -194,19 +212,32 @@ def write_workbook(data: dict[str, Any], path: str | Path, *, force: bool = Fals
     Path
         The file written.
     """
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    from recp.io import write_atomic
+    from openpyxl import Workbook  # lazy: CLI start-up (openpyxl only when a workbook is written)
 
     wb = Workbook()
-    bold = Font(bold=True)
     lists = _lists()
+    _write_plant(wb.active, data)
+    _write_lists(wb.create_sheet("Lists"), lists)
+    _write_flows(wb.create_sheet("Flows", 1), data, lists)
+    procs = data.get("processes") or []
+    _write_interventions(wb.create_sheet("Interventions", 2), data, lists, bool(procs))
+    if procs:
+        _write_processes(wb.create_sheet("Processes", 3), procs)
+    if data.get("scenarios"):
+        sc = wb.create_sheet("Scenarios")
+        sc.append(["scenario", "interventions"])
+        for name, ids in data["scenarios"].items():
+            sc.append([name, ", ".join(ids)])
+    if data.get("balances"):
+        _write_balances(wb.create_sheet("Balances"), data["balances"])
+    _style(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return write_atomic(path, buf.getvalue(), force=force)
 
-    ws = wb.active
+
+def _write_plant(ws: Any, data: dict[str, Any]) -> None:
+    """The Plant sheet: key, value, unit, help."""
     ws.title = "Plant"
     ws.append(["key", "value", "unit", "help"])
     plant = dict(data.get("plant") or {})
@@ -217,15 +248,37 @@ def write_workbook(data: dict[str, Any], path: str | Path, *, force: bool = Fals
         v, u = _split(data.get(k)) if k in QTY_TOP else (data.get(k), "")
         ws.append([k, v, u, _HELP[k]])
 
-    lst = wb.create_sheet("Lists")
-    for j, (name, values) in enumerate(lists.items(), start=1):
-        lst.cell(row=1, column=j, value=name).font = bold
-        for i, v in enumerate(values, start=2):
-            lst.cell(row=i, column=j, value=v)
 
-    fs = wb.create_sheet("Flows", 1)
+def _write_lists(ws: Any, lists: dict[str, list[str]]) -> None:
+    """The hidden Lists sheet: one column per vocabulary, for the cells' drop-down lists."""
+    from openpyxl.styles import Font  # lazy: CLI start-up
+
+    for j, (name, values) in enumerate(lists.items(), start=1):
+        ws.cell(row=1, column=j, value=name).font = Font(bold=True)
+        for i, v in enumerate(values, start=2):
+            ws.cell(row=i, column=j, value=v)
+
+
+def _list_validation(
+    ws: Any, header: list[str], key: str, lists: dict[str, list[str]], last: int
+) -> None:
+    """Offer the vocabulary ``key`` as a drop-down list in its column, rows 2 to ``last``."""
+    from openpyxl.utils import get_column_letter  # lazy: CLI start-up
+    from openpyxl.worksheet.datavalidation import DataValidation  # lazy: CLI start-up
+
+    col = get_column_letter(header.index(key) + 1)
+    lcol = get_column_letter(list(lists).index(key) + 1)
+    dv = DataValidation(
+        type="list", allow_blank=True, formula1=f"Lists!${lcol}$2:${lcol}${len(lists[key]) + 1}"
+    )
+    dv.add(f"{col}2:{col}{last}")
+    ws.add_data_validation(dv)
+
+
+def _write_flows(ws: Any, data: dict[str, Any], lists: dict[str, list[str]]) -> None:
+    """The Flows sheet: a row per flow, quantities as a number and a unit column."""
     header = _flow_header()
-    fs.append(header)
+    ws.append(header)
     for fl in data.get("flows") or []:
         row: list[Any] = []
         for k in FLOW_KEYS:
@@ -233,39 +286,22 @@ def write_workbook(data: dict[str, Any], path: str | Path, *, force: bool = Fals
                 v, u = _split(fl.get(k))
                 row += [v, u]
             else:
-                v = fl.get(k)
-                row.append(v)
-        fs.append(row)
-    from openpyxl.utils import get_column_letter
+                row.append(fl.get(k))
+        ws.append(row)
+    last = max(ws.max_row, 2) + 200
+    for key in FLOW_LISTS:
+        if key in lists:
+            _list_validation(ws, header, key, lists, last)
 
-    last = max(fs.max_row, 2) + 200
-    list_cols = list(lists)
-    for key in (
-        "type",
-        "carrier",
-        "source",
-        "route",
-        "hazardous",
-        "treatment",
-        "doc_type",
-        "landfill",
-    ):
-        if key not in lists:
-            continue
-        col = get_column_letter(header.index(key) + 1)
-        lcol = get_column_letter(list_cols.index(key) + 1)
-        dv = DataValidation(
-            type="list", allow_blank=True, formula1=f"Lists!${lcol}$2:${lcol}${len(lists[key]) + 1}"
-        )
-        dv.add(f"{col}2:{col}{last}")
-        fs.add_data_validation(dv)
 
-    procs = data.get("processes") or []
-    iv = wb.create_sheet("Interventions", 2)
-    iheader = (
+def _write_interventions(
+    ws: Any, data: dict[str, Any], lists: dict[str, list[str]], procs: bool
+) -> None:
+    """The Interventions sheet: a row per change, the intervention's columns on its first."""
+    header = (
         list(INTERVENTION_KEYS) + list(CHANGE_KEYS) + (list(PROCESS_CHANGE_KEYS) if procs else [])
     )
-    iv.append(iheader)
+    ws.append(header)
     for it in data.get("interventions") or []:
         changes = list(it.get("changes") or []) or [{}]
         for j, ch in enumerate(changes):
@@ -279,55 +315,50 @@ def write_workbook(data: dict[str, Any], path: str | Path, *, force: bool = Fals
                 if procs
                 else []
             )
-            iv.append(
+            ws.append(
                 head
                 + [ch.get("flow"), _join(*_split(ch.get("by"))), _join(*_split(ch.get("to")))]
                 + tail
             )
-    col = get_column_letter(iheader.index("category") + 1)
-    lcol = get_column_letter(list_cols.index("category") + 1)
-    dv = DataValidation(
-        type="list",
-        allow_blank=True,
-        formula1=f"Lists!${lcol}$2:${lcol}${len(lists['category']) + 1}",
-    )
-    dv.add(f"{col}2:{col}{max(iv.max_row, 2) + 200}")
-    iv.add_data_validation(dv)
+    _list_validation(ws, header, "category", lists, max(ws.max_row, 2) + 200)
 
-    if procs:
-        ps = wb.create_sheet("Processes", 3)
-        ps.append(list(PROCESS_KEYS))
-        for pr in procs:
-            v, unit = _split(pr.get("activity"))
-            ps.append(
-                [
-                    pr.get("id"),
-                    pr.get("name"),
-                    v,
-                    unit or None,
-                    pr.get("flow"),
-                    pr.get("fuel"),
-                    _inline(pr.get("mercury")),
-                    _inline(pr.get("pcdd_f")),
-                    pr.get("source"),
-                    pr.get("notes"),
-                ]
-            )
-    if data.get("scenarios"):
-        sc = wb.create_sheet("Scenarios")
-        sc.append(["scenario", "interventions"])
-        for name, ids in data["scenarios"].items():
-            sc.append([name, ", ".join(ids)])
-    if data.get("balances"):
-        bal = data["balances"]
-        bs = wb.create_sheet("Balances")
-        bs.append(["kind", "item", "amount", "unit"])
-        if bal.get("tolerance") is not None:
-            bs.append(["tolerance", None, *_split(bal["tolerance"])])
-        for kind in ("water", "mass"):
-            for item, q in (bal.get(kind) or {}).items():
-                bs.append([kind, item, *_split(q)])
 
+def _write_processes(ws: Any, procs: list[dict[str, Any]]) -> None:
+    """The Processes sheet: a row per process, Toolkit specs as inline YAML."""
+    ws.append(list(PROCESS_KEYS))
+    for pr in procs:
+        v, unit = _split(pr.get("activity"))
+        ws.append(
+            [
+                pr.get("id"),
+                pr.get("name"),
+                v,
+                unit or None,
+                pr.get("flow"),
+                pr.get("fuel"),
+                _inline(pr.get("mercury")),
+                _inline(pr.get("pcdd_f")),
+                pr.get("source"),
+                pr.get("notes"),
+            ]
+        )
+
+
+def _write_balances(ws: Any, bal: dict[str, Any]) -> None:
+    """The Balances sheet: kind, item, amount, unit."""
+    ws.append(["kind", "item", "amount", "unit"])
+    if bal.get("tolerance") is not None:
+        ws.append(["tolerance", None, *_split(bal["tolerance"])])
+    for kind in ("water", "mass"):
+        for item, q in (bal.get(kind) or {}).items():
+            ws.append([kind, item, *_split(q)])
+
+
+def _style(wb: Any) -> None:
+    """Bold frozen headers, columns wide enough for their text, the Lists sheet hidden."""
+    from openpyxl.styles import Font  # lazy: CLI start-up
+
+    bold = Font(bold=True)
     for sheet in wb.worksheets:
         for c in sheet[1]:
             c.font = bold
@@ -336,10 +367,6 @@ def write_workbook(data: dict[str, Any], path: str | Path, *, force: bool = Fals
             width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
             sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
     wb["Lists"].sheet_state = "hidden"
-
-    buf = io.BytesIO()
-    wb.save(buf)
-    return write_atomic(path, buf.getvalue(), force=force)
 
 
 def _rows(ws: Any) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
@@ -385,9 +412,7 @@ def read_workbook(path: str | Path) -> dict[str, Any]:
     InputError
         If the file is not a readable workbook or lacks the Plant or Flows sheet.
     """
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # lazy: CLI start-up (openpyxl only for workbooks)
 
     name = str(path)
     try:
@@ -396,18 +421,33 @@ def read_workbook(path: str | Path) -> dict[str, Any]:
         raise InputError(
             [Problem("", f"not a readable .xlsx workbook ({type(e).__name__})", name)]
         ) from None
-    problems: list[Problem] = []
-    for sheet in ("Plant", "Flows"):
-        if sheet not in wb.sheetnames:
-            problems.append(
-                Problem("", f"no sheet '{sheet}' (sheets: {', '.join(wb.sheetnames)})", name)
-            )
+    problems = [
+        Problem("", f"no sheet '{sheet}' (sheets: {', '.join(wb.sheetnames)})", name)
+        for sheet in ("Plant", "Flows")
+        if sheet not in wb.sheetnames
+    ]
     if problems:
         raise InputError(problems)
+    data = _read_plant(wb["Plant"])
+    data["flows"] = _read_flows(wb["Flows"])
+    readers = (
+        ("Interventions", "interventions", lambda ws: _read_interventions(ws, name)),
+        ("Processes", "processes", lambda ws: _read_processes(ws, name)),
+        ("Scenarios", "scenarios", _read_scenarios),
+        ("Balances", "balances", _read_balances),
+    )
+    for sheet, key, read in readers:
+        if sheet in wb.sheetnames:
+            got = read(wb[sheet])
+            if got:
+                data[key] = got
+    return data
 
+
+def _read_plant(ws: Any) -> dict[str, Any]:
+    """The Plant sheet as the scenario's ``plant`` mapping and top-level keys."""
     data: dict[str, Any] = {"plant": {}}
-    _, prow = _rows(wb["Plant"])
-    for _i, rec in prow:
+    for _i, rec in _rows(ws)[1]:
         key = str(rec.get("key") or "")
         if not key:
             continue
@@ -425,10 +465,13 @@ def read_workbook(path: str | Path) -> dict[str, Any]:
     for k in ("name", "country", "sector", "notes", "source"):
         if k in data["plant"] and not isinstance(data["plant"][k], str):
             data["plant"][k] = str(data["plant"][k])
+    return data
 
+
+def _read_flows(ws: Any) -> list[dict[str, Any]]:
+    """The Flows sheet as the scenario's ``flows`` list."""
     flows: list[dict[str, Any]] = []
-    _, frows = _rows(wb["Flows"])
-    for _i, rec in frows:
+    for _i, rec in _rows(ws)[1]:
         fl: dict[str, Any] = {}
         for k in FLOW_KEYS:
             if k in FLOW_QTY:
@@ -443,101 +486,97 @@ def read_workbook(path: str | Path) -> dict[str, Any]:
                 fl[k] = v
         if fl:
             flows.append(fl)
-    data["flows"] = flows
+    return flows
 
-    if "Interventions" in wb.sheetnames:
-        ivs: list[dict[str, Any]] = []
-        by_id: dict[str, dict[str, Any]] = {}
-        _, irows = _rows(wb["Interventions"])
-        for _i, rec in irows:
-            iid = rec.get("id")
-            if iid is None:
-                continue
-            iid = str(iid)
-            it = by_id.get(iid)
-            if it is None:
-                it = {"id": iid}
-                for k in INTERVENTION_KEYS[1:]:
-                    v = rec.get(k)
-                    if v is not None:
-                        it[k] = _join(v, "") if k in ("capex", "opex", "lifetime") else v
-                it["changes"] = []
-                by_id[iid] = it
-                ivs.append(it)
-            if rec.get("flow") is not None or rec.get("process") is not None:
-                ch: dict[str, Any] = (
-                    {"flow": str(rec["flow"])}
-                    if rec.get("flow") is not None
-                    else {"process": str(rec["process"])}
-                )
-                for k in ("by", "to"):
-                    v = _join(rec.get(k), "")
-                    if v is not None:
-                        ch[k] = v
-                for k in ("mercury", "pcdd_f"):
-                    if rec.get(k) is not None:
-                        ch[k] = _mapping(rec[k], f"Interventions row {_i} {k}", name)
-                it["changes"].append(ch)
-        for it in ivs:
-            if not it["changes"]:
-                del it["changes"]
-        if ivs:
-            data["interventions"] = ivs
 
-    if "Processes" in wb.sheetnames:
-        procs: list[dict[str, Any]] = []
-        _, prows = _rows(wb["Processes"])
-        for i, rec in prows:
-            pr: dict[str, Any] = {}
-            for k in PROCESS_KEYS:
-                if k == "activity unit":
-                    continue
-                v = (
-                    _join(rec.get(k), rec.get("activity unit"))
-                    if k == "activity"
-                    else _mapping(rec[k], f"Processes row {i} {k}", name)
-                    if k in ("mercury", "pcdd_f") and rec.get(k) is not None
-                    else rec.get(k)
-                )
+def _read_interventions(ws: Any, name: str) -> list[dict[str, Any]]:
+    """The Interventions sheet: rows with the same id are the changes of one intervention."""
+    ivs: list[dict[str, Any]] = []
+    by_id: dict[str, dict[str, Any]] = {}
+    for i, rec in _rows(ws)[1]:
+        if rec.get("id") is None:
+            continue
+        iid = str(rec["id"])
+        it = by_id.get(iid)
+        if it is None:
+            it = {"id": iid}
+            for k in INTERVENTION_KEYS[1:]:
+                v = rec.get(k)
                 if v is not None:
-                    pr[k] = str(v) if k in ("id", "name", "flow", "fuel") else v
-            if pr:
-                procs.append(pr)
-        if procs:
-            data["processes"] = procs
+                    it[k] = _join(v, "") if k in ("capex", "opex", "lifetime") else v
+            it["changes"] = []
+            by_id[iid] = it
+            ivs.append(it)
+        if rec.get("flow") is not None or rec.get("process") is not None:
+            ch: dict[str, Any] = (
+                {"flow": str(rec["flow"])}
+                if rec.get("flow") is not None
+                else {"process": str(rec["process"])}
+            )
+            for k in ("by", "to"):
+                v = _join(rec.get(k), "")
+                if v is not None:
+                    ch[k] = v
+            for k in ("mercury", "pcdd_f"):
+                if rec.get(k) is not None:
+                    ch[k] = _mapping(rec[k], f"Interventions row {i} {k}", name)
+            it["changes"].append(ch)
+    for it in ivs:
+        if not it["changes"]:
+            del it["changes"]
+    return ivs
 
-    if "Scenarios" in wb.sheetnames:
-        scen: dict[str, list[str]] = {}
-        _, srows = _rows(wb["Scenarios"])
-        for _i, rec in srows:
-            if rec.get("scenario") is None:
+
+def _read_processes(ws: Any, name: str) -> list[dict[str, Any]]:
+    """The Processes sheet as the scenario's ``processes`` list."""
+    procs: list[dict[str, Any]] = []
+    for i, rec in _rows(ws)[1]:
+        pr: dict[str, Any] = {}
+        for k in PROCESS_KEYS:
+            if k == "activity unit":
                 continue
-            ids = str(rec.get("interventions") or "")
-            scen[str(rec["scenario"])] = [s.strip() for s in ids.split(",") if s.strip()]
-        if scen:
-            data["scenarios"] = scen
+            v = (
+                _join(rec.get(k), rec.get("activity unit"))
+                if k == "activity"
+                else _mapping(rec[k], f"Processes row {i} {k}", name)
+                if k in ("mercury", "pcdd_f") and rec.get(k) is not None
+                else rec.get(k)
+            )
+            if v is not None:
+                pr[k] = str(v) if k in ("id", "name", "flow", "fuel") else v
+        if pr:
+            procs.append(pr)
+    return procs
 
-    if "Balances" in wb.sheetnames:
-        bal: dict[str, Any] = {}
-        _, brows = _rows(wb["Balances"])
-        for _i, rec in brows:
-            kind = str(rec.get("kind") or "")
-            q = _join(rec.get("amount"), rec.get("unit"))
-            if kind == "tolerance":
-                bal["tolerance"] = q
-            elif kind in ("water", "mass") and rec.get("item") is not None:
-                bal.setdefault(kind, {})[str(rec["item"])] = q
-        if bal:
-            data["balances"] = bal
-    return data
+
+def _read_scenarios(ws: Any) -> dict[str, list[str]]:
+    """The Scenarios sheet: name and comma-separated intervention ids."""
+    scen: dict[str, list[str]] = {}
+    for _i, rec in _rows(ws)[1]:
+        if rec.get("scenario") is None:
+            continue
+        ids = str(rec.get("interventions") or "")
+        scen[str(rec["scenario"])] = [s.strip() for s in ids.split(",") if s.strip()]
+    return scen
+
+
+def _read_balances(ws: Any) -> dict[str, Any]:
+    """The Balances sheet: tolerance and the water and mass items."""
+    bal: dict[str, Any] = {}
+    for _i, rec in _rows(ws)[1]:
+        kind = str(rec.get("kind") or "")
+        q = _join(rec.get("amount"), rec.get("unit"))
+        if kind == "tolerance":
+            bal["tolerance"] = q
+        elif kind in ("water", "mass") and rec.get("item") is not None:
+            bal.setdefault(kind, {})[str(rec["item"])] = q
+    return bal
 
 
 def _inline(spec: Any) -> str | None:
     """A Toolkit spec mapping as one line of YAML, for a cell (``{category: 2l, class: 1}``)."""
     if spec is None:
         return None
-    import yaml
-
     return str(
         yaml.safe_dump(
             spec, default_flow_style=True, sort_keys=False, allow_unicode=True, width=10_000
@@ -547,8 +586,6 @@ def _inline(spec: Any) -> str | None:
 
 def _mapping(cell: Any, place: str, file: str) -> Any:
     """Parse a cell holding an inline mapping (safe YAML); a problem names the cell."""
-    import yaml
-
     try:
         value = yaml.safe_load(str(cell))
     except yaml.YAMLError:

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from recp import finance
+from recp.models import finance
 
 
 def test_annuity_factor_hand_value():

@@ -4,6 +4,10 @@ All functions take numpy arrays (or scalars) and broadcast; a result that does n
 (no saving, no discount rate, no lifetime) is NaN, which the report layer shows as null.
 Cash flows are yearly and at year end; the investment is at year 0.
 
+:func:`appraise` gives the economics of each intervention and :func:`appraise_scenarios` those
+of each scenario (its interventions made together); the single-plant assessment and the batch
+engine both call them, so the economics are written once.
+
 Examples
 --------
 >>> round(float(npv(25000.0, 9100.0, 0.08, 10.0)), 2)
@@ -14,7 +18,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -150,7 +155,7 @@ def irr_portfolio(
         af, d = _annuity_and_slope(r[:, None], yrs[i])
         return -c[i] + (sav[i] * af).sum(axis=-1), (sav[i] * d).sum(axis=-1)
 
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r0 = sav.sum(axis=-1) / c
     out = _solve(f, c.size, lo, hi, iterations, r0)
     return out if np.ndim(capex) > 1 else out.reshape(())
@@ -210,3 +215,163 @@ def cost_of_abatement(
     ) - np.asarray(annual_saving, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(np.where(a > 0, annual_cost / a, np.nan), dtype=float)
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    """Economics of interventions or scenarios, one element per case.
+
+    Attributes
+    ----------
+    capex : numpy.ndarray
+        Investment [currency].
+    annual_saving : numpy.ndarray
+        Yearly saving net of added operating cost [currency/year].
+    simple_payback : numpy.ndarray
+        [year]; NaN when the saving is not positive.
+    lifetime : numpy.ndarray
+        [year]; NaN when not given.
+    npv : numpy.ndarray
+        Net present value [currency].
+    irr : numpy.ndarray
+        Internal rate of return [1/year].
+    cost_per_unit : dict of numpy.ndarray
+        For each abated quantity (``ghg`` [t CO2e/year], ``mercury`` [kg/year]...), the
+        levelised cost per unit abated [currency/unit]; NaN where nothing is abated.
+    """
+
+    capex: Array
+    annual_saving: Array
+    simple_payback: Array
+    lifetime: Array
+    npv: Array
+    irr: Array
+    cost_per_unit: dict[str, Array]
+
+
+def appraise(
+    capex: ArrayLike,
+    opex: ArrayLike,
+    flow_saving: ArrayLike,
+    rate: ArrayLike,
+    years: ArrayLike,
+    abated: Mapping[str, ArrayLike],
+) -> Appraisal:
+    """Economics of each intervention on its own cash flow.
+
+    Parameters
+    ----------
+    capex : numeric
+        Investment [currency].
+    opex : numeric
+        Added operating cost [currency/year].
+    flow_saving : numeric
+        Saving on the plant's priced flows [currency/year].
+    rate : numeric
+        Discount rate [1/year]; NaN when not given.
+    years : numeric
+        Lifetime [year]; NaN when not given.
+    abated : mapping of str to numeric
+        Quantities abated per year (``ghg`` [t CO2e/year], ``mercury`` [kg/year],
+        ``pcdd_f`` [g TEQ/year]); NaN counts as nothing abated.
+
+    Returns
+    -------
+    Appraisal
+        ``annual_saving = flow_saving - opex``, then payback, NPV, IRR and the cost per unit
+        abated of each quantity (:func:`cost_of_abatement`).
+
+    Examples
+    --------
+    >>> a = appraise(25000.0, 0.0, 9100.0, 0.08, 10.0, {"ghg": 50.0})
+    >>> round(float(a.npv), 2), round(float(a.cost_per_unit["ghg"]), 2)
+    (36061.74, -107.49)
+    """
+    c = np.asarray(capex, dtype=float)
+    n = np.asarray(years, dtype=float)
+    saving = np.asarray(np.asarray(flow_saving, dtype=float) - np.asarray(opex, dtype=float))
+    return Appraisal(
+        capex=c,
+        annual_saving=saving,
+        simple_payback=simple_payback(c, saving),
+        lifetime=n,
+        npv=npv(c, saving, rate, n),
+        irr=irr(c, saving, n),
+        cost_per_unit={
+            k: cost_of_abatement(c, saving, rate, n, np.nan_to_num(np.asarray(a, dtype=float)))
+            for k, a in abated.items()
+        },
+    )
+
+
+def appraise_scenarios(
+    capex: ArrayLike,
+    annual_saving: ArrayLike,
+    rate: ArrayLike,
+    years: ArrayLike,
+    abated: Mapping[str, ArrayLike],
+    real: npt.ArrayLike | None = None,
+) -> Appraisal:
+    """Economics of scenarios: each one's interventions made together, each for its lifetime.
+
+    Parameters
+    ----------
+    capex, annual_saving, years : numpy.ndarray
+        Shape ``(m, k)``: the ``k`` in-sequence interventions of each of ``m`` scenarios
+        [currency], [currency/year] (net of operating cost), [year].
+    rate : numpy.ndarray
+        Shape ``(m,)``: discount rate [1/year]; NaN when not given.
+    abated : mapping of str to numpy.ndarray
+        Shape ``(m,)``: each quantity abated per year by the whole scenario [unit/year].
+    real : numpy.ndarray of bool, optional
+        Shape ``(m, k)``: which cells hold an intervention (the others are padding); default
+        all.
+
+    Returns
+    -------
+    Appraisal
+        Sums of capex, savings and NPVs; the IRR of the combined cash flows
+        (:func:`irr_portfolio`); the longest lifetime; the cost per unit abated from the sum of
+        the equivalent annual costs. Lifetime, NPV, IRR and costs per unit are NaN for a
+        scenario with an intervention without lifetime.
+
+    Examples
+    --------
+    >>> a = appraise_scenarios([[25000.0, 10000.0]], [[9100.0, 1000.0]], [0.08],
+    ...                        [[10.0, 10.0]], {"ghg": [50.0]})
+    >>> round(float(a.npv[0]), 2), float(a.lifetime[0])
+    (32771.82, 10.0)
+    """
+    cap = np.atleast_2d(np.asarray(capex, dtype=float))
+    sav = np.atleast_2d(np.asarray(annual_saving, dtype=float))
+    yrs = np.atleast_2d(np.asarray(years, dtype=float))
+    r = np.atleast_1d(np.asarray(rate, dtype=float))
+    mask = np.ones(cap.shape, dtype=bool) if real is None else np.asarray(real, dtype=bool)
+    total_capex = np.where(mask, cap, 0.0).sum(axis=-1)
+    total_saving = np.where(mask, sav, 0.0).sum(axis=-1)
+    has_life = np.all(np.isfinite(yrs) | ~mask, axis=-1)
+    out_irr = np.full(len(cap), np.nan)
+    h = np.flatnonzero(has_life)
+    if h.size:
+        out_irr[h] = irr_portfolio(
+            np.where(mask[h], cap[h], 0.0),
+            np.where(mask[h], sav[h], 0.0),
+            np.where(mask[h], yrs[h], 1.0),
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        npv_sum = np.where(mask, npv(cap, sav, r[:, None], yrs), 0.0).sum(axis=-1)
+        crf = capital_recovery_factor(r[:, None], yrs)
+        annual_cost = np.where(mask, cap * crf, 0.0).sum(axis=-1) - total_saving
+        cost_per_unit = {}
+        for k, a in abated.items():
+            ab = np.asarray(a, dtype=float)
+            cost_per_unit[k] = np.where(has_life & (ab > 0), annual_cost / ab, np.nan)
+    return Appraisal(
+        capex=total_capex,
+        annual_saving=total_saving,
+        simple_payback=simple_payback(total_capex, total_saving),
+        lifetime=np.where(has_life, np.where(mask, yrs, -np.inf).max(axis=-1), np.nan),
+        npv=np.where(has_life, npv_sum, np.nan),
+        irr=out_irr,
+        cost_per_unit=cost_per_unit,
+    )

@@ -1,0 +1,405 @@
+"""The input rules: vocabularies, messages and vectorised column checks, written once.
+
+Every reader of plant data (scenario files and fill-in workbooks through
+:mod:`recp.scenario`, tidy tables through :mod:`recp.tables`) takes its domain rules from this
+module, so a problem reads the same word for word whichever form the plant came in:
+
+- **vocabularies**: flow types, water sources, waste routes, cleaner-production categories,
+  GWP sets, with normalisers (:func:`country`, :func:`category`, :func:`gwp`);
+- **messages**: one template per rule in :data:`MESSAGES`, filled by :func:`message` (the
+  value shown, the valid choices or the closest match);
+- **column checks**: :func:`split_quantity` and :func:`convert` read a quantity column into
+  canonical floats, parsing each distinct unit string once; :func:`choice` checks a column
+  against a vocabulary, with one closest-match hint per distinct bad value.
+
+Pydantic (in :mod:`recp.scenario`) keeps what is structure: types, unknown keys, YAML lines.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pycountry
+
+from recp.errors import UnitError, did_you_mean
+from recp.units import CURRENCIES, is_dimension, parse_quantity, parse_unit, registry, to_float
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# -- vocabularies ----------------------------------------------------------------------------
+
+FLOW_TYPES = ("fuel", "electricity", "heat", "water", "wastewater", "waste", "material", "product")
+WATER_SOURCES = (
+    "groundwater",
+    "surface_water",
+    "municipal",
+    "seawater",
+    "rainwater",
+    "recycled",
+    "other",
+)
+WASTE_ROUTES = (
+    "landfill",
+    "incineration",
+    "recycling",
+    "composting",
+    "reuse",
+    "anaerobic_digestion",
+    "open_burning",
+    "other",
+)
+#: The eight cleaner-production option types (UNEP/UNIDO CP methodology).
+CATEGORIES = (
+    "good housekeeping",
+    "input substitution",
+    "better process control",
+    "equipment modification",
+    "technology change",
+    "on-site recovery and reuse",
+    "production of useful by-product",
+    "product modification",
+)
+GWP_CHOICES = ("AR4", "AR5", "AR6")
+_CATEGORY_ALIASES = {
+    "recovery and reuse": "on-site recovery and reuse",
+    "on-site recycling": "on-site recovery and reuse",
+    "useful by-product": "production of useful by-product",
+    "process control": "better process control",
+    "housekeeping": "good housekeeping",
+}
+
+#: Dimensions a flow's amount may have, per flow type (canonical units); products take any.
+AMOUNT_UNITS: dict[str, tuple[str, ...]] = {
+    "fuel": ("t", "m3", "GJ"),
+    "electricity": ("GJ",),
+    "heat": ("GJ",),
+    "water": ("m3",),
+    "wastewater": ("m3",),
+    "waste": ("t",),
+    "material": ("t", "m3"),
+}
+DIMENSION_NAMES = {"t": "mass", "m3": "volume", "GJ": "energy"}
+#: An example amount per flow type, shown in messages.
+EXAMPLES = {
+    "fuel": "2.1e6 m3', '300 t' or '12 TJ",
+    "electricity": "4.2 GWh",
+    "heat": "800 GJ",
+    "water": "850000 m3",
+    "wastewater": "780000 m3",
+    "waste": "300 t",
+    "material": "180 t",
+}
+#: Wastewater-only and landfill-only keys of a flow (IPCC 2006 Vol. 5 Ch. 6 and Ch. 2-3).
+WASTEWATER_KEYS = ("cod", "nitrogen", "treatment", "ch4_recovery")
+LANDFILL_KEYS = ("doc_type", "landfill")
+#: What a plant-level quantity must be, for messages: key -> (unit, description).
+PLANT_QUANTITIES = {
+    "grid_factor": ("t CO2e/MWh", "an emission factor like '0.62 t CO2e/MWh'"),
+    "discount_rate": ("percent", "a rate like '8 %'"),
+}
+
+
+def money_units(currency: str) -> dict[str, tuple[str, str]]:
+    """Unit and example of an intervention's ``capex``, ``opex`` and ``lifetime``."""
+    return {
+        "capex": (currency, f"25000 {currency}"),
+        "opex": (f"{currency}/year", f"-1000 {currency}/year"),
+        "lifetime": ("year", "10 year"),
+    }
+
+
+# -- messages: each written once -------------------------------------------------------------
+
+#: Rule id -> message template (``str.format`` fields; ``{q}`` is a quantity as pint prints it).
+MESSAGES: dict[str, str] = {
+    # plant
+    "country": "unknown country {value!r}: {hint}",
+    "currency": "unknown currency {value!r}: {hint} (ISO 4217 code)",
+    "gwp": "unknown GWP set {value!r}: valid: {choices}",
+    "positive": "must be positive, got '{q}'",
+    "negative": "must not be negative, got '{q}'",
+    "plant_quantity": "'{q}' is not {what}",
+    "rate_range": "'{q}' is outside -99 % to 100 %",
+    # flows
+    "amount_missing": "no value: give the yearly amount (e.g. '{example}')",
+    "amount_dimension": "'{q}' is not {want}, as a {type} flow needs (e.g. '{example}')",
+    "carrier_missing": "a fuel flow needs a carrier: {hint}",
+    "carrier": "unknown carrier {value!r}: {hint}",
+    "carrier_not_fuel": "only fuel flows have a carrier (this is {type})",
+    "ncv": "'{q}' is not a calorific value per mass ('48 GJ/t') or per volume ('35.8 MJ/m3')",
+    "density": "'{q}' is not a density (kg/m3)",
+    "fuel_volume": "{carrier} given by volume needs 'ncv' per volume (e.g. '35.8 MJ/m3', from "
+    "the supplier's gas analysis) or 'density': recp ships no sourced default for it",
+    "source": "unknown water source {value!r}: {hint}",
+    "hazardous": "a waste flow says 'hazardous: true' or 'hazardous: false'",
+    "route": "unknown route {value!r}: {hint}",
+    "emission_factor_type": "only electricity and heat flows take an emission_factor (fuels use "
+    "the IPCC factors of their carrier)",
+    "emission_factor": "'{q}' is not an emission factor like '0.2 t CO2e/MWh'",
+    "emission_factor_negative": "must not be negative",
+    "price_currency": "'{q}' is not in {currency} per unit (the scenario's currency is {currency})",
+    "price_unit": "'{q}' does not convert to {currency} per '{unit}'",
+    "wastewater_only": "only wastewater flows take '{key}'",
+    "landfill_only": "'{key}' applies to waste sent to landfill (type: waste, route: landfill)",
+    "concentration": "'{q}' is not a concentration like '3.2 kg/m3' (or '3200 mg/L')",
+    "treatment": "unknown treatment {value!r}: {hint}",
+    "treatment_missing": "a wastewater flow with 'cod' or 'nitrogen' says how it is treated: "
+    "one of {choices}",
+    "share": "'{q}' is not a share from 0 to 100 %",
+    "doc_type": "unknown waste type {value!r}: {hint}",
+    "landfill": "unknown landfill type {value!r}: {hint}",
+    "flow_duplicate": "duplicate flow id {value!r} (also {other})",
+    # interventions and their changes
+    "category": "unknown category {value!r}: {hint}",
+    "intervention_duplicate": "duplicate intervention id {value!r}",
+    "no_changes": "an intervention changes at least one flow",
+    "flow_or_process": "give exactly one of 'flow' or 'process'",
+    "by_or_to": "give exactly one of 'by' (e.g. '-8 %' or '-15000 m3') or 'to'",
+    "no_flow": "no flow {value!r}: {hint}",
+    "to_unit": "'{q}' does not convert to the flow's unit '{unit}'",
+    "to_negative": "a flow cannot go below zero, got '{q}'",
+    "by_below_zero": "'{q}' would take flow {flow!r} below zero",
+    "by_unit": "'{q}' is neither a relative change ('-8 %') nor in the flow's unit '{unit}'",
+    "money_unit": "'{q}' is not in {unit} (e.g. '{example}')",
+    # scenarios
+    "baseline": "'baseline' is reserved for the plant without interventions; choose another name",
+    "no_intervention": "no intervention {value!r}: {hint}",
+    "listed_twice": "intervention {value!r} is listed twice",
+    # tables only (rows that a scenario file's structure rules out)
+    "id_missing": "every {what} needs an id",
+    "plant_duplicate": "duplicate plant id",
+    "plant_unknown": "no such plant in the plants table",
+    "flow_type": "unknown flow type {value!r}: {hint}",
+}
+
+
+def message(rule: str, **fields: Any) -> str:
+    """The message of ``rule`` (a key of :data:`MESSAGES`) filled with ``fields``.
+
+    >>> message("carrier", value="natural_gaz", hint="did you mean 'natural_gas'?")
+    "unknown carrier 'natural_gaz': did you mean 'natural_gas'?"
+    """
+    return MESSAGES[rule].format(**fields)
+
+
+def qty(q: Any) -> str:
+    """A quantity as messages show it (pint's short form, e.g. ``165000 MWh``)."""
+    return f"{q:~}"
+
+
+def quantity_text(value: float, unit: str) -> str:
+    """:func:`qty` of ``value`` in ``unit``, as a scenario file's ``"<value> <unit>"`` reads."""
+    return qty(registry().Quantity(float(value), parse_unit(unit)))
+
+
+def unit_text_of(unit: str) -> str:
+    """A unit string as messages show it (pint's short form)."""
+    return f"{parse_unit(unit):~}"
+
+
+# -- normalisers -----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def country(text: str) -> tuple[str | None, str]:
+    """Return (alpha-2, '') for a valid code or name, else (None, a hint with the closest).
+
+    >>> country("BGD"), country("Moldova")[0]
+    (('BD', ''), 'MD')
+    """
+    t = str(text).strip()
+    rec = None
+    if len(t) == 2:
+        rec = pycountry.countries.get(alpha_2=t.upper())
+    elif len(t) == 3:
+        rec = pycountry.countries.get(alpha_3=t.upper())
+    if rec is None and t.upper() == "XK":
+        return "XK", ""
+    if rec is not None:
+        return str(rec.alpha_2), ""
+    names = {c.name: c.alpha_2 for c in pycountry.countries}
+    for c in pycountry.countries:
+        for attr in ("common_name", "official_name"):
+            if hasattr(c, attr):
+                names[getattr(c, attr)] = c.alpha_2
+    exact = {k.lower(): v for k, v in names.items()}.get(t.lower())
+    if exact:
+        return exact, ""
+    hit = did_you_mean(t, names)
+    if hit.startswith("did you mean"):
+        name = hit.split("'")[1]
+        return None, f"did you mean '{names[name]}' ({name})? Use an ISO 3166-1 alpha-2 code"
+    return None, "use an ISO 3166-1 alpha-2 code such as 'BD', 'MD' or 'UA'"
+
+
+def category(text: str) -> str:
+    """A cleaner-production category as written in :data:`CATEGORIES` (aliases accepted).
+
+    An unknown category is returned normalised; check it with ``in CATEGORIES``.
+    """
+    norm = " ".join(str(text).replace("_", " ").replace("-", " ").lower().split())
+    norm = norm.replace("on site", "on-site").replace("by product", "by-product")
+    return _CATEGORY_ALIASES.get(norm, norm)
+
+
+def gwp(text: str) -> str:
+    """A GWP set as written in :data:`GWP_CHOICES` (``ar5``, ``AR5-GWP100`` accepted)."""
+    return str(text).upper().replace("GWP100", "").replace("-", "").strip()
+
+
+def choice_message(rule: str, value: str, vocab: Any, show: int = 12) -> str:
+    """The message of a vocabulary rule for a value not in ``vocab`` (closest match or list)."""
+    if rule == "country":
+        return message(rule, value=value, hint=country(value)[1])
+    if rule == "gwp":
+        return message(rule, value=value, choices=", ".join(GWP_CHOICES))
+    return message(rule, value=value, hint=did_you_mean(value, vocab, show=show))
+
+
+#: Vocabulary rules and how many choices their message lists when nothing is close.
+SHOW = {"carrier": 30, "carrier_missing": 30, "category": 8}
+
+
+# -- column checks (vectorised: per distinct value, never per row) -----------------------------
+
+_QTY = re.compile(r"^\s*([-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+@lru_cache(maxsize=4096)
+def unit_factor(unit: str, target: str) -> float | None:
+    """Factor converting ``unit`` to ``target``; None when the dimensions differ."""
+    q = parse_quantity(f"1 {unit}" if unit else 1.0)
+    if not is_dimension(q, target):
+        return None
+    return to_float(q, target)
+
+
+@lru_cache(maxsize=4096)
+def unit_error(unit: str) -> str | None:
+    """The message for a unit that recp does not read (unknown, ambiguous), else None."""
+    try:
+        parse_unit(unit)
+    except UnitError as e:
+        return e.problems[0].message
+    return None
+
+
+def factorize(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Integer codes and the distinct values (hash-based, no per-row Python)."""
+    import pandas as pd
+
+    codes, uniq = pd.factorize(pd.Series(values, dtype=object).fillna(""), sort=False)
+    return np.asarray(codes, dtype=np.int64), [str(u) for u in uniq]
+
+
+def codes(values: np.ndarray, vocab: tuple[str, ...] | list[str]) -> np.ndarray:
+    """Index of each value in ``vocab`` (-1 when absent)."""
+    lookup = {v: i for i, v in enumerate(vocab)}
+    inv, uniq = factorize(values)
+    known = np.array([lookup.get(u, -1) for u in uniq] or [-1], dtype=np.int64)
+    return np.asarray(known[inv])
+
+
+def choice(
+    values: np.ndarray, vocab: tuple[str, ...] | list[str], rule: str, given: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``values`` (where ``given``) not in ``vocab``, with the rule's message per row."""
+    bad = given & (codes(values, vocab) < 0)
+    msgs = np.full(len(values), "", dtype=object)
+    if bad.any():
+        for u in set(values[bad].tolist()):  # distinct bad values only
+            msgs[bad & (values == u)] = choice_message(rule, str(u), vocab, SHOW.get(rule, 12))
+    return bad, msgs
+
+
+def split_quantity(df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split a quantity column into (value, unit string, given) arrays.
+
+    Strings ``"2.1e6 m3"`` are split; numbers take their unit from ``<col>_unit`` (or ``unit``
+    for ``amount``). ``given`` is False where the cell is empty.
+    """
+    import pandas as pd
+
+    n = len(df)
+    if col not in df.columns:
+        return np.full(n, np.nan), np.full(n, "", dtype=object), np.zeros(n, dtype=bool)
+    s = df[col]
+    unit_col = (
+        f"{col}_unit"
+        if f"{col}_unit" in df.columns
+        else ("unit" if col == "amount" and "unit" in df.columns else None)
+    )
+    given = s.notna().to_numpy().copy()
+    if not pd.api.types.is_numeric_dtype(s):
+        given &= (s.astype("string[pyarrow]").str.strip() != "").fillna(False).to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(s):
+        values = s.to_numpy(dtype=float, na_value=np.nan)
+        units = np.full(n, "", dtype=object)
+    else:
+        ext = s.astype("string[pyarrow]").str.extract(_QTY.pattern)  # vectorised regex (Arrow)
+        number = pd.to_numeric(ext[0].str.replace("_", "", regex=False), errors="coerce")
+        values = number.to_numpy(dtype=float, na_value=np.nan)
+        units = ext[1].fillna("").to_numpy(dtype=object)
+    if unit_col is not None:
+        uc = df[unit_col].fillna("").astype(str).to_numpy(dtype=object)
+        units = np.where(units == "", uc, units)
+    return values, units, given
+
+
+def convert(
+    values: np.ndarray, units: np.ndarray, targets: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Convert to the first matching target; return (canonical value, target code, unit ok).
+
+    Target code is the index in ``targets`` (-1 when no target matches).
+    """
+    out = np.full(values.shape, np.nan)
+    code = np.full(values.shape, -1, dtype=np.int64)
+    known = np.ones(values.shape, dtype=bool)
+    inv, uniq = factorize(units)
+    for k, u in enumerate(uniq):  # per distinct unit string, not per row
+        rows = inv == k
+        if unit_error(u) is not None:
+            known[rows] = False
+            continue
+        for t_code, target in enumerate(targets):
+            f = unit_factor(u, target)
+            if f is not None:
+                out[rows] = values[rows] * f
+                code[rows] = t_code
+                break
+    return out, code, known
+
+
+def quantity_messages(
+    rule: str, mask: np.ndarray, values: np.ndarray, units: np.ndarray, **fields: Any
+) -> np.ndarray:
+    """The message of a quantity rule (``{q}`` in its text) for the rows in ``mask``.
+
+    Formatting is per problem row only; other rows get ''. ``fields`` may hold per-row arrays.
+    """
+    out = np.full(len(mask), "", dtype=object)
+    for i in np.flatnonzero(mask):  # problem rows only
+        kw = {k: (v[i] if isinstance(v, np.ndarray) else v) for k, v in fields.items()}
+        try:
+            q = quantity_text(values[i], str(units[i]))
+        except UnitError:
+            q = f"{values[i]!r} {units[i]}".strip()
+        out[i] = message(rule, q=q, **kw)
+    return out
+
+
+__all__ = [
+    "AMOUNT_UNITS",
+    "CATEGORIES",
+    "CURRENCIES",
+    "FLOW_TYPES",
+    "GWP_CHOICES",
+    "MESSAGES",
+    "WASTE_ROUTES",
+    "WATER_SOURCES",
+]

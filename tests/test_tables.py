@@ -1,0 +1,106 @@
+"""Tidy tables: processes included, and the same rules (word for word) as scenario files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import recp
+from recp.batch import assess_many, evaluate_tables_chunk, run
+from recp.errors import InputError
+from recp.rules import MESSAGES
+from recp.tables import tables_from_scenarios
+from tests.conftest import DATA, SCENARIOS
+from tests.test_batch import NUM, assert_frames_equal
+
+FILES = [*SCENARIOS, DATA / "issue_example.yaml"]
+WITH_PROCESSES = [f for f in FILES if "processes:" in Path(f).read_text(encoding="utf-8")]
+NAMES = ("plants", "flows", "interventions", "scenarios", "processes")
+
+
+def _write(t, folder: Path) -> Path:
+    folder.mkdir()
+    for name in NAMES:
+        getattr(t, name).to_csv(folder / f"{name}.csv", index=False)
+    return folder
+
+
+def test_tables_with_processes_equal_scenario_files(tmp_path):
+    assert WITH_PROCESSES, "the worked plants should include mercury/PCDD/F processes"
+    t = tables_from_scenarios([recp.load(f) for f in FILES], [Path(f).stem for f in FILES])
+    assert len(t.processes) and "pcdd_f.emission_factors.air" in t.processes.columns
+    res = run(_write(t, tmp_path / "tables"))
+    ref = assess_many(FILES)
+    assert len(res.errors) == 0
+    for name in ("results", "savings", "economics"):
+        key = [c for c in getattr(ref, name).columns if c not in NUM]
+        a = getattr(ref, name).sort_values(key, kind="stable").reset_index(drop=True)
+        b = getattr(res, name).sort_values(key, kind="stable").reset_index(drop=True)
+        assert_frames_equal(a, b)
+    # plants keep their input order, with and without processes
+    assert list(dict.fromkeys(res.results["plant"])) == [Path(f).stem for f in FILES]
+
+
+BASE = DATA / "issue_example.yaml"
+# rule -> (text replaced in the scenario file, by what, table, row filter, column, new cell)
+CASES = {
+    "country": ("country: BD", "country: Bangldesh", "plants", None, "country", "Bangldesh"),
+    "currency": ("currency: USD", "currency: USX", "plants", None, "currency", "USX"),
+    "gwp": ("gwp: AR5", "gwp: AR9", "plants", None, "gwp", "AR9"),
+    "amount_dimension": ("4.2 GWh", "4.2 t", "flows", "grid", "amount", "4.2 t"),
+    "carrier": ("natural_gas", "natural_gaz", "flows", "gas", "carrier", "natural_gaz"),
+    "ncv": ("35.8 MJ/m3", "35.8 MJ", "flows", "gas", "ncv", "35.8 MJ"),
+    "by_below_zero": ("by: -8 %", "by: -180 %", "interventions", "gas", "by", "-180 %"),
+    "by_unit": ("by: -15000 m3", "by: -15000 t", "interventions", "well", "by", "-15000 t"),
+    "category": (
+        "category: on-site",
+        "category: onsite stuff",
+        "interventions",
+        "gas",
+        "category",
+        "onsite stuff recovery and reuse",
+    ),
+}
+
+
+def _yaml_messages(old: str, new: str) -> list[str]:
+    text = BASE.read_text(encoding="utf-8")
+    assert old in text
+    with pytest.raises(InputError) as e:
+        recp.loads(text.replace(old, new, 1))
+    return [p.message for p in e.value.problems]
+
+
+@pytest.mark.parametrize("rule", list(CASES))
+def test_each_rule_reads_the_same_from_yaml_and_tables(rule):
+    assert rule in MESSAGES
+    old, new, table, flow, column, cell = CASES[rule]
+    yaml_msgs = _yaml_messages(old, new)
+    t = tables_from_scenarios([recp.load(BASE), recp.load(BASE)], ["p", "ok"])
+    df = getattr(t, table)
+    key = df["flow" if table == "interventions" else "id"] if flow is not None else df["plant"]
+    rows = df.index[(df["plant"] == "p") & (key == (flow or "p"))][:1]
+    df.loc[rows, column] = cell
+    res = evaluate_tables_chunk(t)
+    assert list(res.errors["message"]) == yaml_msgs
+    assert res.errors["place"].iloc[0].startswith(f"{table} row ")
+    assert res.errors["place"].iloc[0].endswith(f".{column}")
+
+
+def test_bad_process_rows_give_one_located_line():
+    scs = [recp.load(f) for f in WITH_PROCESSES]
+    t = tables_from_scenarios(scs, [Path(f).stem for f in WITH_PROCESSES])
+    pr = t.processes
+    col = "pcdd_f.emission_factors.air"
+    i = int(pr.index[pr[col].notna()][0])
+    plant = pr.loc[i, "plant"]
+    pr.loc[i, col] = "474 ug TEQ/m3"  # per volume: the activity is in t
+    res = evaluate_tables_chunk(t)
+    bad = res.errors[res.errors["plant"] == plant]
+    assert len(bad) == 1
+    assert bad["place"].iloc[0] == f"processes row {i + 2}.{col}"
+    assert "is not a release per t of activity" in bad["message"].iloc[0]
+    assert set(res.errors["plant"]) == {plant}
+    assert isinstance(res.results, pd.DataFrame)
