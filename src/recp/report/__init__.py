@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recp.errors import InputError
+from recp.io import check_output, write_atomic
+from recp.report.lang import labels, languages, translator
+from recp.report.model import build
 
 if TYPE_CHECKING:
     from recp.assessment import Assessment
@@ -29,13 +32,6 @@ if TYPE_CHECKING:
 FORMATS = {".html": "html", ".htm": "html", ".xlsx": "xlsx", ".md": "md", ".markdown": "md"}
 
 __all__ = ["FORMATS", "languages", "render", "report_format", "write_report"]
-
-
-def languages() -> list[str]:
-    """Return the report languages shipped, e.g. ``['en', 'zh']``."""
-    from recp.report.lang import languages as _languages
-
-    return _languages()
 
 
 def report_format(path: str | Path) -> str:
@@ -64,22 +60,19 @@ def render(assessment: Assessment, fmt: str, lang: str = "en") -> bytes:
     InputError
         For an unknown language or format.
     """
-    from recp.report.lang import translator
-    from recp.report.model import build
-
     t = translator(lang)
     if fmt not in set(FORMATS.values()):
         raise InputError(f"unknown report format {fmt!r}; valid: html, xlsx, md")
     data = build(assessment)
     if fmt == "html":
-        from recp.report.html import render as render_html
+        from recp.report.html import render as render_html  # lazy: CLI start-up
 
         return render_html(data, t).encode("utf-8")
     if fmt == "md":
-        from recp.report.markdown import render as render_md
+        from recp.report.markdown import render as render_md  # lazy: CLI start-up
 
         return render_md(data, t).encode("utf-8")
-    from recp.report.excel import render as render_xlsx
+    from recp.report.excel import render as render_xlsx  # lazy: CLI start-up (openpyxl)
 
     return render_xlsx(data, t)
 
@@ -119,9 +112,6 @@ def write_report(
     OutputError
         If ``path`` is an input, exists without ``force``, or cannot be written.
     """
-    from recp.io import check_output, write_atomic
-    from recp.report.lang import labels
-
     inputs = list(inputs)
     fmt = report_format(path)
     labels(lang)  # an unknown language fails before any work

@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 
 from recp.report.fmt import MINUS, num
 
@@ -31,9 +31,7 @@ class Markup(str):
 
 def _plain(s: str) -> str:
     """Return the text of ``s`` without markup (for attributes such as ``aria-label``)."""
-    import html as _html
-
-    return _html.unescape(re.sub(r"<[^>]+>", "", s)) if isinstance(s, Markup) else s
+    return unescape(re.sub(r"<[^>]+>", "", s)) if isinstance(s, Markup) else s
 
 
 def _esc(s: str) -> str:
@@ -285,6 +283,185 @@ def _band(x1: float, a1: float, b1: float, x2: float, a2: float, b2: float) -> s
     )
 
 
+#: Sankey geometry [px]: x of the flow and carrier columns, node width, gaps, top of the nodes.
+SANKEY_X_LEFT, SANKEY_X_MID, SANKEY_NODE_W = 250.0, 470.0, 14.0
+SANKEY_GAP, SANKEY_MIN_PITCH, SANKEY_TOP = 10.0, 30.0, 34.0
+
+
+@dataclass
+class SankeyLayout:
+    """Where a Sankey diagram's nodes go.
+
+    ``left`` holds each flow with the top and bottom of its node, ``mid`` each carrier's
+    (when ``three`` columns are drawn); ``k`` is the scale [px/GJ].
+    """
+
+    flows: list[SankeyFlow]
+    carriers: dict[str, list[SankeyFlow]]
+    order: list[str]
+    k: float
+    three: bool
+    x_right: float
+    left: list[tuple[SankeyFlow, float, float]]
+    mid: dict[str, tuple[float, float]]
+    left_bottom: float
+    tot_h: float
+
+    def h(self, v: float) -> float:
+        """Height of a band carrying ``v`` [GJ], at least 1.5 px so that it shows."""
+        return max(v * self.k, 1.5)
+
+
+def sankey_layout(flows: Sequence[SankeyFlow], scale_total: float) -> SankeyLayout:
+    """Place the nodes: flows sorted by carrier (largest first), then by value."""
+    flows = [f for f in flows if f.value > 0]
+    carriers: dict[str, list[SankeyFlow]] = {}
+    for f in flows:
+        carriers.setdefault(f.carrier, []).append(f)
+    order = sorted(carriers, key=lambda c: -sum(f.value for f in carriers[c]))
+    flows = [f for c in order for f in sorted(carriers[c], key=lambda f: -f.value)]
+    three = any(len(v) > 1 for v in carriers.values())
+    k = 240.0 / scale_total if scale_total > 0 else 0.0
+    lay = SankeyLayout(
+        flows, carriers, order, k, three, 690.0 if three else 650.0, [], {}, 0.0, 0.0
+    )
+    # Left column: one node per flow (pitch at least the minimum so labels never collide).
+    y = SANKEY_TOP
+    for f in flows:
+        hh = lay.h(f.value)
+        lay.left.append((f, y, y + hh))
+        y += max(hh, SANKEY_MIN_PITCH) + SANKEY_GAP
+    lay.left_bottom = y - SANKEY_GAP
+    # Middle column (carriers) when some carrier has several flows.
+    if three:
+        y = SANKEY_TOP
+        for c in order:
+            hh = sum(lay.h(f.value) for f in carriers[c])
+            lay.mid[c] = (y, y + hh)
+            y += max(hh, SANKEY_MIN_PITCH) + SANKEY_GAP
+        lay.left_bottom = max(lay.left_bottom, y - SANKEY_GAP)
+    lay.tot_h = sum(lay.h(f.value) for f in flows)
+    return lay
+
+
+def _sankey_band(d: str, carrier: str, tip: str | None = None) -> str:
+    """A band (path) in the carrier's colour, with an optional tooltip from the user's file."""
+    title = f'<title translate="no">{escape(tip)}</title>' if tip else ""
+    return (
+        f'<path class="mark band" d="{d}" fill="{colour(carrier, CARRIER_COLOURS)}" '
+        f'fill-opacity="0.45">{title}</path>'
+    )
+
+
+def _sankey_bands(lay: SankeyLayout, unit: str, fmt: Callable[[float | None], str]) -> list[str]:
+    """Bands from each flow to its carrier and on to the total, or straight to the total."""
+    x_left, x_mid, node_w = SANKEY_X_LEFT, SANKEY_X_MID, SANKEY_NODE_W
+    body: list[str] = []
+    t0 = SANKEY_TOP
+    if lay.three:
+        offs = {c: lay.mid[c][0] for c in lay.order}
+        for f, a, b in lay.left:
+            m0 = offs[f.carrier]
+            offs[f.carrier] += b - a
+            body.append(
+                _sankey_band(
+                    _band(x_left + node_w, a, b, x_mid, m0, m0 + b - a),
+                    f.carrier,
+                    f"{f.label}: {fmt(f.value)} {unit}",
+                )
+            )
+        for c in lay.order:
+            a, b = lay.mid[c]
+            body.append(_sankey_band(_band(x_mid + node_w, a, b, lay.x_right, t0, t0 + b - a), c))
+            t0 += b - a
+    else:
+        for f, a, b in lay.left:
+            body.append(
+                _sankey_band(
+                    _band(x_left + node_w, a, b, lay.x_right, t0, t0 + b - a),
+                    f.carrier,
+                    f"{f.label}: {fmt(f.value)} {unit}",
+                )
+            )
+            t0 += b - a
+    return body
+
+
+def _sankey_flow_nodes(
+    lay: SankeyLayout, unit: str, fmt: Callable[[float | None], str], user_labels: bool
+) -> list[str]:
+    """The left column: a node per flow, labelled with its name (and carrier) and value."""
+    x_left = SANKEY_X_LEFT
+    body: list[str] = []
+    for f, a, b in lay.left:
+        body.append(rect(x_left, a, SANKEY_NODE_W, b - a, colour(f.carrier, CARRIER_COLOURS)))
+        cy = (a + b) / 2
+        lab = (
+            f.label
+            if lay.three
+            else f"{f.label} ({f.carrier_label})"
+            if f.label != f.carrier_label
+            else f.label
+        )
+        body.append(
+            text(
+                x_left - 8,
+                cy - 2,
+                fit(lab, x_left - 20, 12),
+                size=12,
+                anchor="end",
+                user=user_labels,
+            )
+        )
+        body.append(
+            text(x_left - 8, cy + 12, f"{fmt(f.value)} {unit}", size=11, anchor="end", fill=MUTED)
+        )
+    return body
+
+
+def _sankey_carrier_nodes(
+    lay: SankeyLayout, unit: str, fmt: Callable[[float | None], str]
+) -> list[str]:
+    """The middle column (three columns only): a node per carrier with its total."""
+    x, node_w = SANKEY_X_MID, SANKEY_NODE_W
+    body: list[str] = []
+    for c in lay.order if lay.three else []:
+        a, b = lay.mid[c]
+        body.append(rect(x, a, node_w, b - a, colour(c, CARRIER_COLOURS)))
+        v = sum(f.value for f in lay.carriers[c])
+        cy = (a + b) / 2
+        body.append(
+            text(x + node_w + 6, cy - 2, lay.carriers[c][0].carrier_label, size=12, cls="halo")
+        )
+        body.append(
+            text(x + node_w + 6, cy + 12, f"{fmt(v)} {unit}", size=11, fill=MUTED, cls="halo")
+        )
+    return body
+
+
+def _sankey_saved(
+    lay: SankeyLayout, saved: float, label: str, unit: str, fmt: Callable[[float | None], str]
+) -> tuple[list[str], float]:
+    """A dashed block under the total for the energy saved; returns it and its lowest y."""
+    x, top = lay.x_right, SANKEY_TOP + lay.tot_h
+    sh = saved * lay.k
+    sy = top + sh / 2
+    body = [
+        rect(
+            x,
+            top,
+            SANKEY_NODE_W,
+            sh,
+            "none",
+            mark=False,
+            extra=f' stroke="{GREY}" stroke-dasharray="3 2"',
+        ),
+        text(x + SANKEY_NODE_W + 8, sy - 2, label, size=11, fill=GREEN, weight="600"),
+        text(x + SANKEY_NODE_W + 8, sy + 12, f"{MINUS}{fmt(saved)} {unit}", size=11, fill=GREEN),
+    ]
+    return body, max(top + sh, sy + 16)
+
+
 def sankey(
     name: str,
     flows: Sequence[SankeyFlow],
@@ -309,149 +486,154 @@ def sankey(
     saved : float, optional
         Energy avoided against the baseline [GJ], drawn as a dashed block under the total.
     """
-    flows = [f for f in flows if f.value > 0]
-    total = sum(f.value for f in flows)
-    k = 240.0 / scale_total if scale_total > 0 else 0.0
-    gap, min_pitch, node_w = 10.0, 30.0, 14.0
-    carriers: dict[str, list[SankeyFlow]] = {}
-    for f in flows:
-        carriers.setdefault(f.carrier, []).append(f)
-    order = sorted(carriers, key=lambda c: -sum(f.value for f in carriers[c]))
-    flows = [f for c in order for f in sorted(carriers[c], key=lambda f: -f.value)]
-    three = any(len(v) > 1 for v in carriers.values())
-    x_left = 250.0
-    x_mid = 470.0
-    x_right = 650.0 if not three else 690.0
-    top = 34.0
-
-    def h(v: float) -> float:
-        return max(v * k, 1.5)
-
-    body: list[str] = []
-    # Left column: one node per flow (pitch at least min_pitch so labels never collide).
-    y = top
-    left: list[tuple[SankeyFlow, float, float]] = []
-    for f in flows:
-        hh = h(f.value)
-        left.append((f, y, y + hh))
-        y += max(hh, min_pitch) + gap
-    left_bottom = y - gap
-    # Middle column (carriers) when some carrier has several flows.
-    mid: dict[str, tuple[float, float]] = {}
-    if three:
-        y = top
-        for c in order:
-            hh = sum(h(f.value) for f in carriers[c])
-            mid[c] = (y, y + hh)
-            y += max(hh, min_pitch) + gap
-        left_bottom = max(left_bottom, y - gap)
-    tot_h = sum(h(f.value) for f in flows)
-    tot_y = top
-    body.append(text(10, 16, title, size=14, weight="600"))
-
-    # Bands.
-    def band(d: str, carrier: str, tip: str | None = None) -> str:
-        title = f'<title translate="no">{escape(tip)}</title>' if tip else ""
-        return (
-            f'<path class="mark band" d="{d}" fill="{colour(carrier, CARRIER_COLOURS)}" '
-            f'fill-opacity="0.45">{title}</path>'
-        )
-
-    t0 = tot_y
-    if three:
-        offs = {c: mid[c][0] for c in order}
-        for f, a, b in left:
-            m0 = offs[f.carrier]
-            offs[f.carrier] += b - a
-            body.append(
-                band(
-                    _band(x_left + node_w, a, b, x_mid, m0, m0 + b - a),
-                    f.carrier,
-                    f"{f.label}: {fmt(f.value)} {unit}",
-                )
-            )
-        for c in order:
-            a, b = mid[c]
-            body.append(band(_band(x_mid + node_w, a, b, x_right, t0, t0 + b - a), c))
-            t0 += b - a
-    else:
-        for f, a, b in left:
-            body.append(
-                band(
-                    _band(x_left + node_w, a, b, x_right, t0, t0 + b - a),
-                    f.carrier,
-                    f"{f.label}: {fmt(f.value)} {unit}",
-                )
-            )
-            t0 += b - a
-
-    # Nodes and labels.
-    for f, a, b in left:
-        body.append(rect(x_left, a, node_w, b - a, colour(f.carrier, CARRIER_COLOURS)))
-        cy = (a + b) / 2
-        lab = (
-            f.label
-            if three
-            else f"{f.label} ({f.carrier_label})"
-            if f.label != f.carrier_label
-            else f.label
-        )
-        body.append(
-            text(
-                x_left - 8,
-                cy - 2,
-                fit(lab, x_left - 20, 12),
-                size=12,
-                anchor="end",
-                user=user_labels,
-            )
-        )
-        body.append(
-            text(x_left - 8, cy + 12, f"{fmt(f.value)} {unit}", size=11, anchor="end", fill=MUTED)
-        )
-    if three:
-        for c in order:
-            a, b = mid[c]
-            body.append(rect(x_mid, a, node_w, b - a, colour(c, CARRIER_COLOURS)))
-            v = sum(f.value for f in carriers[c])
-            cy = (a + b) / 2
-            body.append(
-                text(x_mid + node_w + 6, cy - 2, carriers[c][0].carrier_label, size=12, cls="halo")
-            )
-            body.append(
-                text(
-                    x_mid + node_w + 6, cy + 12, f"{fmt(v)} {unit}", size=11, fill=MUTED, cls="halo"
-                )
-            )
-    body.append(rect(x_right, tot_y, node_w, tot_h, NAVY))
-    body.append(text(x_right + node_w + 8, tot_y + 14, total_label, size=12, weight="600"))
-    body.append(text(x_right + node_w + 8, tot_y + 29, f"{fmt(total)} {unit}", size=12))
-    bottom = max(left_bottom, tot_y + tot_h)
-    if saved is not None and saved > 0 and k > 0:
-        sh = saved * k
-        body.append(
-            rect(
-                x_right,
-                tot_y + tot_h,
-                node_w,
-                sh,
-                "none",
-                mark=False,
-                extra=f' stroke="{GREY}" stroke-dasharray="3 2"',
-            )
-        )
-        sy = tot_y + tot_h + sh / 2
-        body.append(
-            text(x_right + node_w + 8, sy - 2, saved_label, size=11, fill=GREEN, weight="600")
-        )
-        body.append(
-            text(x_right + node_w + 8, sy + 12, f"{MINUS}{fmt(saved)} {unit}", size=11, fill=GREEN)
-        )
-        bottom = max(bottom, tot_y + tot_h + sh, sy + 16)
+    lay = sankey_layout(flows, scale_total)
+    total = sum(f.value for f in lay.flows)
+    x, top = lay.x_right + SANKEY_NODE_W + 8, SANKEY_TOP
+    body = [text(10, 16, title, size=14, weight="600")]
+    body += _sankey_bands(lay, unit, fmt)
+    body += _sankey_flow_nodes(lay, unit, fmt, user_labels)
+    body += _sankey_carrier_nodes(lay, unit, fmt)
+    body.append(rect(lay.x_right, top, SANKEY_NODE_W, lay.tot_h, NAVY))
+    body.append(text(x, top + 14, total_label, size=12, weight="600"))
+    body.append(text(x, top + 29, f"{fmt(total)} {unit}", size=12))
+    bottom = max(lay.left_bottom, top + lay.tot_h)
+    if saved is not None and saved > 0 and lay.k > 0:
+        saved_body, saved_bottom = _sankey_saved(lay, saved, saved_label, unit, fmt)
+        body += saved_body
+        bottom = max(bottom, saved_bottom)
     return svg(name, bottom + 14, body, title)
 
 
 # -- waterfall ---------------------------------------------------------------------------------
+
+
+@dataclass
+class WaterfallFrame:
+    """The geometry of a waterfall chart: value axis, one slot per bar, label placement."""
+
+    ticks: list[float]
+    slot: float
+    bw: float
+    rotate: bool
+    left: float = 70.0
+    right: float = 20.0
+    top: float = 40.0
+    plot_h: float = 240.0
+
+    @property
+    def labels_y(self) -> float:
+        """Baseline of the bar labels under the plot [px]."""
+        return self.top + self.plot_h + 18
+
+    def yv(self, v: float) -> float:
+        """The y of value ``v`` [px]."""
+        vmin, vmax = self.ticks[0], self.ticks[-1]
+        span = vmax - vmin or 1.0
+        return self.top + self.plot_h * (vmax - v) / span
+
+    def bar_x(self, i: int) -> float:
+        """The left edge of bar ``i`` [px]."""
+        return self.left + self.slot * i + (self.slot - self.bw) / 2
+
+    def connector(self, i: int, level: float) -> str:
+        """The dashed line from the bar before bar ``i`` at ``level``."""
+        x = self.bar_x(i)
+        return line(x - (self.slot - self.bw), self.yv(level), x, self.yv(level), GREY, 1, "3 2")
+
+    def label(self, i: int, lab: str, user: bool) -> str:
+        """The label under bar ``i``, rotated when some label does not fit its slot."""
+        cx = self.left + self.slot * (i + 0.5)
+        if self.rotate:
+            return text(
+                cx + 4,
+                self.labels_y - 4,
+                fit(lab, 120, 11),
+                size=11,
+                anchor="end",
+                rotate=-35,
+                user=user,
+            )
+        return text(
+            cx, self.labels_y, fit(lab, self.slot - 4, 11), size=11, anchor="middle", user=user
+        )
+
+
+def _y_grid(
+    ticks: Sequence[float],
+    yv: Callable[[float], float],
+    left: float,
+    right: float,
+    fmt: Callable[[float | None], str],
+) -> list[str]:
+    """Horizontal grid lines with their values at the left of the plot."""
+    body: list[str] = []
+    for t in ticks:
+        body.append(line(left, yv(t), W - right, yv(t), GRID))
+        body.append(text(left - 8, yv(t) + 4, fmt(t), size=11, anchor="end", fill=MUTED))
+    return body
+
+
+def _waterfall_total(
+    fr: WaterfallFrame,
+    i: int,
+    item: tuple[str, float],
+    fill: str,
+    user: bool,
+    unit: str,
+    fmt: Callable[[float | None], str],
+) -> list[str]:
+    """The start or end bar ``i`` (from zero), with its value above and its label under it."""
+    lab, v = item
+    x = fr.bar_x(i)
+    return [
+        rect(
+            x,
+            fr.yv(max(v, 0)),
+            fr.bw,
+            abs(fr.yv(v) - fr.yv(0)),
+            fill,
+            tip=f"{lab}: {fmt(v)} {unit}",
+            user_tip=user,
+        ),
+        text(x + fr.bw / 2, fr.yv(max(v, 0)) - 5, fmt(v), size=11, anchor="middle", weight="600"),
+        fr.label(i, lab, user),
+    ]
+
+
+def _waterfall_steps(
+    fr: WaterfallFrame,
+    start: float,
+    steps: Sequence[tuple[str, float]],
+    unit: str,
+    fmt: Callable[[float | None], str],
+) -> list[str]:
+    """One floating bar per saving: green down for a saving, red up for an increase."""
+    body: list[str] = []
+    prev = start
+    for i, (lab, s) in enumerate(steps, start=1):
+        new = prev - s
+        x = fr.bar_x(i)
+        y1, y2 = fr.yv(max(prev, new)), fr.yv(min(prev, new))
+        fill = GREEN if s >= 0 else RED
+        body.append(fr.connector(i, prev))
+        body.append(
+            rect(
+                x,
+                y1,
+                fr.bw,
+                max(y2 - y1, 1.0),
+                fill,
+                tip=f"{lab}: {MINUS if s > 0 else '+'}{fmt(abs(s))} {unit}",
+                user_tip=True,
+            )
+        )
+        sign = MINUS if s > 0 else ("+" if s < 0 else "")
+        body.append(
+            text(x + fr.bw / 2, y1 - 5, f"{sign}{fmt(abs(s))}", size=11, anchor="middle", fill=fill)
+        )
+        body.append(fr.label(i, lab, True))
+        prev = new
+    return body
 
 
 def waterfall(
@@ -470,117 +652,22 @@ def waterfall(
     up. The axis starts at zero, so bar heights compare honestly.
     """
     n = len(steps) + 2
-    left, right, top, plot_h = 70.0, 20.0, 40.0, 240.0
     levels = [start[1]]
     for _, s in steps:
         levels.append(levels[-1] - s)
     hi = max(max(levels), end[1], 0.0)
     lo = min(min(levels), end[1], 0.0)
-    ticks = nice_ticks(lo, hi)
-    vmin, vmax = ticks[0], ticks[-1]
-    span = vmax - vmin or 1.0
-
-    def yv(v: float) -> float:
-        return top + plot_h * (vmax - v) / span
-
-    slot = (W - left - right) / n
-    bw = min(slot * 0.62, 90.0)
-    body = [text(10, 18, title, size=14, weight="600")]
-    for t in ticks:
-        body.append(line(left, yv(t), W - right, yv(t), GRID))
-        body.append(text(left - 8, yv(t) + 4, fmt(t), size=11, anchor="end", fill=MUTED))
-    body.append(line(left, yv(0), W - right, yv(0), "#9aa5b1"))
-    labels_y = top + plot_h + 18
+    slot = (W - WaterfallFrame.left - WaterfallFrame.right) / n
     rotate = any(text_width(lab, 11) > slot - 6 for lab, _ in [start, *steps, end])
-
-    def xlabel(i: int, lab: str, user: bool) -> str:
-        cx = left + slot * (i + 0.5)
-        if rotate:
-            return text(
-                cx + 4,
-                labels_y - 4,
-                fit(lab, 120, 11),
-                size=11,
-                anchor="end",
-                rotate=-35,
-                user=user,
-            )
-        return text(cx, labels_y, fit(lab, slot - 4, 11), size=11, anchor="middle", user=user)
-
-    # start bar
-    x0 = left + (slot - bw) / 2
-    body.append(
-        rect(
-            x0,
-            yv(max(start[1], 0)),
-            bw,
-            abs(yv(start[1]) - yv(0)),
-            NAVY,
-            tip=f"{start[0]}: {fmt(start[1])} {unit}",
-        )
-    )
-    body.append(
-        text(
-            x0 + bw / 2,
-            yv(max(start[1], 0)) - 5,
-            fmt(start[1]),
-            size=11,
-            anchor="middle",
-            weight="600",
-        )
-    )
-    body.append(xlabel(0, start[0], False))
-    prev = start[1]
-    for i, (lab, s) in enumerate(steps, start=1):
-        new = prev - s
-        x = left + slot * i + (slot - bw) / 2
-        y1, y2 = yv(max(prev, new)), yv(min(prev, new))
-        fill = GREEN if s >= 0 else RED
-        body.append(line(x - (slot - bw), yv(prev), x, yv(prev), GREY, 1, "3 2"))
-        body.append(
-            rect(
-                x,
-                y1,
-                bw,
-                max(y2 - y1, 1.0),
-                fill,
-                tip=f"{lab}: {MINUS if s > 0 else '+'}{fmt(abs(s))} {unit}",
-                user_tip=True,
-            )
-        )
-        sign = MINUS if s > 0 else ("+" if s < 0 else "")
-        body.append(
-            text(
-                x + bw / 2,
-                y1 - 5,
-                f"{sign}{fmt(abs(s))}",
-                size=11,
-                anchor="middle",
-                fill=GREEN if s >= 0 else RED,
-            )
-        )
-        body.append(xlabel(i, lab, True))
-        prev = new
-    x = left + slot * (n - 1) + (slot - bw) / 2
-    body.append(line(x - (slot - bw), yv(prev), x, yv(prev), GREY, 1, "3 2"))
-    body.append(
-        rect(
-            x,
-            yv(max(end[1], 0)),
-            bw,
-            abs(yv(end[1]) - yv(0)),
-            TEAL,
-            tip=f"{end[0]}: {fmt(end[1])} {unit}",
-            user_tip=True,
-        )
-    )
-    body.append(
-        text(
-            x + bw / 2, yv(max(end[1], 0)) - 5, fmt(end[1]), size=11, anchor="middle", weight="600"
-        )
-    )
-    body.append(xlabel(n - 1, end[0], True))
-    height = labels_y + (80 if rotate else 12)
+    fr = WaterfallFrame(nice_ticks(lo, hi), slot, min(slot * 0.62, 90.0), rotate)
+    body = [text(10, 18, title, size=14, weight="600")]
+    body += _y_grid(fr.ticks, fr.yv, fr.left, fr.right, fmt)
+    body.append(line(fr.left, fr.yv(0), W - fr.right, fr.yv(0), "#9aa5b1"))
+    body += _waterfall_total(fr, 0, start, NAVY, False, unit, fmt)
+    body += _waterfall_steps(fr, start[1], steps, unit, fmt)
+    body.append(fr.connector(n - 1, levels[-1]))
+    body += _waterfall_total(fr, n - 1, end, TEAL, True, unit, fmt)
+    height = fr.labels_y + (80 if rotate else 12)
     return svg(name, height, body, title)
 
 
@@ -631,9 +718,7 @@ def macc(
         return left + pw * v / xmax
 
     body = [text(10, 18, title, size=14, weight="600")]
-    for t in ticks_y:
-        body.append(line(left, yv(t), W - right, yv(t), GRID))
-        body.append(text(left - 8, yv(t) + 4, fmt(t), size=11, anchor="end", fill=MUTED))
+    body += _y_grid(ticks_y, yv, left, right, fmt)
     for t in ticks_x:
         body.append(line(xv(t), top + plot_h, xv(t), top + plot_h + 4, "#9aa5b1"))
         body.append(text(xv(t), top + plot_h + 17, fmt(t), size=11, anchor="middle", fill=MUTED))
@@ -643,6 +728,21 @@ def macc(
     body.append(
         text(16, top + plot_h / 2, y_label, size=12, anchor="middle", fill=MUTED, rotate=-90)
     )
+    body += _macc_bars(bars, xv, yv, fmt)
+    body.append(line(left, yv(0), W - right, yv(0), "#9aa5b1"))
+    key, y = _macc_key(bars, top + plot_h + 62, fmt)
+    body += key
+    return svg(name, y, body, title)
+
+
+def _macc_bars(
+    bars: Sequence[MaccBar],
+    xv: Callable[[float], float],
+    yv: Callable[[float], float],
+    fmt: Callable[[float | None], str],
+) -> list[str]:
+    """The numbered bars of a MAC curve, side by side from zero abatement."""
+    body: list[str] = []
     cum = 0.0
     for i, b in enumerate(bars, start=1):
         x1, x2 = xv(cum), xv(cum + b.width)
@@ -665,9 +765,17 @@ def macc(
             text((x1 + x2) / 2, ly, str(i), size=11, anchor="middle", weight="600", cls="num")
         )
         cum += b.width
-    body.append(line(left, yv(0), W - right, yv(0), "#9aa5b1"))
-    # Key: number, colour, measure, abatement, cost.
-    y = top + plot_h + 62
+    return body
+
+
+def _macc_key(
+    bars: Sequence[MaccBar], y: float, fmt: Callable[[float | None], str]
+) -> tuple[list[str], float]:
+    """The key from ``y`` down: number, colour, measure, abatement and cost, then categories.
+
+    Returns the elements and the y below them.
+    """
+    body: list[str] = []
     cats: dict[str, str] = {}
     col_w = (W - 20) / 2
     for i, b in enumerate(bars, start=1):
@@ -691,8 +799,7 @@ def macc(
         )
     y += 26
     items, y = legend([(k, v, False) for k, v in cats.items()], 10, y, 11)
-    body += items
-    return svg(name, y, body, title)
+    return body + items, y
 
 
 # -- stacked and grouped bars -----------------------------------------------------------------
@@ -826,26 +933,40 @@ def grouped_bars(
                 anchor="end",
             )
         )
-        for s, (_, fill, _u) in enumerate(series):
-            v = values[g][s]
-            if v is None or not math.isfinite(v):
-                continue
-            y = gy + s * bar_h
-            x1, x2 = sorted((xv(0), xv(v)))
-            body.append(
-                rect(
-                    x1,
-                    y + 1,
-                    max(x2 - x1, 1.0),
-                    bar_h - 2,
-                    fill,
-                    tip=f"{series[s][0]}: {fmt(v)}",
-                    user_tip=series[s][2],
-                )
-            )
-            if v >= 0:
-                body.append(text(x2 + 4, y + bar_h - 3, fmt(v), size=10, fill=MUTED))
-            else:
-                body.append(text(x1 - 4, y + bar_h - 3, fmt(v), size=10, fill=MUTED, anchor="end"))
+        body += _bar_group(series, values[g], gy, bar_h, xv, fmt)
     body.append(text(left + pw / 2, top + plot_h + 32, axis, size=11, anchor="middle", fill=MUTED))
     return svg(name, top + plot_h + 40, body, title)
+
+
+def _bar_group(
+    series: Sequence[tuple[str, str, bool]],
+    values: Sequence[float | None],
+    gy: float,
+    bar_h: float,
+    xv: Callable[[float], float],
+    fmt: Callable[[float | None], str],
+) -> list[str]:
+    """One group of a grouped bar chart from ``gy`` down: a labelled bar per series."""
+    body: list[str] = []
+    for s, (label, fill, user) in enumerate(series):
+        v = values[s]
+        if v is None or not math.isfinite(v):
+            continue
+        y = gy + s * bar_h
+        x1, x2 = sorted((xv(0), xv(v)))
+        body.append(
+            rect(
+                x1,
+                y + 1,
+                max(x2 - x1, 1.0),
+                bar_h - 2,
+                fill,
+                tip=f"{label}: {fmt(v)}",
+                user_tip=user,
+            )
+        )
+        if v >= 0:
+            body.append(text(x2 + 4, y + bar_h - 3, fmt(v), size=10, fill=MUTED))
+        else:
+            body.append(text(x1 - 4, y + bar_h - 3, fmt(v), size=10, fill=MUTED, anchor="end"))
+    return body

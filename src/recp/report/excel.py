@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import io
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from recp.report.model import round12
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
-if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
-
-    from recp.report.lang import Translator
-    from recp.report.model import ReportData
+from recp.report.lang import Translator, indicator_label
+from recp.report.model import SCENARIO_ECONOMICS, ReportData, round12
 
 #: Excel's limit on the characters of one cell.
 MAX_CELL = 32767
@@ -36,6 +38,28 @@ FMT_GEN = "General"
 
 HEADER_FILL = "1D3557"
 TOTAL_FILL = "EEF2F5"
+
+#: Economics columns of the Interventions sheet (keys of an economics row) and their formats.
+ECONOMICS_KEYS = (
+    "capex",
+    "annual_saving",
+    "simple_payback_years",
+    "lifetime_years",
+    "npv",
+    "irr",
+    "ghg_avoided_t_co2e_per_year",
+    "cost_per_t_co2e",
+)
+ECONOMICS_FORMATS: list[str | None] = [
+    FMT_INT,
+    FMT_INT,
+    FMT_NUM,
+    FMT_NUM,
+    FMT_INT,
+    FMT_PCT,
+    FMT_NUM,
+    FMT_NUM,
+]
 
 
 class _Sheet:
@@ -55,9 +79,7 @@ class _Sheet:
         bold: bool = False,
         text: bool = False,
     ) -> None:
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-        from openpyxl.styles import Font
-
+        """Write one cell: text as text (never a formula), a number with its format."""
         cell = self.ws.cell(row=r, column=c)
         if value is None:
             return
@@ -81,8 +103,7 @@ class _Sheet:
         self.widths[c] = max(self.widths.get(c, 0), width)
 
     def header(self, values: list[str], r: int | None = None) -> int:
-        from openpyxl.styles import Alignment, Font, PatternFill
-
+        """Write a header row (white on navy, wrapped); return its row number."""
         r = r or self.row
         for c, v in enumerate(values, start=1):
             v = v.replace("\u00a0", " ")  # a cell wraps where it likes; keep plain spaces
@@ -102,8 +123,7 @@ class _Sheet:
         bold: bool = False,
         fill: str | None = None,
     ) -> int:
-        from openpyxl.styles import PatternFill
-
+        """Write the next row with per-column formats; return its row number."""
         r = self.row
         for c, v in enumerate(values, start=1):
             f = fmts[c - 1] if fmts and c - 1 < len(fmts) else None
@@ -116,8 +136,7 @@ class _Sheet:
     def finish(
         self, freeze: str | None = None, filter_from: int | None = None, ncols: int | None = None
     ) -> None:
-        from openpyxl.utils import get_column_letter
-
+        """Set column widths, freeze panes and the auto-filter over the rows written."""
         for c, w in self.widths.items():
             self.ws.column_dimensions[get_column_letter(c)].width = max(8.0, w + 2)
         if freeze:
@@ -126,35 +145,40 @@ class _Sheet:
             self.ws.auto_filter.ref = f"A{filter_from}:{get_column_letter(ncols)}{self.row - 1}"
 
 
-def _label(t: Translator, ind: str, comp: str) -> str:
-    name = t.name("indicator_names", ind)
-    return name if comp == "total" else f"{name}{t('report.colon')}{t.name('components', comp)}"
-
-
 def _per_year(unit: str | None) -> str:
     """Return a yearly amount's unit: ``GJ`` -> ``GJ/year`` (a cost is already per year)."""
     unit = unit or ""
     return unit if unit.endswith("/year") else f"{unit}/year"
 
 
+def _state_name(t: Translator, s: str) -> str:
+    """A state's name: the translated ``Baseline`` or the scenario's own name."""
+    return t("states.baseline") if s == "baseline" else s
+
+
 def render(data: ReportData, t: Translator) -> bytes:
     """Render the workbook as ``.xlsx`` bytes."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook()
-    cur = data.currency
     wb.properties.creator = f"recp {data.version}"
     wb.properties.title = f"{data.plant['name']} · {t('report.title')}"[:250]
-    states = data.states
-
-    def sname(s: str) -> str:
-        return t("states.baseline") if s == "baseline" else s
-
-    # -- Summary --------------------------------------------------------------------------
     ws = wb.active
     assert ws is not None
     ws.title = t("excel.sheets.summary")
+    _summary_sheet(ws, data, t)
+    _flows_sheet(wb.create_sheet(t("excel.sheets.flows")), data, t)
+    inds = data.comparison_rows()
+    _interventions_sheet(wb.create_sheet(t("excel.sheets.interventions")), data, t, inds)
+    _scenarios_sheet(wb.create_sheet(t("excel.sheets.scenarios")), data, t, inds)
+    _factors_sheet(wb.create_sheet(t("excel.sheets.factors")), data, t)
+    _warnings_sheet(wb.create_sheet(t("excel.sheets.warnings")), data, t)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _summary_sheet(ws: Worksheet, data: ReportData, t: Translator) -> None:
+    """Title, plant facts and settings, then every baseline result row in every state."""
+    states = data.states
     sh = _Sheet(ws)
     sh.put(1, 1, t("report.title"))
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
@@ -171,7 +195,7 @@ def render(data: ReportData, t: Translator) -> bytes:
             prod.get("value"),
             FMT_NUM,
         ),
-        (t("plant.currency"), cur, None),
+        (t("plant.currency"), data.currency, None),
         (t("plant.gwp"), data.settings.get("gwp"), None),
         (t("plant.discount_rate"), data.settings.get("discount_rate"), FMT_PCT),
         (t("plant.grid_factor"), data.settings.get("grid_factor_source"), None),
@@ -180,7 +204,7 @@ def render(data: ReportData, t: Translator) -> bytes:
         sh.line([label, val], [None, nfmt])
     sh.row += 1
     head = [t("indicators.indicator"), t("excel.component"), t("indicators.unit")]
-    head += [sname(s) for s in states] + [t("excel.key")]
+    head += [_state_name(t, s) for s in states] + [t("excel.key")]
     first = sh.header(head)
     for r in data.results:
         if r["scenario"] != "baseline":
@@ -197,8 +221,11 @@ def render(data: ReportData, t: Translator) -> bytes:
     sh.finish(freeze=f"D{first + 1}", filter_from=first, ncols=len(head))
     ws.column_dimensions["A"].width = 26
 
-    # -- Flows ----------------------------------------------------------------------------
-    ws = wb.create_sheet(t("excel.sheets.flows"))
+
+def _flows_sheet(ws: Worksheet, data: ReportData, t: Translator) -> None:
+    """Every flow with its amount and cost in every state."""
+    cur = data.currency
+    states = data.states
     sh = _Sheet(ws)
     head = [
         t("flows.id"),
@@ -209,8 +236,8 @@ def render(data: ReportData, t: Translator) -> bytes:
         t("flows.unit"),
         t.header("flows.price", f"{cur}/unit"),
     ]
-    head += [t("excel.amount_in", state=sname(s)) for s in states]
-    head += [t.header("excel.cost_in", f"{cur}/year", state=sname(s)) for s in states]
+    head += [t("excel.amount_in", state=_state_name(t, s)) for s in states]
+    head += [t.header("excel.cost_in", f"{cur}/year", state=_state_name(t, s)) for s in states]
     sh.header(head)
     for fl in data.flows:
         row = [
@@ -232,25 +259,13 @@ def render(data: ReportData, t: Translator) -> bytes:
         sh.line(row, [None] * 6 + [FMT_NUM] + [FMT_NUM] * len(states) + [FMT_INT] * len(states))
     sh.finish(freeze="B2", filter_from=1, ncols=len(head))
 
-    # -- Interventions --------------------------------------------------------------------
-    ws = wb.create_sheet(t("excel.sheets.interventions"))
+
+def _interventions_sheet(
+    ws: Worksheet, data: ReportData, t: Translator, inds: list[tuple[str, str]]
+) -> None:
+    """Every intervention in sequence and standalone, scenario totals, and the saving chart."""
+    cur = data.currency
     sh = _Sheet(ws)
-    inds = [
-        (ind, comp)
-        for ind, comp in (
-            ("energy", "total"),
-            ("ghg", "total"),
-            ("ghg", "scope1"),
-            ("ghg", "scope2"),
-            ("water", "total"),
-            ("wastewater", "total"),
-            ("waste", "total"),
-            ("waste", "hazardous"),
-            ("materials", "total"),
-            ("cost", "total"),
-        )
-        if data.unit(ind, comp) is not None
-    ]
     head = [
         t("excel.scenario"),
         t("excel.order"),
@@ -262,7 +277,8 @@ def render(data: ReportData, t: Translator) -> bytes:
     for ind, comp in inds:
         head.append(
             t.with_unit(
-                t("excel.saved", what=_label(t, ind, comp)), _per_year(data.unit(ind, comp))
+                t("excel.saved", what=indicator_label(t, ind, comp)),
+                _per_year(data.unit(ind, comp)),
             )
         )
     head += [
@@ -278,11 +294,26 @@ def render(data: ReportData, t: Translator) -> bytes:
         t("details.notes"),
     ]
     first = sh.header(head)
-    econ_fmts = [FMT_INT, FMT_INT, FMT_NUM, FMT_NUM, FMT_INT, FMT_PCT, FMT_NUM, FMT_NUM]
+    chart_rows = _intervention_rows(sh, data, t, inds)
+    sh.finish(freeze=f"D{first + 1}", filter_from=first, ncols=len(head))
+    ws.column_dimensions["D"].width = 40
+    if chart_rows:
+        _saving_chart(ws, data, t, 7 + len(inds), first, chart_rows, sh.row + 2)
+
+
+def _biggest_scenario(data: ReportData) -> str | None:
+    """The scenario with the most interventions (the first of those), else None."""
+    return max(data.scenarios, key=lambda s: len(data.scenarios[s]), default=None)
+
+
+def _intervention_rows(
+    sh: _Sheet, data: ReportData, t: Translator, inds: list[tuple[str, str]]
+) -> tuple[int, int] | None:
+    """Write the intervention rows; return the in-sequence rows of the biggest scenario."""
     fmts: list[str | None] = [None, FMT_INT, None, None, None, None]
-    fmts += [FMT_NUM] * len(inds) + econ_fmts
+    fmts += [FMT_NUM] * len(inds) + ECONOMICS_FORMATS
     chart_rows: tuple[int, int] | None = None
-    biggest = max(data.scenarios, key=lambda s: len(data.scenarios[s]), default=None)
+    biggest = _biggest_scenario(data)
     for s, ids in data.scenarios.items():
         for basis in ("in_sequence", "standalone"):
             r0 = sh.row
@@ -298,18 +329,8 @@ def render(data: ReportData, t: Translator) -> bytes:
                     t(f"basis.{basis}"),
                 ]
                 row += [data.saving(s, iid, ind, comp, basis) for ind, comp in inds]
-                row += [
-                    ec.get("capex"),
-                    ec.get("annual_saving"),
-                    ec.get("simple_payback_years"),
-                    ec.get("lifetime_years"),
-                    ec.get("npv"),
-                    ec.get("irr"),
-                    ec.get("ghg_avoided_t_co2e_per_year"),
-                    ec.get("cost_per_t_co2e"),
-                    iv.source if iv else None,
-                    iv.notes if iv else None,
-                ]
+                row += [ec.get(key) for key in ECONOMICS_KEYS]
+                row += [iv.source if iv else None, iv.notes if iv else None]
                 sh.line(row, fmts)
             if basis == "in_sequence" and s == biggest and ids:
                 chart_rows = (r0, sh.row - 1)
@@ -317,47 +338,47 @@ def render(data: ReportData, t: Translator) -> bytes:
                 ec = data.econ(s, None)
                 row = [s, None, t("interventions.total"), None, None, t("basis.in_sequence")]
                 row += [data.saving(s, None, ind, comp) for ind, comp in inds]
-                row += [
-                    ec.get("capex"),
-                    ec.get("annual_saving"),
-                    ec.get("simple_payback_years"),
-                    ec.get("lifetime_years"),
-                    ec.get("npv"),
-                    ec.get("irr"),
-                    ec.get("ghg_avoided_t_co2e_per_year"),
-                    ec.get("cost_per_t_co2e"),
-                ]
+                row += [ec.get(key) for key in ECONOMICS_KEYS]
                 sh.line(row, fmts, bold=True, fill=TOTAL_FILL)
-    sh.finish(freeze=f"D{first + 1}", filter_from=first, ncols=len(head))
-    ws.column_dimensions["D"].width = 40
-    if chart_rows:
-        from openpyxl.chart import BarChart, Reference
+    return chart_rows
 
-        capex_col = 7 + len(inds)
-        ch = BarChart()
-        ch.type = "bar"
-        ch.style = 10
-        ch.title = t("excel.saving_chart", scenario=biggest)
-        ch.y_axis.title = cur
-        ch.y_axis.delete = False
-        ch.x_axis.delete = False
-        r0, r1 = chart_rows
-        vals = Reference(ws, min_col=capex_col, max_col=capex_col + 1, min_row=first, max_row=r1)
-        cats = Reference(ws, min_col=3, min_row=r0, max_row=r1)
-        ch.add_data(vals, titles_from_data=True)
-        ch.set_categories(cats)
-        ch.height = 9
-        ch.width = 18
-        ws.add_chart(ch, f"A{sh.row + 2}")
 
-    # -- Scenarios ------------------------------------------------------------------------
-    ws = wb.create_sheet(t("excel.sheets.scenarios"))
+def _saving_chart(
+    ws: Worksheet,
+    data: ReportData,
+    t: Translator,
+    capex_col: int,
+    first: int,
+    rows: tuple[int, int],
+    anchor_row: int,
+) -> None:
+    """Bar chart of capex and annual saving per measure of the biggest scenario."""
+    chart = BarChart()
+    chart.type = "bar"
+    chart.style = 10
+    chart.title = t("excel.saving_chart", scenario=_biggest_scenario(data))
+    chart.y_axis.title = data.currency
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    r0, r1 = rows
+    vals = Reference(ws, min_col=capex_col, max_col=capex_col + 1, min_row=first, max_row=r1)
+    cats = Reference(ws, min_col=3, min_row=r0, max_row=r1)
+    chart.add_data(vals, titles_from_data=True)
+    chart.set_categories(cats)
+    chart.height = 9
+    chart.width = 18
+    ws.add_chart(chart, f"A{anchor_row}")
+
+
+def _scenarios_sheet(
+    ws: Worksheet, data: ReportData, t: Translator, cols: list[tuple[str, str]]
+) -> None:
+    """Every state's indicators and each scenario's economics, and the GHG chart."""
+    cur = data.currency
     sh = _Sheet(ws)
     head = [t("excel.scenario"), t("scenarios.measures")]
-    cols = []
-    for ind, comp in inds:
-        cols.append((ind, comp))
-        head.append(t.with_unit(_label(t, ind, comp), _per_year(data.unit(ind, comp))))
+    for ind, comp in cols:
+        head.append(t.with_unit(indicator_label(t, ind, comp), _per_year(data.unit(ind, comp))))
     head += [
         t.header("interventions.capex", cur),
         t.header("interventions.saving", f"{cur}/year"),
@@ -368,19 +389,11 @@ def render(data: ReportData, t: Translator) -> bytes:
         t.header("interventions.cost_per_t", f"{cur}/t CO2e"),
     ]
     first = sh.header(head)
-    for s in states:
+    for s in data.states:
         ec = data.econ(s, None) if s != "baseline" else {}
-        row = [sname(s), len(data.scenarios.get(s, []))]
+        row = [_state_name(t, s), len(data.scenarios.get(s, []))]
         row += [data.value(s, ind, comp) for ind, comp in cols]
-        row += [
-            ec.get("capex"),
-            ec.get("annual_saving"),
-            ec.get("simple_payback_years"),
-            ec.get("npv"),
-            ec.get("irr"),
-            ec.get("ghg_avoided_t_co2e_per_year"),
-            ec.get("cost_per_t_co2e"),
-        ]
+        row += [ec.get(key) for key, _ in SCENARIO_ECONOMICS]
         sh.line(
             row,
             [None, FMT_INT]
@@ -389,28 +402,31 @@ def render(data: ReportData, t: Translator) -> bytes:
         )
     sh.finish(freeze=f"B{first + 1}", filter_from=first, ncols=len(head))
     if ("ghg", "scope1") in cols and ("ghg", "scope2") in cols:
-        from openpyxl.chart import BarChart, Reference
+        _ghg_chart(ws, t, 3 + cols.index(("ghg", "scope1")), first, sh.row)
 
-        c1 = 3 + cols.index(("ghg", "scope1"))
-        ch = BarChart()
-        ch.type = "col"
-        ch.grouping = "stacked"
-        ch.overlap = 100
-        ch.style = 10
-        ch.title = t("excel.ghg_chart", unit=t.unit("t CO2e/year"))
-        ch.y_axis.title = t.unit("t CO2e/year")
-        ch.y_axis.delete = False
-        ch.x_axis.delete = False
-        vals = Reference(ws, min_col=c1, max_col=c1 + 1, min_row=first, max_row=sh.row - 1)
-        cats = Reference(ws, min_col=1, min_row=first + 1, max_row=sh.row - 1)
-        ch.add_data(vals, titles_from_data=True)
-        ch.set_categories(cats)
-        ch.height = 8
-        ch.width = 16
-        ws.add_chart(ch, f"A{sh.row + 2}")
 
-    # -- Factors --------------------------------------------------------------------------
-    ws = wb.create_sheet(t("excel.sheets.factors"))
+def _ghg_chart(ws: Worksheet, t: Translator, c1: int, first: int, end: int) -> None:
+    """Stacked columns of scope 1 and scope 2 emissions per state (rows ``first`` to ``end``)."""
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.style = 10
+    chart.title = t("excel.ghg_chart", unit=t.unit("t CO2e/year"))
+    chart.y_axis.title = t.unit("t CO2e/year")
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    vals = Reference(ws, min_col=c1, max_col=c1 + 1, min_row=first, max_row=end - 1)
+    cats = Reference(ws, min_col=1, min_row=first + 1, max_row=end - 1)
+    chart.add_data(vals, titles_from_data=True)
+    chart.set_categories(cats)
+    chart.height = 8
+    chart.width = 16
+    ws.add_chart(chart, f"A{end + 2}")
+
+
+def _factors_sheet(ws: Worksheet, data: ReportData, t: Translator) -> None:
+    """Every factor used, with its value, unit, source and flows."""
     sh = _Sheet(ws)
     head = [
         t("factors.id"),
@@ -435,20 +451,16 @@ def render(data: ReportData, t: Translator) -> bytes:
     sh.finish(freeze="B2", filter_from=1, ncols=len(head))
     ws.column_dimensions["D"].width = 90
 
-    # -- Warnings -------------------------------------------------------------------------
-    ws = wb.create_sheet(t("excel.sheets.warnings"))
+
+def _warnings_sheet(ws: Worksheet, data: ReportData, t: Translator) -> None:
+    """Every warning: code, title and message (a line saying there are none)."""
     sh = _Sheet(ws)
     head = [t("excel.code"), t("excel.warning"), t("excel.details")]
     sh.header(head)
     for w in data.warnings:
         code = str(w.get("code") or "")
-        title = t.warning(code)
-        sh.line([code, title, w.get("message")])
+        sh.line([code, t.warning(code), w.get("message")])
     if not data.warnings:
         sh.line([None, t("warnings.none")])
     sh.finish(freeze="A2", filter_from=1, ncols=len(head))
     ws.column_dimensions["C"].width = 110
-
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

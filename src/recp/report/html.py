@@ -13,18 +13,32 @@ from __future__ import annotations
 import base64
 import hashlib
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
-from typing import TYPE_CHECKING
+from typing import Any
 
 from recp.report import charts as ch
-from recp.report.fmt import DASH, change, money, num, pct, years
-from recp.report.model import COMPARISON_ROWS
+from recp.report.fmt import DASH, change, money, num, pct
+from recp.report.lang import (
+    Translator,
+    indicator_label,
+    intervention_headers,
+    scenario_economics_headers,
+    scenario_summary,
+)
+from recp.report.model import (
+    INTERVENTION_ECONOMICS,
+    MAIN,
+    SCENARIO_ECONOMICS,
+    FlowInfo,
+    ReportData,
+)
 from recp.toolkits import RELEASE_ECONOMICS
 
-if TYPE_CHECKING:
-    from recp.report.lang import Translator
-    from recp.report.model import ReportData
+#: How a number is shown in a cell.
+Formatter = Callable[[float | None], str]
+#: Economics columns shown in red when negative (a loss, not a saving).
+NEG_RED = frozenset({"annual_saving", "npv"})
 
 #: The report's only script (see the module docstring); allowed by its hash in the CSP.
 SELFCHECK = """(function () {
@@ -180,6 +194,7 @@ def _css_string(s: str) -> str:
 
 
 def _sha256(s: str) -> str:
+    """Base64 SHA-256 of ``s`` (UTF-8), as a Content-Security-Policy hash source."""
     return base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode("ascii")
 
 
@@ -231,6 +246,7 @@ class _Doc:
         self.sections: list[tuple[str, str]] = []
 
     def figure(self, svg: str, caption: str) -> str:
+        """Build the next numbered figure; ``caption`` is ready-made HTML."""
         self.fig += 1
         return (
             f"<figure>{svg}<figcaption><b>{e(self.t('report.figure', n=self.fig))}</b> "
@@ -259,12 +275,14 @@ class _Doc:
 
 
 def _td(v: str, numeric: bool = True, cls: str = "") -> str:
+    """A table cell of ready-made HTML, right-aligned when ``numeric``."""
     classes = " ".join(x for x in ("n" if numeric else "", cls) if x)
     return f'<td class="{classes}">{v}</td>' if classes else f"<td>{v}</td>"
 
 
-def _numcell(v: float | None, f: object = num, neg_red: bool = False) -> str:
-    s = f(v)  # type: ignore[operator]
+def _numcell(v: float | None, f: Formatter = num, neg_red: bool = False) -> str:
+    """A number cell formatted with ``f``; red when negative and ``neg_red``."""
+    s = f(v)
     cls = "neg" if neg_red and v is not None and v < 0 else ""
     return _td(e(s), True, cls)
 
@@ -274,11 +292,8 @@ def state_label(t: Translator, state: str) -> str:
     return t("states.baseline") if state == "baseline" else state
 
 
-def _state_html(t: Translator, state: str) -> str:
-    return e(t("states.baseline")) if state == "baseline" else u(state)
-
-
 def _pct_tick(v: float | None) -> str:
+    """A percentage axis tick: whole percent, one decimal for small fractional ticks."""
     if v is None:
         return DASH
     p = v * 100
@@ -289,27 +304,102 @@ def _pct_tick(v: float | None) -> str:
 def render(data: ReportData, t: Translator) -> str:
     """Render the report as one HTML document."""
     d = _Doc(t)
-    cur = data.currency
+    # Figures and tables are numbered in the order they are built: keep this order.
+    header = _cover(data, t)
+    kpis = _kpis(data, t)
+    sentences = _summary_sentences(d, data, t)
+    sec_plant = _plant_section(d, data, t)
+    sec_base = _indicator_table(d, data, t) + _ghg_figure(d, data, t)
+    base_total = sum(f.energy.get("baseline", 0.0) for f in data.flows if f.carrier)
+    sec_energy = _sankey_figure(d, data, t, "baseline", base_total, 0) if base_total > 0 else ""
+    sec_iv = _interventions_section(d, data, t)
+    sec_sc = _scenarios_section(d, data, t, base_total)
+    sec_rel = _releases(d, data, t)
+    sec_warn = _warnings_section(data, t)
+    sec_fac = _factors_table(d, data, t)
+    sec_det = _details_section(data, t)
+    parts: list[tuple[str, str, str, str]] = [
+        ("plant", t("sections.plant"), sec_plant, "major"),
+        ("baseline", t("sections.baseline"), sec_base, "major"),
+    ]
+    if sec_energy:
+        parts.append(("energy", t("sections.energy_flows"), sec_energy, ""))
+    parts.append(("interventions", t("sections.interventions"), sec_iv, "major wide"))
+    if sec_sc:
+        parts.append(("scenarios", t("sections.scenarios"), sec_sc, "major"))
+    if sec_rel:
+        parts.append(("releases", t("sections.releases"), sec_rel, "major"))
+    parts.append(("warnings", t("sections.warnings"), sec_warn, ""))
+    parts.append(("factors", t("sections.factors"), sec_fac, "major"))
+    if sec_det:
+        parts.append(("details", t("sections.details"), sec_det, "major"))
+    body, toc = _sections(t, parts)
+    summary = (
+        f'<section id="summary" class="summary"><h2>{e(t("sections.summary"))}</h2>'
+        f'<div class="kpis">{kpis}</div>'
+        f'{"".join(sentences)}<ol class="toc">{toc}</ol></section>'
+    )
+    return _document(data, t, header + summary + body)
+
+
+def _sections(t: Translator, parts: list[tuple[str, str, str, str]]) -> tuple[str, str]:
+    """Numbered ``<section>`` elements (appendices unnumbered) and the table of contents."""
+    body = []
+    toc = []
+    number = 0
+    for sid, title, html_, cls in parts:
+        appendix = sid in ("factors", "details")
+        if not appendix:
+            number += 1
+        no = "" if appendix else f'<span class="no">{number}</span>'
+        toc.append(f'<li><a href="#{sid}">{e(title)}</a></li>')
+        klass = f' class="{cls}"' if cls else ""
+        body.append(f'<section id="{sid}"{klass}><h2>{no}{e(title)}</h2>{html_}</section>')
+    return "\n".join(body), "".join(toc)
+
+
+def _document(data: ReportData, t: Translator, main: str) -> str:
+    """The whole document around ``main``: head, CSS, Content-Security-Policy and script."""
     plant = data.plant
+    css = _CSS.replace("__FONTS__", " ".join(t("meta.fonts").split())).replace(
+        "__FOOTER__", _css_string(f"{plant['name']} · {t('report.footer')}")
+    )
+    csp = (
+        "default-src 'none'; img-src data:; "
+        f"style-src 'sha256-{_sha256(css)}'; script-src 'sha256-{_sha256(SELFCHECK)}'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    title = f"{plant['name']} · {t('report.title')}"
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{e(t("meta.html_lang"))}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="recp {e(data.version)}">\n'
+        f"<title>{e(title)}</title>\n<style>{css}</style>\n<script>{SELFCHECK}</script>\n"
+        "</head>\n<body>\n<main>\n" + main + "\n</main>\n</body>\n</html>\n"
+    )
 
-    def ind_name(ind: str) -> str:
-        return t.name("indicator_names", ind)
 
-    def comp_name(comp: str) -> str:
-        return t.name("components", comp)
+# -- summary -----------------------------------------------------------------------------------
 
-    # -- header and key figures -----------------------------------------------------------
+
+def _production(t: Translator, prod: dict[str, Any]) -> str:
+    """A production rate as HTML: ``12,000 t/yr``."""
+    return f"{e(num(prod['value']))} {e(t.unit(prod['unit']))}/{e(t.unit('year'))}"
+
+
+def _cover(data: ReportData, t: Translator) -> str:
+    """The cover header: plant name, country, sector, production and the generation note."""
+    plant = data.plant
     colon = e(t("report.colon"))
     meta = [f"<span>{e(t('plant.country'))}{colon}{u(plant.get('country') or '')}</span>"]
     if plant.get("sector"):
         meta.append(f"<span>{e(t('plant.sector'))}{colon}{u(plant['sector'])}</span>")
     prod = plant.get("production")
     if prod:
-        meta.append(
-            f"<span>{e(t('plant.production'))}{colon}{e(num(prod['value']))} "
-            f"{e(t.unit(prod['unit']))}/{e(t.unit('year'))}</span>"
-        )
-    header = (
+        meta.append(f"<span>{e(t('plant.production'))}{colon}{_production(t, prod)}</span>")
+    return (
         f'<header class="cover"><div class="kicker">{e(t("report.kicker"))}</div>'
         f'<h1 translate="no">{e(plant["name"])}</h1>'
         f'<div class="meta">{"".join(meta)}</div>'
@@ -318,6 +408,10 @@ def render(data: ReportData, t: Translator) -> str:
         "</header>"
     )
 
+
+def _kpis(data: ReportData, t: Translator) -> str:
+    """Key figures: baseline energy, GHG, water, waste and cost, with each scenario's change."""
+    prod = data.plant.get("production")
     kpis = []
     for ind in ("energy", "ghg", "water", "waste", "cost"):
         v = data.value("baseline", ind)
@@ -338,14 +432,16 @@ def render(data: ReportData, t: Translator) -> str:
                 up = " up" if c > 0 else (" zero" if abs(c) < 5e-4 else "")
                 chg.append(f'<div class="chg{up}">{e(pct(c, sign=True))} · {u(s)}</div>')
         kpis.append(
-            f'<div class="kpi"><div class="label">{e(ind_name(ind))}</div>'
+            f'<div class="kpi"><div class="label">{e(t.name("indicator_names", ind))}</div>'
             f'<div class="value">{e(num(v))}<span class="unit">{e(t.unit(unit))}'
             f"</span></div>{sub}{''.join(chg)}</div>"
         )
+    return "".join(kpis)
 
+
+def _summary_sentences(d: _Doc, data: ReportData, t: Translator) -> list[str]:
+    """One sentence per scenario with interventions, then the comparison figure."""
     sentences = []
-    from recp.report.lang import scenario_summary
-
     for s in data.scenarios:
         args = scenario_summary(t, data, s)
         if args is None:
@@ -360,20 +456,38 @@ def render(data: ReportData, t: Translator) -> str:
     if not data.scenarios:
         sentences.append(f"<p>{e(t('summary.no_interventions'))}</p>")
     sentences.append(_compare_figure(d, data, t))
+    return sentences
 
-    # -- 1 plant and assumptions ----------------------------------------------------------
+
+# -- 1 plant and assumptions -------------------------------------------------------------------
+
+
+def _plant_section(d: _Doc, data: ReportData, t: Translator) -> str:
+    """The plant's facts and assumptions, its notes and the table of flows."""
+    kv_html = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in _plant_facts(data, t))
+    notes = ""
+    for key, val in (
+        ("plant.notes", data.plant.get("notes")),
+        ("plant.source", data.plant.get("source")),
+        ("plant.notes", data.plant.get("scenario_notes")),
+    ):
+        if val:
+            notes += f'<h3>{e(t(key))}</h3><p class="notes" translate="no">{e(val)}</p>'
+    flows_table = _flows_table(d, data, t)
+    return f'<dl class="kv">{kv_html}</dl>{notes}<h3>{e(t("sections.flows"))}</h3>{flows_table}'
+
+
+def _plant_facts(data: ReportData, t: Translator) -> list[tuple[str, str]]:
+    """(term, value) pairs as HTML: plant, settings, grid factor and each scenario's measures."""
+    plant = data.plant
+    prod = plant.get("production")
     rate = data.settings.get("discount_rate")
     kv = [
         (e(t("plant.name")), u(plant["name"])),
         (e(t("plant.country")), u(plant.get("country") or "")),
         (e(t("plant.sector")), u(plant.get("sector") or DASH)),
-        (
-            e(t("plant.production")),
-            (f"{e(num(prod['value']))} {e(t.unit(prod['unit']))}/{e(t.unit('year'))}")
-            if prod
-            else e(DASH),
-        ),
-        (e(t("plant.currency")), e(cur)),
+        (e(t("plant.production")), _production(t, prod) if prod else e(DASH)),
+        (e(t("plant.currency")), e(data.currency)),
         (e(t("plant.gwp")), e(data.settings.get("gwp") or "")),
         (
             e(t("plant.discount_rate")),
@@ -389,24 +503,24 @@ def render(data: ReportData, t: Translator) -> str:
         kv.append(
             (fill(t, "plant.scenario", scenario=u(s)), ", ".join(u(i) for i in ids) or e(DASH))
         )
-    kv_html = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in kv)
-    notes = ""
-    for key, val in (
-        ("plant.notes", plant.get("notes")),
-        ("plant.source", plant.get("source")),
-        ("plant.notes", plant.get("scenario_notes")),
-    ):
-        if val:
-            notes += f'<h3>{e(t(key))}</h3><p class="notes" translate="no">{e(val)}</p>'
-    flow_rows = []
+    return kv
+
+
+def _flow_detail(t: Translator, f: FlowInfo) -> str:
+    """A flow's detail as HTML: carrier, source or route, and whether waste is hazardous."""
+    det = e(t.name("components", f.detail)) if f.detail else ""
+    if f.type == "waste" and f.hazardous is not None:
+        hz = t("flows.hazardous") if f.hazardous else t("flows.non_hazardous")
+        det = f"{det}, {e(hz)}" if det else e(hz)
+    return det
+
+
+def _flows_table(d: _Doc, data: ReportData, t: Translator) -> str:
+    """The plant's flows with their baseline amounts, prices and costs."""
+    cur = data.currency
     named = any(f.name for f in data.flows)
+    flow_rows = []
     for f in data.flows:
-        det = ""
-        if f.detail:
-            det = e(comp_name(f.detail))
-        if f.type == "waste" and f.hazardous is not None:
-            hz = t("flows.hazardous") if f.hazardous else t("flows.non_hazardous")
-            det = f"{det}, {e(hz)}" if det else e(hz)
         name = _td(u(f.name) if f.name else "", False) if named else ""
         base = f.amounts.get("baseline", 0.0)
         cost = f.price * base if f.price is not None else None
@@ -415,14 +529,14 @@ def render(data: ReportData, t: Translator) -> str:
             + _td(f'<span class="id" translate="no">{e(f.id)}</span>', False)
             + name
             + _td(e(t.name("flow_types", f.type)), False)
-            + _td(det, False)
+            + _td(_flow_detail(t, f), False)
             + _numcell(base)
             + _td(e(t.unit(f.unit)), False)
             + _numcell(f.price)
             + _numcell(cost, money)
             + "</tr>"
         )
-    flows_table = d.table(
+    return d.table(
         [(e(t("flows.id")), False)]
         + ([(e(t("flows.name")), False)] if named else [])
         + [
@@ -436,37 +550,42 @@ def render(data: ReportData, t: Translator) -> str:
         flow_rows,
         e(t("flows.caption")),
     )
-    sec_plant = (
-        f'<dl class="kv">{kv_html}</dl>{notes}<h3>{e(t("sections.flows"))}</h3>{flows_table}'
-    )
 
-    # -- 2 baseline -----------------------------------------------------------------------
+
+# -- 2 baseline --------------------------------------------------------------------------------
+
+
+def _indicator_label(t: Translator, ind: str, comp: str) -> str:
+    """Label of a baseline indicator row (escaped): the indicator, a component or a route."""
+    if comp == "total":
+        return e(t.name("indicator_names", ind))
+    if ind == "waste" and comp not in ("hazardous", "non_hazardous"):
+        return e(t("indicators.route", route=t.name("components", comp)))
+    return e(t.name("components", comp))
+
+
+def _indicator_table(d: _Doc, data: ReportData, t: Translator) -> str:
+    """Every baseline indicator and component, with the intensity of each total."""
     ind_rows = []
     for ind in data.indicators():
         if ind in ("mercury", "pcdd_f"):
             continue
         for comp in data.components(ind):
-            v = data.value("baseline", ind, comp)
-            unit = data.unit(ind, comp) or ""
-            inten = data.value("baseline", f"{ind}_intensity") if comp == "total" else None
-            iu = data.unit(f"{ind}_intensity") if comp == "total" else None
             first = comp == "total"
-            if first:
-                label = e(ind_name(ind))
-            elif ind == "waste" and comp not in ("hazardous", "non_hazardous"):
-                label = e(t("indicators.route", route=comp_name(comp)))
-            else:
-                label = e(comp_name(comp))
+            unit = data.unit(ind, comp) or ""
+            inten = data.value("baseline", f"{ind}_intensity") if first else None
+            iu = data.unit(f"{ind}_intensity") if first else None
+            label = _indicator_label(t, ind, comp)
             ind_rows.append(
                 f'<tr class="{"" if first else "sub"}">'
                 + _td(f"<b>{label}</b>" if first else label, False, "" if first else "ind")
                 + _td(e(t.unit(unit)), False)
-                + _numcell(v)
+                + _numcell(data.value("baseline", ind, comp))
                 + (_numcell(inten) if first else _td(""))
                 + _td(e(t.unit(iu)) if iu else "", False)
                 + "</tr>"
             )
-    ind_table = d.table(
+    return d.table(
         [
             (e(t("indicators.indicator")), False),
             (e(t("indicators.unit")), False),
@@ -477,17 +596,13 @@ def render(data: ReportData, t: Translator) -> str:
         ind_rows,
         e(t("indicators.caption")),
     )
-    ghg_fig = _ghg_figure(d, data, t)
-    base_total = sum(f.energy.get("baseline", 0.0) for f in data.flows if f.carrier)
-    sankey_base = ""
-    if base_total > 0:
-        sankey_base = d.figure(
-            _sankey(data, t, "baseline", base_total, 0), e(t("charts.sankey_caption"))
-        )
-    sec_base = ind_table + ghg_fig
-    sec_energy = sankey_base
 
-    # -- 3 interventions ------------------------------------------------------------------
+
+# -- 3 interventions, 4 scenarios, warnings and appendices -------------------------------------
+
+
+def _interventions_section(d: _Doc, data: ReportData, t: Translator) -> str:
+    """Per scenario: the interventions table, the GHG waterfall and the MAC curve."""
     sec_iv = ""
     for k, (s, ids) in enumerate(data.scenarios.items()):
         if not ids:
@@ -496,46 +611,51 @@ def render(data: ReportData, t: Translator) -> str:
         sec_iv += _interventions_table(d, data, t, s, ids)
         sec_iv += _waterfall_figure(d, data, t, s, ids, k)
         sec_iv += _macc_figure(d, data, t, s, ids, k)
-    if not sec_iv:
-        sec_iv = f"<p>{e(t('interventions.no_scenarios'))}</p>"
+    return sec_iv or f"<p>{e(t('interventions.no_scenarios'))}</p>"
 
-    # -- 4 scenario comparison ------------------------------------------------------------
-    sec_sc = ""
-    if data.scenarios:
-        sec_sc = _comparison(d, data, t)
-        for k, s in enumerate(data.scenarios):
-            if base_total > 0:
-                sec_sc += d.figure(
-                    _sankey(data, t, s, base_total, k + 1), e(t("charts.sankey_caption"))
-                )
 
-    # -- 5 releases (only when the results have mercury or PCDD/F rows) -------------------
-    sec_rel = _releases(d, data, t)
+def _scenarios_section(d: _Doc, data: ReportData, t: Translator, base_total: float) -> str:
+    """The scenario comparison and economics tables, then each scenario's Sankey diagram."""
+    if not data.scenarios:
+        return ""
+    sec_sc = _comparison(d, data, t)
+    for k, s in enumerate(data.scenarios):
+        if base_total > 0:
+            sec_sc += _sankey_figure(d, data, t, s, base_total, k + 1)
+    return sec_sc
 
-    # -- warnings -------------------------------------------------------------------------
-    if data.warnings:
-        sec_warn = "".join(
-            f'<div class="warn"><b>{e(t.warning(w.get("code")))}</b>'
-            f'<span class="msg" translate="no">{e(w.get("message", ""))}</span></div>'
-            for w in data.warnings
-        )
-    else:
-        sec_warn = f"<p>{e(t('warnings.none'))}</p>"
 
-    # -- appendices -----------------------------------------------------------------------
+def _warnings_section(data: ReportData, t: Translator) -> str:
+    """One box per warning, or a sentence saying there are none."""
+    if not data.warnings:
+        return f"<p>{e(t('warnings.none'))}</p>"
+    return "".join(
+        f'<div class="warn"><b>{e(t.warning(w.get("code")))}</b>'
+        f'<span class="msg" translate="no">{e(w.get("message", ""))}</span></div>'
+        for w in data.warnings
+    )
+
+
+def _factor_value(v: float | None) -> str:
+    """A factor's value with six significant digits."""
+    return f"{v:.6g}" if v is not None else DASH
+
+
+def _factors_table(d: _Doc, data: ReportData, t: Translator) -> str:
+    """Every factor used, with its value, unit, source and the flows it applies to."""
     f_rows = []
     for fac in data.factors:
         funit = str(fac.get("unit") or "")
         f_rows.append(
             "<tr>"
             + _td(f'<span class="id" translate="no">{e(fac["id"])}</span>', False)
-            + _numcell(fac.get("value"), lambda v: f"{v:.6g}" if v is not None else DASH)
+            + _numcell(fac.get("value"), _factor_value)
             + _td(e(t.unit(funit if funit != "1" else "")), False)
             + _td(f'<span class="src" translate="no">{e(fac.get("source") or "")}</span>', False)
             + _td(", ".join(u(x) for x in fac.get("flows", [])), False)
             + "</tr>"
         )
-    sec_fac = d.table(
+    return d.table(
         [
             (e(t("factors.id")), False),
             (e(t("factors.value")), True),
@@ -546,6 +666,10 @@ def render(data: ReportData, t: Translator) -> str:
         f_rows,
         e(t("factors.caption")),
     )
+
+
+def _details_section(data: ReportData, t: Translator) -> str:
+    """One block per intervention: category, scenarios, source and notes."""
     blocks = []
     for iv in data.interventions.values():
         in_sc = [s for s, ids in data.scenarios.items() if iv.id in ids]
@@ -565,62 +689,7 @@ def render(data: ReportData, t: Translator) -> str:
         blocks.append(
             f'<div class="detail"><h4>{title}</h4><dl class="kv">{"".join(facts)}</dl></div>'
         )
-    sec_det = "".join(blocks)
-
-    # -- assemble -------------------------------------------------------------------------
-    parts: list[tuple[str, str, str, str]] = [
-        ("plant", t("sections.plant"), sec_plant, "major"),
-        ("baseline", t("sections.baseline"), sec_base, "major"),
-    ]
-    if sec_energy:
-        parts.append(("energy", t("sections.energy_flows"), sec_energy, ""))
-    parts.append(("interventions", t("sections.interventions"), sec_iv, "major wide"))
-    if sec_sc:
-        parts.append(("scenarios", t("sections.scenarios"), sec_sc, "major"))
-    if sec_rel:
-        parts.append(("releases", t("sections.releases"), sec_rel, "major"))
-    parts.append(("warnings", t("sections.warnings"), sec_warn, ""))
-    parts.append(("factors", t("sections.factors"), sec_fac, "major"))
-    if sec_det:
-        parts.append(("details", t("sections.details"), sec_det, "major"))
-    body = []
-    toc = []
-    number = 0
-    for sid, title, html_, cls in parts:
-        appendix = sid in ("factors", "details")
-        if not appendix:
-            number += 1
-        no = "" if appendix else f'<span class="no">{number}</span>'
-        toc.append(f'<li><a href="#{sid}">{e(title)}</a></li>')
-        klass = f' class="{cls}"' if cls else ""
-        body.append(f'<section id="{sid}"{klass}><h2>{no}{e(title)}</h2>{html_}</section>')
-    summary = (
-        f'<section id="summary" class="summary"><h2>{e(t("sections.summary"))}</h2>'
-        f'<div class="kpis">{"".join(kpis)}</div>'
-        f'{"".join(sentences)}<ol class="toc">{"".join(toc)}</ol></section>'
-    )
-    css = _CSS.replace("__FONTS__", " ".join(t("meta.fonts").split())).replace(
-        "__FOOTER__", _css_string(f"{plant['name']} · {t('report.footer')}")
-    )
-    csp = (
-        "default-src 'none'; img-src data:; "
-        f"style-src 'sha256-{_sha256(css)}'; script-src 'sha256-{_sha256(SELFCHECK)}'; "
-        "base-uri 'none'; form-action 'none'"
-    )
-    title = f"{plant['name']} · {t('report.title')}"
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{e(t("meta.html_lang"))}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta name="generator" content="recp {e(data.version)}">\n'
-        f"<title>{e(title)}</title>\n<style>{css}</style>\n<script>{SELFCHECK}</script>\n"
-        "</head>\n<body>\n<main>\n"
-        + header
-        + summary
-        + "\n".join(body)
-        + "\n</main>\n</body>\n</html>\n"
-    )
+    return "".join(blocks)
 
 
 # -- sections and figures ----------------------------------------------------------------------
@@ -665,7 +734,10 @@ def _ghg_figure(d: _Doc, data: ReportData, t: Translator) -> str:
     return d.figure(svg, e(t("charts.ghg_caption")))
 
 
-def _sankey(data: ReportData, t: Translator, state: str, base_total: float, k: int) -> str:
+def _sankey_figure(
+    d: _Doc, data: ReportData, t: Translator, state: str, base_total: float, k: int
+) -> str:
+    """The energy Sankey diagram of one state, on the baseline's scale, as a figure."""
     flows = [
         ch.SankeyFlow(
             f.name or f.id,
@@ -677,8 +749,7 @@ def _sankey(data: ReportData, t: Translator, state: str, base_total: float, k: i
     ]
     total = sum(f.value for f in flows)
     saved = base_total - total if state != "baseline" else None
-    unit = t.unit("GJ")
-    return ch.sankey(
+    svg = ch.sankey(
         f"sankey-{k}",
         flows,
         scale_total=base_total,
@@ -689,22 +760,25 @@ def _sankey(data: ReportData, t: Translator, state: str, base_total: float, k: i
             **({"state": state_label(t, state)} if state == "baseline" else {"user_state": state}),
         ),
         total_label=t("charts.sankey_total"),
-        unit=unit,
+        unit=t.unit("GJ"),
         saved=saved,
         saved_label=t("charts.sankey_saved"),
     )
+    return d.figure(svg, e(t("charts.sankey_caption")))
+
+
+def _economics_cells(ec: dict[str, Any], columns: Sequence[tuple[str, Formatter]]) -> str:
+    """Number cells of an economics row; a negative saving or NPV is red."""
+    return "".join(_numcell(ec.get(k), f, neg_red=k in NEG_RED) for k, f in columns)
 
 
 def _interventions_table(d: _Doc, data: ReportData, t: Translator, s: str, ids: list[str]) -> str:
-    cur = data.currency
+    """Each intervention of scenario ``s`` in sequence: savings and economics, then the total."""
     inds = data.saving_units()
-    from recp.report.lang import intervention_headers
-
-    head = [(e(label), numeric) for label, numeric in intervention_headers(t, inds, cur)]
+    head = [(e(label), numeric) for label, numeric in intervention_headers(t, inds, data.currency)]
     rows = []
     for i, iid in enumerate(ids, start=1):
         iv = data.interventions.get(iid)
-        ec = data.econ(s, iid)
         name = f'<span class="name" translate="no">{e(iv.name)}</span>' if iv and iv.name else ""
         cells = (
             _td(str(i))
@@ -718,26 +792,11 @@ def _interventions_table(d: _Doc, data: ReportData, t: Translator, s: str, ids: 
             )
         )
         cells += "".join(_numcell(data.saving(s, iid, ind), neg_red=True) for ind, _ in inds)
-        cells += (
-            _numcell(ec.get("capex"), money)
-            + _numcell(ec.get("annual_saving"), money, neg_red=True)
-            + _numcell(ec.get("simple_payback_years"), years)
-            + _numcell(ec.get("npv"), money, neg_red=True)
-            + _numcell(ec.get("irr"), pct)
-            + _numcell(ec.get("cost_per_t_co2e"), num)
-        )
+        cells += _economics_cells(data.econ(s, iid), INTERVENTION_ECONOMICS)
         rows.append(f"<tr>{cells}</tr>")
-    ec = data.econ(s, None)
     cells = _td("") + _td(f"<b>{e(t('interventions.total'))}</b>", False) + _td("", False)
     cells += "".join(_numcell(data.saving(s, None, ind), neg_red=True) for ind, _ in inds)
-    cells += (
-        _numcell(ec.get("capex"), money)
-        + _numcell(ec.get("annual_saving"), money, neg_red=True)
-        + _numcell(ec.get("simple_payback_years"), years)
-        + _numcell(ec.get("npv"), money, neg_red=True)
-        + _numcell(ec.get("irr"), pct)
-        + _numcell(ec.get("cost_per_t_co2e"), num)
-    )
+    cells += _economics_cells(data.econ(s, None), INTERVENTION_ECONOMICS)
     rows.append(f'<tr class="total">{cells}</tr>')
     return d.table(
         head, rows, e(t("interventions.caption")) + " " + e(t("report.dash_note")), cls="iv"
@@ -802,7 +861,7 @@ def _macc_figure(d: _Doc, data: ReportData, t: Translator, s: str, ids: list[str
 def _compare_figure(d: _Doc, data: ReportData, t: Translator) -> str:
     """Change of each main indicator in each scenario, for the summary."""
     groups, values = [], []
-    for ind in ("energy", "ghg", "water", "wastewater", "waste", "materials", "cost"):
+    for ind in MAIN:
         base = data.value("baseline", ind)
         if data.unit(ind) is None or not base:
             continue
@@ -825,6 +884,7 @@ def _compare_figure(d: _Doc, data: ReportData, t: Translator) -> str:
 
 
 def _comparison(d: _Doc, data: ReportData, t: Translator) -> str:
+    """The scenario comparison table, then the economics of each scenario."""
     head: list[tuple[str, bool]] = [
         (e(t("scenarios.indicator")), False),
         (e(t("scenarios.unit")), False),
@@ -833,25 +893,21 @@ def _comparison(d: _Doc, data: ReportData, t: Translator) -> str:
     for s in data.scenarios:
         head += [(u(s), True), (e(t("scenarios.change")), True)]
     rows = []
-    for ind, comp in COMPARISON_ROWS:
-        unit = data.unit(ind, comp)
-        if unit is None:
-            continue
+    for ind, comp in data.comparison_rows():
         base = data.value("baseline", ind, comp)
-        label = ind_label = t.name("indicator_names", ind)
-        if comp != "total":
-            label = f"{ind_label}{t('report.colon')}{t.name('components', comp)}"
-        cells = _td(e(label), False) + _td(e(t.unit(unit)), False) + _numcell(base)
-        vals = []
+        label = indicator_label(t, ind, comp)
+        cells = _td(e(label), False) + _td(e(t.unit(data.unit(ind, comp))), False) + _numcell(base)
         for s in data.scenarios:
             v = data.value(s, ind, comp)
             c = change(v, base)
-            vals.append(c)
             cls = "pos" if c is not None and c < 0 else ("neg" if c and c > 0 else "")
             cells += _numcell(v) + _td(e(pct(c, sign=True)), True, cls)
         rows.append(f"<tr>{cells}</tr>")
-    out = d.table(head, rows, e(t("scenarios.caption")))
-    cur = data.currency
+    return d.table(head, rows, e(t("scenarios.caption"))) + _scenario_economics(d, data, t)
+
+
+def _scenario_economics(d: _Doc, data: ReportData, t: Translator) -> str:
+    """Each scenario's capex, saving, payback, NPV, IRR, GHG avoided and cost per t CO2e."""
     erows = []
     for s, ids in data.scenarios.items():
         ec = data.econ(s, None)
@@ -861,109 +917,107 @@ def _comparison(d: _Doc, data: ReportData, t: Translator) -> str:
             "<tr>"
             + _td(u(s), False)
             + _td(str(len(ids)))
-            + _numcell(ec.get("capex"), money)
-            + _numcell(ec.get("annual_saving"), money, neg_red=True)
-            + _numcell(ec.get("simple_payback_years"), years)
-            + _numcell(ec.get("npv"), money, neg_red=True)
-            + _numcell(ec.get("irr"), pct)
-            + _numcell(ec.get("ghg_avoided_t_co2e_per_year"), num)
-            + _numcell(ec.get("cost_per_t_co2e"), num)
+            + _economics_cells(ec, SCENARIO_ECONOMICS)
             + "</tr>"
         )
-    if erows:
-        out += f"<h3>{e(t('scenarios.economics'))}</h3>"
-        out += d.table(
-            [
-                (e(t("excel.scenario")), False),
-                (e(t("scenarios.measures")), True),
-                (e(t.header("interventions.capex", cur)), True),
-                (e(t.header("interventions.saving", f"{cur}/year")), True),
-                (e(t.header("interventions.payback", "year")), True),
-                (e(t.header("interventions.npv", cur)), True),
-                (e(t("interventions.irr")), True),
-                (e(t.header("excel.ghg_avoided", "t CO2e/year")), True),
-                (e(t.header("interventions.cost_per_t", f"{cur}/t CO2e")), True),
-            ],
-            erows,
-            e(t("report.dash_note")),
-        )
-    return out
+    if not erows:
+        return ""
+    head = [(e(label), numeric) for label, numeric in scenario_economics_headers(t, data.currency)]
+    return f"<h3>{e(t('scenarios.economics'))}</h3>" + d.table(
+        head, erows, e(t("report.dash_note"))
+    )
 
 
 def _releases(d: _Doc, data: ReportData, t: Translator) -> str:
-    rel = data.releases()
-    if not rel:
-        return ""
+    """Mercury and PCDD/F: per indicator, the releases table, their economics and a chart."""
     out = ""
-    for k, (ind, comps) in enumerate(rel.items()):
-        name = t.name("indicator_names", ind)
-        rows = []
-        for comp in comps:
-            first = comp == "total"
-            label = e(name if first else t.name("components", comp))
-            rows.append(
-                f'<tr class="{"" if first else "sub"}">'
-                + _td(f"<b>{label}</b>" if first else label, False, "" if first else "ind")
-                + _td(e(t.unit(data.unit(ind, comp) or "")), False)
-                + "".join(_numcell(data.value(s, ind, comp)) for s in data.states)
+    for k, (ind, comps) in enumerate(data.releases().items()):
+        out += _release_table(d, data, t, ind, comps)
+        out += _release_economics(d, data, t, ind)
+        out += _release_figure(d, data, t, ind, comps, k)
+    return out
+
+
+def _release_table(d: _Doc, data: ReportData, t: Translator, ind: str, comps: list[str]) -> str:
+    """Releases of one indicator by vector (components) in every state."""
+    name = t.name("indicator_names", ind)
+    rows = []
+    for comp in comps:
+        first = comp == "total"
+        label = e(name if first else t.name("components", comp))
+        rows.append(
+            f'<tr class="{"" if first else "sub"}">'
+            + _td(f"<b>{label}</b>" if first else label, False, "" if first else "ind")
+            + _td(e(t.unit(data.unit(ind, comp) or "")), False)
+            + "".join(_numcell(data.value(s, ind, comp)) for s in data.states)
+            + "</tr>"
+        )
+    return d.table(
+        [(e(t("indicators.indicator")), False), (e(t("indicators.unit")), False)]
+        + [(e(state_label(t, s)), True) for s in data.states],
+        rows,
+        e(t("charts.releases_note")),
+    )
+
+
+def _release_economics(d: _Doc, data: ReportData, t: Translator, ind: str) -> str:
+    """Release avoided and cost per unit avoided of each measure and scenario (may be empty)."""
+    avoided, cost = next((av, cost) for i, av, cost in RELEASE_ECONOMICS if i == ind)
+    cur = data.settings.get("currency", "")
+    unit = data.unit(ind, "total") or ""
+    eco_rows = []
+    for s, ids in data.scenarios.items():
+        for iid in [*ids, None]:
+            ec = data.econ(s, iid)
+            if not ec or ec.get(avoided) is None:
+                continue
+            label = u(iid) if iid else f"<b>{u(s)}</b>"
+            eco_rows.append(
+                "<tr>"
+                + _td(u(s), False)
+                + _td(label, False)
+                + _numcell(ec.get(avoided))
+                + _numcell(ec.get(cost))
                 + "</tr>"
             )
-        out += d.table(
-            [(e(t("indicators.indicator")), False), (e(t("indicators.unit")), False)]
-            + [(e(state_label(t, s)), True) for s in data.states],
-            rows,
-            e(t("charts.releases_note")),
+    if not eco_rows:
+        return ""
+    return d.table(
+        [
+            (e(t("excel.scenario")), False),
+            (e(t("interventions.measure")), False),
+            (e(t.header("charts.releases_avoided", f"{unit}/year")), True),
+            (e(t.header("charts.releases_cost", f"{cur}/{unit}")), True),
+        ],
+        eco_rows,
+        "",
+    )
+
+
+def _release_figure(
+    d: _Doc, data: ReportData, t: Translator, ind: str, comps: list[str], k: int
+) -> str:
+    """Grouped bars of one indicator's release vectors per state (a sentence when all zero)."""
+    name = t.name("indicator_names", ind)
+    vectors = [c for c in comps if c not in ("total", "environment")] or ["total"]
+    unit = data.unit(ind, vectors[0]) or data.unit(ind) or ""
+    values = [[data.value(s, ind, v) for s in data.states] for v in vectors]
+    if not any(v for row in values for v in row):
+        return f"<p>{e(t('charts.releases_zero', indicator=name))}</p>"
+    series = [
+        (
+            state_label(t, s),
+            ch.GREY if s == "baseline" else ch.SERIES[i % len(ch.SERIES)],
+            s != "baseline",
         )
-        key = next((av, cost) for i, av, cost in RELEASE_ECONOMICS if i == ind)
-        cur = data.settings.get("currency", "")
-        unit = data.unit(ind, "total") or ""
-        eco_rows = []
-        for s, ids in data.scenarios.items():
-            for iid in [*ids, None]:
-                ec = data.econ(s, iid)
-                if not ec or ec.get(key[0]) is None:
-                    continue
-                label = u(iid) if iid else f"<b>{u(s)}</b>"
-                eco_rows.append(
-                    "<tr>"
-                    + _td(u(s), False)
-                    + _td(label, False)
-                    + _numcell(ec.get(key[0]))
-                    + _numcell(ec.get(key[1]))
-                    + "</tr>"
-                )
-        if eco_rows:
-            out += d.table(
-                [
-                    (e(t("excel.scenario")), False),
-                    (e(t("interventions.measure")), False),
-                    (e(t.header("charts.releases_avoided", f"{unit}/year")), True),
-                    (e(t.header("charts.releases_cost", f"{cur}/{unit}")), True),
-                ],
-                eco_rows,
-                "",
-            )
-        vectors = [c for c in comps if c not in ("total", "environment")] or ["total"]
-        unit = data.unit(ind, vectors[0]) or data.unit(ind) or ""
-        values = [[data.value(s, ind, v) for s in data.states] for v in vectors]
-        if not any(v for row in values for v in row):
-            out += f"<p>{e(t('charts.releases_zero', indicator=name))}</p>"
-            continue
-        series = [
-            (
-                state_label(t, s),
-                ch.GREY if s == "baseline" else ch.SERIES[i % len(ch.SERIES)],
-                s != "baseline",
-            )
-            for i, s in enumerate(data.states, start=-1)
-        ]
-        svg = ch.grouped_bars(
-            f"releases-{k}",
-            [t.name("components", v) for v in vectors],
-            series,
-            values,
-            title=t("charts.releases_title", indicator=name, unit=t.unit(f"{unit}/year")),
-            axis=t.unit(f"{unit}/year"),
-        )
-        out += d.figure(svg, e(t("charts.releases_caption")))
-    return out
+        for i, s in enumerate(data.states, start=-1)
+    ]
+    svg = ch.grouped_bars(
+        f"releases-{k}",
+        [t.name("components", v) for v in vectors],
+        series,
+        values,
+        title=t("charts.releases_title", indicator=name, unit=t.unit(f"{unit}/year")),
+        axis=t.unit(f"{unit}/year"),
+    )
+    return d.figure(svg, e(t("charts.releases_caption")))

@@ -21,6 +21,7 @@ from importlib import resources
 from typing import Any
 
 from recp.errors import InputError
+from recp.report.fmt import change, money, pct, signed, years
 
 #: The reference language: every key used by the renderers is in its file.
 REFERENCE = "en"
@@ -54,7 +55,7 @@ def labels(code: str) -> dict[str, str]:
     InputError
         If no ``i18n/<code>.yaml`` is shipped; the message lists the valid codes.
     """
-    import yaml
+    import yaml  # lazy: CLI start-up (``import recp.report`` stays light)
 
     valid = languages()
     if code not in valid:
@@ -143,15 +144,36 @@ def intervention_headers(
     """
     head = [("#", True), (t("interventions.measure"), False), (t("interventions.category"), False)]
     head += [(t.header(f"interventions.{ind}", f"{unit}/year"), True) for ind, unit in inds]
-    head += [
-        (t.header("interventions.capex", cur), True),
-        (t.header("interventions.saving", f"{cur}/year"), True),
-        (t.header("interventions.payback", "year"), True),
-        (t.header("interventions.npv", cur), True),
-        (t("interventions.irr"), True),
-        (t.header("interventions.cost_per_t", f"{cur}/t CO2e"), True),
+    return head + economics_headers(t, cur)
+
+
+def scenario_economics_headers(t: Translator, cur: str) -> list[tuple[str, bool]]:
+    """Column labels of a scenario-economics table (unescaped) and whether each is numeric."""
+    head = [(t("excel.scenario"), False), (t("scenarios.measures"), True)]
+    return head + economics_headers(t, cur, ghg_avoided=True)
+
+
+def economics_headers(
+    t: Translator, cur: str, *, ghg_avoided: bool = False
+) -> list[tuple[str, bool]]:
+    """Column labels (unescaped, all numeric) of capex, saving, payback, NPV, IRR and cost/t."""
+    head = [
+        t.header("interventions.capex", cur),
+        t.header("interventions.saving", f"{cur}/year"),
+        t.header("interventions.payback", "year"),
+        t.header("interventions.npv", cur),
+        t("interventions.irr"),
     ]
-    return head
+    if ghg_avoided:
+        head.append(t.header("excel.ghg_avoided", "t CO2e/year"))
+    head.append(t.header("interventions.cost_per_t", f"{cur}/t CO2e"))
+    return [(label, True) for label in head]
+
+
+def indicator_label(t: Translator, ind: str, comp: str) -> str:
+    """Display name of a result row: ``Energy`` for a total, else ``GHG: scope 1``."""
+    name = t.name("indicator_names", ind)
+    return name if comp == "total" else f"{name}{t('report.colon')}{t.name('components', comp)}"
 
 
 def scenario_summary(t: Translator, data: Any, s: str) -> dict[str, str] | None:
@@ -160,8 +182,6 @@ def scenario_summary(t: Translator, data: Any, s: str) -> dict[str, str] | None:
     None when the scenario has no interventions or no economics. Every report format escapes
     the values its own way and fills in ``scenario`` itself.
     """
-    from recp.report.fmt import change, money, pct, signed, years
-
     ids = data.scenarios.get(s)
     ec = data.econ(s, None)
     if not ids or not ec:

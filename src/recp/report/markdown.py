@@ -8,15 +8,18 @@ Tables are GitHub-flavoured (pipe tables). Text from the scenario file is escape
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from recp.report.fmt import DASH, change, money, num, pct, years
-from recp.report.model import COMPARISON_ROWS
-
-if TYPE_CHECKING:
-    from recp.report.lang import Translator
-    from recp.report.model import ReportData
+from recp.report.fmt import DASH, change, money, num, pct
+from recp.report.lang import (
+    Translator,
+    indicator_label,
+    intervention_headers,
+    scenario_economics_headers,
+    scenario_summary,
+)
+from recp.report.model import INTERVENTION_ECONOMICS, SCENARIO_ECONOMICS, ReportData
 
 #: Characters escaped with a backslash anywhere in user text (CommonMark allows escaping any
 #: ASCII punctuation; these are the ones that can start markup inline or in a table cell).
@@ -58,22 +61,37 @@ def table(head: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]) -> st
     return "\n".join(out) + "\n"
 
 
+def heading(level: int, text: str) -> str:
+    """A Markdown heading of ``level`` with a blank line after it."""
+    return f"{'#' * level} {text}\n"
+
+
 def render(data: ReportData, t: Translator) -> str:
     """Render the report as Markdown text."""
-    cur = data.currency
+    out = [
+        *_title(data, t),
+        *_summary(data, t),
+        *_plant(data, t),
+        *_baseline(data, t),
+        *_interventions(data, t),
+        *_releases(data, t),
+        *_scenario_economics(data, t),
+        *_warnings(data, t),
+        *_factors(data, t),
+    ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _colon(t: Translator) -> str:
+    """The label colon, without trailing space (it ends a bold term)."""
+    return lbl(t("report.colon")).rstrip()
+
+
+def _title(data: ReportData, t: Translator) -> list[str]:
+    """The title, the generation note and one line of plant facts and settings."""
     plant = data.plant
     prod = plant.get("production")
-    out: list[str] = []
-
-    def sname(s: str) -> str:
-        return lbl(t("states.baseline")) if s == "baseline" else md(s)
-
-    def h(level: int, text: str) -> None:
-        out.append(f"{'#' * level} {text}\n")
-
-    colon = lbl(t("report.colon")).rstrip()
-    h(1, f"{md(plant['name'])} · {lbl(t('report.title'))}")
-    out.append(f"*{lbl(t('report.generated', date=data.date, version=data.version))}*\n")
+    colon = _colon(t)
     facts = [f"**{lbl(t('plant.country'))}{colon}** {md(plant.get('country') or '')}"]
     if plant.get("sector"):
         facts.append(f"**{lbl(t('plant.sector'))}{colon}** {md(plant['sector'])}")
@@ -82,19 +100,23 @@ def render(data: ReportData, t: Translator) -> str:
             f"**{lbl(t('plant.production'))}{colon}** {num(prod['value'])} "
             f"{lbl(t.unit(prod['unit']))}/{lbl(t.unit('year'))}"
         )
-    facts.append(f"**{lbl(t('plant.currency'))}{colon}** {md(cur)}")
+    facts.append(f"**{lbl(t('plant.currency'))}{colon}** {md(data.currency)}")
     facts.append(f"**{lbl(t('plant.gwp'))}{colon}** {md(data.settings.get('gwp') or '')}")
     rate = data.settings.get("discount_rate")
     facts.append(
         f"**{lbl(t('plant.discount_rate'))}{colon}** "
         f"{pct(rate) if rate is not None else lbl(t('report.not_computed'))}"
     )
-    out.append(" · ".join(facts) + "\n")
+    return [
+        heading(1, f"{md(plant['name'])} · {lbl(t('report.title'))}"),
+        f"*{lbl(t('report.generated', date=data.date, version=data.version))}*\n",
+        " · ".join(facts) + "\n",
+    ]
 
-    # -- summary --------------------------------------------------------------------------
-    h(2, lbl(t("sections.summary")))
-    from recp.report.lang import scenario_summary
 
+def _summary(data: ReportData, t: Translator) -> list[str]:
+    """One sentence per scenario, then the scenario comparison table."""
+    out = [heading(2, lbl(t("sections.summary")))]
     for s in data.scenarios:
         args = scenario_summary(t, data, s)
         if args is None:
@@ -112,24 +134,25 @@ def render(data: ReportData, t: Translator) -> str:
     for s in data.scenarios:
         head += [(md(s), True), (lbl(t("scenarios.change")), True)]
     rows = []
-    for ind, comp in COMPARISON_ROWS:
-        unit = data.unit(ind, comp)
-        if unit is None:
-            continue
+    for ind, comp in data.comparison_rows():
         base = data.value("baseline", ind, comp)
-        row = [lbl(_label(t, ind, comp)), lbl(t.unit(unit)), num(base)]
+        row = [lbl(indicator_label(t, ind, comp)), lbl(t.unit(data.unit(ind, comp))), num(base)]
         for s in data.scenarios:
             v = data.value(s, ind, comp)
             row += [num(v), pct(change(v, base), sign=True)]
         rows.append(row)
     out.append(table(head, rows))
+    return out
 
-    # -- plant and flows ------------------------------------------------------------------
-    h(2, lbl(t("sections.plant")))
+
+def _plant(data: ReportData, t: Translator) -> list[str]:
+    """Notes, source, grid factor, each scenario's measures and the table of flows."""
+    colon = _colon(t)
+    out = [heading(2, lbl(t("sections.plant")))]
     for key, val in (
-        ("plant.notes", plant.get("notes")),
-        ("plant.source", plant.get("source")),
-        ("plant.notes", plant.get("scenario_notes")),
+        ("plant.notes", data.plant.get("notes")),
+        ("plant.source", data.plant.get("source")),
+        ("plant.notes", data.plant.get("scenario_notes")),
     ):
         if val:
             out.append(f"**{lbl(t(key))}{colon}** {md(val)}\n")
@@ -142,7 +165,14 @@ def render(data: ReportData, t: Translator) -> str:
             + (", ".join(md(i) for i in ids) or DASH)
         )
     out.append("")
-    h(3, lbl(t("sections.flows")))
+    out.append(heading(3, lbl(t("sections.flows"))))
+    out.append(_flows_table(data, t))
+    return out
+
+
+def _flows_table(data: ReportData, t: Translator) -> str:
+    """The plant's flows with their baseline amounts, prices and costs."""
+    cur = data.currency
     named = any(f.name for f in data.flows)
     head = [(lbl(t("flows.id")), False)] + ([(lbl(t("flows.name")), False)] if named else [])
     head += [
@@ -172,10 +202,11 @@ def render(data: ReportData, t: Translator) -> str:
                 money(f.price * base if f.price is not None else None),
             ]
         )
-    out.append(table(head, rows))
+    return table(head, rows)
 
-    # -- baseline indicators --------------------------------------------------------------
-    h(2, lbl(t("sections.baseline")))
+
+def _baseline(data: ReportData, t: Translator) -> list[str]:
+    """Every baseline indicator and component, with the intensity of each total."""
     head = [
         (lbl(t("indicators.indicator")), False),
         (lbl(t("indicators.unit")), False),
@@ -191,109 +222,103 @@ def render(data: ReportData, t: Translator) -> str:
             iu = data.unit(f"{ind}_intensity") if first else None
             rows.append(
                 [
-                    lbl(_label(t, ind, comp)),
+                    lbl(indicator_label(t, ind, comp)),
                     lbl(t.unit(data.unit(ind, comp))),
                     num(data.value("baseline", ind, comp)),
                     num(inten) if iu else "",
                     lbl(t.unit(iu)) if iu else "",
                 ]
             )
-    out.append(table(head, rows))
+    return [heading(2, lbl(t("sections.baseline"))), table(head, rows)]
 
-    # -- interventions --------------------------------------------------------------------
-    h(2, lbl(t("sections.interventions")))
+
+def _interventions(data: ReportData, t: Translator) -> list[str]:
+    """Per scenario with interventions: each one's savings and economics, then the total."""
+    out = [heading(2, lbl(t("sections.interventions")))]
     if not any(data.scenarios.values()):
         out.append(lbl(t("interventions.no_scenarios")) + "\n")
     inds = data.saving_units()
+    head = [
+        (label if label == "#" else lbl(label), numeric)
+        for label, numeric in intervention_headers(t, inds, data.currency)
+    ]
     for s, ids in data.scenarios.items():
         if not ids:
             continue
-        h(3, lbl(t("interventions.scenario_heading", scenario=chr(0))).replace(chr(0), md(s)))
-        from recp.report.lang import intervention_headers
-
-        head = [
-            (label if label == "#" else lbl(label), numeric)
-            for label, numeric in intervention_headers(t, inds, cur)
-        ]
+        out.append(
+            heading(
+                3, lbl(t("interventions.scenario_heading", scenario=chr(0))).replace(chr(0), md(s))
+            )
+        )
         rows = []
         for i, iid in enumerate(ids, start=1):
             iv = data.interventions.get(iid)
-            ec = data.econ(s, iid)
             name = f"{md(iv.name)} ({md(iid)})" if iv and iv.name else md(iid)
             rows.append(
                 [str(i), name, lbl(t.name("categories", iv.category if iv else ""))]
                 + [num(data.saving(s, iid, ind)) for ind, _ in inds]
-                + _econ_cells(ec)
+                + _econ_cells(data.econ(s, iid), INTERVENTION_ECONOMICS)
             )
-        ec = data.econ(s, None)
         rows.append(
             ["", f"**{lbl(t('interventions.total'))}**", ""]
             + [num(data.saving(s, None, ind)) for ind, _ in inds]
-            + _econ_cells(ec)
+            + _econ_cells(data.econ(s, None), INTERVENTION_ECONOMICS)
         )
         out.append(table(head, rows))
         out.append(lbl(t("interventions.caption")) + " " + lbl(t("report.dash_note")) + "\n")
+    return out
 
-    # -- releases -------------------------------------------------------------------------
+
+def _releases(data: ReportData, t: Translator) -> list[str]:
+    """Mercury and PCDD/F releases by vector in every state (nothing when there are none)."""
     rel = data.releases()
-    if rel:
-        h(2, lbl(t("sections.releases")))
-        head = [(lbl(t("indicators.indicator")), False), (lbl(t("indicators.unit")), False)]
-        head += [(sname(s), True) for s in data.states]
-        rows = []
-        for ind, comps in rel.items():
-            for comp in comps:
-                rows.append(
-                    [lbl(_label(t, ind, comp)), lbl(t.unit(data.unit(ind, comp)))]
-                    + [num(data.value(s, ind, comp)) for s in data.states]
-                )
-        out.append(table(head, rows))
-        out.append(lbl(t("charts.releases_note")) + "\n")
-
-    # -- scenario economics ---------------------------------------------------------------
-    if data.scenarios:
-        h(2, lbl(t("sections.scenarios")))
-        head = [
-            (lbl(t("excel.scenario")), False),
-            (lbl(t("scenarios.measures")), True),
-            (lbl(t.header("interventions.capex", cur)), True),
-            (lbl(t.header("interventions.saving", f"{cur}/year")), True),
-            (lbl(t.header("interventions.payback", "year")), True),
-            (lbl(t.header("interventions.npv", cur)), True),
-            (lbl(t("interventions.irr")), True),
-            (lbl(t.header("excel.ghg_avoided", "t CO2e/year")), True),
-            (lbl(t.header("interventions.cost_per_t", f"{cur}/t CO2e")), True),
-        ]
-        rows = []
-        for s, ids in data.scenarios.items():
-            ec = data.econ(s, None)
+    if not rel:
+        return []
+    head = [(lbl(t("indicators.indicator")), False), (lbl(t("indicators.unit")), False)]
+    head += [(lbl(t("states.baseline")) if s == "baseline" else md(s), True) for s in data.states]
+    rows = []
+    for ind, comps in rel.items():
+        for comp in comps:
             rows.append(
-                [
-                    md(s),
-                    str(len(ids)),
-                    money(ec.get("capex")),
-                    money(ec.get("annual_saving")),
-                    years(ec.get("simple_payback_years")),
-                    money(ec.get("npv")),
-                    pct(ec.get("irr")),
-                    num(ec.get("ghg_avoided_t_co2e_per_year")),
-                    num(ec.get("cost_per_t_co2e")),
-                ]
+                [lbl(indicator_label(t, ind, comp)), lbl(t.unit(data.unit(ind, comp)))]
+                + [num(data.value(s, ind, comp)) for s in data.states]
             )
-        out.append(table(head, rows))
+    return [
+        heading(2, lbl(t("sections.releases"))),
+        table(head, rows),
+        lbl(t("charts.releases_note")) + "\n",
+    ]
 
-    # -- warnings -------------------------------------------------------------------------
-    h(2, lbl(t("sections.warnings")))
+
+def _scenario_economics(data: ReportData, t: Translator) -> list[str]:
+    """Each scenario's capex, saving, payback, NPV, IRR, GHG avoided and cost per t CO2e."""
+    if not data.scenarios:
+        return []
+    head = [
+        (lbl(label), numeric) for label, numeric in scenario_economics_headers(t, data.currency)
+    ]
+    rows = [
+        [md(s), str(len(ids)), *_econ_cells(data.econ(s, None), SCENARIO_ECONOMICS)]
+        for s, ids in data.scenarios.items()
+    ]
+    return [heading(2, lbl(t("sections.scenarios"))), table(head, rows)]
+
+
+def _warnings(data: ReportData, t: Translator) -> list[str]:
+    """One bullet per warning, or a sentence saying there are none."""
+    colon = _colon(t)
+    out = [heading(2, lbl(t("sections.warnings")))]
     for w in data.warnings:
-        code = str(w.get("code") or "")
-        title = t.warning(code)
+        title = t.warning(str(w.get("code") or ""))
         out.append(f"- **{lbl(title)}{colon}** {md(w.get('message', ''))}")
     if not data.warnings:
         out.append(lbl(t("warnings.none")))
     out.append("")
+    return out
 
-    # -- factors --------------------------------------------------------------------------
-    h(2, lbl(t("sections.factors")))
+
+def _factors(data: ReportData, t: Translator) -> list[str]:
+    """Every factor used, with its value, unit, source and the flows it applies to."""
     head = [
         (lbl(t("factors.id")), False),
         (lbl(t("factors.value")), True),
@@ -311,25 +336,11 @@ def render(data: ReportData, t: Translator) -> str:
         ]
         for f in data.factors
     ]
-    out.append(table(head, rows))
-    return "\n".join(out).rstrip() + "\n"
+    return [heading(2, lbl(t("sections.factors"))), table(head, rows)]
 
 
-def _label(t: Translator, ind: str, comp: str) -> str:
-    name = t.name("indicator_names", ind)
-    return name if comp == "total" else f"{name}{t('report.colon')}{t.name('components', comp)}"
-
-
-def _econ_cells(ec: dict[str, object]) -> list[str]:
-    def g(k: str) -> float | None:
-        v = ec.get(k)
-        return v if isinstance(v, (int, float)) else None
-
-    return [
-        money(g("capex")),
-        money(g("annual_saving")),
-        years(g("simple_payback_years")),
-        money(g("npv")),
-        pct(g("irr")),
-        num(g("cost_per_t_co2e")),
-    ]
+def _econ_cells(
+    ec: dict[str, Any], columns: Sequence[tuple[str, Callable[[float | None], str]]]
+) -> list[str]:
+    """Formatted economics cells of one row (a dash where a value is missing)."""
+    return [f(ec.get(k)) for k, f in columns]

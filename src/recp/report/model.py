@@ -11,10 +11,15 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from recp.report.fmt import money, num, pct, years
+
 if TYPE_CHECKING:
+    import numpy as np
+
     from recp.assessment import Assessment
 
 #: Indicators whose rows may carry release vectors (air, water, land, product, residue).
@@ -34,6 +39,21 @@ COMPARISON_ROWS = (
 )
 #: Main indicators, in the order the reports show them.
 MAIN = ("energy", "ghg", "water", "wastewater", "waste", "materials", "cost")
+#: Economics columns of an interventions table (HTML and Markdown): row key and its format.
+INTERVENTION_ECONOMICS: tuple[tuple[str, Callable[[float | None], str]], ...] = (
+    ("capex", money),
+    ("annual_saving", money),
+    ("simple_payback_years", years),
+    ("npv", money),
+    ("irr", pct),
+    ("cost_per_t_co2e", num),
+)
+#: Economics columns of a scenario-economics table: those of an intervention plus GHG avoided.
+SCENARIO_ECONOMICS: tuple[tuple[str, Callable[[float | None], str]], ...] = (
+    *INTERVENTION_ECONOMICS[:5],
+    ("ghg_avoided_t_co2e_per_year", num),
+    INTERVENTION_ECONOMICS[5],
+)
 
 
 @dataclass
@@ -126,6 +146,10 @@ class ReportData:
         pairs = [(ind, self.unit(ind)) for ind in ("energy", "ghg", "water", "waste")]
         return [(ind, unit) for ind, unit in pairs if unit is not None]
 
+    def comparison_rows(self) -> list[tuple[str, str]]:
+        """(indicator, component) of :data:`COMPARISON_ROWS` that the results have."""
+        return [(ind, comp) for ind, comp in COMPARISON_ROWS if self.unit(ind, comp) is not None]
+
     def components(self, indicator: str) -> list[str]:
         """Components of an indicator in result order, ``total`` first."""
         out: list[str] = []
@@ -205,60 +229,12 @@ def report_date() -> str:
 
 def build(a: Assessment) -> ReportData:
     """Gather what the reports show from an assessment (one pass over its arrays)."""
-    import numpy as np
-
     doc = a.to_dict()
     sc = a.scenario
-    c = a.compiled
     plant = dict(doc["plant"])
     plant["notes"] = sc.plant.notes
     plant["source"] = sc.plant.source
     plant["scenario_notes"] = sc.notes
-
-    states: dict[str, np.ndarray] = {"baseline": c.amount}
-    states.update({name: s[-1] for name, s in a.states.items()})
-
-    def col(indicator: str, component: str = "total") -> np.ndarray | None:
-        try:
-            return c.W[:, c.row_index(indicator, component)]
-        except KeyError:
-            return None
-
-    energy_col = col("energy")
-    cost_col = col("cost")
-    flows: list[FlowInfo] = []
-    for i, fl in enumerate(sc.flows):
-        detail: str | None
-        if fl.type == "fuel":
-            detail = fl.carrier
-        elif fl.type == "water":
-            detail = fl.source
-        elif fl.type == "waste":
-            detail = fl.route
-        else:
-            detail = None
-        gj = float(energy_col[i]) if energy_col is not None else 0.0
-        carrier = (
-            fl.carrier
-            if fl.type == "fuel"
-            else (fl.type if fl.type in ("electricity", "heat") else None)
-        )
-        price = float(cost_col[i]) if (cost_col is not None and fl.price is not None) else None
-        amounts = {k: round12(float(v[i])) for k, v in states.items()}
-        flows.append(
-            FlowInfo(
-                id=fl.id,
-                name=fl.name,
-                type=fl.type,
-                detail=detail,
-                hazardous=fl.hazardous,
-                unit=c.flow_units[i],
-                amounts=amounts,
-                price=price,
-                energy={k: round12(v * gj) for k, v in amounts.items()},
-                carrier=carrier if gj > 0 else None,
-            )
-        )
     interventions = {
         iv.id: InterventionInfo(iv.id, iv.name, iv.category, iv.source, iv.notes)
         for iv in sc.interventions
@@ -274,10 +250,60 @@ def build(a: Assessment) -> ReportData:
         economics=doc["economics"],
         factors=doc["factors"],
         warnings=doc["warnings"],
-        flows=flows,
+        flows=flow_infos(a),
         interventions=interventions,
         doc=doc,
     )
+
+
+def flow_infos(a: Assessment) -> list[FlowInfo]:
+    """Describe every flow of the plant with its amount and final energy in every state."""
+    c = a.compiled
+    states: dict[str, np.ndarray] = {"baseline": c.amount}
+    states.update({name: s[-1] for name, s in a.states.items()})
+
+    def col(indicator: str) -> np.ndarray | None:
+        try:
+            return c.W[:, c.row_index(indicator, "total")]
+        except KeyError:
+            return None
+
+    energy_col = col("energy")
+    cost_col = col("cost")
+    flows: list[FlowInfo] = []
+    for i, fl in enumerate(a.scenario.flows):
+        gj = float(energy_col[i]) if energy_col is not None else 0.0
+        price = float(cost_col[i]) if (cost_col is not None and fl.price is not None) else None
+        amounts = {k: round12(float(v[i])) for k, v in states.items()}
+        flows.append(
+            FlowInfo(
+                id=fl.id,
+                name=fl.name,
+                type=fl.type,
+                detail=flow_detail(fl.type, fl.carrier, fl.source, fl.route),
+                hazardous=fl.hazardous,
+                unit=c.flow_units[i],
+                amounts=amounts,
+                price=price,
+                energy={k: round12(v * gj) for k, v in amounts.items()},
+                carrier=energy_carrier(fl.type, fl.carrier) if gj > 0 else None,
+            )
+        )
+    return flows
+
+
+def flow_detail(
+    type_: str, carrier: str | None, source: str | None, route: str | None
+) -> str | None:
+    """The detail shown beside a flow's type: a fuel's carrier, water's source, waste's route."""
+    return {"fuel": carrier, "water": source, "waste": route}.get(type_)
+
+
+def energy_carrier(type_: str, carrier: str | None) -> str | None:
+    """The energy carrier key of a flow: a fuel's carrier, ``electricity`` or ``heat``."""
+    if type_ == "fuel":
+        return carrier
+    return type_ if type_ in ("electricity", "heat") else None
 
 
 def round12(v: float) -> float:
