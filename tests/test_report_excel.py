@@ -159,3 +159,13 @@ def test_warnings_sheet():
     rows = table(workbook()["Warnings"])
     assert [r["Code"] for r in rows] == [w["code"] for w in assessment().warnings()]
     assert rows[0]["Warning"] == "Grid factor is a lifecycle value"
+
+
+def test_saving_chart_values_and_labels_are_the_same_rows():
+    # The chart once plotted the first scenarios' capex and saving against the measure names of
+    # the biggest scenario (values Q2:Q14 against labels C9:C14 in the dairy plant).
+    xml = zipfile.ZipFile(io.BytesIO(workbook_bytes())).read("xl/charts/chart1.xml").decode()
+    refs = re.findall(r"<(?:c:)?f>([^<]+)</(?:c:)?f>", xml)
+    rows = {tuple(re.findall(r"\$(\d+)", r)) for r in refs if "Interventions" in r}
+    spans = {r for r in rows if len(r) == 2}
+    assert len(spans) == 1, refs  # categories and both series span the same rows

@@ -18,7 +18,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, Reference, Series
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -361,10 +361,10 @@ def _saving_chart(
     chart.y_axis.delete = False
     chart.x_axis.delete = False
     r0, r1 = rows
-    vals = Reference(ws, min_col=capex_col, max_col=capex_col + 1, min_row=first, max_row=r1)
-    cats = Reference(ws, min_col=3, min_row=r0, max_row=r1)
-    chart.add_data(vals, titles_from_data=True)
-    chart.set_categories(cats)
+    for col in (capex_col, capex_col + 1):  # values and labels of the same rows: that scenario's
+        values = Reference(ws, min_col=col, min_row=r0, max_row=r1)
+        chart.series.append(Series(values, title=str(ws.cell(row=first, column=col).value)))
+    chart.set_categories(Reference(ws, min_col=3, min_row=r0, max_row=r1))
     chart.height = 9
     chart.width = 18
     ws.add_chart(chart, f"A{anchor_row}")
