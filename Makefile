@@ -58,6 +58,8 @@ lint: $(STAMP)
 	echo "ruff check";        $(BIN)/ruff check $(PYDIRS)          || status=1; \
 	echo "ruff format";       $(BIN)/ruff format --check $(PYDIRS) || status=1; \
 	echo "mypy --strict";     $(BIN)/mypy                          || status=1; \
+	echo "import layers";     $(BIN)/lint-imports --no-cache       || status=1; \
+	echo "architecture";      $(BIN)/python tools/check_architecture.py || status=1; \
 	echo "uv lock --check";   $(UV) lock --check --quiet           || status=1; \
 	exit $$status
 

@@ -10,13 +10,10 @@ The public library API is small and imported lazily, so that ``import recp`` and
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("recp")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+from recp.version import __version__
 
 if TYPE_CHECKING:
     from recp.assessment import Assessment, assess
@@ -56,7 +53,5 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        import importlib
-
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'recp' has no attribute {name!r}")

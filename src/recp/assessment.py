@@ -20,11 +20,13 @@ import numpy as np
 
 from recp.engine import Compiled, CompiledChange, compile_scenario
 from recp.errors import InputError, Problem
+from recp.factors import library
 from recp.models import finance
 from recp.models.balances import FLAGS, closure, compare_range
 from recp.models.changes import apply_changes, below_zero
 from recp.toolkits import RELEASE_ECONOMICS
-from recp.units import unit_text
+from recp.units import is_dimension, parse_quantity, to_float, unit_text
+from recp.version import __version__
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -250,8 +252,6 @@ class Assessment:
         cannot be formed (no inputs, products not in mass units) says why; it never passes
         silently. The tolerance is ``balances.tolerance`` (default 10 %).
         """
-        from recp.units import is_dimension, to_float
-
         sc = self.scenario
         bal = sc.balances
         tol = (
@@ -324,9 +324,6 @@ class Assessment:
         Each row says ``below``, ``within`` or ``above`` the range, or why it could not be
         compared (no production, or a production unit that does not convert).
         """
-        from recp.factors import library
-        from recp.units import parse_quantity, to_float
-
         sc = self.scenario
         if not sc.plant.sector or sc.plant.production is None:
             return []
@@ -409,8 +406,6 @@ class Assessment:
 
     def to_dict(self) -> dict[str, Any]:
         """The assessment as the JSON document of recp's output contract."""
-        from recp import __version__
-
         sc = self.scenario
         plant: dict[str, Any] = {
             "name": sc.plant.name,
@@ -439,7 +434,7 @@ class Assessment:
 
     def table(self) -> pd.DataFrame:
         """The result rows as a tidy DataFrame (scenario, indicator, component, value, unit)."""
-        import pandas as pd
+        import pandas as pd  # lazy: CLI start-up
 
         return pd.DataFrame(
             self.results(), columns=["scenario", "indicator", "component", "value", "unit"]
@@ -447,7 +442,7 @@ class Assessment:
 
     def savings_table(self) -> pd.DataFrame:
         """The savings rows as a tidy DataFrame."""
-        import pandas as pd
+        import pandas as pd  # lazy: CLI start-up
 
         return pd.DataFrame(
             self.savings(),
@@ -464,7 +459,7 @@ class Assessment:
 
     def economics_table(self) -> pd.DataFrame:
         """The economics rows as a DataFrame."""
-        import pandas as pd
+        import pandas as pd  # lazy: CLI start-up
 
         return pd.DataFrame(self.economics())
 

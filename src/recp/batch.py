@@ -15,11 +15,14 @@ message) and left out; every other plant completes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from recp import engine
 from recp.assessment import (
@@ -37,8 +40,6 @@ from recp.engine import (
     WATER,
     WW,
     Compiled,
-    FlowTable,
-    PlantTable,
     RowSet,
     coefficients,
 )
@@ -46,13 +47,11 @@ from recp.errors import InputError, Problem
 from recp.factors import FactorLibrary, library
 from recp.models import balances, changes, finance
 from recp.models.changes import MOVE
+from recp.portfolio import ERROR_COLUMNS, Portfolio, portfolio_from_scenarios
+from recp.scenario import Scenario, load
+from recp.tables import is_table_input, portfolio_from_tables, read_tables_chunks
 from recp.toolkits import RELEASE_ECONOMICS
-from recp.units import B_OTHER, B_T, parse_quantity, to_float, unit_text
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from recp.scenario import Scenario
+from recp.units import B_OTHER, B_T, parse_quantity, to_float
 
 _INTENSITY = ("energy", "ghg", "water", "wastewater", "waste")
 RESULT_COLUMNS = ["plant", "scenario", "indicator", "component", "value", "unit"]
@@ -82,7 +81,6 @@ ECON_COLUMNS = [
     "cost_per_t_co2e",
     *(c for _, av, cost in RELEASE_ECONOMICS for c in (av, cost)),
 ]
-ERROR_COLUMNS = ["plant", "file", "place", "message"]
 WARNING_COLUMNS = ["plant", "code", "message"]
 BALANCE_COLUMNS = [
     "plant",
@@ -118,64 +116,6 @@ DIAGNOSTIC_COLUMNS = {
 
 
 @dataclass
-class Portfolio:
-    """Plants ready for the array engine (validated, canonical units, flows sorted by plant).
-
-    Scenarios are a steps table: one row per (plant, scenario, step) in order, plant-major,
-    with the scenario as a code into ``scen_names``.
-    """
-
-    plant_ids: list[str]
-    names: list[str]
-    sectors: list[str | None]
-    countries: list[str]
-    currency: list[str]
-    production: np.ndarray  # (P,) NaN when not given
-    production_unit: list[str]
-    discount_rate: np.ndarray  # (P,) NaN when not given
-    ft: FlowTable
-    pt: PlantTable
-    iv_plant: np.ndarray  # interventions (global index)
-    iv_ids: list[str]
-    capex: np.ndarray
-    opex: np.ndarray
-    lifetime: np.ndarray
-    ch_iv: np.ndarray  # changes
-    ch_order: np.ndarray
-    ch_flow: np.ndarray
-    ch_kind: np.ndarray
-    ch_value: np.ndarray
-    ch_place: list[str] | None  # per change, or None: use ch_row with ch_place_fmt
-    ch_row: np.ndarray
-    scen_names: list[str]  # scenario vocabulary
-    st_plant: np.ndarray  # steps
-    st_scen: np.ndarray
-    st_k: np.ndarray
-    st_iv: np.ndarray
-    files: list[str | None]
-    ch_place_fmt: str = "interventions row {}"
-    ch_src: np.ndarray | None = None  # source flow of a MOVE change (global index), -1 otherwise
-    #: Warnings found while reading the plants: (plant index, code, message) rows, in order.
-    warnings: list[tuple[int, str, str]] = field(default_factory=list)
-    #: Balance tolerance per plant [1] (default 10 %) and the extra outputs listed under
-    #: ``balances`` as (plant index, 0 water [m3] or 1 mass [t], amount) rows.
-    balance_tolerance: np.ndarray | None = None
-    balance_extra: list[tuple[int, int, float]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        if self.ch_src is None:
-            self.ch_src = np.full(len(self.ch_flow), -1, dtype=np.int64)
-        if self.balance_tolerance is None:
-            self.balance_tolerance = np.full(len(self.plant_ids), balances.TOLERANCE)
-
-    def change_place(self, g: int) -> str:
-        """Where change ``g`` is in its input, for messages."""
-        if self.ch_place is not None:
-            return self.ch_place[g]
-        return self.ch_place_fmt.format(int(self.ch_row[g]))
-
-
-@dataclass
 class BatchResult:
     """Tidy outputs of a batch: results, savings, economics and the plants that failed."""
 
@@ -191,8 +131,6 @@ class BatchResult:
     benchmarks: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
-        import pandas as pd  # pandas is imported lazily: CLI start-up speed
-
         for name, cols in DIAGNOSTIC_COLUMNS.items():
             if getattr(self, name) is None:
                 setattr(self, name, pd.DataFrame(columns=cols))
@@ -201,160 +139,6 @@ class BatchResult:
     def n_failed(self) -> int:
         """How many plants failed."""
         return int(self.errors["plant"].nunique()) if len(self.errors) else 0
-
-
-# -- building a portfolio from validated scenarios ------------------------------------------
-
-
-def portfolio_from_scenarios(
-    scs: Sequence[Scenario],
-    ids: Sequence[str],
-    lib: FactorLibrary,
-    compiled: Sequence[Compiled] | None = None,
-) -> Portfolio:
-    """Concatenate validated scenarios into one :class:`Portfolio` (parse-time, per plant).
-
-    ``compiled`` are the plants already compiled by :func:`recp.engine.compile_scenario` (each
-    plant is compiled once); without it they are compiled here.
-    """
-    comps = (
-        list(compiled) if compiled is not None else [engine.compile_scenario(s, lib) for s in scs]
-    )
-    fts: list[FlowTable] = []
-    iv: dict[str, list[Any]] = {k: [] for k in ("plant", "id", "capex", "opex", "life")}
-    ch: dict[str, list[Any]] = {k: [] for k in ("iv", "order", "flow", "kind", "value", "place")}
-    ch["src"] = []
-    scen_names: dict[str, int] = {}
-    st: dict[str, list[int]] = {k: [] for k in ("plant", "scen", "k", "iv")}
-    offset = 0
-    for p, (sc, comp) in enumerate(zip(scs, comps, strict=True)):
-        ft = comp.flow_table
-        assert ft is not None
-        ft.plant[:] = p
-        fts.append(ft)
-        local = _add_interventions(comp, p, offset, iv, ch)
-        for name, steps in sc.scenario_map.items():
-            code = scen_names.setdefault(name, len(scen_names))
-            for k, iid in enumerate(steps):
-                for key, x in (("plant", p), ("scen", code), ("k", k), ("iv", local[iid])):
-                    st[key].append(x)
-        offset += len(ft)
-    i64 = np.int64
-    pts = [c.plant_table for c in comps]
-    return Portfolio(
-        plant_ids=list(ids),
-        names=[s.plant.name for s in scs],
-        sectors=[s.plant.sector for s in scs],
-        countries=[str(t.country[0]) for t in pts if t is not None],
-        currency=[s.currency for s in scs],
-        production=np.array([_magnitude(s.plant.production) for s in scs]),
-        production_unit=[
-            unit_text(s.plant.production) if s.plant.production is not None else "" for s in scs
-        ],
-        discount_rate=np.array([_magnitude(s.discount_rate, "dimensionless") for s in scs]),
-        ft=_concat(fts),
-        pt=PlantTable(
-            country=np.array([t.country[0] for t in pts if t is not None], dtype=object),
-            gwp=np.array([t.gwp[0] for t in pts if t is not None], dtype=i64),
-            grid=np.array([t.grid[0] for t in pts if t is not None], dtype=float),
-        ),
-        iv_plant=np.array(iv["plant"], dtype=i64),
-        iv_ids=iv["id"],
-        capex=np.array(iv["capex"], dtype=float),
-        opex=np.array(iv["opex"], dtype=float),
-        lifetime=np.array(iv["life"], dtype=float),
-        ch_iv=np.array(ch["iv"], dtype=i64),
-        ch_order=np.array(ch["order"], dtype=i64),
-        ch_flow=np.array(ch["flow"], dtype=i64),
-        ch_kind=np.array(ch["kind"], dtype=i64),
-        ch_value=np.array(ch["value"], dtype=float),
-        ch_place=ch["place"],
-        ch_row=np.zeros(len(ch["place"]), dtype=i64),
-        scen_names=list(scen_names),
-        st_plant=np.array(st["plant"], dtype=i64),
-        st_scen=np.array(st["scen"], dtype=i64),
-        st_k=np.array(st["k"], dtype=i64),
-        st_iv=np.array(st["iv"], dtype=i64),
-        files=[s.source_file for s in scs],
-        ch_src=np.array(ch["src"], dtype=i64),
-        warnings=[(p, w["code"], w["message"]) for p, c in enumerate(comps) for w in c.warnings],
-        balance_tolerance=np.array([_tolerance(s) for s in scs], dtype=float),
-        balance_extra=[
-            (p, kind, to_float(q, unit))
-            for p, s in enumerate(scs)
-            if s.balances is not None
-            for kind, (extra, unit) in enumerate(((s.balances.water, "m3"), (s.balances.mass, "t")))
-            for q in extra.values()
-        ],
-    )
-
-
-def _add_interventions(
-    comp: Compiled, p: int, offset: int, iv: dict[str, list[Any]], ch: dict[str, list[Any]]
-) -> dict[str, int]:
-    """Append one compiled plant's interventions and changes; return their global indices."""
-    local: dict[str, int] = {}
-    for iid, c in comp.interventions.items():
-        g = len(iv["id"])
-        local[iid] = g
-        for key, x in (
-            ("plant", p),
-            ("id", iid),
-            ("capex", comp.capex[iid]),
-            ("opex", comp.opex[iid]),
-            ("life", comp.lifetime[iid]),
-        ):
-            iv[key].append(x)
-        src = c.src if c.src is not None else np.full(len(c.flow), -1, dtype=np.int64)
-        n = len(c.flow)
-        ch["iv"] += [g] * n
-        ch["order"] += range(n)
-        ch["flow"] += (offset + c.flow).tolist()
-        ch["kind"] += c.kind.tolist()
-        ch["value"] += c.value.tolist()
-        ch["place"] += list(c.place)
-        ch["src"] += np.where(src >= 0, offset + src, -1).tolist()
-    return local
-
-
-def _magnitude(q: Any, unit: str | None = None) -> float:
-    """A quantity's magnitude (in ``unit`` if given), NaN when not given."""
-    if q is None:
-        return np.nan
-    return float((q.to(unit) if unit else q).magnitude)
-
-
-def _tolerance(sc: Scenario) -> float:
-    """The scenario's balance tolerance [1]."""
-    bal = sc.balances
-    if bal is None or bal.tolerance is None:
-        return balances.TOLERANCE
-    return float(bal.tolerance.to("dimensionless").magnitude)
-
-
-def _concat(fts: Sequence[FlowTable]) -> FlowTable:
-    if not fts:
-        return FlowTable.empty(0)
-    arrays = {
-        k: np.concatenate([getattr(f, k) for f in fts])
-        for k in FlowTable.__dataclass_fields__
-        if k not in ("place_fmt", "releases")
-    }
-    # Release codes index into each table's own list: map them into one list, where a Toolkit
-    # row that many plants use (the same cached object) is one entry.
-    releases: list[Any] = []
-    index: dict[int, int] = {}
-    codes = []
-    for f in fts:
-        assert f.release is not None
-        for r in f.releases:
-            if id(r) not in index:
-                index[id(r)] = len(releases)
-                releases.append(r)
-        local = np.array([index[id(r)] for r in f.releases] + [-1], dtype=np.int64)
-        codes.append(local[f.release])  # code -1 picks the trailing -1
-    arrays["release"] = np.concatenate(codes)
-    return FlowTable(**arrays, place_fmt=fts[0].place_fmt, releases=releases)
 
 
 # -- the array engine ----------------------------------------------------------------------
@@ -380,8 +164,6 @@ def _starts(counts: np.ndarray) -> np.ndarray:
 
 def _cat(codes: np.ndarray, categories: Sequence[Any]) -> Any:
     """A pandas Categorical from integer codes (no per-row Python objects)."""
-    import pandas as pd
-
     return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=categories)
 
 
@@ -459,8 +241,6 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None, details: bool = Tr
     details : bool
         Also build the per-intervention ``savings`` rows (large for big portfolios).
     """
-    import pandas as pd  # pandas is imported lazily: CLI start-up speed
-
     lib = lib or library()
     ft = pf.ft
     P = len(pf.plant_ids)
@@ -558,8 +338,6 @@ class _Runs:
     @classmethod
     def of(cls, pf: Portfolio) -> _Runs:
         """The runs of a portfolio."""
-        import pandas as pd  # pandas is imported lazily: CLI start-up speed
-
         n_iv = len(pf.iv_ids)
         S = max(len(pf.scen_names), 1)
         s_run_scen, uniq = pd.factorize(pf.st_plant * S + pf.st_scen, sort=False)
@@ -702,8 +480,6 @@ def _simulate(
 
 def _balances_frame(pf: Portfolio, ok: np.ndarray) -> pd.DataFrame:
     """Water and mass balances of each valid plant's baseline, as ``recp assess`` gives them."""
-    import pandas as pd  # pandas is imported lazily: CLI start-up speed
-
     ft = pf.ft
     P = len(pf.plant_ids)
     t, in_t = ft.type, ft.basis == B_T
@@ -760,8 +536,6 @@ def _balances_frame(pf: Portfolio, ok: np.ndarray) -> pd.DataFrame:
 
 def _nullable(values: np.ndarray, known: np.ndarray) -> Any:
     """A pandas nullable boolean array: ``values`` where ``known``, NA elsewhere."""
-    import pandas as pd  # pandas is imported lazily: CLI start-up speed
-
     out = pd.array(values, dtype="boolean")
     out[~known] = pd.NA
     return out
@@ -771,8 +545,6 @@ def _benchmarks_frame(
     pf: Portfolio, lab: _Labels, base_p: np.ndarray, ok: np.ndarray, lib: FactorLibrary
 ) -> pd.DataFrame:
     """Each valid plant's baseline intensities beside its sector's reference ranges."""
-    import pandas as pd  # pandas is imported lazily: CLI start-up speed
-
     try:
         table = lib.table(lib.REFERENCES)
     except KeyError:
@@ -880,8 +652,6 @@ def _warnings_frame(
     bench: pd.DataFrame,
 ) -> pd.DataFrame:
     """Per valid plant, the warnings ``recp assess`` gives, in the same order."""
-    import pandas as pd  # pandas is imported lazily: CLI start-up speed
-
     index = {p: k for k, p in enumerate(pf.plant_ids)}
     rows: list[tuple[int, int, dict[str, str]]] = [
         (p, 0, {"code": c, "message": m}) for p, c, m in pf.warnings
@@ -915,8 +685,6 @@ def _warnings_frame(
 
 
 def _frame(columns: dict[str, Any], names: list[str]) -> pd.DataFrame:
-    import pandas as pd
-
     df = pd.DataFrame(columns)
     return df[names]
 
@@ -1054,8 +822,6 @@ def _savings_frame(
 
 
 def _vocab(values: list[str]) -> tuple[list[str], np.ndarray]:
-    import pandas as pd
-
     codes, uniq = pd.factorize(np.asarray(values, dtype=object), sort=False)
     return [str(u) for u in uniq], np.asarray(codes, dtype=np.int64)
 
@@ -1210,8 +976,6 @@ def assess_many(
         file stem, or the plant name for Scenario objects), ``errors``, and the per-plant
         ``warnings``, ``balances`` and ``benchmarks``.
     """
-    import pandas as pd  # pandas is imported lazily: CLI start-up speed
-
     lib = lib or library()
     scs: list[Scenario] = []
     comps: list[Compiled] = []
@@ -1271,8 +1035,6 @@ def assess_many(
 
 def _load(item: Scenario | str | Path, errors: list[dict[str, Any]]) -> tuple[Scenario, str] | None:
     """A validated scenario and its plant id, or None with its problems added to ``errors``."""
-    from recp.scenario import Scenario, load  # lazily: CLI start-up speed
-
     if isinstance(item, Scenario):
         return item, item.plant.name
     pid = Path(item).stem
@@ -1319,12 +1081,8 @@ def evaluate_tables_chunk(
     chunk: Any, lib: FactorLibrary | None = None, details: bool = True
 ) -> BatchResult:
     """Validate and assess one chunk of tidy tables (see :mod:`recp.tables`)."""
-    from recp.tables import portfolio_from_tables
-
     pf, errors = portfolio_from_tables(chunk, lib or library())
     res = evaluate(pf, lib, details=details)
-    import pandas as pd
-
     if len(errors):
         res.errors = pd.concat([errors, res.errors], ignore_index=True)
     extra = [
@@ -1350,8 +1108,6 @@ def evaluate_tables_chunk(
 
 def combine(parts: Iterable[BatchResult]) -> BatchResult:
     """Concatenate the results of chunks, in order, into one :class:`BatchResult`."""
-    import pandas as pd  # pandas is imported lazily: CLI start-up speed
-
     ps = list(parts)
     if len(ps) == 1:
         return ps[0]
@@ -1370,17 +1126,11 @@ def combine(parts: Iterable[BatchResult]) -> BatchResult:
     )
 
 
-#: Former name of :func:`combine` (the CLI still imports it).
-_combine = combine
-
-
 # -- running a batch: chunks, processes, Dask -------------------------------------------------
 
 
 def work_items(src: Path, chunk_plants: int) -> list[tuple[str, Any]]:
     """Split an input into independent chunks: ("files", [paths]) or ("tables", Tables)."""
-    from recp.tables import is_table_input, read_tables_chunks
-
     if is_table_input(src):
         return [("tables", c) for c in read_tables_chunks(src, chunk_plants)]
     if src.is_dir():
@@ -1449,8 +1199,6 @@ def iter_run(
     details: bool = True,
 ) -> Iterator[BatchResult]:
     """Like :func:`run`, but yield each chunk's result in input order (bounded memory)."""
-    from functools import partial
-
     items = work_items(Path(src), chunk_plants)
     work = partial(run_item, details=details)
 
@@ -1459,6 +1207,7 @@ def iter_run(
             progress()
 
     if engine == "dask":
+        # lazy: dask is an optional dependency (the dask extra), needed only for --engine dask
         from dask.distributed import Client, LocalCluster
 
         cluster = None
@@ -1479,8 +1228,6 @@ def iter_run(
             if cluster is not None:
                 cluster.close()
     elif engine == "local" and jobs > 1 and len(items) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             for res in pool.map(work, items):
                 yield res

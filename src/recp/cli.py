@@ -7,14 +7,20 @@ Heavy modules (pint, numpy, pandas, pydantic) are imported inside the commands, 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from recp.errors import InputError
+from recp.errors import InputError, Problem, RecpError, one_line
+from recp.factors import GWP_SETS, GWP_SOURCES, library
+from recp.io import check_output, write_atomic
+from recp.version import __version__
 
 app = typer.Typer(
     name="recp",
@@ -35,8 +41,6 @@ EXIT_INPUT = 2
 
 def _version(value: bool) -> None:
     if value:
-        from recp import __version__  # lazy: CLI start-up
-
         typer.echo(f"recp {__version__}")
         raise typer.Exit()
 
@@ -124,9 +128,6 @@ def assess(
 
 
 def _csv(results: list[Any]) -> str:
-    import csv  # lazy: CLI start-up
-    import io
-
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["plant", "scenario", "indicator", "component", "value", "unit"])
@@ -150,8 +151,6 @@ def _emit(text: str, out: Path | None, inputs: list[Path], force: bool) -> None:
     if out is None:
         sys.stdout.write(text)
         return
-    from recp.io import write_atomic  # lazy: CLI start-up
-
     write_atomic(out, text, inputs=inputs, force=force)
     typer.echo(f"wrote {out}", err=True)
 
@@ -235,8 +234,7 @@ def batch(
         SAVING_COLUMNS,
         iter_run,
     )  # lazy: CLI start-up
-    from recp.export import targets, write_stream
-    from recp.io import check_output  # lazy: CLI start-up
+    from recp.export import targets, write_stream  # lazy: CLI start-up
 
     names = ["results", "economics"] + (["savings"] if savings else [])
     for t in targets(out, names + [f"rollup-{b}" for b in (by or [])]):
@@ -330,7 +328,6 @@ def compare(
     """Plants or scenarios side by side, with totals and intensities."""
     from recp.batch import assess_many  # lazy: CLI start-up
     from recp.compare import render, wide
-    from recp.errors import InputError, Problem  # lazy: CLI start-up
 
     res = assess_many(files)
     if len(res.errors):
@@ -442,8 +439,6 @@ def factors_list(
     ] = False,
 ) -> None:
     """List the factor tables (and their rows)."""
-    from recp.factors import GWP_SETS, GWP_SOURCES, library  # lazy: CLI start-up
-
     lib = library()
     for tid, t in lib.tables.items():
         cols = ", ".join(
@@ -481,8 +476,6 @@ def factors_show(
     ],
 ) -> None:
     """Show a factor table, row or single factor with its source."""
-    from recp.factors import library  # lazy: CLI start-up
-
     lib = library()
     parts = factor_id.split(":")
     if len(parts) == 3 or parts[0] == "gwp":
@@ -539,19 +532,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report(e: BaseException, debug: bool) -> int:
-    from recp.errors import InputError, RecpError  # lazy: CLI start-up
-
     if debug:
-        import traceback  # lazy: CLI start-up
-
         traceback.print_exception(e)
     if isinstance(e, InputError):
         for p in e.problems:
             typer.echo(f"error: {p}", err=True)
         return EXIT_INPUT
     if isinstance(e, RecpError):
-        from recp.errors import one_line  # lazy: CLI start-up
-
         typer.echo(f"error: {one_line(str(e))}", err=True)
         return EXIT_INPUT
     if not debug:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import io
 
-if TYPE_CHECKING:
-    import pandas as pd
+import pandas as pd
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from recp.errors import InputError
 
 #: Rows shown in a comparison: totals, the two scopes, and intensities.
 _KEEP = {
@@ -28,8 +32,6 @@ def wide(results: pd.DataFrame, scenario: str | None = None) -> pd.DataFrame:
     baseline) plus ``total`` (sum over plants; not for intensities). With one plant and no
     ``scenario``, the columns are its baseline and scenarios.
     """
-    import pandas as pd
-
     df = results[
         [
             (i, c) in _KEEP or i.endswith("_intensity")
@@ -44,8 +46,6 @@ def wide(results: pd.DataFrame, scenario: str | None = None) -> pd.DataFrame:
         want = scenario or "baseline"
         missing = [p for p in plants if not ((df["plant"] == p) & (df["scenario"] == want)).any()]
         if missing:
-            from recp.errors import InputError
-
             raise InputError(f"--scenario: plant(s) {', '.join(missing)} have no scenario {want!r}")
         df = df[df["scenario"] == want]
         key = "plant"
@@ -66,12 +66,6 @@ def wide(results: pd.DataFrame, scenario: str | None = None) -> pd.DataFrame:
 
 def render(table: pd.DataFrame) -> str:
     """Plain-text rendering of a comparison table."""
-    import io
-
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
     t = Table(box=box.SIMPLE_HEAD)
     for c in table.columns:
         t.add_column(

@@ -11,18 +11,25 @@ fixed order, so the same inputs give the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
+import os
+import re
+import tempfile
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from recp.batch import DIAGNOSTIC_COLUMNS, rollup
 from recp.errors import InputError
 from recp.io import check_output, write_atomic
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 FORMATS = (".parquet", ".csv", ".xlsx", ".json")
 #: Per-plant tables of a batch written beside the results: warnings (plant, code, message),
@@ -144,8 +151,9 @@ def write_tables(
 
 
 def _xlsx(tables: dict[str, pd.DataFrame], errors: pd.DataFrame | None) -> bytes:
+    # lazy: CLI start-up (openpyxl takes ~0.2 s to import and is needed only for .xlsx output)
     from openpyxl import Workbook
-    from openpyxl.cell.cell import TYPE_STRING
+    from openpyxl.cell.cell import TYPE_STRING  # lazy: CLI start-up
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -176,16 +184,12 @@ def _xlsx(tables: dict[str, pd.DataFrame], errors: pd.DataFrame | None) -> bytes
 
 def _normalise_zip(data: bytes) -> bytes:
     """Rewrite an xlsx (zip) with fixed timestamps so identical content gives identical bytes."""
-    import zipfile
-
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             raw = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                import re
-
                 raw = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", raw)
             zi = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
@@ -197,9 +201,6 @@ class _Stream:
     """An output written chunk by chunk to a temporary file, renamed into place at the end."""
 
     def __init__(self, target: Path):
-        import os
-        import tempfile
-
         self.target = target
         fd, tmp = tempfile.mkstemp(
             prefix=f".{target.name}.",
@@ -212,16 +213,11 @@ class _Stream:
         self.fh: Any = None
 
     def write(self, df: pd.DataFrame) -> None:
-        import pandas as pd
-
         plain = df.copy()
         for c in plain.columns:  # categories differ between chunks: write plain strings
             if isinstance(plain[c].dtype, pd.CategoricalDtype):
                 plain[c] = plain[c].astype(object)
         if self.target.suffix.lower() == ".parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
             table = pa.Table.from_pandas(plain, preserve_index=False)
             if self.writer is None:
                 self.schema = pa.schema(
@@ -246,10 +242,6 @@ class _Stream:
             self.fh.write(csv_bytes(plain).split(b"\n", 1)[1])
 
     def commit(self, empty_columns: list[str]) -> Path:
-        import os
-
-        import pandas as pd
-
         if self.writer is None and self.fh is None:  # nothing came: an empty table
             self.write(pd.DataFrame(columns=empty_columns))
         if self.writer is not None:
@@ -263,8 +255,6 @@ class _Stream:
         return self.target
 
     def abort(self) -> None:
-        import contextlib
-
         with contextlib.suppress(Exception):
             if self.writer is not None:
                 self.writer.close()
@@ -275,8 +265,6 @@ class _Stream:
 
 
 def _umask() -> int:
-    import os
-
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -308,10 +296,6 @@ def write_stream(
     -------
     (written files, plants assessed, errors DataFrame)
     """
-    import pandas as pd
-
-    from recp.batch import DIAGNOSTIC_COLUMNS, rollup
-
     p = Path(path)
     if p.suffix.lower() not in (".parquet", ".csv"):
         raise InputError("streaming output needs .parquet or .csv")

@@ -155,7 +155,7 @@ def read_table(csv_path: Path) -> Table:
     ValueError
         If the header, a number or the meta file is malformed (a packaging bug, not user input).
     """
-    import yaml
+    import yaml  # lazy: CLI start-up
 
     meta_path = csv_path.with_suffix(".meta.yaml")
     meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
@@ -284,6 +284,7 @@ class FactorLibrary:
 
 @lru_cache(maxsize=64)
 def _gwp(gwp_set: str, gas: str) -> Factor:
+    # lazy: CLI start-up (globalwarmingpotentials reads its data tables when imported)
     import globalwarmingpotentials as gwps
 
     if gwp_set not in GWP_SETS:

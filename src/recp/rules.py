@@ -290,7 +290,7 @@ def unit_error(unit: str) -> str | None:
 
 def factorize(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Integer codes and the distinct values (hash-based, no per-row Python)."""
-    import pandas as pd
+    import pandas as pd  # lazy: CLI start-up
 
     codes, uniq = pd.factorize(pd.Series(values, dtype=object).fillna(""), sort=False)
     return np.asarray(codes, dtype=np.int64), [str(u) for u in uniq]
@@ -322,7 +322,7 @@ def split_quantity(df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, 
     Strings ``"2.1e6 m3"`` are split; numbers take their unit from ``<col>_unit`` (or ``unit``
     for ``amount``). ``given`` is False where the cell is empty.
     """
-    import pandas as pd
+    import pandas as pd  # lazy: CLI start-up
 
     n = len(df)
     if col not in df.columns:

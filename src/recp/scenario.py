@@ -9,10 +9,12 @@ allowed. Quantities are ``"<number> <unit>"`` strings or ``{value:, unit:}`` map
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -22,9 +24,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from yaml.constructor import ConstructorError
 
 from recp import rules
-from recp.errors import InputError, Problem, UnitError, did_you_mean
+from recp.errors import InputError, Problem, UnitError, UnknownFactorError, did_you_mean
+from recp.factors import FactorLibrary, library
+from recp.processes import plan
 from recp.rules import (
     AMOUNT_UNITS,
     CATEGORIES,
@@ -42,7 +47,9 @@ from recp.rules import (
 from recp.rules import (
     FLOW_TYPES as FLOW_TYPES,  # re-exported: the vocabularies' historic home
 )
+from recp.sectors import find_measure
 from recp.units import CURRENCIES, is_dimension, parse_quantity, parse_unit, too_small
+from recp.workbook import read_workbook
 
 #: Largest scenario file recp reads [bytes]; larger ones are refused with a clear error.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -233,9 +240,6 @@ class Intervention(_Model):
         """Fill what the intervention leaves out from its catalogue measure (``measure:``)."""
         if not isinstance(data, dict) or not data.get("measure"):
             return data
-        from recp.errors import UnknownFactorError
-        from recp.sectors import find_measure
-
         try:
             m = find_measure(str(data["measure"]))
         except UnknownFactorError as e:
@@ -334,8 +338,18 @@ class Scenario(_Model):
     # -- construction ---------------------------------------------------------------------
 
     @classmethod
-    def from_dict(cls, data: Any, *, file: str | None = None, text: str | None = None) -> Scenario:
+    def from_dict(
+        cls,
+        data: Any,
+        *,
+        file: str | None = None,
+        text: str | None = None,
+        lib: FactorLibrary | None = None,
+    ) -> Scenario:
         """Validate a mapping (parsed YAML/JSON) into a Scenario.
+
+        ``lib`` is the factor library the references are checked against (carriers, Toolkit
+        categories...); default the shipped one.
 
         Raises
         ------
@@ -370,7 +384,7 @@ class Scenario(_Model):
         except ValidationError as e:
             raise InputError(_pydantic_problems(e, data, file, locate)) from None
         sc.source_file = file
-        problems = list(sc.check())
+        problems = list(sc.check(lib))
         if problems:
             raise InputError(
                 [
@@ -380,14 +394,13 @@ class Scenario(_Model):
             )
         return sc
 
-    def check(self) -> Iterator[Problem]:
+    def check(self, lib: FactorLibrary | None = None) -> Iterator[Problem]:
         """Yield every semantic problem: units per flow type, references, ids, country, carrier.
 
         The rules and their messages are :mod:`recp.rules`, shared with the tidy tables.
+        ``lib`` is the factor library to check references against (default the shipped one).
         """
-        from recp.factors import library  # factors import the scenario model (cycle)
-
-        lib = library()
+        lib = lib or library()
         yield from _check_plant(self)
         broken: set[str] = set()  # flows whose amount is unusable: no follow-on errors
         seen: dict[str, int] = {}
@@ -408,8 +421,6 @@ class Scenario(_Model):
         if self.processes or any(
             ch.process is not None for iv in self.interventions for ch in iv.changes
         ):
-            from recp.processes import plan  # processes import the scenario model (cycle)
-
             yield from plan(self, lib).problems
         yield from _check_scenarios(self)
 
@@ -736,8 +747,6 @@ class _Locator:
 
     def _node(self) -> Any:
         if not self._parsed:
-            import yaml
-
             self._parsed = True
             try:
                 self._root = yaml.compose(self.text, Loader=_loader())
@@ -746,9 +755,6 @@ class _Locator:
         return self._root
 
     def line(self, place: str) -> int | None:
-        import re
-
-        import yaml
 
         node = self._node()
         if node is None:
@@ -792,8 +798,6 @@ def _loader() -> Any:
     global _LOADER
     if _LOADER is not None:
         return _LOADER
-    import yaml
-    from yaml.constructor import ConstructorError
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -838,8 +842,6 @@ def _scan(text: str, file: str | None) -> None:
     deep, or a few lines of aliases that expand into billions of values, is refused at once
     (building them would overflow the stack or run for hours).
     """
-    import yaml
-
     sizes: dict[str, tuple[int, int]] = {}  # anchor -> (values, nesting) once expanded
     stack: list[list[Any]] = []  # open collections: [values, nesting below, anchor]
 
@@ -905,9 +907,6 @@ def loads(text: str, *, file: str | None = None) -> Scenario:
     InputError
         For a syntax error (with its line) or any validation problem.
     """
-    import yaml
-    from yaml.constructor import ConstructorError
-
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise InputError(
             [Problem("", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; split it", file)]
@@ -969,8 +968,6 @@ def load(path: str | Path) -> Scenario:
     if p.is_dir():
         raise InputError([Problem("", "is a folder, not a scenario file", name)])
     if p.suffix.lower() in (".xlsx", ".xlsm"):
-        from recp.workbook import read_workbook  # fill-in workbooks written by `recp new`
-
         return Scenario.from_dict(read_workbook(p), file=name)
     try:
         size = p.stat().st_size

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from recp.errors import InputError, Problem, UnknownFactorError, did_you_mean
+from recp.factors import factors_dir
+from recp.io import check_output, write_atomic
 
 
 @dataclass(frozen=True)
@@ -150,14 +152,12 @@ def members(key: str) -> tuple[str, ...]:
 
 
 def _folder(name: str) -> Path:
-    from recp.factors import factors_dir
-
     return factors_dir() / name
 
 
 @lru_cache(maxsize=64)
 def _catalogue_file(sector: str) -> dict[str, Any]:
-    import yaml
+    import yaml  # lazy: CLI start-up
 
     path = _folder("measures") / f"{sector}.yaml"
     if not path.exists():
@@ -234,7 +234,7 @@ def template(key: str) -> str:
 
 def template_data(key: str) -> dict[str, Any]:
     """Return the sector template as a mapping (parsed YAML)."""
-    import yaml
+    import yaml  # lazy: CLI start-up
 
     data = yaml.safe_load(template(key))
     return dict(data)
@@ -268,12 +268,12 @@ def new_scenario(sector: str, out: str | Path | None = None, *, force: bool = Fa
     text = template(sector)
     if out is None:
         return text
-    from recp.io import check_output, write_atomic
-
     p = Path(out)
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        from recp.workbook import write_workbook
+        # recp.workbook pulls numpy and pycountry through recp.rules (~0.3 s), which
+        # `recp sectors` and `recp measures` do not need.
+        from recp.workbook import write_workbook  # lazy: CLI start-up
 
         check_output(p, force=force)
         write_workbook(template_data(sector), p, force=force)
@@ -290,8 +290,6 @@ def new_scenario(sector: str, out: str | Path | None = None, *, force: bool = Fa
 
 
 def _seeds_path() -> Path | None:
-    from recp.factors import factors_dir
-
     for cand in (
         factors_dir().parent / "seeds" / "reports.yaml",
         Path(__file__).resolve().parent / "seeds" / "reports.yaml",
@@ -305,7 +303,7 @@ def _seeds_path() -> Path | None:
 @lru_cache(maxsize=1)
 def seeds_sectors() -> list[dict[str, Any]]:
     """Return the ``sectors`` list of ``seeds/reports.yaml`` ([] when it is not installed)."""
-    import yaml
+    import yaml  # lazy: CLI start-up
 
     path = _seeds_path()
     if path is None:
@@ -316,9 +314,7 @@ def seeds_sectors() -> list[dict[str, Any]]:
 
 def _worked() -> dict[str, list[str]]:
     """Map sector key -> worked scenario files in ``scenarios/`` (source checkout only)."""
-    import yaml
-
-    from recp.factors import factors_dir
+    import yaml  # lazy: CLI start-up
 
     out: dict[str, list[str]] = {}
     for folder in {

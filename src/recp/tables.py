@@ -28,17 +28,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from recp import rules
-from recp.batch import ERROR_COLUMNS, Portfolio, portfolio_from_scenarios
 from recp.engine import GWP_CODES, FlowTable, PlantTable, waste_routes, water_sources
 from recp.errors import InputError, Problem, UnitError, did_you_mean
 from recp.factors import FactorLibrary
 from recp.models.changes import ABS, REL, SET
 from recp.models.cost import P_GJ, P_M3, P_SAME, P_T
+from recp.portfolio import ERROR_COLUMNS, Portfolio, merge_portfolios, portfolio_from_scenarios
 from recp.rules import (
     CATEGORIES,
     CURRENCIES,
@@ -53,9 +54,6 @@ from recp.rules import (
 )
 from recp.scenario import Scenario
 from recp.units import B_GJ, B_M3, B_OTHER, B_T, BASES, fmt_unit, parse_quantity, parse_unit
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 _SEP = "\x1f"  # joins plant and id into one key
 _BOOLS = ["true", "1", "yes", "false", "0", "no"]
@@ -91,8 +89,6 @@ def is_table_input(src: Path) -> bool:
 
 
 def _read(path: Path) -> pd.DataFrame:
-    import pandas as pd
-
     try:
         if path.suffix == ".parquet":
             return pd.read_parquet(path)
@@ -105,8 +101,6 @@ def _read(path: Path) -> pd.DataFrame:
 
 def read_tables(src: Path) -> Tables:
     """Read the three tables from a folder or a workbook."""
-    import pandas as pd
-
     if src.is_file():
         try:
             # "NA" is a value (the Toolkit's "not applicable"), never a missing cell
@@ -156,8 +150,6 @@ def read_tables(src: Path) -> Tables:
 
 def read_tables_chunks(src: Path, chunk_plants: int) -> Iterator[Tables]:
     """Read the tables and yield them in chunks of at most ``chunk_plants`` plants."""
-    import pandas as pd
-
     t = read_tables(src)
     for col, table in (("plant", "plants"), ("plant", "flows")):
         if col not in getattr(t, table).columns:
@@ -230,8 +222,6 @@ class _Errors:
             )
 
     def frame(self) -> pd.DataFrame:
-        import pandas as pd
-
         return pd.DataFrame(self.rows, columns=ERROR_COLUMNS)
 
 
@@ -307,8 +297,6 @@ class _Plants:
 
 
 def _check_plants(pl: pd.DataFrame, err: _Errors) -> _Plants:
-    import pandas as pd
-
     P = len(pl)
     pid = _text(pl, "plant")
     add = partial(err.add, plants=pid, table="plants", ids=pid)
@@ -405,8 +393,6 @@ class _Flows:
 
 
 def _check_flows(fl: pd.DataFrame, plants: _Plants, err: _Errors, lib: FactorLibrary) -> _Flows:
-    import pandas as pd
-
     N = len(fl)
     fpl, fid = _text(fl, "plant"), _text(fl, "id")
     add = partial(err.add, plants=fpl, table="flows", ids=fid)
@@ -667,8 +653,6 @@ class _Changes:
 
 
 def _check_changes(iv: pd.DataFrame, plants: _Plants, flows: _Flows, err: _Errors) -> _Changes:
-    import pandas as pd
-
     M = len(iv)
     ipl, iid = _text(iv, "plant"), _text(iv, "id")
     add = partial(err.add, plants=ipl, table="interventions", ids=iid)
@@ -842,8 +826,6 @@ def _scenario_steps(
     err: _Errors,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Steps (plant, scenario code, intervention) from the scenarios table or ``scenario``."""
-    import pandas as pd
-
     st = t.scenarios
     st_plant, st_name, st_iv = (
         np.zeros(0, dtype=np.int64),
@@ -912,8 +894,6 @@ def _without(t: Tables, bad: set[str]) -> Tables:
 
 def _vector_portfolio(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.DataFrame]:
     """Validate and build the plants without processes, column by column."""
-    import pandas as pd
-
     err = _Errors(t.names)
     plants = _check_plants(t.plants, err)
     flows = _check_flows(t.flows, plants, err, lib)
@@ -1140,8 +1120,6 @@ def _scenario_portfolio(
     t: Tables, ids: list[str], lib: FactorLibrary
 ) -> tuple[Portfolio, pd.DataFrame, list[str]]:
     """Validate and build the plants with processes one by one, as scenario files are."""
-    import pandas as pd
-
     rows_of = {
         name: _rows_by_plant(getattr(t, name))
         for name in ("plants", "flows", "interventions", "scenarios", "processes")
@@ -1183,8 +1161,6 @@ def _scenario_portfolio(
 
 
 def _rows_by_plant(df: pd.DataFrame | None) -> dict[str, np.ndarray]:
-    import pandas as pd
-
     if df is None or not len(df) or "plant" not in df.columns:
         return {}
     pl = pd.Series(_text(df, "plant"))
@@ -1205,14 +1181,12 @@ def _process_plants(t: Tables) -> set[str]:
 
 
 def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.DataFrame]:
-    """Validate a chunk of tables and build a :class:`~recp.batch.Portfolio` of valid plants.
+    """Validate a chunk of tables and build a :class:`~recp.portfolio.Portfolio` of valid plants.
 
     Plants without processes are validated and built column by column (no per-plant Python);
     plants with processes (few, in practice) as scenario mappings, one by one, since each
     process resolves its own Toolkit rows. Both use the rules of :mod:`recp.rules`.
     """
-    import pandas as pd
-
     special = _process_plants(t)
     if not special:
         return _vector_portfolio(t, lib)
@@ -1237,128 +1211,8 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
     return pf, pd.concat([err_v, err_s, err_u.frame()], ignore_index=True)
 
 
-def _concat_flow_tables(a: FlowTable, b: FlowTable) -> FlowTable:
-    """Two flow tables as one (release codes of ``b`` moved after those of ``a``)."""
-    arrays: dict[str, Any] = {}
-    for k in FlowTable.__dataclass_fields__:
-        if k in ("place_fmt", "releases"):
-            continue
-        x, y = getattr(a, k), getattr(b, k)
-        if x is None or y is None:
-            x = FlowTable.empty(len(a)).__dict__[k] if x is None else x
-            y = FlowTable.empty(len(b)).__dict__[k] if y is None else y
-        arrays[k] = np.concatenate([x, y])
-    n_rel = len(a.releases)
-    rb = b.release if b.release is not None else np.full(len(b), -1)
-    ra = a.release if a.release is not None else np.full(len(a), -1)
-    arrays["release"] = np.concatenate([ra, np.where(rb >= 0, rb + n_rel, -1)]).astype(np.int64)
-    return FlowTable(**arrays, place_fmt="flows row {}", releases=[*a.releases, *b.releases])
-
-
-def merge_portfolios(parts: list[Portfolio], order: dict[str, int]) -> Portfolio:
-    """One portfolio of the plants of ``parts``, in the order ``order`` gives their ids."""
-    a, b = parts
-    Pa, Fa, Ia = len(a.plant_ids), len(a.ft), len(a.iv_ids)
-    ids = a.plant_ids + b.plant_ids
-    rank = np.array([order[p] for p in ids], dtype=np.int64)  # per plant, not per row
-    perm = np.argsort(rank, kind="stable")  # new position -> old plant
-    new_of_old = np.empty(len(ids), dtype=np.int64)
-    new_of_old[perm] = np.arange(len(ids))
-    ft = _concat_flow_tables(a.ft, b.ft)
-    ft.plant = new_of_old[np.concatenate([a.ft.plant, b.ft.plant + Pa])]
-    forder = np.argsort(ft.plant, kind="stable")
-    new_flow = np.empty(len(ft), dtype=np.int64)
-    new_flow[forder] = np.arange(len(ft))
-    for k in FlowTable.__dataclass_fields__:
-        v = getattr(ft, k)
-        if isinstance(v, np.ndarray):
-            setattr(ft, k, v[forder])
-    iv_plant = new_of_old[np.concatenate([a.iv_plant, b.iv_plant + Pa])]
-    iorder = np.argsort(iv_plant, kind="stable")
-    new_iv = np.empty(len(iv_plant), dtype=np.int64)
-    new_iv[iorder] = np.arange(len(iv_plant))
-    scen = list(dict.fromkeys(a.scen_names + b.scen_names))
-    b_scen = np.array([scen.index(s) for s in b.scen_names] or [0], dtype=np.int64)
-    st_plant = new_of_old[np.concatenate([a.st_plant, b.st_plant + Pa])]
-    sorder = np.argsort(st_plant, kind="stable")
-    places = [a.change_place(g) for g in range(len(a.ch_iv))] + [
-        b.change_place(g) for g in range(len(b.ch_iv))
-    ]
-    src = np.concatenate(
-        [
-            a.ch_src if a.ch_src is not None else np.full(len(a.ch_iv), -1),
-            np.where(b.ch_src >= 0, b.ch_src + Fa, -1)
-            if b.ch_src is not None
-            else np.full(len(b.ch_iv), -1),
-        ]
-    )
-
-    def cat(name: str) -> Any:
-        x, y = getattr(a, name), getattr(b, name)
-        if isinstance(x, list):
-            return [(x + y)[i] for i in perm]
-        return np.concatenate([x, y])[perm]
-
-    def iv_cat(name: str) -> np.ndarray:
-        return np.concatenate([getattr(a, name), getattr(b, name)])[iorder]
-
-    extra: dict[str, Any] = {}
-    if hasattr(a, "warnings"):  # read-time warnings and balance data, per plant
-        extra["warnings"] = sorted(
-            [(int(new_of_old[p]), c, m) for p, c, m in a.warnings]
-            + [(int(new_of_old[p + Pa]), c, m) for p, c, m in b.warnings],
-            key=lambda w: w[0],
-        )
-        extra["balance_tolerance"] = cat("balance_tolerance")
-        extra["balance_extra"] = sorted(
-            [(int(new_of_old[p]), k, v) for p, k, v in a.balance_extra]
-            + [(int(new_of_old[p + Pa]), k, v) for p, k, v in b.balance_extra],
-            key=lambda w: w[0],
-        )
-    return Portfolio(
-        **extra,
-        plant_ids=cat("plant_ids"),
-        names=cat("names"),
-        sectors=cat("sectors"),
-        countries=cat("countries"),
-        currency=cat("currency"),
-        production=cat("production"),
-        production_unit=cat("production_unit"),
-        discount_rate=cat("discount_rate"),
-        ft=ft,
-        pt=PlantTable(
-            country=np.concatenate([a.pt.country, b.pt.country])[perm].astype(object),
-            gwp=np.concatenate([a.pt.gwp, b.pt.gwp])[perm],
-            grid=np.concatenate([a.pt.grid, b.pt.grid])[perm],
-        ),
-        iv_plant=iv_plant[iorder],
-        iv_ids=[(a.iv_ids + b.iv_ids)[i] for i in iorder],
-        capex=iv_cat("capex"),
-        opex=iv_cat("opex"),
-        lifetime=iv_cat("lifetime"),
-        ch_iv=new_iv[np.concatenate([a.ch_iv, b.ch_iv + Ia])],
-        ch_order=np.concatenate([a.ch_order, b.ch_order]),
-        ch_flow=new_flow[np.concatenate([a.ch_flow, b.ch_flow + Fa])],
-        ch_kind=np.concatenate([a.ch_kind, b.ch_kind]),
-        ch_value=np.concatenate([a.ch_value, b.ch_value]),
-        ch_place=places,
-        ch_row=np.concatenate([a.ch_row, b.ch_row]),
-        scen_names=scen,
-        st_plant=st_plant[sorder],
-        st_scen=np.concatenate([a.st_scen, b_scen[b.st_scen] if len(b.st_scen) else b.st_scen])[
-            sorder
-        ],
-        st_k=np.concatenate([a.st_k, b.st_k])[sorder],
-        st_iv=new_iv[np.concatenate([a.st_iv, b.st_iv + Ia])][sorder],
-        files=cat("files"),
-        ch_src=np.where(src >= 0, new_flow[np.maximum(src, 0)], -1),
-    )
-
-
 def _rank(groups: np.ndarray) -> np.ndarray:
     """Position of each element among the earlier elements with the same value."""
-    import pandas as pd
-
     if len(groups) == 0:
         return np.zeros(0, dtype=np.int64)
     return np.asarray(pd.Series(groups).groupby(groups).cumcount().to_numpy(dtype=np.int64))
@@ -1370,8 +1224,6 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
     Only the default scenario layout is kept exactly: named scenarios become the ``scenario``
     column (names joined with ``;``).
     """
-    import pandas as pd
-
     ids = ids or [s.plant.name for s in scs]
 
     def q(x: Any) -> str | None:

@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from recp.errors import UnknownFactorError, did_you_mean
-from recp.factors import Factor, parse_cell
+from recp.factors import Factor, library, parse_cell
 from recp.units import canonical_amount, parse_quantity, to_float
 
 if TYPE_CHECKING:
@@ -252,6 +252,4 @@ def _load(name: str, lib: FactorLibrary) -> Toolkit:
 
 def toolkit(name: str, lib: FactorLibrary | None = None) -> Toolkit:
     """The ``mercury`` or ``pcdd_f`` Toolkit table of a factor library."""
-    from recp.factors import library
-
     return _load(name, lib or library())

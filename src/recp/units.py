@@ -91,7 +91,7 @@ def registry() -> pint.UnitRegistry[Any]:
     pint.UnitRegistry
         pint's defaults plus ``recp_units.txt`` and one dimension per ISO 4217 currency.
     """
-    import pint
+    import pint  # lazy: CLI start-up
 
     # pint's on-disk cache of its parsed default definitions makes start-up ~10x faster;
     # without a writable cache folder recp simply parses them again.
@@ -171,7 +171,7 @@ def parse_unit(unit: str) -> pint.Unit:
     UnitError
         If the unit is unknown or ambiguous; the message names the closest known unit.
     """
-    import pint
+    import pint  # lazy: CLI start-up
 
     ureg = registry()
     if len(str(unit)) > MAX_UNIT_CHARS:
@@ -342,7 +342,7 @@ def to_float(q: pint.Quantity[Any], unit: str) -> float:
     UnitError
         If the dimensions differ; the message names both units.
     """
-    import pint
+    import pint  # lazy: CLI start-up
 
     try:
         return float(q.to(parse_unit(unit)).magnitude)
