@@ -61,12 +61,15 @@ class Assessment:
         ``scenario name -> array (k+1, F)`` of flow amounts after 0..k interventions.
     standalone : dict
         ``intervention id -> array (F,)``: the baseline with only that intervention.
+    lib : FactorLibrary or None
+        The factor library the plant was assessed with (None: the shipped one).
     """
 
     scenario: Scenario
     compiled: Compiled
     states: dict[str, np.ndarray]
     standalone: dict[str, np.ndarray]
+    lib: FactorLibrary | None = None
 
     # -- indicators -------------------------------------------------------------------------
 
@@ -327,7 +330,7 @@ class Assessment:
         sc = self.scenario
         if not sc.plant.sector or sc.plant.production is None:
             return []
-        lib = library()
+        lib = self.lib or library()
         try:
             table = lib.table(lib.REFERENCES)
         except KeyError:
@@ -607,6 +610,10 @@ def assess(scenario: Scenario, lib: FactorLibrary | None = None) -> Assessment:
     InputError
         If a factor is missing or an intervention takes a flow below zero.
     """
+    if lib is not None:  # the scenario was validated against the shipped tables: check it again
+        located = [p for p in scenario.check(lib)]
+        if located:
+            raise InputError(located).with_file(scenario.source_file or "<input>")
     try:
         c = compile_scenario(scenario, lib)
     except InputError as e:
@@ -649,4 +656,4 @@ def assess(scenario: Scenario, lib: FactorLibrary | None = None) -> Assessment:
     for iid, ch in c.interventions.items():
         if np.allclose(apply(c.amount, ch), c.amount):
             c.warnings.append(no_effect_warning(iid))
-    return Assessment(scenario, c, states, standalone)
+    return Assessment(scenario, c, states, standalone, lib)
