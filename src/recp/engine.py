@@ -122,7 +122,7 @@ class RowSet:
         self.sources = water_sources()
         self.routes = waste_routes()
         add("energy", ["total", *self.carriers, "electricity", "heat"], "GJ")
-        add("ghg", [*_CONTRACT["ghg"], "wastewater", "landfill"], "t CO2e")
+        add("ghg", [*_CONTRACT["ghg"], "wastewater", "landfill", "process"], "t CO2e")
         add("water", ["total", *self.sources], "m3")
         add("wastewater", ["total"], "m3")
         add("waste", ["total", "hazardous", "non_hazardous", *self.routes], "t")
@@ -599,12 +599,23 @@ def _cost_rows(b: _Builder, ft: FlowTable, fu: _Fuels) -> None:
 
 
 def _release_rows(b: _Builder, ft: FlowTable) -> None:
-    """Mercury and PCDD/F from release flows, per pathway or vector (UNEP Toolkits)."""
+    """Releases of processes: mercury and PCDD/F by vector, and process CO2 in scope 1.
+
+    Mercury and PCDD/F follow the UNEP Toolkits (per pathway or vector, ND never zero); process
+    CO2 the IPCC 2006 Vol. 3 Ch. 2 (component ``process``, part of ``co2`` and ``scope1``).
+    """
     assert ft.release is not None
     is_rel = (ft.type == PROC) & (ft.release >= 0)
-    for code in np.unique(ft.release[is_rel]):  # loop over Toolkit rows, never over flows
+    for code in np.unique(ft.release[is_rel]):  # loop over release rows, never over flows
         on = is_rel & (ft.release == code)
         tr = ft.releases[code]
+        if tr.kind == "co2":
+            t_co2 = tr.values["process"]
+            for row in ("process", "co2", "scope1", "total"):
+                b.add(b.rs.at("ghg", row), on, t_co2)
+            for f in tr.factors:
+                b.use(f, on)
+            continue
         ind = "mercury" if tr.kind == "mercury" else "pcdd_f"
         vectors = HG_PATHWAYS if tr.kind == "mercury" else PCDDF_VECTORS
         per_vector = {v: tr.values[v] for v in vectors}

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from recp.calcination import co2_row, merged
 from recp.errors import Problem, UnitError, UnknownFactorError, did_you_mean
 from recp.factors import Factor, parse_cell
 from recp.models.changes import ABS, MOVE, REL, SET
@@ -42,7 +43,9 @@ if TYPE_CHECKING:
     from recp.factors import FactorLibrary
     from recp.scenario import MercurySpec, PcddfSpec, Process, Scenario
 
-KINDS = ("mercury", "pcdd_f")
+KINDS = ("mercury", "pcdd_f", "co2")
+#: How messages name each kind of release.
+LABELS = {"mercury": "mercury", "pcdd_f": "PCDD/F", "co2": "process CO2"}
 
 
 @dataclass
@@ -50,7 +53,7 @@ class Release:
     """One release flow: a process in one Toolkit row."""
 
     process: str
-    kind: str  # mercury | pcdd_f
+    kind: str  # mercury | pcdd_f | co2
     row: ToolkitRow
     baseline: bool
     unit: str  # canonical activity unit
@@ -58,8 +61,7 @@ class Release:
     @property
     def flow_id(self) -> str:
         """How the release flow is named in outputs and messages."""
-        label = "mercury" if self.kind == "mercury" else "PCDD/F"
-        return f"{self.process} [{label} {self.row.id}]"
+        return f"{self.process} [{LABELS[self.kind]} {self.row.id}]"
 
 
 @dataclass
@@ -95,9 +97,8 @@ class ProcessPlan:
         out: list[dict[str, str]] = []
         for rel in self.releases:
             row = rel.row
-            label = "mercury" if rel.kind == "mercury" else "PCDD/F"
             what = "own factors" if row.table == "user" else f"{row.table} {row.id}"
-            head = f"process '{rel.process}' ({label}, {what})"
+            head = f"process '{rel.process}' ({LABELS[rel.kind]}, {what})"
             noun = "pathway" if rel.kind == "mercury" else "vector"
             nd = [k for k, s in row.status.items() if s == "ND"]
             missing = [k for k, s in row.status.items() if s == ""]
@@ -306,6 +307,8 @@ def _resolve(
     rid_user: str,
 ) -> ToolkitRow | Problem:
     """The Toolkit row a spec names, or a Problem saying what is wrong."""
+    if kind == "co2":
+        return co2_row(spec, pid, place, lib, rid_user)
     if kind == "pcdd_f" and spec.emission_factors is not None:
         return _own_pcddf(spec, pid, unit, place, rid_user)
     if kind == "mercury" and spec.input_factor is not None:
@@ -334,9 +337,9 @@ def _resolve(
 
 def _activity_problem(row: ToolkitRow, kind: str, pid: str, q: Any, place: str) -> Problem | None:
 
-    if row.table == "user" or is_dimension(q, row.activity_unit):
+    if (row.table == "user" and kind != "co2") or is_dimension(q, row.activity_unit):
         return None
-    label = "mercury" if kind == "mercury" else "PCDD/F"
+    label = LABELS[kind]
     what = f"{row.category} {row.category_name}".strip()
     variant = (
         f", {'class' if kind == 'pcdd_f' else 'technology'} {row.variant}" if row.variant else ""
@@ -383,12 +386,12 @@ def _plan_process(pl: ProcessPlan, sc: Scenario, i: int, lib: FactorLibrary) -> 
     """Add the release flows of ``sc.processes[i]`` to the plan; False if it has a problem."""
     pr = sc.processes[i]
     place = f"processes[{i}]"
-    if pr.mercury is None and pr.pcdd_f is None:
+    if pr.mercury is None and pr.pcdd_f is None and pr.co2 is None:
         pl.problems.append(
             Problem(
                 place,
                 f"process '{pr.id}' needs 'mercury' and/or "
-                "'pcdd_f' (its Toolkit category and class)",
+                "'pcdd_f' (its Toolkit category and class), or 'co2' (its mineral category)",
             )
         )
         return False
@@ -448,6 +451,8 @@ def _plan_change(
         if spec is None:
             continue
         base = [r for r in pl.releases if r.process == pr.id and r.kind == kind]
+        if kind == "co2" and pr.co2 is not None:
+            spec = merged(pr.co2, spec)  # a change sets some keys; the rest are the process's
         if not base:
             pl.problems.append(
                 Problem(

@@ -152,6 +152,27 @@ class PcddfSpec(_Model):
     source: str | None = None
 
 
+class Co2Spec(_Model):
+    """Process CO2 of a mineral process (IPCC 2006 Vol. 3 Ch. 2), per t of its activity.
+
+    ``category`` is ``cement`` (activity: clinker), ``lime`` (lime), ``glass`` (glass melted),
+    ``carbonates`` (carbonate consumed) or ``ceramics`` (clay fired); the other keys refine the
+    default factor (see :mod:`recp.calcination`).
+    """
+
+    category: str | None = Field(None, description="cement, lime, glass, carbonates, ceramics")
+    type: str | None = Field(None, description="lime type: high_calcium, dolomitic, hydraulic")
+    cao: Qty | None = Field(None, description="CaO content of the clinker, e.g. '64 %'")
+    ckd_correction: Qty | None = Field(None, description="cement kiln dust correction, e.g. 1.02")
+    lkd_correction: Qty | None = Field(None, description="lime kiln dust correction, e.g. 1.02")
+    cullet_ratio: Qty | None = Field(None, description="cullet share of the glass melt, '40 %'")
+    carbonate: str | None = Field(None, description="carbonate: calcite, dolomite, magnesite...")
+    carbonate_content: Qty | None = Field(None, description="carbonate share of the clay, '5 %'")
+    fraction_calcined: Qty | None = Field(None, description="share calcined, default 100 %")
+    emission_factor: Qty | None = Field(None, description="own factor, e.g. '0.53 t/t'")
+    source: str | None = None
+
+
 class Process(_Model):
     """A process that releases mercury or PCDD/F, with its activity rate (UNEP Toolkits).
 
@@ -175,6 +196,7 @@ class Process(_Model):
     )
     mercury: MercurySpec | None = None
     pcdd_f: PcddfSpec | None = None
+    co2: Co2Spec | None = None
     source: str | None = None
     notes: str | None = None
 
@@ -195,19 +217,22 @@ class Change(_Model):
     to: Qty | None = None
     mercury: MercurySpec | None = None
     pcdd_f: PcddfSpec | None = None
+    co2: Co2Spec | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> Change:
         if (self.flow is None) == (self.process is None):
             raise ValueError(message("flow_or_process"))
-        swap = self.mercury is not None or self.pcdd_f is not None
+        swap = self.mercury is not None or self.pcdd_f is not None or self.co2 is not None
         if swap and self.flow is not None:
-            raise ValueError("'mercury' and 'pcdd_f' changes apply to a 'process', not a flow")
+            raise ValueError(
+                "'mercury', 'pcdd_f' and 'co2' changes apply to a 'process', not a flow"
+            )
         if swap:
             if self.by is not None or self.to is not None:
                 raise ValueError(
                     "a change either sets the process's class/technology "
-                    "('pcdd_f', 'mercury') or its activity ('by'/'to'): split it "
+                    "('pcdd_f', 'mercury', 'co2') or its activity ('by'/'to'): split it "
                     "into two changes"
                 )
             return self

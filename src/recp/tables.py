@@ -976,6 +976,8 @@ def _vector_portfolio(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.Data
 #: Columns of the processes table and of process changes that are not plain keys: dotted
 #: names are the scenario file's nested keys (``mercury.category`` is ``mercury: {category:}``).
 PROCESS_KEYS = ("id", "name", "activity", "flow", "fuel", "source", "notes")
+#: The nested specs of a process or process change, given as dotted columns.
+NESTED = ("mercury", "pcdd_f", "co2")
 _PLANT_KEYS = ("name", "country", "sector", "production")
 _TOP_KEYS = ("currency", "gwp", "grid_factor", "discount_rate")
 _FLOW_KEYS = (
@@ -1022,7 +1024,7 @@ def _row_dict(df: pd.DataFrame, i: int, keys: tuple[str, ...]) -> dict[str, Any]
     out: dict[str, Any] = {}
     for col in df.columns:
         head = col.split(".", 1)[0]
-        if col == "plant" or (head not in keys and head not in ("mercury", "pcdd_f")):
+        if col == "plant" or (head not in keys and head not in NESTED):
             continue
         v = _value(df, col, i)
         if v is None:
@@ -1075,9 +1077,7 @@ def _scenario_data(
                 if s.strip():
                     names.setdefault(s.strip(), []).append(iid)
         where[f"interventions[{n}].changes[{len(iv['changes'])}]"] = int(i)
-        iv["changes"].append(
-            {c: r.pop(c) for c in list(r) if c in _CHANGE_KEYS or c in ("mercury", "pcdd_f")}
-        )
+        iv["changes"].append({c: r.pop(c) for c in list(r) if c in _CHANGE_KEYS or c in NESTED})
         iv |= {c: v for c, v in r.items() if iv.get(c) is None}
     data["interventions"] = list(ivs.values())
     if len(rows["scenarios"]):
@@ -1317,7 +1317,7 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
 
 
 def _toolkit_columns(obj: Any) -> dict[str, Any]:
-    """A process's (or process change's) ``mercury`` and ``pcdd_f`` keys as dotted columns."""
+    """A process's (or process change's) ``mercury``, ``pcdd_f`` and ``co2`` keys as columns."""
 
     def text(x: Any) -> Any:
         return None if x is None else (x if isinstance(x, str) else f"{x.magnitude!r} {x.units:~}")
@@ -1341,6 +1341,9 @@ def _toolkit_columns(obj: Any) -> dict[str, Any]:
         }
         for k, v in (pc.emission_factors or {}).items():
             out[f"pcdd_f.emission_factors.{k}"] = v if isinstance(v, str) else text(v)
+    if obj.co2 is not None:
+        for k, v in obj.co2.model_dump(exclude_none=True).items():
+            out[f"co2.{k}"] = v if isinstance(v, str) else text(v)
     return {k: v for k, v in out.items() if v is not None}
 
 

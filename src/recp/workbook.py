@@ -82,9 +82,11 @@ INTERVENTION_KEYS = (
 )
 CHANGE_KEYS = ("flow", "by", "to")
 #: Process changes (only in workbooks of plants with processes): Toolkit specs as inline YAML.
-PROCESS_CHANGE_KEYS = ("process", "mercury", "pcdd_f")
-#: Process columns; ``mercury`` and ``pcdd_f`` hold an inline mapping such as
+#: The nested specs of a process: each cell holds an inline mapping such as
 #: ``{category: 2l, class: 1}``.
+SPECS = ("mercury", "pcdd_f", "co2")
+PROCESS_CHANGE_KEYS = ("process", *SPECS)
+#: Process columns.
 PROCESS_KEYS = (
     "id",
     "name",
@@ -92,8 +94,7 @@ PROCESS_KEYS = (
     "activity unit",
     "flow",
     "fuel",
-    "mercury",
-    "pcdd_f",
+    *SPECS,
     "source",
     "notes",
 )
@@ -310,11 +311,7 @@ def _write_interventions(
                 _join(*_split(v)) if k in ("capex", "opex", "lifetime") and v is not None else v
                 for k, v in zip(INTERVENTION_KEYS, head, strict=True)
             ]
-            tail = (
-                [ch.get("process"), _inline(ch.get("mercury")), _inline(ch.get("pcdd_f"))]
-                if procs
-                else []
-            )
+            tail = [ch.get("process"), *(_inline(ch.get(k)) for k in SPECS)] if procs else []
             ws.append(
                 head
                 + [ch.get("flow"), _join(*_split(ch.get("by"))), _join(*_split(ch.get("to")))]
@@ -336,8 +333,7 @@ def _write_processes(ws: Any, procs: list[dict[str, Any]]) -> None:
                 unit or None,
                 pr.get("flow"),
                 pr.get("fuel"),
-                _inline(pr.get("mercury")),
-                _inline(pr.get("pcdd_f")),
+                *(_inline(pr.get(k)) for k in SPECS),
                 pr.get("source"),
                 pr.get("notes"),
             ]
@@ -517,7 +513,7 @@ def _read_interventions(ws: Any, name: str) -> list[dict[str, Any]]:
                 v = _join(rec.get(k), "")
                 if v is not None:
                     ch[k] = v
-            for k in ("mercury", "pcdd_f"):
+            for k in SPECS:
                 if rec.get(k) is not None:
                     ch[k] = _mapping(rec[k], f"Interventions row {i} {k}", name)
             it["changes"].append(ch)
@@ -539,7 +535,7 @@ def _read_processes(ws: Any, name: str) -> list[dict[str, Any]]:
                 _join(rec.get(k), rec.get("activity unit"))
                 if k == "activity"
                 else _mapping(rec[k], f"Processes row {i} {k}", name)
-                if k in ("mercury", "pcdd_f") and rec.get(k) is not None
+                if k in SPECS and rec.get(k) is not None
                 else rec.get(k)
             )
             if v is not None:
