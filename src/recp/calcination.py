@@ -198,9 +198,7 @@ def _own(s: _Spec, pid: str, rid: str) -> tuple[float, list[Factor], str, str] |
             f"{s.place}.emission_factor",
             f"'{q:~}' is not t CO2 per t of activity (e.g. '0.53 t/t' or '530 kg/t')",
         )
-    src = f"scenario file (process '{pid}' co2)" + (
-        f"; {s.spec.source}" if s.spec.source else ""
-    )
+    src = f"scenario file (process '{pid}' co2)" + (f"; {s.spec.source}" if s.spec.source else "")
     value = to_float(q, "dimensionless")
     return value, [Factor(f"{rid}:emission_factor", value, "t CO2/t", src)], "own factor", ""
 
