@@ -77,7 +77,17 @@ _CONTRACT = {
     ),
     "pcdd_f": ("total", "environment", "air", "water", "land", "product", "residue"),
     "energy": ("total",),
-    "ghg": ("total", "scope1", "scope2", "co2", "ch4", "n2o", "biogenic_co2"),
+    "ghg": (
+        "total",
+        "scope1",
+        "scope2",
+        "scope2_market",
+        "scope3",
+        "co2",
+        "ch4",
+        "n2o",
+        "biogenic_co2",
+    ),
     "water": ("total",),
     "wastewater": ("total",),
     "waste": ("total", "hazardous", "non_hazardous"),
@@ -184,6 +194,8 @@ class FlowTable:
     doc_type: np.ndarray | None = None  # int code into the landfill DOC table rows, -1
     landfill: np.ndarray | None = None  # int code into the landfill MCF table rows, -1
     release: np.ndarray | None = None  # int code into ``releases`` (release flows), -1
+    on_site: np.ndarray | None = None  # int: 1 treated on site, 0 off site, -1 not given
+    market_ef: np.ndarray | None = None  # t CO2e/GJ, NaN (market-based scope 2 factor)
     place_fmt: str = "flows[{}]"  # how a row number is shown in messages
     releases: list[Any] = field(default_factory=list)  # ToolkitRow of each release code
 
@@ -197,6 +209,8 @@ class FlowTable:
             ("doc_type", -1, np.int64),
             ("landfill", -1, np.int64),
             ("release", -1, np.int64),
+            ("on_site", -1, np.int64),
+            ("market_ef", np.nan, float),
         ):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(n, fill, dtype=dtype))
@@ -480,6 +494,11 @@ def _scope2_rows(b: _Builder, ft: FlowTable, pt: PlantTable, lib: FactorLibrary)
     per_gj = electricity.scope2(1.0, ef)
     b.add(rs.at("ghg", "scope2"), counted, per_gj)
     b.add(rs.at("ghg", "total"), counted, per_gj)
+    # market-based: the supplier's or a contractual factor where given, else location-based
+    assert ft.market_ef is not None
+    market = np.where(np.isnan(ft.market_ef), ef, ft.market_ef)
+    in_market = ((t == ELEC) | (t == HEAT)) & np.isfinite(market)
+    b.add(rs.at("ghg", "scope2_market"), in_market, electricity.scope2(1.0, market))
     b.flags["heat_without_factor"] = (t == HEAT) & ~own_ef
     b.flags["grid_user"] = elec_default & user_grid[ft.plant]
     b.flags["grid_table_plant"] = table_grid
@@ -521,10 +540,13 @@ def _wastewater_rows(b: _Builder, ft: FlowTable, lib: FactorLibrary, gwp: _Gwp) 
     b.use(ef_n2o, with_n)
     b.use_gwp(lib, {"CH4": with_cod, "N2O": with_n}, gwp.plant)
     ww_total = np.where(with_cod, t_ch4, 0.0) + np.where(with_n, t_n2o, 0.0)
-    b.add(rs.at("ghg", "ch4"), with_cod, t_ch4)
-    b.add(rs.at("ghg", "n2o"), with_n, t_n2o)
+    assert ft.on_site is not None
+    on_site = ft.on_site != 0  # wastewater with a treatment is treated on site unless it says not
+    b.add(rs.at("ghg", "ch4"), with_cod & on_site, t_ch4)
+    b.add(rs.at("ghg", "n2o"), with_n & on_site, t_n2o)
     b.add(rs.at("ghg", "wastewater"), with_cod | with_n, ww_total)
-    b.add(rs.at("ghg", "scope1"), with_cod | with_n, ww_total)
+    b.add(rs.at("ghg", "scope1"), (with_cod | with_n) & on_site, ww_total)
+    b.add(rs.at("ghg", "scope3"), (with_cod | with_n) & ~on_site, ww_total)
     b.add(rs.at("ghg", "total"), with_cod | with_n, ww_total)
 
 
@@ -556,8 +578,13 @@ def _landfill_rows(b: _Builder, ft: FlowTable, lib: FactorLibrary, gwp: _Gwp) ->
     for f in (docf, frac, ox):
         b.use(f, landfilled)
     b.use_gwp(lib, {"CH4": landfilled}, gwp.plant)
-    for row in ("ch4", "landfill", "scope1", "total"):
+    assert ft.on_site is not None
+    on_site = ft.on_site == 1  # waste goes to a third party's landfill unless it says on site
+    for row in ("landfill", "total"):
         b.add(b.rs.at("ghg", row), landfilled, t_ch4_lf)
+    for row in ("ch4", "scope1"):
+        b.add(b.rs.at("ghg", row), landfilled & on_site, t_ch4_lf)
+    b.add(b.rs.at("ghg", "scope3"), landfilled & ~on_site, t_ch4_lf)
     b.flags["landfill_default_mcf"] = landfilled & (ft.landfill < 0)
 
 
@@ -749,6 +776,10 @@ def flow_table(
             ft.density[i] = to_float(fl.density, "t/m3")
         if fl.emission_factor is not None:
             ft.ef[i] = to_float(fl.emission_factor, "t CO2e/GJ")
+        if fl.market_factor is not None:
+            ft.market_ef[i] = to_float(fl.market_factor, "t CO2e/GJ")  # type: ignore[index]
+        if fl.on_site is not None:
+            ft.on_site[i] = int(fl.on_site)  # type: ignore[index]
         ft.source[i] = (
             sources[fl.source] if fl.type == "water" and fl.source else sources["unspecified"]
         )

@@ -452,6 +452,15 @@ def _plan_change(
             continue
         base = [r for r in pl.releases if r.process == pr.id and r.kind == kind]
         if kind == "co2" and pr.co2 is not None:
+            if spec.category is not None and spec.category != pr.co2.category:
+                pl.problems.append(
+                    Problem(
+                        f"{place}.co2.category",
+                        f"a change keeps process '{pr.id}''s category "
+                        f"({pr.co2.category!r}): change its other co2 keys, or its activity",
+                    )
+                )
+                continue
             spec = merged(pr.co2, spec)  # a change sets some keys; the rest are the process's
         if not base:
             pl.problems.append(

@@ -141,6 +141,11 @@ MESSAGES: dict[str, str] = {
     "the IPCC factors of their carrier)",
     "emission_factor": "'{q}' is not an emission factor like '0.2 t CO2e/MWh'",
     "emission_factor_negative": "must not be negative",
+    "market_factor_type": "only electricity and heat flows take a market_factor (the supplier's "
+    "or a contractual instrument's factor, for market-based scope 2)",
+    "on_site_type": "only waste and wastewater flows take on_site (true: treated at the plant, "
+    "scope 1; false: treated by a third party, scope 3)",
+    "on_site": "on_site is true or false",
     "price_currency": "'{q}' is not in {currency} per unit (the scenario's currency is {currency})",
     "price_unit": "'{q}' does not convert to {currency} per '{unit}'",
     "wastewater_only": "only wastewater flows take '{key}'",

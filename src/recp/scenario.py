@@ -109,6 +109,12 @@ class Flow(_Model):
     ncv: Qty | None = None
     density: Qty | None = None
     emission_factor: Qty | None = None
+    market_factor: Qty | None = Field(
+        None, description="supplier-specific or contractual factor (market-based scope 2)"
+    )
+    on_site: bool | None = Field(
+        None, description="waste or wastewater treated at the plant (scope 1) or not (scope 3)"
+    )
     source: str | None = None
     hazardous: bool | None = None
     route: str | None = None
@@ -650,14 +656,21 @@ def _check_flow_keys(fl: Flow, place: str) -> Iterator[Problem]:
             yield Problem(f"{place}.hazardous", message("hazardous"))
         if fl.route is not None and fl.route not in WASTE_ROUTES:
             yield Problem(f"{place}.route", rules.choice_message("route", fl.route, WASTE_ROUTES))
-    ef = fl.emission_factor
-    if ef is not None:
+    if fl.on_site is not None and fl.type not in ("waste", "wastewater"):
+        yield Problem(f"{place}.on_site", message("on_site_type"))
+    for key, wrong_type in (
+        ("emission_factor", "emission_factor_type"),
+        ("market_factor", "market_factor_type"),
+    ):
+        ef = getattr(fl, key)
+        if ef is None:
+            continue
         if fl.type not in ("electricity", "heat"):
-            yield Problem(f"{place}.emission_factor", message("emission_factor_type"))
+            yield Problem(f"{place}.{key}", message(wrong_type))
         elif not is_dimension(ef, "t CO2e/MWh"):
-            yield Problem(f"{place}.emission_factor", message("emission_factor", q=qty(ef)))
+            yield Problem(f"{place}.{key}", message("emission_factor", q=qty(ef)))
         elif ef.magnitude < 0:
-            yield Problem(f"{place}.emission_factor", message("emission_factor_negative"))
+            yield Problem(f"{place}.{key}", message("emission_factor_negative"))
 
 
 def _check_price(fl: Flow, place: str, currency: str) -> Iterator[Problem]:

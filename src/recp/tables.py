@@ -525,18 +525,28 @@ def _check_flow_keys(
     bad, msg = rules.choice(route_s, WASTE_ROUTES, "route", is_waste & (route_s != ""))
     add(bad, column="route", message=msg)
     cols["route"] = np.where(is_waste & (route_s != ""), rules.codes(route_s, waste_routes()), -1)
-    ev, eu, eg = split_quantity(fl, "emission_factor")
-    ef, ecode, _ = convert(ev, eu, ("t CO2e/GJ",))
     own = (ftype == FLOW_TYPES.index("electricity")) | (ftype == FLOW_TYPES.index("heat"))
-    add(eg & ~own, column="emission_factor", message=message("emission_factor_type"))
-    m = eg & own & (ecode < 0)
-    add(m, column="emission_factor", message=rules.quantity_messages("emission_factor", m, ev, eu))
-    add(
-        eg & own & (ecode == 0) & (ef < 0),
-        column="emission_factor",
-        message=message("emission_factor_negative"),
-    )
-    cols["ef"] = np.where(ecode == 0, ef, np.nan)
+    for key, col, wrong_type in (
+        ("emission_factor", "ef", "emission_factor_type"),
+        ("market_factor", "market_ef", "market_factor_type"),
+    ):
+        ev, eu, eg = split_quantity(fl, key)
+        ef, ecode, _ = convert(ev, eu, ("t CO2e/GJ",))
+        add(eg & ~own, column=key, message=message(wrong_type))
+        m = eg & own & (ecode < 0)
+        add(m, column=key, message=rules.quantity_messages("emission_factor", m, ev, eu))
+        add(
+            eg & own & (ecode == 0) & (ef < 0),
+            column=key,
+            message=message("emission_factor_negative"),
+        )
+        cols[col] = np.where(ecode == 0, ef, np.nan)
+    site_s = np.char.lower(_text(fl, "on_site").astype(str)).astype(object)
+    site = rules.codes(site_s, _BOOLS)
+    treated = is_waste | (ftype == FLOW_TYPES.index("wastewater"))
+    add((site_s != "") & ~treated, column="on_site", message=message("on_site_type"))
+    add((site_s != "") & treated & (site < 0), column="on_site", message=message("on_site"))
+    cols["on_site"] = np.where(site < 0, -1, np.where(site < 3, 1, 0))
 
 
 def _check_emission_sources(
@@ -1260,6 +1270,8 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
                     "ncv": q(f.ncv),
                     "density": q(f.density),
                     "emission_factor": q(f.emission_factor),
+                    "market_factor": q(f.market_factor),
+                    "on_site": None if f.on_site is None else str(f.on_site).lower(),
                     "source": f.source if f.type == "water" else None,
                     "hazardous": None if f.hazardous is None else str(f.hazardous).lower(),
                     "route": f.route,

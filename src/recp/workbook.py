@@ -43,6 +43,7 @@ FLOW_QTY = (
     "ncv",
     "density",
     "emission_factor",
+    "market_factor",
     "cod",
     "nitrogen",
     "ch4_recovery",
@@ -61,12 +62,14 @@ FLOW_KEYS = (
     "ncv",
     "density",
     "emission_factor",
+    "market_factor",
     "cod",
     "nitrogen",
     "treatment",
     "ch4_recovery",
     "doc_type",
     "landfill",
+    "on_site",
     "notes",
 )
 INTERVENTION_KEYS = (
@@ -162,6 +165,7 @@ def _lists() -> dict[str, list[str]]:
         "source": list(WATER_SOURCES),
         "route": list(WASTE_ROUTES),
         "hazardous": ["TRUE", "FALSE"],
+        "on_site": ["TRUE", "FALSE"],
         "category": list(CATEGORIES),
     }
     for key, table in (
@@ -184,6 +188,7 @@ FLOW_LISTS = (
     "treatment",
     "doc_type",
     "landfill",
+    "on_site",
 )
 
 
@@ -474,7 +479,7 @@ def _read_flows(ws: Any) -> list[dict[str, Any]]:
                 v = _join(rec.get(k), rec.get(f"{k} unit"))
             else:
                 v = rec.get(k)
-                if k == "hazardous" and isinstance(v, str):
+                if k in ("hazardous", "on_site") and isinstance(v, str):
                     v = {"true": True, "false": False}.get(v.lower(), v)
                 elif k == "id" and isinstance(v, int | float) and not isinstance(v, bool):
                     v = _join(v, "")

@@ -1,0 +1,100 @@
+"""GHG scopes as the GHG Protocol defines them: on-site vs off-site treatment, market-based."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+import recp
+from recp.errors import InputError
+
+BASE = {
+    "plant": {"name": "Test plant", "country": "MD"},
+    "flows": [
+        {"id": "grid", "type": "electricity", "amount": "1000 MWh"},
+        {
+            "id": "food",
+            "type": "waste",
+            "hazardous": False,
+            "route": "landfill",
+            "doc_type": "food",
+            "landfill": "managed_anaerobic",
+            "amount": "1000 t",
+        },
+        {
+            "id": "effluent",
+            "type": "wastewater",
+            "amount": "100000 m3",
+            "cod": "4 kg/m3",
+            "treatment": "anaerobic_deep_lagoon",
+        },
+    ],
+}
+# Landfill: 1,000 t x DOC 0.15 x DOCf 0.5 x MCF 1.0 x F 0.5 x 16/12 = 50 t CH4 (IPCC 2006
+# Vol. 5 Ch. 2 Table 2.4, Ch. 3 Section 3.2.3, Table 3.1), x GWP 28 (AR5) = 1,400 t CO2e.
+LANDFILL = 1000 * 0.15 * 0.5 * 1.0 * 0.5 * 16 / 12 * 28
+
+
+def ghg(**edits):
+    data = copy.deepcopy(BASE)
+    for fid, keys in edits.items():
+        next(f for f in data["flows"] if f["id"] == fid).update(keys)
+    a = recp.assess(recp.Scenario.from_dict(data))
+    return {
+        r["component"]: r["value"]
+        for r in a.results()
+        if r["scenario"] == "baseline" and r["indicator"] == "ghg"
+    }
+
+
+def test_waste_landfilled_off_site_is_scope3_by_default():
+    # GHG Protocol Corporate Value Chain (Scope 3) Standard, category 5: waste generated in
+    # operations, treated by third parties.
+    g = ghg()
+    assert g["landfill"] == pytest.approx(LANDFILL)
+    assert g["scope3"] == pytest.approx(LANDFILL)
+    assert g["total"] == pytest.approx(g["scope1"] + g["scope2"] + g["scope3"])
+
+
+def test_waste_landfilled_on_site_is_scope1_and_in_the_gas_split():
+    g = ghg(food={"on_site": True})
+    assert g["scope3"] == 0.0
+    assert g["ch4"] == pytest.approx(LANDFILL + g["wastewater"])  # on-site lagoon CH4 too
+    assert g["scope1"] == pytest.approx(g["landfill"] + g["wastewater"])
+
+
+def test_wastewater_treated_on_site_by_default_off_site_when_said():
+    on = ghg()
+    off = ghg(effluent={"on_site": False})
+    assert on["wastewater"] == pytest.approx(off["wastewater"]) and on["wastewater"] > 0
+    assert on["scope1"] == pytest.approx(on["wastewater"])
+    assert off["scope3"] == pytest.approx(off["wastewater"] + LANDFILL)
+    assert on["total"] == pytest.approx(off["total"])
+
+
+def test_market_based_scope2():
+    # GHG Protocol Scope 2 Guidance: market-based uses the supplier's or a contractual factor;
+    # without one it equals location-based. 1,000 MWh x 0.1 t CO2e/MWh = 100 t CO2e.
+    g = ghg()
+    assert g["scope2_market"] == pytest.approx(g["scope2"])
+    g = ghg(grid={"market_factor": "0.1 t CO2e/MWh"})
+    assert g["scope2_market"] == pytest.approx(100.0)
+    assert g["total"] == pytest.approx(g["scope1"] + g["scope2"] + g["scope3"])  # not in total
+
+
+@pytest.mark.parametrize(
+    ("fid", "keys", "place", "fragment"),
+    [
+        ("grid", {"on_site": True}, "flows[0].on_site", "only waste and wastewater"),
+        ("food", {"market_factor": "0.1 t CO2e/MWh"}, "flows[1].market_factor", "only electricity"),
+        ("grid", {"market_factor": "0.1 t"}, "flows[0].market_factor", "not an emission factor"),
+    ],
+)
+def test_bad_scope_keys_are_located(fid, keys, place, fragment):
+    data = copy.deepcopy(BASE)
+    next(f for f in data["flows"] if f["id"] == fid).update(keys)
+    with pytest.raises(InputError) as e:
+        recp.Scenario.from_dict(data)
+    (p,) = e.value.problems
+    assert p.place == place and fragment in p.message, p
