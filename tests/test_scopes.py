@@ -98,3 +98,32 @@ def test_bad_scope_keys_are_located(fid, keys, place, fragment):
         recp.Scenario.from_dict(data)
     (p,) = e.value.problems
     assert p.place == place and fragment in p.message, p
+
+
+def test_ar6_methane_by_origin():
+    # AR6 WG1 Ch. 7 Table 7.15: CH4-fossil 29.8, CH4-non-fossil 27.0 (AR4/AR5 one value).
+    # 1,000 GJ natural gas, CH4 1 kg/TJ (IPCC Vol. 2 Table 2.3) = 1 kg CH4 -> 29.8 kg CO2e;
+    # 1,000 GJ wood, CH4 30 kg/TJ = 30 kg CH4 -> 810 kg CO2e; landfill 50 t CH4 x 27.0.
+    data = {
+        "plant": {"name": "AR6 plant", "country": "MD"},
+        "gwp": "AR6",
+        "flows": [
+            {"id": "gas", "type": "fuel", "carrier": "natural_gas", "amount": "1000 GJ"},
+            {"id": "wood", "type": "fuel", "carrier": "wood", "amount": "1000 GJ"},
+            copy.deepcopy(BASE["flows"][1]),
+        ],
+    }
+    a = recp.assess(recp.Scenario.from_dict(data))
+    g = {
+        r["component"]: r["value"]
+        for r in a.results()
+        if r["scenario"] == "baseline" and r["indicator"] == "ghg"
+    }
+    assert g["ch4"] == pytest.approx((1.0 * 29.8 + 30.0 * 27.0) / 1000)
+    assert g["landfill"] == pytest.approx(LANDFILL / 28 * 27.0)
+    used = a.to_dict()["factors"]
+    ids = {f["id"] for f in (used if isinstance(used, list) else used.values())}
+    assert {
+        "ipcc-ar6-ch4-gwp-2021:ch4_fossil:gwp100",
+        "ipcc-ar6-ch4-gwp-2021:ch4_non_fossil:gwp100",
+    } <= ids

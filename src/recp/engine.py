@@ -271,9 +271,10 @@ class Coefficients:
 
 @dataclass
 class _Gwp:
-    """GWP-100 of CH4 and N2O per GWP set, and each flow's set (code into GWP_CODES)."""
+    """GWP-100 per GWP set (fossil and non-fossil CH4, N2O), and each flow's set code."""
 
-    ch4: np.ndarray
+    ch4: np.ndarray  # fossil methane (fuels)
+    ch4_bio: np.ndarray  # non-fossil methane (biomass fuels, landfill, wastewater)
     n2o: np.ndarray
     plant: np.ndarray
 
@@ -435,14 +436,18 @@ def _combustion_rows(b: _Builder, ft: FlowTable, lib: FactorLibrary, fu: _Fuels,
     rs, carriers = b.rs, b.rs.carriers
     is_fuel = ft.type == FUEL
     fuels = lib.table(lib.FUELS)
-    b.use_gwp(lib, {"CH4": is_fuel, "N2O": is_fuel}, gwp.plant)
     biogenic = np.array([bool(fuels.rows[c].get("biogenic")) for c in carriers])[fu.car]
+    b.use_gwp(
+        lib,
+        {"CH4_fossil": is_fuel & ~biogenic, "CH4_non_fossil": is_fuel & biogenic, "N2O": is_fuel},
+        gwp.plant,
+    )
     e = combustion.combustion_emissions(
         fu.gj,
         _fuel_column(lib, carriers, "co2", 0.0)[fu.car],
         _fuel_column(lib, carriers, "ch4", 0.0)[fu.car],
         _fuel_column(lib, carriers, "n2o", 0.0)[fu.car],
-        gwp.ch4[gwp.plant],
+        np.where(biogenic, gwp.ch4_bio[gwp.plant], gwp.ch4[gwp.plant]),
         gwp.n2o[gwp.plant],
         biogenic,
     )
@@ -525,7 +530,7 @@ def _wastewater_rows(b: _Builder, ft: FlowTable, lib: FactorLibrary, gwp: _Gwp) 
     ch4 = wastewater.methane_per_volume(
         np.nan_to_num(ft.cod), b0.value, mcf_by_code[tcode], ft.ch4_recovery
     )
-    t_ch4 = ch4 * gwp.ch4[gwp.plant]
+    t_ch4 = ch4 * gwp.ch4_bio[gwp.plant]
     for code in np.unique(tcode[with_cod]):
         mcf_row = wt.factor(keys[code], "mcf")
         if mcf_row is not None:
@@ -538,7 +543,7 @@ def _wastewater_rows(b: _Builder, ft: FlowTable, lib: FactorLibrary, gwp: _Gwp) 
     n2o = wastewater.nitrous_oxide_per_volume(np.nan_to_num(ft.nitrogen), ef_n2o.value)
     t_n2o = n2o * gwp.n2o[gwp.plant]
     b.use(ef_n2o, with_n)
-    b.use_gwp(lib, {"CH4": with_cod, "N2O": with_n}, gwp.plant)
+    b.use_gwp(lib, {"CH4_non_fossil": with_cod, "N2O": with_n}, gwp.plant)
     ww_total = np.where(with_cod, t_ch4, 0.0) + np.where(with_n, t_n2o, 0.0)
     assert ft.on_site is not None
     on_site = ft.on_site != 0  # wastewater with a treatment is treated on site unless it says not
@@ -566,7 +571,7 @@ def _landfill_rows(b: _Builder, ft: FlowTable, lib: FactorLibrary, gwp: _Gwp) ->
     docf, frac, ox = (lc.factor(k, "value") for k in ("docf", "f", "ox_default"))
     assert docf is not None and frac is not None and ox is not None
     ch4 = landfill.methane_per_tonne(doc, docf.value, mcf, frac.value, ox.value)
-    t_ch4_lf = ch4 * gwp.ch4[gwp.plant]
+    t_ch4_lf = ch4 * gwp.ch4_bio[gwp.plant]
     for code in np.unique(ft.doc_type[landfilled]):
         f = dt.factor(dkeys[code], "doc")
         assert f is not None
@@ -577,7 +582,7 @@ def _landfill_rows(b: _Builder, ft: FlowTable, lib: FactorLibrary, gwp: _Gwp) ->
         b.use(f, landfilled & (mcode == code))
     for f in (docf, frac, ox):
         b.use(f, landfilled)
-    b.use_gwp(lib, {"CH4": landfilled}, gwp.plant)
+    b.use_gwp(lib, {"CH4_non_fossil": landfilled}, gwp.plant)
     assert ft.on_site is not None
     on_site = ft.on_site == 1  # waste goes to a third party's landfill unless it says on site
     for row in ("landfill", "total"):
@@ -678,7 +683,8 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
     """
     b = _Builder(RowSet(lib))
     gwp = _Gwp(
-        ch4=np.array([lib.gwp(g, "CH4").value for g in GWP_CODES]),
+        ch4=np.array([lib.gwp(g, "CH4_fossil").value for g in GWP_CODES]),
+        ch4_bio=np.array([lib.gwp(g, "CH4_non_fossil").value for g in GWP_CODES]),
         n2o=np.array([lib.gwp(g, "N2O").value for g in GWP_CODES]),
         plant=pt.gwp[ft.plant],
     )

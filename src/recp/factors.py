@@ -221,6 +221,7 @@ class FactorLibrary:
     FUELS = "ipcc2006-fuels"
     DENSITIES = "fuel-densities-unsd-2004"
     GRID = "grid-ember-2023"
+    AR6_CH4 = "ipcc-ar6-ch4-gwp-2021"
     WASTEWATER = "ipcc2006-wastewater"
     WASTEWATER_CONSTANTS = "ipcc2006-wastewater-constants"
     LANDFILL_DOC = "ipcc2006-landfill-doc"
@@ -274,11 +275,23 @@ class FactorLibrary:
     def gwp(self, gwp_set: str, gas: str) -> Factor:
         """Return the GWP-100 of ``gas`` in set ``gwp_set`` (AR4, AR5 or AR6).
 
+        ``CH4_fossil`` and ``CH4_non_fossil`` are methane by origin: AR6 gives them apart
+        (WG1 Ch. 7 Table 7.15: 29.8 and 27.0, table ``ipcc-ar6-ch4-gwp-2021``); AR4 and AR5
+        give one value for all methane.
+
         Examples
         --------
         >>> library().gwp("AR5", "CH4").value
         28.0
+        >>> library().gwp("AR6", "CH4_fossil").value, library().gwp("AR6", "CH4_non_fossil").value
+        (29.8, 27.0)
         """
+        if gas in ("CH4_fossil", "CH4_non_fossil"):
+            if gwp_set != "AR6":
+                return _gwp(gwp_set, "CH4")
+            f = self.table(self.AR6_CH4).factor(gas.lower(), "gwp100")
+            assert f is not None
+            return f
         return _gwp(gwp_set, gas)
 
 
