@@ -127,3 +127,61 @@ def test_ar6_methane_by_origin():
         "ipcc-ar6-ch4-gwp-2021:ch4_fossil:gwp100",
         "ipcc-ar6-ch4-gwp-2021:ch4_non_fossil:gwp100",
     } <= ids
+
+
+def _ch4(sector=None, carrier="wood", own=None):
+    flow = {"id": "f", "type": "fuel", "carrier": carrier, "amount": "1000 GJ"}
+    if own:
+        flow["combustion_sector"] = own
+    data = {"plant": {"name": "p", "country": "MD", "sector": sector}, "flows": [flow]}
+    a = recp.assess(recp.Scenario.from_dict(data))
+    g = {
+        r["component"]: r["value"]
+        for r in a.results()
+        if r["scenario"] == "baseline" and r["indicator"] == "ghg"
+    }
+    return g["ch4"] / 28 * 1000, a  # kg CH4 from 1 TJ (AR5 GWP 28)
+
+
+@pytest.mark.parametrize(
+    ("sector", "own", "carrier", "kg_per_tj"),
+    [
+        (None, None, "wood", 30.0),  # Table 2.3 manufacturing: wood/wood waste 30 kg CH4/TJ
+        ("school", None, "wood", 300.0),  # Table 2.4 commercial/institutional: 300
+        ("hospital", None, "bituminous_coal", 10.0),  # Table 2.4: other bituminous coal 10
+        ("district_heating", None, "bituminous_coal", 1.0),  # Table 2.2 energy industries: 1
+        ("dairy", "residential", "bituminous_coal", 300.0),  # Table 2.5 residential: 300
+        ("dairy", "energy", "natural_gas", 1.0),  # Table 2.2: natural gas 1
+    ],
+)
+def test_combustion_ch4_from_the_table_of_the_sector(sector, own, carrier, kg_per_tj):
+    # IPCC 2006 Vol. 2 Ch. 2 Tables 2.2-2.5: the plant's sector picks the table, a flow's
+    # combustion_sector overrides it; 1,000 GJ = 1 TJ.
+    got, _ = _ch4(sector, carrier, own)
+    assert got == pytest.approx(kg_per_tj)
+
+
+def test_unverified_commercial_cell_falls_back_with_a_warning():
+    # recp's Table 2.4 has no verified natural-gas cell: Table 2.3 (1 kg CH4/TJ) with a warning.
+    got, a = _ch4("hospital", "natural_gas")
+    assert got == pytest.approx(1.0)
+    assert any(w["code"] == "combustion_factor_fallback" for w in a.warnings())
+
+
+def test_bad_combustion_sector_is_located():
+    data = {
+        "plant": {"name": "p", "country": "MD"},
+        "flows": [
+            {
+                "id": "f",
+                "type": "fuel",
+                "carrier": "wood",
+                "amount": "1 TJ",
+                "combustion_sector": "comercial",
+            },
+        ],
+    }
+    with pytest.raises(InputError) as e:
+        recp.Scenario.from_dict(data)
+    (p,) = e.value.problems
+    assert p.place == "flows[0].combustion_sector" and "commercial" in p.message

@@ -39,7 +39,7 @@ from recp.models.cost import P_GJ, P_M3, P_SAME, P_T
 from recp.models.energy import B_GJ as B_GJ  # re-exported for tables.py until it imports models
 from recp.models.energy import B_M3, B_OTHER, B_T, BASES
 from recp.processes import ProcessPlan, compile_changes, plan
-from recp.rules import WASTE_ROUTES, WATER_SOURCES
+from recp.rules import COMBUSTION_SECTORS, WASTE_ROUTES, WATER_SOURCES, combustion_sector
 from recp.toolkits import HG_PATHWAYS, PCDDF_VECTORS
 from recp.units import canonical_amount, is_dimension, to_float
 
@@ -195,6 +195,7 @@ class FlowTable:
     landfill: np.ndarray | None = None  # int code into the landfill MCF table rows, -1
     release: np.ndarray | None = None  # int code into ``releases`` (release flows), -1
     on_site: np.ndarray | None = None  # int: 1 treated on site, 0 off site, -1 not given
+    comb: np.ndarray | None = None  # int code into COMBUSTION_SECTORS (fuels; 1 manufacturing)
     market_ef: np.ndarray | None = None  # t CO2e/GJ, NaN (market-based scope 2 factor)
     place_fmt: str = "flows[{}]"  # how a row number is shown in messages
     releases: list[Any] = field(default_factory=list)  # ToolkitRow of each release code
@@ -210,6 +211,7 @@ class FlowTable:
             ("landfill", -1, np.int64),
             ("release", -1, np.int64),
             ("on_site", -1, np.int64),
+            ("comb", 1, np.int64),
             ("market_ef", np.nan, float),
         ):
             if getattr(self, name) is None:
@@ -410,7 +412,7 @@ def _fuel_energy(b: _Builder, ft: FlowTable, lib: FactorLibrary) -> _Fuels:
     for code in np.unique(ft.carrier[is_fuel]):
         on = is_fuel & (ft.carrier == code)
         c = carriers[code]
-        for name, mask in (("ncv", on & need_ncv), ("co2", on), ("ch4", on), ("n2o", on)):
+        for name, mask in (("ncv", on & need_ncv), ("co2", on)):
             f = fuels.factor(c, name)
             if f is not None:
                 b.use(f, mask)
@@ -431,6 +433,42 @@ def _energy_rows(b: _Builder, ft: FlowTable, fu: _Fuels) -> None:
     b.add(rs.at("energy", "heat"), t == HEAT, 1.0)
 
 
+def _non_co2_factors(
+    b: _Builder, ft: FlowTable, lib: FactorLibrary
+) -> tuple[np.ndarray, np.ndarray]:
+    """CH4 and N2O factors [kg/TJ] of each fuel from the table of its combustion category.
+
+    Manufacturing is Table 2.3 (in the fuel table); energy, commercial and residential are
+    Tables 2.2, 2.4 and 2.5. A cell recp could not verify falls back to Table 2.3, flagged.
+    """
+    carriers = b.rs.carriers
+    fuels = lib.table(lib.FUELS)
+    is_fuel = ft.type == FUEL
+    car = np.where(is_fuel, ft.carrier, 0)
+    out = {g: _fuel_column(lib, carriers, g, 0.0)[car] for g in ("ch4", "n2o")}
+    fallback = np.zeros(len(ft), dtype=bool)
+    assert ft.comb is not None
+    pairs = np.unique(np.stack([ft.comb[is_fuel], ft.carrier[is_fuel]]), axis=1)
+    for code, cc in pairs.T.tolist():  # loop over (category, carrier) pairs, never over flows
+        on = is_fuel & (ft.comb == code) & (ft.carrier == cc)
+        table = lib.table(lib.STATIONARY[COMBUSTION_SECTORS[code]])
+        for gas in ("ch4", "n2o"):
+            f = (
+                None
+                if COMBUSTION_SECTORS[code] == "manufacturing"
+                else table.factor(carriers[cc], gas)
+            )
+            if f is None:  # Table 2.3, as in the fuel table
+                f = fuels.factor(carriers[cc], gas)
+                fallback |= on & (COMBUSTION_SECTORS[code] != "manufacturing")
+            else:
+                out[gas] = np.where(on, f.value, out[gas])
+            if f is not None:
+                b.use(f, on)
+    b.flags["combustion_fallback"] = fallback
+    return out["ch4"], out["n2o"]
+
+
 def _combustion_rows(b: _Builder, ft: FlowTable, lib: FactorLibrary, fu: _Fuels, gwp: _Gwp) -> None:
     """Scope 1 from burning fuels, by gas (IPCC 2006 Vol. 2 Ch. 2 Tier 1)."""
     rs, carriers = b.rs, b.rs.carriers
@@ -442,11 +480,12 @@ def _combustion_rows(b: _Builder, ft: FlowTable, lib: FactorLibrary, fu: _Fuels,
         {"CH4_fossil": is_fuel & ~biogenic, "CH4_non_fossil": is_fuel & biogenic, "N2O": is_fuel},
         gwp.plant,
     )
+    ef_ch4, ef_n2o = _non_co2_factors(b, ft, lib)
     e = combustion.combustion_emissions(
         fu.gj,
         _fuel_column(lib, carriers, "co2", 0.0)[fu.car],
-        _fuel_column(lib, carriers, "ch4", 0.0)[fu.car],
-        _fuel_column(lib, carriers, "n2o", 0.0)[fu.car],
+        ef_ch4,
+        ef_n2o,
         np.where(biogenic, gwp.ch4_bio[gwp.plant], gwp.ch4[gwp.plant]),
         gwp.n2o[gwp.plant],
         biogenic,
@@ -782,6 +821,10 @@ def flow_table(
             ft.density[i] = to_float(fl.density, "t/m3")
         if fl.emission_factor is not None:
             ft.ef[i] = to_float(fl.emission_factor, "t CO2e/GJ")
+        if fl.type == "fuel":
+            ft.comb[i] = COMBUSTION_SECTORS.index(  # type: ignore[index]
+                fl.combustion_sector or combustion_sector(sc.plant.sector)
+            )
         if fl.market_factor is not None:
             ft.market_ef[i] = to_float(fl.market_factor, "t CO2e/GJ")  # type: ignore[index]
         if fl.on_site is not None:
@@ -978,6 +1021,18 @@ def _flow_warnings(sc: Scenario, ft: FlowTable, co: Coefficients) -> list[dict[s
                     ),
                 }
             )
+    for i in np.flatnonzero(co.flags["combustion_fallback"]).tolist():
+        sector = COMBUSTION_SECTORS[int(ft.comb[i])]  # type: ignore[index]
+        warnings.append(
+            {
+                "code": "combustion_factor_fallback",
+                "message": (
+                    f"flow '{ft.flow_id[i]}': recp's copy of the IPCC 2006 {sector} table "
+                    f"({co.rowset.carriers[ft.carrier[i]]}) lacks a verified CH4 or N2O factor; "
+                    "the manufacturing value (Vol. 2 Table 2.3) is used for it"
+                ),
+            }
+        )
     unpriced = [str(x) for x in ft.flow_id[co.flags["unpriced"]]]
     if unpriced and sc.interventions:
         warnings.append(

@@ -222,6 +222,13 @@ class FactorLibrary:
     DENSITIES = "fuel-densities-unsd-2004"
     GRID = "grid-ember-2023"
     AR6_CH4 = "ipcc-ar6-ch4-gwp-2021"
+    #: CH4 and N2O of stationary combustion by source category (IPCC 2006 Vol. 2 Tables 2.2-2.5).
+    STATIONARY = {
+        "energy": "ipcc2006-stationary-energy",
+        "manufacturing": "ipcc2006-stationary-manufacturing",
+        "commercial": "ipcc2006-stationary-commercial",
+        "residential": "ipcc2006-stationary-residential",
+    }
     WASTEWATER = "ipcc2006-wastewater"
     WASTEWATER_CONSTANTS = "ipcc2006-wastewater-constants"
     LANDFILL_DOC = "ipcc2006-landfill-doc"

@@ -64,6 +64,23 @@ CATEGORIES = (
     "product modification",
 )
 GWP_CHOICES = ("AR4", "AR5", "AR6")
+#: Source categories of stationary combustion, each with its table of CH4 and N2O defaults
+#: (IPCC 2006 Vol. 2 Ch. 2 Tables 2.2 energy industries, 2.3 manufacturing industries and
+#: construction, 2.4 commercial/institutional, 2.5 residential).
+COMBUSTION_SECTORS = ("energy", "manufacturing", "commercial", "residential")
+#: A plant sector's combustion category when a flow does not give its own (else manufacturing).
+SECTOR_COMBUSTION = {
+    "hospital": "commercial",
+    "school": "commercial",
+    "district_heating": "energy",
+}
+
+
+def combustion_sector(plant_sector: str | None) -> str:
+    """The IPCC combustion category of a plant's fuels, from its sector (default manufacturing)."""
+    return SECTOR_COMBUSTION.get(str(plant_sector or ""), "manufacturing")
+
+
 _CATEGORY_ALIASES = {
     "recovery and reuse": "on-site recovery and reuse",
     "on-site recycling": "on-site recovery and reuse",
@@ -137,6 +154,9 @@ MESSAGES: dict[str, str] = {
     "source": "unknown water source {value!r}: {hint}",
     "hazardous": "a waste flow says 'hazardous: true' or 'hazardous: false'",
     "route": "unknown route {value!r}: {hint}",
+    "combustion_sector": "unknown combustion sector {value!r} (the IPCC table of CH4 and N2O "
+    "factors: energy 2.2, manufacturing 2.3, commercial 2.4, residential 2.5): {hint}",
+    "combustion_sector_type": "only fuel flows take a combustion_sector",
     "emission_factor_type": "only electricity and heat flows take an emission_factor (fuels use "
     "the IPCC factors of their carrier)",
     "emission_factor": "'{q}' is not an emission factor like '0.2 t CO2e/MWh'",

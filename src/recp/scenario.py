@@ -109,6 +109,9 @@ class Flow(_Model):
     ncv: Qty | None = None
     density: Qty | None = None
     emission_factor: Qty | None = None
+    combustion_sector: str | None = Field(
+        None, description="IPCC combustion category: energy, manufacturing, commercial, residential"
+    )
     market_factor: Qty | None = Field(
         None, description="supplier-specific or contractual factor (market-based scope 2)"
     )
@@ -658,6 +661,14 @@ def _check_flow_keys(fl: Flow, place: str) -> Iterator[Problem]:
             yield Problem(f"{place}.route", rules.choice_message("route", fl.route, WASTE_ROUTES))
     if fl.on_site is not None and fl.type not in ("waste", "wastewater"):
         yield Problem(f"{place}.on_site", message("on_site_type"))
+    cs = fl.combustion_sector
+    if cs is not None and fl.type != "fuel":
+        yield Problem(f"{place}.combustion_sector", message("combustion_sector_type"))
+    elif cs is not None and cs not in rules.COMBUSTION_SECTORS:
+        yield Problem(
+            f"{place}.combustion_sector",
+            rules.choice_message("combustion_sector", cs, rules.COMBUSTION_SECTORS),
+        )
     for key, wrong_type in (
         ("emission_factor", "emission_factor_type"),
         ("market_factor", "market_factor_type"),

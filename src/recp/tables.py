@@ -287,6 +287,7 @@ class _Plants:
     punit: np.ndarray
     index: pd.Index
     first_pos: np.ndarray
+    combustion: np.ndarray  # code into COMBUSTION_SECTORS of the plant's fuels, from its sector
 
     def lookup(self, values: np.ndarray) -> np.ndarray:
         """Position in the plants table of each plant id (-1 when unknown)."""
@@ -355,7 +356,16 @@ def _check_plants(pl: pd.DataFrame, err: _Errors) -> _Plants:
         punit,
         pd.Index(pid[first_pos]),
         first_pos,
+        _combustion_defaults(_text(pl, "sector")),
     )
+
+
+def _combustion_defaults(sector: np.ndarray) -> np.ndarray:
+    """Each plant's combustion category code, from its sector (a loop over distinct sectors)."""
+    out = np.zeros(len(sector), dtype=np.int64)
+    for s in set(sector.tolist()):
+        out[sector == s] = rules.COMBUSTION_SECTORS.index(rules.combustion_sector(str(s)))
+    return out
 
 
 def _q_msgs(df: pd.DataFrame, col: str, rule: str, mask: np.ndarray, **fields: Any) -> np.ndarray:
@@ -450,7 +460,29 @@ def _check_flows(fl: pd.DataFrame, plants: _Plants, err: _Errors, lib: FactorLib
     _check_flow_keys(fl, ftype, add, cols)
     _check_emission_sources(fl, ftype, add, lib, cols)
     _check_prices(fl, ftype, basis, au, amount_bad, plants.currency, fpos, add, cols)
+    _check_combustion(fl, ftype, plants.combustion, fpos, add, cols)
     return _Flows(fpl, fpos, fid, ftype, amount, basis, au, amount_bad, cols)
+
+
+def _check_combustion(
+    fl: pd.DataFrame,
+    ftype: np.ndarray,
+    default: np.ndarray,
+    fpos: np.ndarray,
+    add: Any,
+    cols: dict[str, np.ndarray],
+) -> None:
+    """Each fuel's IPCC combustion category: its own, or its plant's (from the sector)."""
+    cs = _text(fl, "combustion_sector")
+    is_fuel = ftype == FLOW_TYPES.index("fuel")
+    add(
+        (cs != "") & ~is_fuel, column="combustion_sector", message=message("combustion_sector_type")
+    )
+    bad, msg = rules.choice(cs, rules.COMBUSTION_SECTORS, "combustion_sector", is_fuel & (cs != ""))
+    add(bad, column="combustion_sector", message=msg)
+    own = rules.codes(cs, rules.COMBUSTION_SECTORS)
+    plant = default[np.maximum(fpos, 0)] if len(default) else np.ones(len(fl), dtype=np.int64)
+    cols["comb"] = np.where(own >= 0, own, np.where(fpos >= 0, plant, 1))
 
 
 def _check_fuels(
@@ -1271,6 +1303,7 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
                     "density": q(f.density),
                     "emission_factor": q(f.emission_factor),
                     "market_factor": q(f.market_factor),
+                    "combustion_sector": f.combustion_sector,
                     "on_site": None if f.on_site is None else str(f.on_site).lower(),
                     "source": f.source if f.type == "water" else None,
                     "hazardous": None if f.hazardous is None else str(f.hazardous).lower(),

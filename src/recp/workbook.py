@@ -34,7 +34,7 @@ import yaml
 from recp.errors import InputError, Problem
 from recp.factors import library
 from recp.io import write_atomic
-from recp.rules import CATEGORIES, FLOW_TYPES, WASTE_ROUTES, WATER_SOURCES
+from recp.rules import CATEGORIES, COMBUSTION_SECTORS, FLOW_TYPES, WASTE_ROUTES, WATER_SOURCES
 
 #: Flow keys that are quantities: written as a number column plus a unit column.
 FLOW_QTY = (
@@ -61,6 +61,7 @@ FLOW_KEYS = (
     "price",
     "ncv",
     "density",
+    "combustion_sector",
     "emission_factor",
     "market_factor",
     "cod",
@@ -166,6 +167,7 @@ def _lists() -> dict[str, list[str]]:
         "route": list(WASTE_ROUTES),
         "hazardous": ["TRUE", "FALSE"],
         "on_site": ["TRUE", "FALSE"],
+        "combustion_sector": list(COMBUSTION_SECTORS),
         "category": list(CATEGORIES),
     }
     for key, table in (
@@ -189,6 +191,7 @@ FLOW_LISTS = (
     "doc_type",
     "landfill",
     "on_site",
+    "combustion_sector",
 )
 
 
