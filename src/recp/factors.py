@@ -238,24 +238,28 @@ class FactorLibrary:
 
     def __init__(self, folder: str | Path | None = None):
         self.folder = Path(folder) if folder is not None else factors_dir()
-        self._tables: dict[str, Table] | None = None
+        self._cache: dict[str, Table] = {}
 
     @property
     def tables(self) -> dict[str, Table]:
-        """Every table, keyed by id (the CSV file stem)."""
-        if self._tables is None:
-            paths = sorted(self.folder.glob("*.csv"))
-            self._tables = {p.stem: read_table(p) for p in paths}
-        return self._tables
+        """Every table, keyed by id (the CSV file stem); reads those not read yet."""
+        return {tid: self.table(tid) for tid in self.ids}
+
+    @property
+    def ids(self) -> list[str]:
+        """The ids of the tables of the folder, without reading them."""
+        return sorted(p.stem for p in self.folder.glob("*.csv"))
 
     def table(self, table_id: str) -> Table:
-        """Return one table or raise :class:`UnknownFactorError` naming the closest."""
-        try:
-            return self.tables[table_id]
-        except KeyError:
-            raise UnknownFactorError(
-                f"no factor table '{table_id}': {did_you_mean(table_id, self.tables)}"
-            ) from None
+        """Return one table (read on first use) or raise naming the closest id."""
+        if table_id not in self._cache:
+            path = self.folder / f"{table_id}.csv"
+            if "/" in table_id or not path.is_file():
+                raise UnknownFactorError(
+                    f"no factor table '{table_id}': {did_you_mean(table_id, self.ids)}"
+                )
+            self._cache[table_id] = read_table(path)
+        return self._cache[table_id]
 
     def get(self, factor_id: str) -> Factor:
         """Return the factor ``<table>:<row>:<column>`` (or ``gwp:<set>:<gas>``)."""

@@ -365,14 +365,47 @@ def split_quantity(df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, 
         values = s.to_numpy(dtype=float, na_value=np.nan)
         units = np.full(n, "", dtype=object)
     else:
-        ext = s.astype("string[pyarrow]").str.extract(_QTY.pattern)  # vectorised regex (Arrow)
-        number = pd.to_numeric(ext[0].str.replace("_", "", regex=False), errors="coerce")
-        values = number.to_numpy(dtype=float, na_value=np.nan)
-        units = ext[1].fillna("").to_numpy(dtype=object)
+        values, units = _split_arrow(s) or _split_pandas(s)
     if unit_col is not None:
         uc = df[unit_col].fillna("").astype(str).to_numpy(dtype=object)
         units = np.where(units == "", uc, units)
     return values, units, given
+
+
+#: :data:`_QTY` for Arrow's RE2 engine (Unicode digits and spaces as Python's ``re`` has them).
+_QTY_RE2 = (
+    r"^[\s\pZ]*(?P<num>[-+]?(?:\p{Nd}[\p{Nd}_]*\.?\p{Nd}*|\.\p{Nd}+)(?:[eE][-+]?\p{Nd}+)?)"
+    r"[\s\pZ]*(?P<unit>.*?)[\s\pZ]*$"
+)
+
+
+def _split_arrow(s: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """Number and unit of each text cell with Arrow's compute kernels (no Python per row).
+
+    None when Arrow cannot read the column exactly as :func:`_split_pandas` would (a cell
+    that is not text, a number in non-ASCII digits): the caller then takes that path.
+    """
+    import pyarrow as pa  # lazy: CLI start-up
+    import pyarrow.compute as pc  # lazy: CLI start-up
+
+    try:
+        arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        parts = pc.extract_regex(arr, _QTY_RE2)
+        number = pc.replace_substring(pc.struct_field(parts, "num"), "_", "")
+        values = pc.cast(number, pa.float64()).to_numpy(zero_copy_only=False)
+        units = pc.fill_null(pc.struct_field(parts, "unit"), "").to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    return np.asarray(values, dtype=float), np.asarray(units, dtype=object)
+
+
+def _split_pandas(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Number and unit of each text cell with pandas' regex (Python's ``re``, per row)."""
+    import pandas as pd  # lazy: CLI start-up
+
+    ext = s.astype("string[pyarrow]").str.extract(_QTY.pattern)
+    number = pd.to_numeric(ext[0].str.replace("_", "", regex=False), errors="coerce")
+    return number.to_numpy(dtype=float, na_value=np.nan), ext[1].fillna("").to_numpy(dtype=object)
 
 
 def convert(

@@ -175,7 +175,7 @@ def _lists() -> dict[str, list[str]]:
         ("doc_type", "ipcc2006-landfill-doc"),
         ("landfill", "ipcc2006-landfill-mcf"),
     ):
-        if table in lib.tables:
+        if table in lib.ids:
             out[key] = list(lib.table(table).rows)
     return out
 
