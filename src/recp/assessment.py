@@ -31,7 +31,7 @@ from recp.version import __version__
 if TYPE_CHECKING:
     import pandas as pd
 
-    from recp.factors import FactorLibrary
+    from recp.factors import FactorLibrary, Table
     from recp.scenario import Scenario
 
 #: Indicators that get an intensity per unit of production.
@@ -342,17 +342,7 @@ class Assessment:
         for r in rows:
             ind = str(r["indicator"]).removesuffix("_intensity")
             i = _col(self.compiled, ind, "total")
-            entry: dict[str, Any] = {
-                "id": r["id"],
-                "indicator": r["indicator"],
-                "low": r.get("low"),
-                "high": r.get("high"),
-                "unit": r.get("unit"),
-                "product": r.get("product"),
-                "source": table.factor(r["id"], "low").source  # type: ignore[union-attr]
-                if r.get("low") is not None
-                else r.get("source_row"),
-            }
+            entry: dict[str, Any] = reference_fields(r, table)
             try:
                 value_q = (
                     (parse_quantity(f"{float(base[i])!r} {self.compiled.rows[i].unit}") / prod)
@@ -553,6 +543,34 @@ def benchmark_warning(
             f"{indicator} {value:g} {unit} is {flag} the reference "
             f"range {low:g}-{high:g} {unit} ({source})"
         ),
+    }
+
+
+#: The economics figures of an intervention or a scenario, in the order every output shows them.
+ECONOMICS_FIELDS = (
+    "capex",
+    "annual_saving",
+    "simple_payback_years",
+    "lifetime_years",
+    "npv",
+    "irr",
+    "ghg_avoided_t_co2e_per_year",
+    "cost_per_t_co2e",
+)
+
+
+def reference_fields(row: dict[str, Any], table: Table) -> dict[str, Any]:
+    """The fields of a sector reference row a benchmark shows (one plant or a batch)."""
+    return {
+        "id": row["id"],
+        "indicator": row["indicator"],
+        "low": row.get("low"),
+        "high": row.get("high"),
+        "unit": row.get("unit"),
+        "product": row.get("product"),
+        "source": table.factor(row["id"], "low").source  # type: ignore[union-attr]
+        if row.get("low") is not None
+        else row.get("source_row"),
     }
 
 

@@ -26,12 +26,14 @@ import pandas as pd
 
 from recp import engine
 from recp.assessment import (
+    ECONOMICS_FIELDS,
     balance_warning,
     benchmark_warning,
     no_effect_warning,
     no_inputs_note,
     not_comparable_note,
     not_mass_note,
+    reference_fields,
 )
 from recp.engine import (
     MAT,
@@ -71,14 +73,7 @@ ECON_COLUMNS = [
     "intervention",
     "basis",
     "currency",
-    "capex",
-    "annual_saving",
-    "simple_payback_years",
-    "lifetime_years",
-    "npv",
-    "irr",
-    "ghg_avoided_t_co2e_per_year",
-    "cost_per_t_co2e",
+    *ECONOMICS_FIELDS,
     *(c for _, av, cost in RELEASE_ECONOMICS for c in (av, cost)),
 ]
 WARNING_COLUMNS = ["plant", "code", "message"]
@@ -579,15 +574,7 @@ def _benchmarks_frame(
             pd.DataFrame(
                 {
                     "plant": on,
-                    "id": r["id"],
-                    "indicator": r["indicator"],
-                    "low": r.get("low"),
-                    "high": r.get("high"),
-                    "unit": r.get("unit"),
-                    "product": r.get("product"),
-                    "source": table.factor(r["id"], "low").source  # type: ignore[union-attr]
-                    if r.get("low") is not None
-                    else r.get("source_row"),
+                    **reference_fields(r, table),
                     "value": value,
                     "flag": np.where(comparable, flag, "not_comparable"),
                     "note": np.where(

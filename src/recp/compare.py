@@ -17,6 +17,7 @@ _KEEP = {
     ("ghg", "total"),
     ("ghg", "scope1"),
     ("ghg", "scope2"),
+    ("ghg", "scope3"),
     ("water", "total"),
     ("wastewater", "total"),
     ("waste", "total"),

@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from recp.assessment import ECONOMICS_FIELDS
 from recp.report.lang import Translator, indicator_label
 from recp.report.model import SCENARIO_ECONOMICS, ReportData, round12
 
@@ -40,16 +41,7 @@ HEADER_FILL = "1D3557"
 TOTAL_FILL = "EEF2F5"
 
 #: Economics columns of the Interventions sheet (keys of an economics row) and their formats.
-ECONOMICS_KEYS = (
-    "capex",
-    "annual_saving",
-    "simple_payback_years",
-    "lifetime_years",
-    "npv",
-    "irr",
-    "ghg_avoided_t_co2e_per_year",
-    "cost_per_t_co2e",
-)
+ECONOMICS_KEYS = ECONOMICS_FIELDS
 ECONOMICS_FORMATS: list[str | None] = [
     FMT_INT,
     FMT_INT,

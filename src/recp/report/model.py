@@ -30,6 +30,7 @@ COMPARISON_ROWS = (
     ("ghg", "total"),
     ("ghg", "scope1"),
     ("ghg", "scope2"),
+    ("ghg", "scope3"),
     ("water", "total"),
     ("wastewater", "total"),
     ("waste", "total"),
