@@ -786,6 +786,18 @@ class Compiled:
         raise KeyError((indicator, component))
 
 
+def _price(price: Any, cur: str, unit: str, basis: int, i: int) -> tuple[float, int]:
+    """A flow's price in the currency per its canonical unit, or per GJ, t or m3, and which."""
+    own = f"{cur}/{unit}" if basis != B_OTHER else f"{cur}/({unit})"
+    for code, per in ((P_SAME, own), (P_GJ, f"{cur}/GJ"), (P_T, f"{cur}/t"), (P_M3, f"{cur}/m3")):
+        if is_dimension(price, per):
+            return to_float(price, per), code
+    # validation lets only convertible prices through
+    raise InputError(
+        [Problem(f"flows[{i}].price", f"'{price:~}' does not convert to {cur} per '{unit}'")]
+    )
+
+
 def flow_table(
     sc: Scenario, lib: FactorLibrary, pl: Any = None
 ) -> tuple[FlowTable, PlantTable, list[str]]:
@@ -854,26 +866,7 @@ def flow_table(
                 fl.landfill
             )
         if fl.price is not None:
-            own = f"{cur}/{unit}" if basis != B_OTHER else f"{cur}/({unit})"
-            for code, per in (
-                (P_SAME, own),
-                (P_GJ, f"{cur}/GJ"),
-                (P_T, f"{cur}/t"),
-                (P_M3, f"{cur}/m3"),
-            ):
-                if is_dimension(fl.price, per):
-                    ft.price[i] = to_float(fl.price, per)
-                    ft.price_basis[i] = code
-                    break
-            else:  # validation lets only convertible prices through
-                raise InputError(
-                    [
-                        Problem(
-                            f"flows[{i}].price",
-                            f"'{fl.price:~}' does not convert to {cur} per '{unit}'",
-                        )
-                    ]
-                )
+            ft.price[i], ft.price_basis[i] = _price(fl.price, cur, unit, basis, i)
     for r, rel in enumerate(pl.releases):
         i = nf + r
         ft.flow_id[i] = rel.flow_id
