@@ -185,3 +185,62 @@ def test_bad_combustion_sector_is_located():
         recp.Scenario.from_dict(data)
     (p,) = e.value.problems
     assert p.place == "flows[0].combustion_sector" and "commercial" in p.message
+
+
+def _reductions(extra=None, country="BD"):
+    data = {
+        "plant": {"name": "p", "country": country},
+        "discount_rate": "8 %",
+        "flows": [
+            {"id": "gas", "type": "fuel", "carrier": "natural_gas", "amount": "1000 GJ"},
+            {"id": "grid", "type": "electricity", "amount": "1000 MWh"},
+            copy.deepcopy(BASE["flows"][1]),
+        ],
+        "interventions": [
+            {
+                "id": "all",
+                "category": "good housekeeping",
+                "changes": [
+                    {"flow": "gas", "by": "-10 %"},
+                    {"flow": "grid", "by": "-100 MWh"},
+                    {"flow": "food", "by": "-50 %"},
+                ],
+            }
+        ],
+    }
+    data.update(extra or {})
+    a = recp.assess(recp.Scenario.from_dict(data))
+    red = {
+        s["component"]: s["value"]
+        for s in a.savings()
+        if s["indicator"] == "ghg_reduction" and s["basis"] == "standalone" and s["intervention"]
+    }
+    ghg = {
+        s["component"]: s["value"]
+        for s in a.savings()
+        if s["indicator"] == "ghg" and s["basis"] == "standalone" and s["intervention"]
+    }
+    return red, ghg, a
+
+
+def test_emission_reductions_at_the_combined_margin():
+    # Electricity: 100 MWh saved x the IFI harmonised combined margin for Bangladesh
+    # (grid-ifi-2021: 411.714 g CO2/kWh, as quoted) = 41.17 t CO2; fuel = the scope 1 saving;
+    # scope 3 = the off-site landfill saving (half of 1,400 t CO2e).
+    red, ghg, a = _reductions()
+    assert red["electricity"] == pytest.approx(100 * 0.411714, rel=1e-4)
+    assert red["fuel"] == pytest.approx(ghg["scope1"])
+    assert red["scope3"] == pytest.approx(ghg["scope3"]) and red["scope3"] == pytest.approx(700)
+    assert red["total"] == pytest.approx(red["fuel"] + red["electricity"] + red["scope3"])
+    assert not any(r["indicator"] == "ghg_reduction" for r in a.results())  # savings only
+    assert any(w["code"] == "grid_cm_quality" for w in a.warnings())
+
+
+def test_grid_cm_overrides_and_a_missing_country_warns():
+    red, _, a = _reductions({"grid_cm": "0.5 t CO2e/MWh"})
+    assert red["electricity"] == pytest.approx(50.0)
+    assert "user:grid_cm" in {f["id"] for f in a.factors()}
+    # Antarctica: no combined margin (and no grid factor, so the plant gives its own)
+    red_none, _, b = _reductions({"grid_factor": "0.5 t CO2e/MWh"}, country="AQ")
+    assert red_none["electricity"] == 0.0
+    assert any(w["code"] == "grid_cm_missing" for w in b.warnings())

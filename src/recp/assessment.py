@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from recp.engine import Compiled, CompiledChange, compile_scenario
+from recp.engine import SAVINGS_ONLY, Compiled, CompiledChange, compile_scenario
 from recp.errors import InputError, Problem
 from recp.factors import library
 from recp.models import finance
@@ -93,6 +93,8 @@ class Assessment:
         prod = self.scenario.plant.production
         for name, vals in zip(names, values, strict=True):
             for r, v in zip(c.rows, vals, strict=True):
+                if r.indicator in SAVINGS_ONLY:
+                    continue
                 out.append(
                     {
                         "scenario": name,

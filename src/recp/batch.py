@@ -38,6 +38,7 @@ from recp.assessment import (
 from recp.engine import (
     MAT,
     PROD,
+    SAVINGS_ONLY,
     WASTE,
     WATER,
     WW,
@@ -705,8 +706,10 @@ def _results_frame(
     inten = vals[:, lab.tot_rows] / prod[:, None]
     has_prod = np.isfinite(prod)
     V = np.concatenate([vals, inten], axis=1)
+    results_only = ~np.isin(np.asarray(lab.ind_names, dtype=object)[lab.ind_code], SAVINGS_ONLY)
     M = np.concatenate(
-        [present[b_plant], np.repeat(has_prod[:, None], len(lab.tot_rows), 1)], axis=1
+        [present[b_plant] & results_only, np.repeat(has_prod[:, None], len(lab.tot_rows), 1)],
+        axis=1,
     )
     bi, ci = np.nonzero(M)
     R = vals.shape[1]

@@ -91,7 +91,10 @@ _CONTRACT = {
     "water": ("total",),
     "wastewater": ("total",),
     "waste": ("total", "hazardous", "non_hazardous"),
+    "ghg_reduction": ("total", "fuel", "electricity", "scope3"),
 }
+#: Indicators that are savings only: their rows are not results (no baseline is shown).
+SAVINGS_ONLY = ("ghg_reduction",)
 
 
 def water_sources() -> tuple[str, ...]:
@@ -133,6 +136,7 @@ class RowSet:
         self.routes = waste_routes()
         add("energy", ["total", *self.carriers, "electricity", "heat"], "GJ")
         add("ghg", [*_CONTRACT["ghg"], "wastewater", "landfill", "process"], "t CO2e")
+        add("ghg_reduction", list(_CONTRACT["ghg_reduction"]), "t CO2e")
         add("water", ["total", *self.sources], "m3")
         add("wastewater", ["total"], "m3")
         add("waste", ["total", "hazardous", "non_hazardous", *self.routes], "t")
@@ -255,6 +259,11 @@ class PlantTable:
     country: np.ndarray  # object ISO alpha-2
     gwp: np.ndarray  # int code into GWP_CODES
     grid: np.ndarray  # t CO2e/GJ given by the user, NaN -> country table
+    grid_cm: np.ndarray = field(default_factory=lambda: np.zeros(0))  # t CO2e/GJ, NaN -> IFI
+
+    def __post_init__(self) -> None:
+        if len(self.grid_cm) != len(self.grid):  # not given: the IFI table's for every plant
+            self.grid_cm = np.full(len(self.grid), np.nan)
 
 
 @dataclass
@@ -269,6 +278,44 @@ class Coefficients:
     factors: dict[str, tuple[Factor, np.ndarray]]  # id -> (factor, flow indices using it)
     problems: list[tuple[int, Problem]]  # (plant, problem)
     flags: dict[str, np.ndarray]  # warning code -> boolean mask over flows or plants
+
+
+def _reduction_rows(b: _Builder, ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> None:
+    """Emission reductions as the CDM and the development banks count them.
+
+    ``fuel`` is scope 1 (combustion, process, on-site waste and wastewater), ``scope3`` the
+    off-site waste and wastewater, ``electricity`` the grid electricity at the combined margin
+    (the plant's ``grid_cm``, else the IFI harmonised factor of its country); their savings are
+    the reductions an intervention brings. Added last, from the rows already built.
+    """
+    rs = b.rs
+    if b.rows_i:
+        flows, rows, vals = (np.concatenate(x) for x in (b.flows_i, b.rows_i, b.vals))
+        for src, comp in ((rs.at("ghg", "scope1"), "fuel"), (rs.at("ghg", "scope3"), "scope3")):
+            m = rows == src
+            for dst in (comp, "total"):
+                b.flows_i.append(flows[m])
+                b.rows_i.append(np.full(int(m.sum()), rs.at("ghg_reduction", dst)))
+                b.vals.append(vals[m])
+    elec = ft.type == ELEC
+    cm = pt.grid_cm.copy()
+    need = np.zeros(len(cm), dtype=bool)
+    need[ft.plant[elec]] = True
+    need &= np.isnan(cm)
+    table = lib.table(lib.GRID_CM)
+    countries = pt.country.astype(str)
+    for code in np.unique(countries[need]):  # loop over countries, never over plants
+        in_country = need & (countries == code)
+        f = table.factor(code, "cm") if code in table.rows else None
+        if f is not None:
+            cm[in_country] = electricity.per_gj(f.value)
+            b.use(f, elec & in_country[ft.plant])
+    on = elec & np.isfinite(cm[ft.plant])
+    per_gj = electricity.scope2(1.0, cm[ft.plant])
+    b.add(rs.at("ghg_reduction", "electricity"), on, per_gj)
+    b.add(rs.at("ghg_reduction", "total"), on, per_gj)
+    b.flags["grid_cm_missing"] = need & np.isnan(cm)
+    b.flags["grid_cm_user"] = elec & ~np.isnan(pt.grid_cm[ft.plant])
 
 
 @dataclass
@@ -736,6 +783,7 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
     _quantity_rows(b, ft)
     _cost_rows(b, ft, fu)
     _release_rows(b, ft)
+    _reduction_rows(b, ft, pt, lib)
     return b.result(fu.gj)
 
 
@@ -877,10 +925,12 @@ def flow_table(
         units.append(rel.unit)
     ft.releases = [rel.row for rel in pl.releases]
     grid = to_float(sc.grid_factor, "t CO2e/GJ") if sc.grid_factor is not None else np.nan
+    cm = to_float(sc.grid_cm, "t CO2e/GJ") if sc.grid_cm is not None else np.nan
     pt = PlantTable(
         country=np.array([sc.country_code], dtype=object),
         gwp=np.array([GWP_CODES.index(sc.gwp)]),
         grid=np.array([grid]),
+        grid_cm=np.array([cm]),
     )
     return ft, pt, units
 
@@ -963,6 +1013,14 @@ def _factors_used(
             "scenario file (grid_factor)",
         )
         factor_flows["user:grid_factor"] = [str(x) for x in ft.flow_id[co.flags["grid_user"]]]
+    if sc.grid_cm is not None and co.flags["grid_cm_user"].any():
+        factors["user:grid_cm"] = Factor(
+            "user:grid_cm",
+            to_float(sc.grid_cm, "t CO2e/MWh"),
+            "t CO2e/MWh",
+            "scenario file (grid_cm)",
+        )
+        factor_flows["user:grid_cm"] = [str(x) for x in ft.flow_id[co.flags["grid_cm_user"]]]
     for i, fl in enumerate(sc.flows):
         for key, unit in (
             ("ncv", "GJ/t" if fl.ncv is not None and is_dimension(fl.ncv, "GJ/t") else "MJ/m3"),
@@ -1023,6 +1081,17 @@ def _flow_warnings(sc: Scenario, ft: FlowTable, co: Coefficients) -> list[dict[s
                     f"flow '{ft.flow_id[i]}': recp's copy of the IPCC 2006 {sector} table "
                     f"({co.rowset.carriers[ft.carrier[i]]}) lacks a verified CH4 or N2O factor; "
                     "the manufacturing value (Vol. 2 Table 2.3) is used for it"
+                ),
+            }
+        )
+    if co.flags["grid_cm_missing"].any():
+        warnings.append(
+            {
+                "code": "grid_cm_missing",
+                "message": (
+                    f"no combined-margin grid factor for {sc.country_code} in table "
+                    "'grid-ifi-2021': electricity savings are not counted as emission reductions "
+                    "(ghg_reduction/electricity); give 'grid_cm' (e.g. '0.41 t CO2e/MWh')"
                 ),
             }
         )
@@ -1129,6 +1198,19 @@ def _setting_warnings(
             }
         )
     for key in sorted(factors):
+        if key.startswith(lib.GRID_CM + ":"):
+            row = lib.table(lib.GRID_CM).rows[key.split(":")[1]]
+            warnings.append(
+                {
+                    "code": "grid_cm_quality",
+                    "message": (
+                        f"emission reductions of electricity use {key} "
+                        f"({factors[key].value:g} t CO2/MWh), the IFI harmonised combined margin "
+                        f"as quoted in a third-party copy (quality: {row.get('quality')}); check "
+                        "it against the UNFCCC dataset before claiming credits, or give 'grid_cm'"
+                    ),
+                }
+            )
         if key.startswith(lib.GRID + ":"):
             warnings.append(
                 {

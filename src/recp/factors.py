@@ -222,6 +222,8 @@ class FactorLibrary:
     DENSITIES = "fuel-densities-unsd-2004"
     GRID = "grid-ember-2023"
     AR6_CH4 = "ipcc-ar6-ch4-gwp-2021"
+    #: Combined-margin grid factors for emission reductions (UNFCCC/IFI harmonised dataset).
+    GRID_CM = "grid-ifi-2021"
     #: CH4 and N2O of stationary combustion by source category (IPCC 2006 Vol. 2 Tables 2.2-2.5).
     STATIONARY = {
         "energy": "ipcc2006-stationary-energy",

@@ -116,6 +116,7 @@ LANDFILL_KEYS = ("doc_type", "landfill")
 #: What a plant-level quantity must be, for messages: key -> (unit, description).
 PLANT_QUANTITIES = {
     "grid_factor": ("t CO2e/MWh", "an emission factor like '0.62 t CO2e/MWh'"),
+    "grid_cm": ("t CO2e/MWh", "a combined-margin factor like '0.41 t CO2e/MWh'"),
     "discount_rate": ("percent", "a rate like '8 %'"),
 }
 

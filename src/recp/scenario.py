@@ -328,6 +328,9 @@ class Scenario(_Model):
     currency: str = "USD"
     gwp: str = "AR5"
     grid_factor: Qty | None = None
+    grid_cm: Qty | None = Field(
+        None, description="combined-margin grid factor for emission reductions, '0.41 t CO2e/MWh'"
+    )
     discount_rate: Qty | None = None
     flows: list[Flow] = Field(min_length=1)
     processes: list[Process] = Field(default_factory=list)
@@ -467,12 +470,17 @@ def _check_plant(sc: Scenario) -> Iterator[Problem]:
     prod = sc.plant.production
     if prod is not None and (not prod.magnitude > 0 or too_small(prod)):
         yield Problem("plant.production", message("positive", q=qty(prod)))
-    for place, q in (("grid_factor", sc.grid_factor), ("discount_rate", sc.discount_rate)):
+    for place, q in (
+        ("grid_factor", sc.grid_factor),
+        ("grid_cm", sc.grid_cm),
+        ("discount_rate", sc.discount_rate),
+    ):
         unit, what = PLANT_QUANTITIES[place]
         if q is not None and not is_dimension(q, unit):
             yield Problem(place, message("plant_quantity", q=qty(q), what=what))
-    if sc.grid_factor is not None and sc.grid_factor.magnitude < 0:
-        yield Problem("grid_factor", message("negative", q=qty(sc.grid_factor)))
+    for place, q in (("grid_factor", sc.grid_factor), ("grid_cm", sc.grid_cm)):
+        if q is not None and q.magnitude < 0:
+            yield Problem(place, message("negative", q=qty(q)))
     if sc.discount_rate is not None and is_dimension(sc.discount_rate, "percent"):
         r = float(sc.discount_rate.to("dimensionless").magnitude)
         if not -0.99 < r < 1.0:

@@ -282,6 +282,7 @@ class _Plants:
     currency: np.ndarray
     gwp: np.ndarray
     grid: np.ndarray
+    grid_cm: np.ndarray
     rate: np.ndarray
     production: np.ndarray
     punit: np.ndarray
@@ -330,6 +331,12 @@ def _check_plants(pl: pd.DataFrame, err: _Errors) -> _Plants:
         column="grid_factor",
         message=_q_msgs(pl, "grid_factor", "negative", grid < 0),
     )
+    grid_cm = _plant_quantity(pl, "grid_cm", "t CO2e/GJ", add)
+    add(
+        ~np.isnan(grid_cm) & (grid_cm < 0),
+        column="grid_cm",
+        message=_q_msgs(pl, "grid_cm", "negative", grid_cm < 0),
+    )
     rate = _plant_quantity(pl, "discount_rate", "dimensionless", add)
     out = ~np.isnan(rate) & ~((rate > -0.99) & (rate < 1))
     add(out, column="discount_rate", message=_q_msgs(pl, "discount_rate", "rate_range", out))
@@ -351,6 +358,7 @@ def _check_plants(pl: pd.DataFrame, err: _Errors) -> _Plants:
         currency,
         gwp,
         grid,
+        grid_cm,
         rate,
         production,
         punit,
@@ -990,6 +998,7 @@ def _vector_portfolio(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.Data
             country=plants.country[ok].astype(object),
             gwp=rules.codes(plants.gwp[ok], GWP_CODES),
             grid=plants.grid[ok],
+            grid_cm=plants.grid_cm[ok],
         ),
         iv_plant=iv_plant,
         iv_ids=[str(x) for x in ch.iid[first]],
@@ -1021,7 +1030,7 @@ PROCESS_KEYS = ("id", "name", "activity", "flow", "fuel", "source", "notes")
 #: The nested specs of a process or process change, given as dotted columns.
 NESTED = ("mercury", "pcdd_f", "co2")
 _PLANT_KEYS = ("name", "country", "sector", "production")
-_TOP_KEYS = ("currency", "gwp", "grid_factor", "discount_rate")
+_TOP_KEYS = ("currency", "gwp", "grid_factor", "grid_cm", "discount_rate")
 _FLOW_KEYS = (
     "id",
     "type",
@@ -1287,6 +1296,7 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
                 "currency": sc.currency,
                 "gwp": sc.gwp,
                 "grid_factor": q(sc.grid_factor),
+                "grid_cm": q(sc.grid_cm),
                 "discount_rate": q(sc.discount_rate),
             }
         )
