@@ -631,7 +631,7 @@ def assess(scenario: Scenario, lib: FactorLibrary | None = None) -> Assessment:
         If a factor is missing or an intervention takes a flow below zero.
     """
     if lib is not None:  # the scenario was validated against the shipped tables: check it again
-        located = [p for p in scenario.check(lib)]
+        located = list(scenario.check(lib))
         if located:
             raise InputError(located).with_file(scenario.source_file or "<input>")
     try:

@@ -33,10 +33,8 @@ import numpy as np
 from recp.errors import InputError, Problem
 from recp.factors import Factor, FactorLibrary, library
 from recp.models import combustion, cost, electricity, energy, landfill, releases, wastewater
-from recp.models.changes import ABS as ABS  # re-exported for tables.py
-from recp.models.changes import REL, SET
+from recp.models.changes import ABS, REL, SET
 from recp.models.cost import P_GJ, P_M3, P_SAME, P_T
-from recp.models.energy import B_GJ as B_GJ  # re-exported for tables.py until it imports models
 from recp.models.energy import B_M3, B_OTHER, B_T, BASES
 from recp.processes import ProcessPlan, compile_changes, plan
 from recp.rules import COMBUSTION_SECTORS, WASTE_ROUTES, WATER_SOURCES, combustion_sector
