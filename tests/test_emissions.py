@@ -76,8 +76,10 @@ def test_wastewater_recovery_units_and_aerobic_zero():
 
 
 def test_wastewater_n2o_hand_calculation():
-    # Vol. 5 Ch. 6 Eq. 6.7 with EF 0.005 kg N2O-N/kg N (Table 6.11): 10 000 m3 x 0.05 kg N/m3 =
-    # 500 kg N x 0.005 x 44/28 = 3.9286 kg N2O = 0.0039286 t x GWP AR5 265 = 1.04107 t CO2e.
+    # Industrial wastewater in a centralised aerobic plant: IPCC 2019 Refinement Vol. 5 Ch. 6
+    # Table 6.8A, EF 0.016 kg N2O-N/kg N (the 2006 effluent factor 0.005 of Table 6.11 is for
+    # domestic wastewater, issue #13): 10 000 m3 x 0.05 kg N/m3 = 500 kg N x 0.016 x 44/28
+    # = 12.571 kg N2O = 0.012571 t x GWP AR5 265 = 3.3314 t CO2e.
     a = run(
         minimal(
             flows=[
@@ -91,7 +93,26 @@ def test_wastewater_n2o_hand_calculation():
             ]
         )
     )
-    assert a.value("ghg", "n2o") == pytest.approx(500 * 0.005 * 44 / 28 / 1000 * 265)
+    assert a.value("ghg", "n2o") == pytest.approx(500 * 0.016 * 44 / 28 / 1000 * 265)
+    assert "ipcc2019-wastewater-n2o:ef_n2o_plant_aerobic:value" in {f["id"] for f in a.factors()}
+    # an anaerobic lagoon or untreated discharge: no default for industrial N2O, a warning
+    for treatment in ("anaerobic_deep_lagoon", "untreated_sea_river_lake"):
+        a = run(
+            minimal(
+                flows=[
+                    {
+                        "id": "ww",
+                        "type": "wastewater",
+                        "amount": "10000 m3",
+                        "nitrogen": "0.05 kg/m3",
+                        "treatment": treatment,
+                    }
+                ]
+            )
+        )
+        assert a.value("ghg", "n2o") == 0.0
+        (w,) = [w for w in a.warnings() if w["code"] == "wastewater_n2o_not_estimated"]
+        assert "ww" in w["message"] and "Table 6.8A" in w["message"]
     # sent to a public sewer: counted off site, not here
     a = run(
         minimal(

@@ -244,3 +244,41 @@ def test_grid_cm_overrides_and_a_missing_country_warns():
     red_none, _, b = _reductions({"grid_factor": "0.5 t CO2e/MWh"}, country="AQ")
     assert red_none["electricity"] == 0.0
     assert any(w["code"] == "grid_cm_missing" for w in b.warnings())
+
+
+def _grid(extra):
+    data = {
+        "plant": {"name": "p", "country": "MD"},
+        "flows": [{"id": "grid", "type": "electricity", "amount": "1000 MWh"}],
+    }
+    data.update(extra)
+    return recp.Scenario.from_dict(data)
+
+
+def test_grid_basis_is_stated_and_chosen():
+    # Default: Ember's lifecycle intensity (the only shipped table), said in the settings and
+    # in a warning that names the choices.
+    a = recp.assess(_grid({}))
+    assert a.compiled.settings["grid_basis"] == "lifecycle"
+    assert any(w["code"] == "grid_factor_lifecycle" for w in a.warnings())
+    # chosen explicitly: no warning
+    a = recp.assess(_grid({"grid_basis": "lifecycle"}))
+    assert not any(w["code"] == "grid_factor_lifecycle" for w in a.warnings())
+    # a national combustion-based factor of the plant's own
+    a = recp.assess(_grid({"grid_basis": "combustion", "grid_factor": "0.4 t CO2e/MWh"}))
+    assert a.compiled.settings["grid_basis"] == "combustion"
+    assert a.value("ghg", "scope2") == pytest.approx(400.0)
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        ({"grid_basis": "combustion"}, "needs the plant's own 'grid_factor'"),
+        ({"grid_basis": "lifecyle"}, "lifecycle"),
+    ],
+)
+def test_bad_grid_basis_is_located(extra, fragment):
+    with pytest.raises(InputError) as e:
+        _grid(extra)
+    (p,) = e.value.problems
+    assert p.place == "grid_basis" and fragment in p.message

@@ -170,7 +170,9 @@ class Assessment:
         c = self.compiled
         rate = c.settings["discount_rate"]
         r = np.nan if rate is None else rate
+        price = c.settings.get("carbon_price")
         cost_col = _col(c, "cost", "total")
+        red_col = _col(c, "ghg_reduction", "total")
         cols = {"ghg": _col(c, "ghg", "total")}
         cols |= {ind: _col(c, ind, "total") for ind, _, _ in RELEASE_ECONOMICS}
         base = self.baseline
@@ -195,6 +197,7 @@ class Assessment:
             life = np.array([c.lifetime[i] for i in ids])
             st_res = self.indicators(np.stack([self.standalone[i] for i in ids]))
             seq_saving = None
+            seq_credit: np.ndarray | None = None
             for basis, before, after in (
                 ("in_sequence", res[:-1], res[1:]),
                 ("standalone", np.broadcast_to(base, st_res.shape), st_res),
@@ -205,18 +208,25 @@ class Assessment:
                     else np.zeros(len(ids))
                 )
                 av = avoided(before, after)
-                ap = finance.appraise(capex, opex, flow_saving, r, life, av)
+                credit = (
+                    finance.carbon_revenue(before[:, red_col] - after[:, red_col], price)
+                    if price is not None and red_col is not None
+                    else None
+                )
+                ap = finance.appraise(capex, opex, flow_saving, r, life, av, _or0(credit))
                 if seq_saving is None:
-                    seq_saving, seq_ghg = ap.annual_saving, av["ghg"]
+                    seq_saving, seq_ghg, seq_credit = ap.annual_saving, av["ghg"], credit
                 out += [
-                    self._economics_row(name, iid, basis, ap, k, av) for k, iid in enumerate(ids)
+                    self._economics_row(name, iid, basis, ap, k, av, credit)
+                    for k, iid in enumerate(ids)
                 ]
             # The whole scenario: in-sequence savings, each for its own lifetime.
             assert seq_saving is not None
             total = avoided(res[:1], res[-1:])
             total["ghg"] = np.array([seq_ghg.sum()])
             ap = finance.appraise_scenarios(capex[None], seq_saving[None], [r], life[None], total)
-            out.append(self._economics_row(name, None, "in_sequence", ap, 0, total))
+            credit = None if seq_credit is None else seq_credit.sum(keepdims=True)
+            out.append(self._economics_row(name, None, "in_sequence", ap, 0, total, credit))
         return out
 
     def _economics_row(
@@ -227,8 +237,12 @@ class Assessment:
         ap: finance.Appraisal,
         k: int,
         avoided: dict[str, np.ndarray],
+        credit: np.ndarray | None = None,
     ) -> dict[str, Any]:
-        """One economics row of the JSON document from element ``k`` of an appraisal."""
+        """One economics row of the JSON document from element ``k`` of an appraisal.
+
+        ``carbon_revenue`` (part of ``annual_saving``) is None when no ``carbon_price`` is set.
+        """
         row = {
             "scenario": name,
             "intervention": iid,
@@ -236,6 +250,7 @@ class Assessment:
             "currency": self.scenario.currency,
             "capex": _num(float(ap.capex[k])),
             "annual_saving": _num(float(ap.annual_saving[k])),
+            "carbon_revenue": None if credit is None else _num(float(credit[k])),
             "simple_payback_years": _num(float(ap.simple_payback[k])),
             "lifetime_years": _num(float(ap.lifetime[k])),
             "npv": _num(float(ap.npv[k])),
@@ -552,6 +567,7 @@ def benchmark_warning(
 ECONOMICS_FIELDS = (
     "capex",
     "annual_saving",
+    "carbon_revenue",
     "simple_payback_years",
     "lifetime_years",
     "npv",
@@ -574,6 +590,10 @@ def reference_fields(row: dict[str, Any], table: Table) -> dict[str, Any]:
         if row.get("low") is not None
         else row.get("source_row"),
     }
+
+
+def _or0(x: np.ndarray | None) -> np.ndarray | float:
+    return 0.0 if x is None else x
 
 
 def _col(c: Compiled, indicator: str, component: str) -> int | None:

@@ -837,7 +837,8 @@ def _economics_frame(
     """
     n_iv = len(pf.iv_ids)
     n_runs = len(run_plant)
-    cost = rs.at("cost", "total")
+    cost, red = rs.at("cost", "total"), rs.at("ghg_reduction", "total")
+    price = np.asarray(pf.carbon_price)
     si = np.flatnonzero(~standalone[s_run] & ok[run_plant[s_run]])
     runs_of = s_run[si]
     plant_of = run_plant[runs_of]
@@ -858,7 +859,7 @@ def _economics_frame(
     e_scen = np.empty(nb, dtype=np.int64)
     e_iv = np.full(nb, -1, dtype=np.int64)
     e_basis = np.zeros(nb, dtype=np.int64)
-    seq_saving = seq_ghg = np.zeros(0)
+    seq_saving = seq_ghg = seq_credit = np.zeros(0)
     for b, (before, after) in enumerate(
         (
             (stacked[s_k[si], runs_of], stacked[s_k[si] + 1, runs_of]),
@@ -867,23 +868,28 @@ def _economics_frame(
     ):
         flow_saving = np.where(present[plant_of, cost], before[:, cost] - after[:, cost], 0.0)
         av = _avoided(rs, present[plant_of], before, after)
-        ap = finance.appraise(capex, opex, flow_saving, rate, life, av)
+        credit = finance.carbon_revenue(before[:, red] - after[:, red], price[plant_of])
+        ap = finance.appraise(capex, opex, flow_saving, rate, life, av, credit)
         pos = run_start[runs_of] + b * n_steps[runs_of] + s_k[si]
         e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = plant_of, run_scen[runs_of], iv, b
         _put(cols, pos, ap, av)
+        cols["carbon_revenue"][pos] = np.where(np.isnan(price[plant_of]), np.nan, credit)
         if b == 0:
-            seq_saving, seq_ghg = ap.annual_saving, av["ghg"]
+            seq_saving, seq_ghg, seq_credit = ap.annual_saving, av["ghg"], credit
     # scenario rows: each kept run's in-sequence steps made together
     kr = np.flatnonzero(keep_run)
     if len(kr):
-        shape = (len(kr), int(n_steps.max()))
-        cell = (np.searchsorted(kr, runs_of), s_k[si])
-        real = np.zeros(shape, dtype=bool)
-        real[cell] = True
-        mats = {}
-        for name, x in (("capex", capex), ("saving", seq_saving), ("life", life), ("ghg", seq_ghg)):
-            mats[name] = np.zeros(shape)
-            mats[name][cell] = x
+        real, mats = _step_matrices(
+            (len(kr), int(n_steps.max())),
+            (np.searchsorted(kr, runs_of), s_k[si]),
+            {
+                "capex": capex,
+                "saving": seq_saving,
+                "life": life,
+                "ghg": seq_ghg,
+                "credit": seq_credit,
+            },
+        )
         last = n_steps[kr]
         total = _avoided(rs, present[run_plant[kr]], stacked[0, kr], stacked[last, kr])
         total["ghg"] = np.where(real, mats["ghg"], 0.0).sum(axis=1)
@@ -898,6 +904,9 @@ def _economics_frame(
         pos = run_start[kr] + 2 * n_steps[kr]
         e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = run_plant[kr], run_scen[kr], -1, 0
         _put(cols, pos, ap, total)
+        cols["carbon_revenue"][pos] = np.where(
+            np.isnan(price[run_plant[kr]]), np.nan, mats["credit"].sum(axis=1)
+        )
     iv_vocab, iv_code = _vocab(pf.iv_ids)
     code = np.where(e_iv >= 0, iv_code[np.maximum(e_iv, 0)], -1)
     return _frame(
@@ -911,6 +920,19 @@ def _economics_frame(
         },
         ECON_COLUMNS,
     )
+
+
+def _step_matrices(
+    shape: tuple[int, int], cell: tuple[np.ndarray, np.ndarray], values: dict[str, np.ndarray]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Per-step values laid out as (run, step) matrices, zero-padded, and the mask of real cells."""
+    real = np.zeros(shape, dtype=bool)
+    real[cell] = True
+    mats = {}
+    for name, x in values.items():
+        mats[name] = np.zeros(shape)
+        mats[name][cell] = x
+    return real, mats
 
 
 def _avoided(

@@ -620,9 +620,14 @@ def _wastewater_rows(b: _Builder, ft: FlowTable, lib: FactorLibrary, gwp: _Gwp) 
         if mcf_row is not None:
             b.use(mcf_row, with_cod & (tcode == code))
     b.use(b0, with_cod)
+    # N2O of industrial wastewater: the 2019 Refinement's Tier 1 for a centralised aerobic
+    # plant (Vol. 5 Ch. 6 Table 6.8A); the 2006 effluent factor is for domestic wastewater only.
+    aerobic = np.array([k.startswith("aerobic") for k in keys])[tcode]
     sewer = np.array([k == "discharged_to_sewer" for k in keys])[tcode]
-    with_n = treated & ~np.isnan(ft.nitrogen) & ~sewer  # N2O where effluent reaches water
-    ef_n2o = wc.factor("ef_n2o_effluent", "value")
+    given_n = treated & ~np.isnan(ft.nitrogen)
+    with_n = given_n & aerobic
+    b.flags["wastewater_n2o_not_estimated"] = given_n & ~aerobic & ~sewer
+    ef_n2o = lib.table(lib.WASTEWATER_N2O).factor("ef_n2o_plant_aerobic", "value")
     assert ef_n2o is not None
     n2o = wastewater.nitrous_oxide_per_volume(np.nan_to_num(ft.nitrogen), ef_n2o.value)
     t_n2o = n2o * gwp.n2o[gwp.plant]
@@ -1082,6 +1087,20 @@ def _flow_warnings(sc: Scenario, ft: FlowTable, co: Coefficients) -> list[dict[s
                 ),
             }
         )
+    no_n2o = co.flags.get("wastewater_n2o_not_estimated")
+    if no_n2o is not None and no_n2o.any():
+        ids = ", ".join(str(x) for x in ft.flow_id[no_n2o])
+        warnings.append(
+            {
+                "code": "wastewater_n2o_not_estimated",
+                "message": (
+                    f"N2O of wastewater {ids} is not estimated: recp's default (IPCC 2019 "
+                    "Refinement Vol. 5 Ch. 6 Table 6.8A, 0.016 kg N2O-N/kg N) is for centralised "
+                    "aerobic treatment only, and the 2006 effluent factor is for domestic "
+                    "wastewater; its nitrogen is kept for the effluent load"
+                ),
+            }
+        )
     if co.flags["grid_cm_missing"].any():
         warnings.append(
             {
@@ -1209,19 +1228,26 @@ def _setting_warnings(
                     ),
                 }
             )
-        if key.startswith(lib.GRID + ":"):
+        if key.startswith(lib.GRID + ":") and sc.grid_basis != "lifecycle":
             warnings.append(
                 {
                     "code": "grid_factor_lifecycle",
                     "message": (
                         f"scope 2 uses {key} ({factors[key].value:g} kg CO2e/kWh): Ember's "
-                        "lifecycle intensity of generation; a combustion-only or supplier "
-                        "factor can be "
-                        "given as 'grid_factor'"
+                        "lifecycle intensity of generation; give a combustion-based national "
+                        "factor as 'grid_factor' with 'grid_basis: combustion', or say "
+                        "'grid_basis: lifecycle' to keep this one"
                     ),
                 }
             )
     return warnings
+
+
+def _grid_basis(sc: Scenario) -> str:
+    """What the location-based grid factor covers, as the settings report it."""
+    if sc.grid_factor is None:
+        return "lifecycle"  # the shipped table (Ember) is lifecycle-based
+    return sc.grid_basis or "not stated (the plant's own grid_factor)"
 
 
 def _settings(sc: Scenario, factors: dict[str, Factor], lib: FactorLibrary) -> dict[str, Any]:
@@ -1234,6 +1260,12 @@ def _settings(sc: Scenario, factors: dict[str, Factor], lib: FactorLibrary) -> d
             if sc.discount_rate is not None
             else None
         ),
+        "carbon_price": (
+            to_float(sc.carbon_price, f"{sc.currency}/(t CO2e)")
+            if sc.carbon_price is not None
+            else None
+        ),
+        "grid_basis": _grid_basis(sc),
         "grid_factor_source": (
             "scenario file (grid_factor)"
             if sc.grid_factor is not None

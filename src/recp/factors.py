@@ -233,6 +233,8 @@ class FactorLibrary:
     }
     WASTEWATER = "ipcc2006-wastewater"
     WASTEWATER_CONSTANTS = "ipcc2006-wastewater-constants"
+    #: N2O of (industrial) wastewater treatment plants (2019 Refinement Table 6.8A).
+    WASTEWATER_N2O = "ipcc2019-wastewater-n2o"
     LANDFILL_DOC = "ipcc2006-landfill-doc"
     LANDFILL_MCF = "ipcc2006-landfill-mcf"
     LANDFILL_CONSTANTS = "ipcc2006-landfill-constants"

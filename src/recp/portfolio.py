@@ -72,8 +72,12 @@ class Portfolio:
     #: ``balances`` as (plant index, 0 water [m3] or 1 mass [t], amount) rows.
     balance_tolerance: np.ndarray | None = None
     balance_extra: list[tuple[int, int, float]] = field(default_factory=list)
+    #: Credit price per plant [plant currency/(t CO2e)], NaN when not given.
+    carbon_price: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        if self.carbon_price is None:
+            self.carbon_price = np.full(len(self.plant_ids), np.nan)
         if self.ch_src is None:
             self.ch_src = np.full(len(self.ch_flow), -1, dtype=np.int64)
         if self.balance_tolerance is None:
@@ -132,6 +136,9 @@ def portfolio_from_scenarios(
             unit_text(s.plant.production) if s.plant.production is not None else "" for s in scs
         ],
         discount_rate=np.array([_magnitude(s.discount_rate, "dimensionless") for s in scs]),
+        carbon_price=np.array(
+            [_magnitude(s.carbon_price, f"{s.currency}/(t CO2e)") for s in scs], dtype=float
+        ),
         ft=concat_flow_tables(fts),
         pt=PlantTable(
             country=np.array([t.country[0] for t in pts if t is not None], dtype=object),
@@ -312,6 +319,7 @@ def merge_portfolios(parts: list[Portfolio], order: dict[str, int]) -> Portfolio
         production=cat("production"),
         production_unit=cat("production_unit"),
         discount_rate=cat("discount_rate"),
+        carbon_price=cat("carbon_price"),
         ft=ft,
         pt=PlantTable(
             country=np.concatenate([a.pt.country, b.pt.country])[perm].astype(object),

@@ -121,6 +121,15 @@ PLANT_QUANTITIES = {
 }
 
 
+#: What a location-based grid factor covers (``grid_basis``): recp ships lifecycle factors only.
+GRID_BASES = ("lifecycle", "combustion")
+
+
+def carbon_price_unit(currency: str) -> tuple[str, str]:
+    """Unit and description of a plant's ``carbon_price`` in its currency."""
+    return f"{currency}/(t CO2e)", f"a price per t CO2e in {currency}, like '10 {currency}/t CO2e'"
+
+
 def money_units(currency: str) -> dict[str, tuple[str, str]]:
     """Unit and example of an intervention's ``capex``, ``opex`` and ``lifetime``."""
     return {
@@ -138,10 +147,15 @@ MESSAGES: dict[str, str] = {
     "country": "unknown country {value!r}: {hint}",
     "currency": "unknown currency {value!r}: {hint} (ISO 4217 code)",
     "gwp": "unknown GWP set {value!r}: valid: {choices}",
+    "grid_basis": "unknown grid basis {value!r}: {hint}",
     "positive": "must be positive, got '{q}'",
     "negative": "must not be negative, got '{q}'",
     "plant_quantity": "'{q}' is not {what}",
     "rate_range": "'{q}' is outside -99 % to 100 %",
+    "grid_basis_combustion": (
+        "grid_basis 'combustion' needs the plant's own 'grid_factor' (a combustion-based "
+        "national factor, e.g. '0.55 t CO2e/MWh'): recp ships no combustion-based default"
+    ),
     # flows
     "amount_missing": "no value: give the yearly amount (e.g. '{example}')",
     "amount_dimension": "'{q}' is not {want}, as a {type} flow needs (e.g. '{example}')",

@@ -331,7 +331,18 @@ class Scenario(_Model):
     grid_cm: Qty | None = Field(
         None, description="combined-margin grid factor for emission reductions, '0.41 t CO2e/MWh'"
     )
+    grid_basis: str | None = Field(
+        None,
+        description="what the location-based grid factor covers: 'lifecycle' (Ember's "
+        "lifecycle intensity of generation, the shipped default) or 'combustion' (the plant's "
+        "own 'grid_factor' from a national inventory: required)",
+    )
     discount_rate: Qty | None = None
+    carbon_price: Qty | None = Field(
+        None,
+        description="price of an emission-reduction credit in the plant's currency, "
+        "'10 USD/t CO2e': adds credit revenue to each intervention's annual saving",
+    )
     flows: list[Flow] = Field(min_length=1)
     processes: list[Process] = Field(default_factory=list)
     interventions: list[Intervention] = Field(default_factory=list)
@@ -485,6 +496,32 @@ def _check_plant(sc: Scenario) -> Iterator[Problem]:
         r = float(sc.discount_rate.to("dimensionless").magnitude)
         if not -0.99 < r < 1.0:
             yield Problem("discount_rate", message("rate_range", q=qty(sc.discount_rate)))
+    yield from _check_carbon_price(sc)
+    yield from _check_grid_basis(sc)
+
+
+def _check_grid_basis(sc: Scenario) -> Iterator[Problem]:
+    """A known basis; a combustion basis needs the plant's own grid factor."""
+    if sc.grid_basis is None:
+        return
+    if sc.grid_basis not in rules.GRID_BASES:
+        yield Problem(
+            "grid_basis", rules.choice_message("grid_basis", sc.grid_basis, rules.GRID_BASES)
+        )
+    elif sc.grid_basis == "combustion" and sc.grid_factor is None:
+        yield Problem("grid_basis", message("grid_basis_combustion"))
+
+
+def _check_carbon_price(sc: Scenario) -> Iterator[Problem]:
+    """A credit price per t CO2e in the plant's currency, not negative."""
+    q = sc.carbon_price
+    if q is None:
+        return
+    unit, what = rules.carbon_price_unit(sc.currency)
+    if not is_dimension(q, unit):
+        yield Problem("carbon_price", message("plant_quantity", q=qty(q), what=what))
+    elif q.magnitude < 0:
+        yield Problem("carbon_price", message("negative", q=qty(q)))
 
 
 def _check_interventions(sc: Scenario, broken: set[str]) -> Iterator[Problem]:

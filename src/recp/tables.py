@@ -6,7 +6,8 @@ three tables, from a folder (``plants``, ``flows``, ``interventions`` as ``.csv`
 
 - **plants**: ``plant`` (id), ``country`` (ISO alpha-2), optional ``name``, ``sector``,
   ``production`` (``"12000 t"``), ``currency`` (default USD), ``gwp`` (default AR5),
-  ``grid_factor`` (``"0.62 t CO2e/MWh"``), ``discount_rate`` (``"8 %"``), and any other column
+  ``grid_factor`` (``"0.62 t CO2e/MWh"``), ``grid_cm``, ``discount_rate`` (``"8 %"``),
+  ``carbon_price`` (``"10 USD/t CO2e"``), and any other column
   (region, programme...) kept for roll-ups;
 - **flows**: ``plant``, ``id``, ``type``, ``amount`` (``"2.1e6 m3"``, or a number with a ``unit``
   column), optional ``carrier``, ``price``, ``ncv``, ``density``, ``emission_factor``,
@@ -289,6 +290,7 @@ class _Plants:
     index: pd.Index
     first_pos: np.ndarray
     combustion: np.ndarray  # code into COMBUSTION_SECTORS of the plant's fuels, from its sector
+    carbon_price: np.ndarray  # plant currency/(t CO2e), NaN when not given
 
     def lookup(self, values: np.ndarray) -> np.ndarray:
         """Position in the plants table of each plant id (-1 when unknown)."""
@@ -331,6 +333,11 @@ def _check_plants(pl: pd.DataFrame, err: _Errors) -> _Plants:
         column="grid_factor",
         message=_q_msgs(pl, "grid_factor", "negative", grid < 0),
     )
+    basis = _text(pl, "grid_basis")
+    bad, msg = rules.choice(basis, rules.GRID_BASES, "grid_basis", basis != "")
+    add(bad, column="grid_basis", message=msg)
+    own = (basis == "combustion") & np.isnan(grid)
+    add(own, column="grid_basis", message=message("grid_basis_combustion"))
     grid_cm = _plant_quantity(pl, "grid_cm", "t CO2e/GJ", add)
     add(
         ~np.isnan(grid_cm) & (grid_cm < 0),
@@ -365,7 +372,33 @@ def _check_plants(pl: pd.DataFrame, err: _Errors) -> _Plants:
         pd.Index(pid[first_pos]),
         first_pos,
         _combustion_defaults(_text(pl, "sector")),
+        _carbon_price(pl, currency, add),
     )
+
+
+def _carbon_price(pl: pd.DataFrame, currency: np.ndarray, add: Any) -> np.ndarray:
+    """Each plant's credit price in its currency per t CO2e (a bare number is in it)."""
+    v, u, g = split_quantity(pl, "carbon_price")
+    bad, msg = _unreadable(pl, "carbon_price", v, u, g)
+    add(bad, column="carbon_price", message=msg)
+    g &= ~bad & (rules.codes(currency, CURRENCIES) >= 0)  # a bad currency is reported once
+    out = np.full(len(pl), np.nan)
+    for c in set(currency[g].tolist()):  # distinct currencies and units only
+        unit, what = rules.carbon_price_unit(str(c))
+        for uu in set(u[g & (currency == c)].tolist()):
+            rows = g & (currency == c) & (u == uu)
+            f = rules.unit_factor(str(uu) or unit, unit)
+            if f is None:
+                add(
+                    rows,
+                    column="carbon_price",
+                    message=rules.quantity_messages("plant_quantity", rows, v, u, what=what),
+                )
+            else:
+                out[rows] = v[rows] * f
+    neg = out < 0
+    add(neg, column="carbon_price", message=_q_msgs(pl, "carbon_price", "negative", neg))
+    return out
 
 
 def _combustion_defaults(sector: np.ndarray) -> np.ndarray:
@@ -993,6 +1026,7 @@ def _vector_portfolio(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.Data
         production=plants.production[ok],
         production_unit=[str(x) for x in plants.punit[ok]],
         discount_rate=plants.rate[ok],
+        carbon_price=plants.carbon_price[ok],
         ft=ft,
         pt=PlantTable(
             country=plants.country[ok].astype(object),
@@ -1030,7 +1064,15 @@ PROCESS_KEYS = ("id", "name", "activity", "flow", "fuel", "source", "notes")
 #: The nested specs of a process or process change, given as dotted columns.
 NESTED = ("mercury", "pcdd_f", "co2")
 _PLANT_KEYS = ("name", "country", "sector", "production")
-_TOP_KEYS = ("currency", "gwp", "grid_factor", "grid_cm", "discount_rate")
+_TOP_KEYS = (
+    "currency",
+    "gwp",
+    "grid_factor",
+    "grid_cm",
+    "grid_basis",
+    "discount_rate",
+    "carbon_price",
+)
 _FLOW_KEYS = (
     "id",
     "type",
@@ -1298,6 +1340,8 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
                 "grid_factor": q(sc.grid_factor),
                 "grid_cm": q(sc.grid_cm),
                 "discount_rate": q(sc.discount_rate),
+                "carbon_price": q(sc.carbon_price),
+                "grid_basis": sc.grid_basis,
             }
         )
         for f in sc.flows:

@@ -56,11 +56,11 @@ AMBIGUOUS = {
 _REWRITE = {
     "kt": "kilotonne",
     "Mt": "megatonne",
-    "tCO2e": "t CO2e",
-    "kgCO2e": "kg CO2e",
-    "tCO2": "t CO2e",
-    "kgCO2": "kg CO2e",
-    "gCO2e": "g CO2e",
+    "tCO2e": "(t CO2e)",
+    "kgCO2e": "(kg CO2e)",
+    "tCO2": "(t CO2e)",
+    "kgCO2": "(kg CO2e)",
+    "gCO2e": "(g CO2e)",
     "kcal_IT": "kilocalorie_IT",
     "kcal_th": "kilocalorie",
     "%": "percent",
@@ -120,7 +120,13 @@ def _prepare(unit: str) -> str:
         return _REWRITE.get(tok, tok)
 
     unit = unit.replace("·", "*").replace("μ", "u").replace("µ", "u")
+    # 'USD/t CO2e' is a price per tonne of CO2e, never (USD/t) x CO2e.
+    unit = _PER_CO2E.sub(r"/(\1 \2)", unit)
     return _TOKEN.sub(repl, unit)
+
+
+#: A mass unit and CO2e after a slash: one denominator (``/t CO2e`` -> ``/(t CO2e)``).
+_PER_CO2E = re.compile(r"/\s*([A-Za-z]+)\s+(CO2e|CO2eq)\b")
 
 
 _NUM = re.compile(r"^\s*([-+]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")

@@ -249,6 +249,36 @@ class Appraisal:
     cost_per_unit: dict[str, Array]
 
 
+def carbon_revenue(reduction: ArrayLike, price: ArrayLike) -> Array:
+    """Yearly revenue from emission-reduction credits [currency/year].
+
+    One credit is one t CO2e reduced (the CDM's certified emission reduction, UNFCCC decision
+    3/CMP.1, annex, paragraph 1(b)); the revenue is the reduction times the price.
+
+    Parameters
+    ----------
+    reduction : numeric
+        Emission reduction [t CO2e/year]; NaN counts as none.
+    price : numeric
+        Credit price [currency/(t CO2e)]; NaN when no price is given (no revenue).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``reduction * price``; 0 where either is NaN. A measure that adds emissions has a
+        negative figure: credits are earned on a project's net reduction (baseline minus
+        project emissions, as in every CDM methodology), so it lowers what the others earn.
+
+    Examples
+    --------
+    >>> float(carbon_revenue(120.0, 8.5))
+    1020.0
+    """
+    r = np.nan_to_num(np.asarray(reduction, dtype=float))
+    p = np.nan_to_num(np.asarray(price, dtype=float))
+    return np.asarray(r * p)
+
+
 def appraise(
     capex: ArrayLike,
     opex: ArrayLike,
@@ -256,6 +286,7 @@ def appraise(
     rate: ArrayLike,
     years: ArrayLike,
     abated: Mapping[str, ArrayLike],
+    credit: ArrayLike = 0.0,
 ) -> Appraisal:
     """Economics of each intervention on its own cash flow.
 
@@ -274,12 +305,15 @@ def appraise(
     abated : mapping of str to numeric
         Quantities abated per year (``ghg`` [t CO2e/year], ``mercury`` [kg/year],
         ``pcdd_f`` [g TEQ/year]); NaN counts as nothing abated.
+    credit : numeric, optional
+        Revenue from emission-reduction credits [currency/year]
+        (:func:`carbon_revenue`); default none.
 
     Returns
     -------
     Appraisal
-        ``annual_saving = flow_saving - opex``, then payback, NPV, IRR and the cost per unit
-        abated of each quantity (:func:`cost_of_abatement`).
+        ``annual_saving = flow_saving - opex + credit``, then payback, NPV, IRR and the cost
+        per unit abated of each quantity (:func:`cost_of_abatement`).
 
     Examples
     --------
@@ -289,7 +323,11 @@ def appraise(
     """
     c = np.asarray(capex, dtype=float)
     n = np.asarray(years, dtype=float)
-    saving = np.asarray(np.asarray(flow_saving, dtype=float) - np.asarray(opex, dtype=float))
+    saving = np.asarray(
+        np.asarray(flow_saving, dtype=float)
+        - np.asarray(opex, dtype=float)
+        + np.asarray(credit, dtype=float)
+    )
     return Appraisal(
         capex=c,
         annual_saving=saving,

@@ -61,18 +61,21 @@ def methane_per_volume(
 
 
 def nitrous_oxide_per_volume(nitrogen: npt.ArrayLike, ef: npt.ArrayLike) -> Array:
-    r"""N2O emitted per cubic metre from the nitrogen of an effluent reaching water.
+    r"""N2O emitted per cubic metre from the nitrogen of a wastewater.
 
-    .. math:: N_2O = N \cdot EF_{effluent} \cdot 44/28
+    .. math:: N_2O = N \cdot EF \cdot 44/28
 
-    IPCC 2006 Vol. 5 Ch. 6 Equation 6.7 with the effluent factor of Table 6.11.
+    The form of IPCC 2006 Vol. 5 Ch. 6 Equation 6.7 (effluent, EF 0.005 of Table 6.11, domestic
+    wastewater) and of the 2019 Refinement's industrial treatment-plant equation (EF 0.016 kg
+    N2O-N/kg N for centralised aerobic treatment, Table 6.8A), which recp applies to industrial
+    wastewater treated aerobically.
 
     Parameters
     ----------
     nitrogen : array_like
-        Total nitrogen of the effluent [kg N/m3].
+        Total nitrogen of the wastewater [kg N/m3].
     ef : array_like
-        Emission factor [kg N2O-N/kg N] (Table 6.11: 0.005).
+        Emission factor [kg N2O-N/kg N].
 
     Returns
     -------
@@ -83,6 +86,8 @@ def nitrous_oxide_per_volume(nitrogen: npt.ArrayLike, ef: npt.ArrayLike) -> Arra
     ----------
     .. [1] IPCC (2006), 2006 IPCC Guidelines for National Greenhouse Gas Inventories, Vol. 5
        Waste, Ch. 6, Equation 6.7 and Table 6.11.
+    .. [2] IPCC (2019), 2019 Refinement to the 2006 IPCC Guidelines, Vol. 5 Waste, Ch. 6,
+       Table 6.8A.
 
     Examples
     --------

@@ -41,7 +41,7 @@ HEADER_FILL = "1D3557"
 TOTAL_FILL = "EEF2F5"
 
 #: Economics columns of the Interventions sheet (keys of an economics row) and their formats.
-ECONOMICS_KEYS = ECONOMICS_FIELDS
+ECONOMICS_KEYS = tuple(k for k in ECONOMICS_FIELDS if k != "carbon_revenue")
 ECONOMICS_FORMATS: list[str | None] = [
     FMT_INT,
     FMT_INT,
