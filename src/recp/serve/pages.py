@@ -140,7 +140,7 @@ def upload_of(form: FormData, name: str = "file") -> UploadFile:
 
 def local(url: str) -> str:
     """A redirect target only inside this site."""
-    return url if re.fullmatch(r"/[A-Za-z0-9/_.-]*", url) and not url.startswith("//") else "/"
+    return url if re.fullmatch(r"/[A-Za-z0-9/_.#-]*", url) and not url.startswith("//") else "/"
 
 
 def summary(a: Any) -> tuple[list[str], list[tuple[str, str, list[Any]]]]:
