@@ -178,7 +178,11 @@ def test_batch_in_background_with_errors_file(client, csrf):
 def test_forms_keep_keys_they_do_not_show():
     doc = recp.sectors.template_data("dairy")  # type: ignore[attr-defined]
     doc["flows"][0]["ncv"] = "34 MJ/m3"
-    form = {"flows[0].id": doc["flows"][0]["id"], "flows[0].amount": "2", "flows[0].amount|unit": "t"}
+    form = {
+        "flows[0].id": doc["flows"][0]["id"],
+        "flows[0].amount": "2",
+        "flows[0].amount|unit": "t",
+    }
     out = apply_form(doc, form)
     assert out["flows"][0]["ncv"] == "34 MJ/m3" and out["flows"][0]["amount"] == "2 t"
     assert len(out["flows"]) == len(doc["flows"])
