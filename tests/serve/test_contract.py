@@ -217,3 +217,14 @@ def test_serve_refuses_an_open_host_without_token(capsys, monkeypatch):
     assert "--token" in capsys.readouterr().err
     assert main(["serve", "--host", "0.0.0.0", "--token", "short"]) == 2
     assert "12 characters" in capsys.readouterr().err
+
+
+def test_empty_new_rows_add_nothing():
+    doc = recp.sectors.template_data("dairy")  # type: ignore[attr-defined]
+    n = len(doc["flows"])
+    form = {f"flows[{n}].type": "fuel", f"flows[{n}].id": "", f"flows[{n}].amount": ""}
+    assert len(apply_form(doc, form)["flows"]) == n
+    form[f"flows[{n}].amount"] = (
+        "5"  # typed something: kept, and the check will say what is missing
+    )
+    assert len(apply_form(doc, form)["flows"]) == n + 1

@@ -206,6 +206,12 @@ def test_cross_site_form_post_is_refused(client, csrf):
         headers={"sec-fetch-site": "cross-site"},
     )
     assert r.status_code == 403
+    r = client.post(
+        "/plants/new",
+        data={"csrf": csrf, "sector": "dairy"},
+        headers={"sec-fetch-site": "same-site"},
+    )
+    assert r.status_code == 403  # a sibling sub-domain is another site too
     r = client.post("/plants/new", data={"sector": "dairy"})  # no CSRF token
     assert r.status_code == 403
     r = client.post("/plants/new", data={"csrf": "guess", "sector": "dairy"})

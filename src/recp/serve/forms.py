@@ -348,7 +348,8 @@ def _apply_rows(
     for i in range(max([len(old) - 1, *indices]) + 1):
         place = f"{section}[{i}]"
         item = dict(old[i]) if i < len(old) and isinstance(old[i], dict) else None
-        if i >= len(old) and not any(form.get(f"{place}.{k}", "").strip() for k, _, _ in spec):
+        typed = [k for k, kind, _ in spec if kind in ("text", "qty")]  # lists have defaults
+        if i >= len(old) and not any(form.get(f"{place}.{k}", "").strip() for k in typed):
             continue  # the empty row to add one, left empty
         if form.get(f"{place}._delete"):
             continue

@@ -12,7 +12,7 @@ A pure ASGI middleware, so that it sees every request before the framework parse
   also carry a per-session CSRF token, checked by the pages;
 - **session**: a random HttpOnly, SameSite=Strict cookie names the caller's own workspace;
 - **headers**: a strict Content-Security-Policy (no inline script or style, no framing),
-  ``nosniff``, no referrer, no caching.
+  ``nosniff``, no referrer to other sites, no caching.
 """
 
 from __future__ import annotations
@@ -89,10 +89,13 @@ class Guard:
         if self.cfg.loopback and not self.cfg.token and not is_loopback(_host_name(host)):
             return 400, "this server answers only on the loopback interface (Host refused)"
         if scope["method"] not in ("GET", "HEAD"):
+            site = h.get("sec-fetch-site")
             origin = h.get("origin")
-            if h.get("sec-fetch-site") == "cross-site" or (
-                origin is not None and origin not in (f"http://{host}", f"https://{host}")
-            ):
+            if site is not None:  # browsers say where a request comes from
+                cross = site not in ("same-origin", "none")
+            else:  # older browsers and tools: the Origin header, when sent, must be ours
+                cross = origin is not None and origin not in (f"http://{host}", f"https://{host}")
+            if cross:
                 return 403, "cross-site request refused"
         length = h.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.cfg.max_upload):
@@ -154,7 +157,7 @@ def _secure(headers: list[Any], new: Session | None, path: str) -> list[Any]:
     names = {k.lower() for k, _ in headers}
     add = [
         (b"x-content-type-options", b"nosniff"),
-        (b"referrer-policy", b"no-referrer"),
+        (b"referrer-policy", b"same-origin"),
         (b"cache-control", b"no-store"),
         (b"cross-origin-opener-policy", b"same-origin"),
     ]

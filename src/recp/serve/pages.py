@@ -25,6 +25,7 @@ from recp.batch import assess_many
 from recp.compare import wide
 from recp.errors import InputError, Problem
 from recp.report import render
+from recp.report.lang import indicator_label, translator
 from recp.scenario import Scenario
 from recp.sectors import SECTORS, template_data
 from recp.serve import uploads
@@ -143,8 +144,12 @@ def local(url: str) -> str:
     return url if re.fullmatch(r"/[A-Za-z0-9/_.#-]*", url) and not url.startswith("//") else "/"
 
 
-def summary(a: Any) -> tuple[list[str], list[tuple[str, str, list[Any]]]]:
-    """Scenario names and the key totals per scenario, from the assessment's result rows."""
+def summary(a: Any, lang: str = "en") -> tuple[list[str], list[tuple[str, str, list[Any]]]]:
+    """Scenario names and the key totals per scenario, from the assessment's result rows.
+
+    Labels and units are the report's own, in ``lang``.
+    """
+    t = translator(lang)
     rows = a.results()
     scen = list(dict.fromkeys(r["scenario"] for r in rows))
     by = {(r["scenario"], r["indicator"], r["component"]): r for r in rows}
@@ -152,8 +157,8 @@ def summary(a: Any) -> tuple[list[str], list[tuple[str, str, list[Any]]]]:
     for ind, comp in SUMMARY:
         hit = [by.get((s, ind, comp)) for s in scen]
         if any(h is not None for h in hit):
-            unit = next(h["unit"] for h in hit if h is not None)
-            label = ind if comp == "total" else f"{ind} {comp}"
+            unit = t.unit(next(h["unit"] for h in hit if h is not None))
+            label = indicator_label(t, ind, comp)
             out.append((label, unit, [None if h is None else h["value"] for h in hit]))
     return scen, out
 

@@ -226,7 +226,7 @@ class Routes:
         p = self.pg.plant(request)
         if p.assessment is None:
             return redirect(f"/plants/{p.pid}")
-        scen, rows = summary(p.assessment)
+        scen, rows = summary(p.assessment, session_of(request).lang)
         return self.pg.page(
             request, "report.html", p=p, scenarios=scen, rows=rows,
             warnings=p.assessment.warnings(),
