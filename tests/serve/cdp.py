@@ -113,7 +113,7 @@ class Browser:
         self.wait(f"location.href === {json.dumps(url)}")
 
     def submit(self, click: str, then: str) -> None:
-        """Click (a JS expression for the element) and wait for the next page to satisfy ``then``."""
+        """Click the element ``click`` (JS) and wait for a new page where ``then`` holds."""
         self.js("window.__old = true")
         self.js(f"({click}).click()")
         self.wait(f"!window.__old && ({then})")

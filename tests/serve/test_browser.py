@@ -109,7 +109,8 @@ def test_template_to_report_in_chromium(server, browser, tmp_path):
     # the full report renders inside the page and its own self-check passes (charts drawn)
     b.wait(
         "(f => f.contentDocument && f.contentDocument.body && "
-        "f.contentDocument.body.dataset.selfcheck === 'ok')(document.querySelector('iframe.report'))"
+        "f.contentDocument.body.dataset.selfcheck === 'ok')"
+        "(document.querySelector('iframe.report'))"
     )
     shot(b, tmp_path, "serve-report")
     b.js("document.getElementById('dl-xlsx').click()")

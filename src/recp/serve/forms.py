@@ -222,7 +222,8 @@ def intervention_rows(doc: dict[str, Any]) -> list[Row]:
     rows = _rows(doc, "interventions", IV_FIELDS)
     items = [x for x in (doc.get("interventions") or []) if isinstance(x, dict)]
     for row, item in zip(rows, [*items, {}], strict=True):
-        changes = item.get("changes") if isinstance(item.get("changes"), list) else []
+        got = item.get("changes")
+        changes: list[Any] = got if isinstance(got, list) else []
         others = 0
         for j, ch in enumerate([*changes, {}]):
             if not isinstance(ch, dict) or (ch and "flow" not in ch):
@@ -243,7 +244,8 @@ def intervention_rows(doc: dict[str, Any]) -> list[Row]:
 
 def scenario_rows(doc: dict[str, Any]) -> list[Row]:
     """One row per named scenario: its name and its intervention ids in order."""
-    sc = doc.get("scenarios") if isinstance(doc.get("scenarios"), dict) else {}
+    got = doc.get("scenarios")
+    sc: dict[str, Any] = got if isinstance(got, dict) else {}
     rows = []
     for i, (name, steps) in enumerate([*sc.items(), ("", [])]):
         place = f"scenarios[{i}]"
@@ -368,7 +370,8 @@ def _apply_rows(
 
 
 def _apply_changes(item: dict[str, Any], place: str, form: Mapping[str, str]) -> None:
-    old = item.get("changes") if isinstance(item.get("changes"), list) else []
+    got = item.get("changes")
+    old: list[Any] = got if isinstance(got, list) else []
     posted: dict[int, dict[str, str]] = {}
     for k, v in form.items():
         if k.startswith(f"{place}.") and (m := _CHANGE.match(k.removeprefix(f"{place}."))):

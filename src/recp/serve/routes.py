@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from recp.assessment import assess
 from recp.errors import InputError, Problem
+from recp.rules import WATER_SOURCES
 from recp.scenario import loads
 from recp.sectors import SECTORS, find_measure
 from recp.serve import forms, uploads
@@ -164,7 +165,7 @@ class Routes:
             left=left, yaml_text=text, measures=forms.measures(sector if isinstance(sector, str)
                                                                else None),
             countries=forms.countries(), fuels=forms.fuels(),
-            water_sources=list(forms.rules.WATER_SOURCES),
+            water_sources=list(WATER_SOURCES),
         )  # fmt: skip
 
     async def save(self, request: Request) -> Response:
