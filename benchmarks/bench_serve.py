@@ -91,7 +91,9 @@ def main() -> None:
                 time.sleep(0.1)
         status, _, home = c.request("GET", "/")
         csrf = re.search(rb'name="csrf" value="([^"]+)"', home).group(1).decode()
-        print(f"{'plant':28s} {'POST /api/assess':>17s} {'upload + report':>16s} {'in-process':>11s}")
+        print(
+            f"{'plant':28s} {'POST /api/assess':>17s} {'upload + report':>16s} {'in-process':>11s}"
+        )
         for path in PLANTS:
             raw = path.read_bytes()
 
