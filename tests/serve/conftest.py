@@ -22,7 +22,7 @@ def client() -> Iterator[object]:
     with warnings.catch_warnings():
         # Starlette 1.x suggests httpx2 for its TestClient; httpx (the client of the lowest
         # versions pyproject allows) still works.
-        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
 
     app = create_app(Config())

@@ -90,7 +90,7 @@ def test_template_edit_error_fix_assess_download(client, csrf):
     form["flows[0].amount|unit"] = "kg CO2"  # a wrong unit for a fuel
     r = client.post(f"/plants/{pid}/save", data=form)
     assert 'class="problem" role="alert"' in r.text
-    field = re.search(r'<label class="field invalid">.*?</label>', r.text, re.S).group(0)
+    field = re.search(r'<label class="field invalid"[^>]*>.*?</label>', r.text, re.S).group(0)
     assert 'name="flows[0].amount"' in field  # the problem sits beside its field
     assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;" in r.text
     form["flows[0].amount|unit"] = "m3"
@@ -110,7 +110,7 @@ def test_upload_shows_located_problems_beside_fields(client, csrf):
         "/plants/upload", data={"csrf": csrf}, files={"file": ("bad.yaml", bad.encode())}
     )
     assert r.status_code == 200
-    field = re.search(r'<label class="field invalid">.*?</label>', r.text, re.S).group(0)
+    field = re.search(r'<label class="field invalid"[^>]*>.*?</label>', r.text, re.S).group(0)
     assert 'name="flows[1].amount"' in field and "GWhz" in field
 
 
@@ -228,3 +228,68 @@ def test_empty_new_rows_add_nothing():
         "5"  # typed something: kept, and the check will say what is missing
     )
     assert len(apply_form(doc, form)["flows"]) == n + 1
+
+
+def wait_job(client, path):
+    import time
+
+    for _ in range(600):
+        s = client.get(path + "/status").json()
+        if s["state"] in ("done", "failed"):
+            return s
+        time.sleep(0.1)
+    raise AssertionError(s)
+
+
+def test_batch_of_tidy_tables_zip_with_rollups(client, csrf):
+    from recp.tables import tables_from_scenarios
+
+    files = [DAIRY, ROOT / "scenarios" / "hospital-md.yaml"]
+    t = tables_from_scenarios([recp.load(f) for f in files], [f.stem for f in files])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name in ("plants", "flows", "interventions"):
+            z.writestr(f"tables/{name}.csv", getattr(t, name).to_csv(index=False))
+    r = client.post("/batch", data={"csrf": csrf}, files={"file": ("prog.zip", buf.getvalue())})
+    s = wait_job(client, r.url.path)
+    assert s["state"] == "done" and s["n_ok"] == 2 and s["n_failed"] == 0, s
+    x = client.get(r.url.path + "/file/results.xlsx")
+    sheets = openpyxl.load_workbook(io.BytesIO(x.content)).sheetnames
+    assert "results" in sheets and "rollup-sector" in sheets and "rollup-country" in sheets
+
+
+def test_batch_refuses_other_uploads(client, csrf):
+    r = client.post("/batch", data={"csrf": csrf}, files={"file": ("p.yaml", b"x")})
+    assert r.status_code == 400 and ".zip" in r.text
+    r = client.post("/batch", data={"csrf": csrf}, files={"file": ("p.zip", b"not a zip")})
+    assert r.status_code == 400 and "not a readable .zip" in r.text
+
+
+def test_plant_limit_is_a_message_not_a_silent_drop(csrf):
+    from starlette.testclient import TestClient
+
+    from recp.serve import Config, create_app
+    from tests.serve.conftest import BASE
+
+    with TestClient(create_app(Config(max_plants=2)), base_url=BASE) as c:
+        csrf = csrf_of(c.get("/").text)
+        for _ in range(2):
+            assert c.post("/plants/new", data={"csrf": csrf, "sector": "dairy"}).status_code == 200
+        r = c.post("/plants/new", data={"csrf": csrf, "sector": "dairy"})
+        assert r.status_code == 400 and "at most 2 plants" in r.text
+        assert c.get("/plants/p1").status_code == 200  # nothing was dropped
+
+
+def test_a_stopping_server_ends_a_running_batch(tmp_path):
+    import threading
+
+    from recp.serve.jobs import run_job
+    from recp.serve.store import Job
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "dairy.yaml").write_bytes(DAIRY.read_bytes())
+    stop = threading.Event()
+    stop.set()
+    job = Job(jid="j1", name="x", folder=tmp_path)
+    run_job(job, tmp_path / "in", stop)
+    assert job.state == "failed" and "stopped" in job.message

@@ -21,7 +21,7 @@ DAIRY = ROOT / "scenarios" / "dairy-md.yaml"
 
 def client_for(cfg: Config, base: str = BASE):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
     return TestClient(create_app(cfg), base_url=base)
 
@@ -246,3 +246,35 @@ def test_temporary_files_are_removed():
         assert left == []  # uploads are read and removed at once
     assert not root.exists()  # the server's whole temporary folder goes at shutdown
     assert os.path.isdir(os.path.dirname(root))
+
+
+def test_callers_without_the_token_make_no_sessions():
+    token = "correct-horse-battery"
+    with client_for(Config(host="0.0.0.0", token=token, max_sessions=3), base="http://h:1") as c:
+        csrf = csrf_of(c.get("/login").text)
+        c.post("/login", data={"csrf": csrf, "token": token})
+        r = c.post(
+            "/api/assess",
+            files={"file": ("d.yaml", DAIRY.read_bytes())},
+            headers={"authorization": f"Bearer {token}"},
+        )
+        assert r.status_code == 200
+        mine = c.cookies.get("recp_session")
+        store = c.app.app.state.pages.store  # type: ignore[attr-defined]
+        c.cookies.clear()
+        for _ in range(20):  # a flood of strangers
+            assert c.get("/", follow_redirects=False).status_code == 303
+        assert len(store.sessions) == 1 and mine in store.sessions
+
+
+def test_a_flood_of_new_sessions_never_evicts_someones_work():
+    with client_for(Config(max_sessions=3)) as c:
+        csrf = csrf_of(c.get("/").text)
+        c.post("/plants/new", data={"csrf": csrf, "sector": "dairy"})
+        mine = c.cookies.get("recp_session")
+        for _ in range(10):
+            c.cookies.clear()
+            c.get("/")
+        c.cookies.clear()
+        c.cookies.set("recp_session", mine)
+        assert c.get("/plants/p1").status_code == 200

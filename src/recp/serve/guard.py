@@ -73,13 +73,16 @@ class Guard:
         if refused is not None:
             await _plain(send, *refused, api=path.startswith("/api/"))
             return
-        session, new = self._session(h, path)
+        session = self._existing(h)
         if self.cfg.token and not path.startswith(PUBLIC) and not self._authed(h, session):
             if path.startswith("/api/"):
                 await _plain(send, 401, "access token required", api=True)
-            else:
+            else:  # no session is made for a caller without the token, but on /login
                 await _redirect(send, "/login")
             return
+        new = session is None and not path.startswith(NO_SESSION)
+        if new:
+            session = self.store.create()
         scope.setdefault("state", {})["session"] = session
         await self._forward(scope, receive, send, session if new else None, path)
 
@@ -102,17 +105,14 @@ class Guard:
             return 413, f"upload larger than {self.cfg.max_upload // 2**20} MiB"
         return None
 
-    def _session(self, h: dict[str, str], path: str) -> tuple[Session | None, bool]:
-        if path.startswith(NO_SESSION):
-            return None, False
+    def _existing(self, h: dict[str, str]) -> Session | None:
+        """The live session named by the request's cookie, if any."""
         cookie = SimpleCookie()
         try:
             cookie.load(h.get("cookie", ""))
         except Exception:  # noqa: BLE001 - a malformed cookie is no session
             cookie = SimpleCookie()
-        sid = cookie[COOKIE].value if COOKIE in cookie else None
-        s = self.store.get(sid)
-        return (s, False) if s is not None else (self.store.create(), True)
+        return self.store.get(cookie[COOKIE].value if COOKIE in cookie else None)
 
     def _authed(self, h: dict[str, str], session: Session | None) -> bool:
         if session is not None and session.authed:

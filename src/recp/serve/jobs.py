@@ -9,6 +9,7 @@ state lives in the session, so the page can be reloaded while it runs.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -23,14 +24,24 @@ CHUNK = 50
 ROLLUPS = ("sector", "country")
 
 
-def run_job(job: Job, src: Path) -> None:
+class Stopped(Exception):
+    """The server is stopping: a running batch ends after its current chunk."""
+
+
+def run_job(job: Job, src: Path, stop: threading.Event | None = None) -> None:
     """Assess ``src`` (a folder of scenario files or tidy tables, or a workbook) into ``job``."""
+    stop = stop or threading.Event()
+    if stop.is_set():
+        job.state, job.message = "failed", "the server stopped before the run started"
+        return
     job.state = "running"
     try:
         job.total = len(work_items(src, CHUNK))
 
         def tick() -> None:
             job.done += 1
+            if stop.is_set():
+                raise Stopped
 
         res = combine(iter_run(src, jobs=1, chunk_plants=CHUNK, progress=tick, details=False))
         tables: dict[str, Any] = {"results": res.results, "economics": res.economics}
@@ -53,6 +64,8 @@ def run_job(job: Job, src: Path) -> None:
             for row in res.errors.head(200).to_dict("records")
         ]
         job.state = "done"
+    except Stopped:
+        job.state, job.message = "failed", "the server stopped during the run"
     except InputError as e:
         job.state, job.message = "failed", "; ".join(str(p) for p in e.problems[:20])
     except RecpError as e:
@@ -66,11 +79,13 @@ class Runner:
 
     def __init__(self) -> None:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recp-batch")
+        self.stop = threading.Event()
 
     def submit(self, job: Job, src: Path) -> None:
         """Queue ``job``."""
-        self.pool.submit(run_job, job, src)
+        self.pool.submit(run_job, job, src, self.stop)
 
     def close(self) -> None:
-        """Stop taking jobs; wait for the running one."""
+        """Stop taking jobs; the running one ends after its current chunk."""
+        self.stop.set()
         self.pool.shutdown(wait=True, cancel_futures=True)

@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from recp.assessment import assess
 from recp.batch import assess_many
 from recp.compare import wide
-from recp.errors import InputError, Problem
+from recp.errors import InputError, Problem, RecpError, one_line
 from recp.report import render
 from recp.report.lang import indicator_label, translator
 from recp.scenario import Scenario
@@ -32,7 +32,7 @@ from recp.serve import uploads
 from recp.serve.config import Config
 from recp.serve.jobs import Runner
 from recp.serve.store import Job, Plant, Session, Store
-from recp.serve.text import page_languages, ui
+from recp.serve.text import labels, page_languages, ui
 
 HERE = Path(__file__).resolve().parent
 STATIC = {"app.css": "text/css", "app.js": "text/javascript"}
@@ -78,8 +78,9 @@ class Pages:
         """Render template ``name`` for the caller's session."""
         s = session_of(request)
         html = self.env.get_template(name).render(
-            t=ui(s.lang), lang=s.lang, langs=page_languages(), csrf=s.csrf, session=s,
-            path=request.url.path, token_mode=bool(self.cfg.token), **ctx,
+            t=ui(s.lang), labels=labels(s.lang), lang=s.lang, langs=page_languages(),
+            csrf=s.csrf, session=s, path=request.url.path, token_mode=bool(self.cfg.token),
+            **ctx,
         )  # fmt: skip
         return HTMLResponse(html, status_code=status)
 
@@ -107,8 +108,10 @@ class Pages:
 
     def add_plant(self, s: Session, name: str, data: dict[str, Any] | None, **kw: Any) -> Plant:
         """Keep a new plant in the session (the oldest goes past the limit)."""
-        while len(s.plants) >= self.cfg.max_plants:
-            s.plants.pop(next(iter(s.plants)))
+        if len(s.plants) >= self.cfg.max_plants:
+            raise InputError(
+                f"this session keeps at most {self.cfg.max_plants} plants: remove one first"
+            )
         p = Plant(pid=s.next_id("p"), name=name, data=data or {}, **kw)
         s.plants[p.pid] = p
         return p
@@ -129,6 +132,8 @@ def check(p: Plant) -> None:
         p.assessment = assess(Scenario.from_dict(p.data, file=p.name))
     except InputError as e:
         p.problems = e.problems
+    except RecpError as e:  # an unknown factor, as the CLI reports it: one line
+        p.problems = [Problem("", one_line(str(e)), p.name)]
 
 
 def upload_of(form: FormData, name: str = "file") -> UploadFile:

@@ -23,7 +23,7 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from recp.assessment import assess
-from recp.errors import InputError, Problem
+from recp.errors import InputError, Problem, RecpError, one_line
 from recp.rules import WATER_SOURCES
 from recp.scenario import loads
 from recp.sectors import SECTORS, find_measure
@@ -124,7 +124,12 @@ class Routes:
     async def new(self, request: Request) -> Response:
         """Start a plant from a sector template."""
         form = await self.pg.form(request)
-        p = new_from_template(self.pg, session_of(request), str(form.get("sector", "")))
+        try:
+            p = new_from_template(self.pg, session_of(request), str(form.get("sector", "")))
+        except InputError as e:
+            return self.pg.page(
+                request, "home.html", status=400, sectors=SECTORS, errors=e.problems
+            )
         return redirect(f"/plants/{p.pid}")
 
     async def upload(self, request: Request) -> Response:
@@ -143,7 +148,12 @@ class Routes:
         finally:
             uploads.remove(folder)
         name = uploads.display_name(f.filename)
-        p = self.pg.add_plant(s, name, data, problems=problems, text=None if data else text)
+        try:
+            p = self.pg.add_plant(s, name, data, problems=problems, text=None if data else text)
+        except InputError as e:
+            return self.pg.page(
+                request, "home.html", status=400, sectors=SECTORS, errors=e.problems
+            )
         if sc is not None:
             check(p)
         return redirect(f"/plants/{p.pid}")
@@ -322,6 +332,8 @@ async def api_assess(pg: Pages, request: Request) -> Response:
                 doc = assess(sc).to_dict()
             except InputError as e:
                 problems = e.problems
+            except RecpError as e:
+                problems = [Problem("", one_line(str(e)), uploads.display_name(f.filename))]
     except InputError as e:
         problems = e.problems
     finally:

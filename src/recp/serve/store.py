@@ -108,7 +108,10 @@ class Store:
         with self.lock:
             self._expire()
             while len(self.sessions) >= self.max_sessions:
-                oldest = min(self.sessions.values(), key=lambda s: s.seen)
+                # empty sessions go first: a flood of new visitors never evicts someone's work
+                oldest = min(
+                    self.sessions.values(), key=lambda s: (bool(s.plants or s.jobs), s.seen)
+                )
                 self._drop(oldest.sid)
             sid = secrets.token_urlsafe(32)
             folder = Path(tempfile.mkdtemp(prefix="s-", dir=self.root))

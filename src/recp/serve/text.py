@@ -114,6 +114,37 @@ UI: dict[str, dict[str, str]] = {
 }
 
 
+#: Labels of the form fields (the document's key stays visible in the field's tooltip).
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "plant.name": "Name", "plant.country": "Country", "plant.sector": "Sector",
+        "plant.production": "Production per year", "currency": "Currency",
+        "gwp": "GWP set", "grid_factor": "Grid factor (location)",
+        "grid_cm": "Grid combined margin", "discount_rate": "Discount rate",
+        "id": "id", "type": "type", "name": "name", "amount": "amount per year",
+        "carrier": "fuel", "price": "price", "source": "water source", "route": "waste route",
+        "hazardous": "hazardous", "measure": "catalogue measure", "category": "CP category",
+        "capex": "capex", "opex": "opex change per year", "lifetime": "lifetime",
+        "steps": "interventions, in order",
+    },
+    "zh": {
+        "plant.name": "名称", "plant.country": "国家", "plant.sector": "行业",
+        "plant.production": "年产量", "currency": "货币", "gwp": "GWP 数据集",
+        "grid_factor": "电网排放因子（基于位置）", "grid_cm": "电网组合边际因子",
+        "discount_rate": "折现率", "id": "编号", "type": "类型", "name": "名称",
+        "amount": "年量", "carrier": "燃料", "price": "价格", "source": "水源",
+        "route": "废物去向", "hazardous": "危险", "measure": "目录措施", "category": "清洁生产类别",
+        "capex": "投资", "opex": "年运行费用变化", "lifetime": "寿命",
+        "steps": "措施（按顺序）",
+    },
+}  # fmt: skip
+
+
+def labels(lang: str) -> dict[str, str]:
+    """Form labels in ``lang`` (English for anything missing)."""
+    return {**LABELS["en"], **LABELS.get(lang, {})}
+
+
 def ui(lang: str) -> dict[str, str]:
     """The page's labels in ``lang`` (English for anything missing)."""
     return {**UI["en"], **UI.get(lang, {})}
