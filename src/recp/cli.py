@@ -432,6 +432,42 @@ def new(
         typer.echo(f"wrote {out}", err=True)
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="Interface to listen on. Default: this computer only. Any other (0.0.0.0, "
+            "an intranet address) needs --token.",
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the page in the default browser.")
+    ] = False,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            help="Access token (12+ characters) asked once per browser session; "
+            "or set RECP_SERVE_TOKEN.",
+            show_default=False,
+        ),
+    ] = None,
+    max_upload_mb: Annotated[
+        int, typer.Option("--max-upload-mb", min=1, help="Largest upload accepted [MiB].")
+    ] = 50,
+) -> None:
+    """Open recp in a web browser: forms, validation, reports, comparisons and batches."""
+    from recp.serve import Config, run  # lazy: the web stack loads only for 'recp serve'
+
+    run(
+        Config(host=host, port=port, token=token, max_upload=max_upload_mb * 2**20),
+        open_browser=open_browser,
+    )
+
+
 @factors_app.command("list")
 def factors_list(
     source: Annotated[
