@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 import subprocess
 import sys
@@ -252,7 +254,10 @@ def test_bad_input_exit_2_one_located_line(
     assert len(lines) == 1, err
     line = lines[0]
     assert line.startswith(f"error: {f}:"), line
-    assert f": {place}: " in line, line
+    # the place, then the flow or intervention it names by id: 'flows[1].price (flow 'grid'): '
+    assert re.search(rf": {re.escape(place)}( \((flow|intervention) '[^']+'[^)]*\))?: ", line), line
+    if place.startswith(("flows[", "interventions[")):
+        assert " (flow '" in line or " (intervention '" in line, line
     assert message in line, line
     assert "Traceback" not in err and out == ""
 

@@ -82,12 +82,49 @@ def test_worked_scenario_round_trip(path, tmp_path):
     assert a.equals(b)
 
 
-def test_new_xlsx_then_validate_and_assess(tmp_path, capsys):
+def _fill_template(path):
+    """Fill every TODO cell of a template the way a consultant types: plain numbers."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("TODO"):
+                    key = ws.cell(c.row, 1).value if ws.title == "Plant" else None
+                    c.value = {"plant.name": "Mill", "plant.country": "EG", "discount_rate": 8}.get(
+                        key, 1000
+                    )
+    wb.save(path)
+
+
+def test_unfilled_template_does_not_validate(tmp_path, capsys):
+    """An unfilled template validated and assessed, with Moldova's grid factor pre-filled."""
     out = tmp_path / "mill.xlsx"
     assert main(["new", "--sector", "textiles", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Plant!B3: plant.country: still a template placeholder" in err
+    assert "Flows!D2: flow 'gas': amount: still a template placeholder" in err
+    assert "Interventions!E2" in err and "capex" in err
+    assert "MD" not in err and "Moldova" not in err  # no country pre-filled
+    assert main(["assess", str(out)]) == 2
+
+
+def test_filled_template_with_plain_numbers_validates_and_assesses(tmp_path, capsys):
+    """'capex 40000' failed until typed as text '40000 USD': units come from unit columns."""
+    out = tmp_path / "mill.xlsx"
+    assert main(["new", "--sector", "textiles", "--out", str(out)]) == 0
+    _fill_template(out)
     assert main(["validate", str(out)]) == 0
     assert main(["assess", str(out), "--format", "json"]) == 0
     assert '"energy"' in capsys.readouterr().out
+    sc = recp.load(out)
+    assert sc.plant.country == "EG"
+    assert sc.interventions[0].capex.to("USD").magnitude == 1000
+    assert sc.interventions[0].measure == "textiles.low_liquor_ratio"
+    assert sc.discount_rate.to("percent").magnitude == 8
 
 
 def test_workbook_offers_lists(tmp_path):
