@@ -160,19 +160,33 @@ def validate(
     files: Annotated[
         list[Path], typer.Argument(help="Scenario files to check.", show_default=False)
     ],
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Fail (exit 2) on warnings too, not only on errors."),
+    ] = False,
 ) -> None:
-    """Check scenario files without assessing them (exit 2 if any has a problem)."""
+    """Check scenario files without writing results: errors, then the assessment's warnings.
+
+    Exit 2 if any file has a problem (or, with --strict, a warning).
+    """
     from recp.assessment import assess as run  # lazy: CLI start-up
     from recp.scenario import load  # lazy: CLI start-up
 
     problems = []
     for f in files:
         try:
-            run(load(f))  # also checks factors and below-zero changes
+            warnings = run(load(f)).warnings()  # also checks factors and below-zero changes
         except InputError as e:
             problems += e.with_file(str(f)).problems
             continue
-        typer.echo(f"{f}: ok")
+        for w in warnings:
+            line = f"{f}: warning [{w.get('code', 'other')}]: {w['message']}"
+            typer.echo(one_line(line), err=True)
+        if strict and warnings:
+            problems.append(Problem("", f"{len(warnings)} warning(s) and --strict: not ok", str(f)))
+            continue
+        n = len(warnings)
+        typer.echo(f"{f}: ok" + (f" ({n} warning{'s' if n > 1 else ''})" if n else ""))
     if problems:
         raise InputError(problems)
 

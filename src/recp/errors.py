@@ -48,15 +48,21 @@ class Problem:
     subject: str | None = None
     cell: str | None = None
 
+    @property
+    def located(self) -> str:
+        """The place with its cell and subject: ``Flows!D2: flows[0].amount (flow 'well')``."""
+        place = self.place
+        if self.subject:
+            place = f"{place} ({self.subject})" if place else self.subject
+        if self.cell:
+            return f"{self.cell}: {place}" if place else self.cell
+        return place
+
     def __str__(self) -> str:
         where = self.file or "<input>"
         if self.line is not None:
             where += f":{self.line}"
-        if self.cell:
-            where += f": {self.cell}"
-        place = self.place
-        if self.subject:
-            place = f"{place} ({self.subject})" if place else self.subject
+        place = self.located
         if place:
             return one_line(f"{where}: {place}: {self.message}")
         return one_line(f"{where}: {self.message}")
