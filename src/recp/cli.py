@@ -192,6 +192,19 @@ def validate(
 
 
 @app.command()
+def schema(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Print the JSON Schema of scenario files (for editors' completion and checks)."""
+    from recp.schema import schema_text  # lazy: CLI start-up
+
+    _emit(schema_text(), out, [], force)
+
+
+@app.command()
 def batch(
     source: Annotated[
         Path,
