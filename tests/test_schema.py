@@ -33,7 +33,7 @@ SECTIONS = {
 
 
 def test_checked_in_schema_is_the_generated_one():
-    """docs/scenario.schema.json is regenerated with: recp schema -o docs/scenario.schema.json --force"""
+    """Regenerate it with: recp schema -o docs/scenario.schema.json --force"""
     assert (ROOT / SCHEMA_PATH).read_text(encoding="utf-8") == schema_text()
 
 

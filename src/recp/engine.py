@@ -1110,9 +1110,9 @@ def _unpriced_warnings(sc: Scenario, unpriced: list[str]) -> list[dict[str, str]
         {
             "code": "flows_without_price",
             "message": (
-                f"no price for flow '{fid}', which intervention(s) "
+                f"no price for flow '{fid}', changed by intervention(s) "
                 + ", ".join(repr(i) for i in changed_by[fid])
-                + " change: its change is not counted in their annual cost saving"
+                + ": that change is not counted in the annual cost saving"
             ),
         }
         for fid in unpriced
