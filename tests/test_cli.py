@@ -395,3 +395,18 @@ def test_recp_schema_writes_a_file(capsys, tmp_path):
     assert code == 0 and json.loads(out.read_text())["title"] == "recp scenario file"
     code, _, err = cli(capsys, "schema", "--out", out)
     assert code == 2 and "exists" in err
+
+
+def test_unfilled_yaml_template_warns_and_strict_refuses(capsys, tmp_path):
+    """An unfilled template validated as ok: its TODO marks are a warning, an error with --strict."""
+    out = tmp_path / "plant.yaml"
+    assert main(["new", "--sector", "dairy", "--out", str(out)]) == 0
+    code, _, err = cli(capsys, "validate", out)
+    assert code == 0
+    assert f"{out}: warning [todo_left]: 13 line(s) still marked TODO" in err
+    code, _, err = cli(capsys, "validate", "--strict", out)
+    assert code == 2 and "--strict: not ok" in err
+    filled = "\n".join(line.split("# TODO")[0] for line in out.read_text().splitlines())
+    out.write_text(filled)
+    code, _, err = cli(capsys, "validate", out)
+    assert code == 0 and "todo_left" not in err

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -179,6 +180,7 @@ def validate(
         except InputError as e:
             problems += e.with_file(str(f)).problems
             continue
+        warnings += _todo_comments(f)
         for w in warnings:
             line = f"{f}: warning [{w.get('code', 'other')}]: {w['message']}"
             typer.echo(one_line(line), err=True)
@@ -189,6 +191,27 @@ def validate(
         typer.echo(f"{f}: ok" + (f" ({n} warning{'s' if n > 1 else ''})" if n else ""))
     if problems:
         raise InputError(problems)
+
+
+def _todo_comments(path: Path) -> list[dict[str, str]]:
+    """A warning for the ``# TODO`` comments a YAML template's placeholders carry, if any left."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return []
+    lines = [
+        i
+        for i, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1)
+        if re.search(r"^\s*[^#\s].*#.*\bTODO\b", line)  # a value marked, not a note
+    ]
+    if not lines:
+        return []
+    shown = ", ".join(str(i) for i in lines[:8]) + (", ..." if len(lines) > 8 else "")
+    return [
+        {
+            "code": "todo_left",
+            "message": f"{len(lines)} line(s) still marked TODO (template placeholders?): "
+            f"line {shown}; replace the values and remove the marks",
+        }
+    ]
 
 
 @app.command()
