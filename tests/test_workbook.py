@@ -429,3 +429,18 @@ def test_template_has_example_row_lists_and_todo_markers(tmp_path):
     gas = dict(zip(fh, [c.value for c in flows[2]], strict=True))
     assert gas["amount"].startswith("TODO") and gas["amount unit"] == "m3"
     assert "typical plant: 1250000 m3" in gas["notes"]
+
+
+def test_number_without_any_unit_names_the_cell_and_where_to_put_it(dairy_xlsx, capsys):
+    def edit(wb):
+        ws = wb["Interventions"]
+        ws[f"{_column(ws, 'capex')}2"] = 40000
+        ws[f"{_column(ws, 'capex unit')}2"] = None
+
+    _edit(dairy_xlsx, edit)
+    code, err = _errors(capsys, "validate", str(dairy_xlsx))
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"error: {dairy_xlsx}: Interventions!E2: intervention 'housekeeping': capex: the number "
+        "40000 has no unit: give it in the column 'capex unit' or the header 'capex [unit]'"
+    ]

@@ -494,6 +494,14 @@ SHEET_ALIASES = {
 INTERVENTION_QTY = ("capex", "opex", "lifetime", "by", "to")
 #: A header that carries the unit of its column: ``capex [USD]``.
 _HEADER_UNIT = re.compile(r"^(.*?)\s*\[(.*)\]\s*$")
+#: Quantities that are never a bare number: a plain number in their cell needs a unit.
+NEEDS_UNIT = frozenset(
+    {
+        *("amount", "price", "ncv", "density", "emission_factor", "market_factor", "cod"),
+        *("nitrogen", "production", "grid_factor", "grid_cm", "activity"),
+        *("capex", "opex", "lifetime", "by", "to"),
+    }
+)
 #: A cell still holding a template's placeholder.
 _TODO = re.compile(r"^\s*TODO\b", re.IGNORECASE)
 
@@ -535,8 +543,9 @@ def _quantity_cell(c: Any, unit: str) -> Any:
     Text that is a bare number is a number; other text (``40000 USD``) is kept as typed.
     """
     v = c.value
-    if isinstance(v, str) and _NUM.match(v) and not _NUM.match(v).group(2):  # type: ignore[union-attr]
-        v = float(v)
+    m = _NUM.match(v) if isinstance(v, str) else None
+    if m is not None and not m.group(2):
+        v = float(m.group(1))
     if isinstance(v, int | float) and not isinstance(v, bool):
         if not unit and "%" in str(c.number_format or ""):
             return f"{_text(v * 100)} %"
@@ -635,6 +644,17 @@ def _table(ws: Any, allowed: tuple[str, ...], qty: tuple[str, ...], rd: _Reading
                 unit = raw.get(unit_of[k])
                 unit = _text(unit) if unit is not None else head_units.get(k, "")
                 v = _quantity_cell(cells[k], unit)
+                what = _text(raw.get("key")) if ws.title == "Plant" else k
+                bare = _NUM.match(str(v))
+                if what.removeprefix("plant.") in NEEDS_UNIT and bare and not bare.group(2):
+                    col = unit_of[k]
+                    rd.problem(
+                        table.cell(k, r),
+                        f"{what}: the number {v} has no unit: give it in the column "
+                        f"'{col}'"
+                        + ("" if ws.title == "Plant" else f" or the header '{k} [unit]'"),
+                        subject,
+                    )
             elif isinstance(v, str):
                 v = v.strip()
             rec[k] = v
