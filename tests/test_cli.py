@@ -398,7 +398,7 @@ def test_recp_schema_writes_a_file(capsys, tmp_path):
 
 
 def test_unfilled_yaml_template_warns_and_strict_refuses(capsys, tmp_path):
-    """An unfilled template validated as ok: its TODO marks are a warning, an error with --strict."""
+    """An unfilled template validated as ok: its TODO marks warn, and fail with --strict."""
     out = tmp_path / "plant.yaml"
     assert main(["new", "--sector", "dairy", "--out", str(out)]) == 0
     code, _, err = cli(capsys, "validate", out)

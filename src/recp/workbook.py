@@ -14,10 +14,15 @@ Flows
     ``amount unit``); lists of valid types, carriers, routes and keys are offered in the cells.
 Interventions
     One row per change: the intervention's columns are given on its first row (later rows with
-    the same ``id`` add changes to it); ``by``/``to`` and costs are written as in YAML
-    (``-8 %``, ``25000 USD``).
+    the same ``id`` add changes to it); ``by``/``to`` and costs are a number column plus a unit
+    column (``-8`` and ``%``, ``25000`` and ``USD``), or written as in YAML (``-8 %``).
 Scenarios, Balances
     Optional: scenario name and comma-separated intervention ids; balance kind, item, amount.
+
+Reading is strict (:func:`read_located`): an unknown sheet or column, a column of values without
+a header, a row that would be dropped and a ``TODO`` placeholder are problems naming their cell
+(``Flows!D1``), so nothing in a sheet is lost silently. Quantity cells take their unit from the
+cell's text, the unit column or the header (``capex [USD]``).
 """
 
 from __future__ import annotations
