@@ -355,3 +355,36 @@ def test_cli_batch_writes_warnings_balances_benchmarks_beside_results(tmp_path):
         assert col in df.columns
     bal = pd.read_csv(out.parent / "res.balances.csv")
     assert list(bal["balance"]) == ["water", "mass"]
+
+
+def test_folder_batch_assesses_xlsx_plants(tmp_path):
+    """A folder batch skipped .xlsx plants without a word."""
+    import yaml
+
+    from recp.workbook import write_workbook
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    dairy = next(p for p in SCENARIOS if p.stem == "dairy-md")
+    school = next(p for p in SCENARIOS if p.stem == "school-md")
+    shutil.copy(school, folder / school.name)
+    write_workbook(yaml.safe_load(dairy.read_text()), folder / "dairy.xlsx")
+    write_workbook(yaml.safe_load(dairy.read_text()), folder / "broken.xlsx")
+    (folder / "~$dairy.xlsx").write_bytes(b"Excel's lock file of an open workbook")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(folder / "broken.xlsx")
+    wb["Interventions"].title = "Measures"
+    wb.save(folder / "broken.xlsx")
+    res = run(folder)
+    assert set(res.plants["plant"]) == {"dairy", "school-md"}
+    ref = assess_many([dairy]).results.assign(plant="dairy")
+    got = res.results[res.results["plant"] == "dairy"].reset_index(drop=True)
+    as_text = {c: str for c in ("plant", "scenario", "indicator", "component", "unit")}
+    pd.testing.assert_frame_equal(
+        got.astype(as_text), ref.reset_index(drop=True).astype(as_text), check_dtype=False
+    )
+    err = res.errors.set_index("plant")
+    assert list(err.index) == ["broken"]
+    assert err.loc["broken", "place"] == "Measures!A1"
+    assert "did you mean 'Interventions'?" in err.loc["broken", "message"]

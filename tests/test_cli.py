@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -252,7 +253,10 @@ def test_bad_input_exit_2_one_located_line(
     assert len(lines) == 1, err
     line = lines[0]
     assert line.startswith(f"error: {f}:"), line
-    assert f": {place}: " in line, line
+    # the place, then the flow or intervention it names by id: 'flows[1].price (flow 'grid'): '
+    assert re.search(rf": {re.escape(place)}( \((flow|intervention) '[^']+'[^)]*\))?: ", line), line
+    if place.startswith(("flows[", "interventions[")):
+        assert " (flow '" in line or " (intervention '" in line, line
     assert message in line, line
     assert "Traceback" not in err and out == ""
 
@@ -317,3 +321,92 @@ def test_console_script_and_lazy_imports():
         timeout=60,
     )
     assert r.returncode == 0 and json.loads(r.stdout)["plant"]["country"] == "MD"
+
+
+def test_validate_shows_the_assessments_warnings(capsys):
+    """validate never showed warnings: a missing price on a changed flow said only 'ok'."""
+    code, out, err = cli(capsys, "validate", EXAMPLE)
+    assert code == 0
+    assert out == f"{EXAMPLE}: ok (4 warnings)\n"
+    assert (
+        f"{EXAMPLE}: warning [flows_without_price]: no price for flow 'well', changed by "
+        "intervention(s) 'condensate': that change is not counted in the annual cost saving"
+    ) in err.splitlines()
+    import recp
+
+    shown = [ln.split("]: ", 1)[1] for ln in err.splitlines()]
+    assert shown == [w["message"] for w in recp.assess(recp.load(EXAMPLE)).warnings()]
+
+
+def test_validate_strict_fails_on_warnings(capsys, tmp_path, example_doc):
+    code, out, err = cli(capsys, "validate", "--strict", EXAMPLE)
+    assert code == 2 and out == ""
+    assert f"error: {EXAMPLE}: 4 warning(s) and --strict: not ok" in err
+    assert "no price for flow 'well'" in err
+
+
+def test_validate_strict_passes_without_warnings(capsys, tmp_path):
+    doc = {
+        "plant": {"name": "Clean", "country": "BD"},
+        "grid_factor": "0.5 t CO2e/MWh",
+        "grid_cm": "0.5 t CO2e/MWh",
+        "flows": [
+            {"id": "grid", "type": "electricity", "amount": "1 GWh", "price": "0.1 USD/kWh"},
+            {"id": "w", "type": "water", "source": "municipal", "amount": "100 m3"},
+            {"id": "ww", "type": "wastewater", "amount": "95 m3"},
+            {"id": "m", "type": "material", "amount": "10 t"},
+            {"id": "p", "type": "product", "amount": "9.5 t"},
+        ],
+    }
+    f = _write(tmp_path, doc)
+    code, out, err = cli(capsys, "validate", "--strict", f)
+    assert code == 0 and out == f"{f}: ok\n" and err == ""
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "shown"),
+    [
+        (("flows", 2, "amount"), "lots", "flows[2].amount (flow 'well'): "),
+        (
+            ("interventions", 0, "changes", 1, "by"),
+            "-15000 kWh",
+            "interventions[0].changes[1].by (intervention 'condensate', flow 'well'): ",
+        ),
+        (
+            ("interventions", 0, "capex"),
+            "25000",
+            "interventions[0].capex (intervention 'condensate'): ",
+        ),
+    ],
+)
+def test_yaml_errors_name_the_flow_or_intervention(
+    capsys, tmp_path, example_doc, path, value, shown
+):
+    """Errors said flows[0].amount, never which flow: the id is named beside the place."""
+    f = _write(tmp_path, _mutate(example_doc, path, value))
+    code, _, err = cli(capsys, "validate", f)
+    assert code == 2
+    assert re.search(rf"^error: {re.escape(str(f))}:\d+: {re.escape(shown)}", err, flags=re.M), err
+
+
+def test_recp_schema_writes_a_file(capsys, tmp_path):
+    out = tmp_path / "s.json"
+    code, _, err = cli(capsys, "schema", "--out", out)
+    assert code == 0 and json.loads(out.read_text())["title"] == "recp scenario file"
+    code, _, err = cli(capsys, "schema", "--out", out)
+    assert code == 2 and "exists" in err
+
+
+def test_unfilled_yaml_template_warns_and_strict_refuses(capsys, tmp_path):
+    """An unfilled template validated as ok: its TODO marks warn, and fail with --strict."""
+    out = tmp_path / "plant.yaml"
+    assert main(["new", "--sector", "dairy", "--out", str(out)]) == 0
+    code, _, err = cli(capsys, "validate", out)
+    assert code == 0
+    assert f"{out}: warning [todo_left]: 13 line(s) still marked TODO" in err
+    code, _, err = cli(capsys, "validate", "--strict", out)
+    assert code == 2 and "--strict: not ok" in err
+    filled = "\n".join(line.split("# TODO")[0] for line in out.read_text().splitlines())
+    out.write_text(filled)
+    code, _, err = cli(capsys, "validate", out)
+    assert code == 0 and "todo_left" not in err

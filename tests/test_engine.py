@@ -150,7 +150,7 @@ def test_change_below_zero_is_an_input_error_naming_the_place():
     )
     with pytest.raises(
         InputError,
-        match=r"interventions\[0\]\.changes\[0\]: takes flow 'w' "
+        match=r"interventions\[0\]\.changes\[0\] \(intervention 'a', flow 'w'\): takes flow 'w' "
         r"from 1000 to -500 m3, below zero",
     ):
         run(doc)

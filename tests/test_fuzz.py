@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -351,8 +352,8 @@ def test_bad_input_class_exit_2_located_one_line(
         text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
         where += f":{_line_of(text, line_text)}"
     assert line.startswith(where + ": "), line
-    if place is not None:
-        assert f": {place}: " in line, line
+    if place is not None:  # the place, then the flow or intervention it is about by id
+        assert re.search(rf": {re.escape(place)}( \((flow|intervention) '[^)]*\))?: ", line), line
     assert fragment in line, line
     assert not Path("/tmp/recp-pwned").exists()
 

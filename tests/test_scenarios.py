@@ -26,3 +26,25 @@ def test_worked_plant(path):
     d = a.to_dict()
     assert all(r["value"] is not None for r in d["results"])
     assert all(f["source"] for f in d["factors"])
+
+
+@pytest.mark.parametrize(
+    "assign",
+    [
+        lambda sc: setattr(sc, "currency", "EUR"),
+        lambda sc: setattr(sc.plant, "country", "XX"),
+        lambda sc: setattr(sc.flows[0], "amount", "5 t"),
+        lambda sc: setattr(sc.interventions[0], "capex", "1 USD"),
+    ],
+    ids=["scenario", "plant", "flow", "intervention"],
+)
+def test_setting_a_field_of_a_loaded_scenario_is_a_clear_error(assign):
+    """Setting a field gave a raw AttributeError later ('str' has no attribute 'magnitude')."""
+    from recp.errors import ReadOnlyError, RecpError
+
+    sc = recp.load(SCENARIOS[0])
+    before = recp.assess(sc).table()
+    with pytest.raises(ReadOnlyError, match="read-only.*Scenario.from_dict") as e:
+        assign(sc)
+    assert isinstance(e.value, AttributeError) and isinstance(e.value, RecpError)
+    assert recp.assess(sc).table().equals(before)  # nothing changed

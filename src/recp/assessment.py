@@ -653,11 +653,12 @@ def assess(scenario: Scenario, lib: FactorLibrary | None = None) -> Assessment:
     if lib is not None:  # the scenario was validated against the shipped tables: check it again
         located = list(scenario.check(lib))
         if located:
-            raise InputError(located).with_file(scenario.source_file or "<input>")
+            raise InputError(scenario.locate(located)).with_file(scenario.source_file or "<input>")
     try:
         c = compile_scenario(scenario, lib)
     except InputError as e:
-        raise e.with_file(scenario.source_file or "<input>") from None
+        where = scenario.source_file or "<input>"
+        raise InputError(scenario.locate(e.problems)).with_file(where) from None
     problems: list[Problem] = []
     states: dict[str, np.ndarray] = {}
     for name, ids in scenario.scenario_map.items():
@@ -672,7 +673,7 @@ def assess(scenario: Scenario, lib: FactorLibrary | None = None) -> Assessment:
     if problems:
         seen: set[str] = set()
         uniq = [p for p in problems if not (p.place in seen or seen.add(p.place))]  # type: ignore[func-returns-value]
-        raise InputError(uniq).with_file(scenario.source_file or "<input>")
+        raise InputError(scenario.locate(uniq)).with_file(scenario.source_file or "<input>")
     for name, st in states.items():  # last guard: numbers too large for floats
         if not np.all(np.isfinite(st @ c.W)):
             raise InputError(

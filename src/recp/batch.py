@@ -1007,9 +1007,9 @@ def assess_many(
         try:
             comp = engine.compile_scenario(sc, lib)
         except InputError as e:
-            for p in e.problems:
+            for p in sc.locate(e.problems):
                 errors.append(
-                    {"plant": pid, "file": sc.source_file, "place": p.place, "message": p.message}
+                    {"plant": pid, "file": sc.source_file, "place": p.located, "message": p.message}
                 )
             continue
         except Exception as e:  # noqa: BLE001 - a fault in one plant never stops the batch
@@ -1058,7 +1058,7 @@ def _load(item: Scenario | str | Path, errors: list[dict[str, Any]]) -> tuple[Sc
                 {
                     "plant": pid,
                     "file": p.file,
-                    "place": p.place,
+                    "place": p.located,
                     "message": p.message if p.line is None else f"line {p.line}: {p.message}",
                 }
             )
@@ -1141,18 +1141,28 @@ def combine(parts: Iterable[BatchResult]) -> BatchResult:
 # -- running a batch: chunks, processes, Dask -------------------------------------------------
 
 
+#: Scenario files a folder batch assesses: YAML, JSON and fill-in workbooks (Excel's own
+#: ``~$`` lock files beside an open workbook are not plants and are left out).
+SCENARIO_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
+
+
 def work_items(src: Path, chunk_plants: int) -> list[tuple[str, Any]]:
     """Split an input into independent chunks: ("files", [paths]) or ("tables", Tables)."""
     if is_table_input(src):
         return [("tables", c) for c in read_tables_chunks(src, chunk_plants)]
     if src.is_dir():
-        files = sorted(p for p in src.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".json"))
+        files = sorted(
+            p
+            for p in src.iterdir()
+            if p.suffix.lower() in SCENARIO_SUFFIXES and not p.name.startswith("~$")
+        )
         if not files:
             raise InputError(
                 [
                     Problem(
                         "",
-                        "no scenario files (.yaml, .yml, .json) or plants table in the folder",
+                        "no scenario files (.yaml, .yml, .json, .xlsx) or plants table in the "
+                        "folder",
                         str(src),
                     )
                 ]

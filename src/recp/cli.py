@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -160,21 +161,70 @@ def validate(
     files: Annotated[
         list[Path], typer.Argument(help="Scenario files to check.", show_default=False)
     ],
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Fail (exit 2) on warnings too, not only on errors."),
+    ] = False,
 ) -> None:
-    """Check scenario files without assessing them (exit 2 if any has a problem)."""
+    """Check scenario files without writing results: errors, then the assessment's warnings.
+
+    Exit 2 if any file has a problem (or, with --strict, a warning).
+    """
     from recp.assessment import assess as run  # lazy: CLI start-up
     from recp.scenario import load  # lazy: CLI start-up
 
     problems = []
     for f in files:
         try:
-            run(load(f))  # also checks factors and below-zero changes
+            warnings = run(load(f)).warnings()  # also checks factors and below-zero changes
         except InputError as e:
             problems += e.with_file(str(f)).problems
             continue
-        typer.echo(f"{f}: ok")
+        warnings += _todo_comments(f)
+        for w in warnings:
+            line = f"{f}: warning [{w.get('code', 'other')}]: {w['message']}"
+            typer.echo(one_line(line), err=True)
+        if strict and warnings:
+            problems.append(Problem("", f"{len(warnings)} warning(s) and --strict: not ok", str(f)))
+            continue
+        n = len(warnings)
+        typer.echo(f"{f}: ok" + (f" ({n} warning{'s' if n > 1 else ''})" if n else ""))
     if problems:
         raise InputError(problems)
+
+
+def _todo_comments(path: Path) -> list[dict[str, str]]:
+    """A warning for the ``# TODO`` comments a YAML template's placeholders carry, if any left."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return []
+    lines = [
+        i
+        for i, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1)
+        if re.search(r"^\s*[^#\s].*#.*\bTODO\b", line)  # a value marked, not a note
+    ]
+    if not lines:
+        return []
+    shown = ", ".join(str(i) for i in lines[:8]) + (", ..." if len(lines) > 8 else "")
+    return [
+        {
+            "code": "todo_left",
+            "message": f"{len(lines)} line(s) still marked TODO (template placeholders?): "
+            f"line {shown}; replace the values and remove the marks",
+        }
+    ]
+
+
+@app.command()
+def schema(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Print the JSON Schema of scenario files (for editors' completion and checks)."""
+    from recp.schema import schema_text  # lazy: CLI start-up
+
+    _emit(schema_text(), out, [], force)
 
 
 @app.command()

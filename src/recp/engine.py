@@ -1114,17 +1114,42 @@ def _flow_warnings(sc: Scenario, ft: FlowTable, co: Coefficients) -> list[dict[s
         )
     unpriced = [str(x) for x in ft.flow_id[co.flags["unpriced"]]]
     if unpriced and sc.interventions:
-        warnings.append(
+        warnings += _unpriced_warnings(sc, unpriced)
+    return warnings
+
+
+def _unpriced_warnings(sc: Scenario, unpriced: list[str]) -> list[dict[str, str]]:
+    """A warning per unpriced flow that interventions change (naming them), one for the rest."""
+    changed_by: dict[str, list[str]] = {}
+    for iv in sc.interventions:
+        for ch in iv.changes:
+            if ch.flow in unpriced and iv.id not in changed_by.setdefault(ch.flow, []):
+                changed_by[ch.flow].append(iv.id)
+    out = [
+        {
+            "code": "flows_without_price",
+            "message": (
+                f"no price for flow '{fid}', changed by intervention(s) "
+                + ", ".join(repr(i) for i in changed_by[fid])
+                + ": that change is not counted in the annual cost saving"
+            ),
+        }
+        for fid in unpriced
+        if fid in changed_by
+    ]
+    rest = [fid for fid in unpriced if fid not in changed_by]
+    if rest:
+        out.append(
             {
                 "code": "flows_without_price",
                 "message": (
                     "no price for flow(s) "
-                    + ", ".join(repr(x) for x in unpriced)
+                    + ", ".join(repr(x) for x in rest)
                     + ": their changes are not counted in the annual cost saving"
                 ),
             }
         )
-    return warnings
+    return out
 
 
 def _compile_change(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 class RecpError(Exception):
@@ -34,19 +34,37 @@ class Problem:
         File name, when the input came from a file.
     line : int or None
         1-based line in the file, when known.
+    subject : str or None
+        The thing the place belongs to, by its id: ``flow 'well'``, ``intervention 'vsd'``;
+        printed beside the place (``flows[0].amount (flow 'well')``).
+    cell : str or None
+        The workbook cell, ``Sheet!Cell`` (``Flows!D2``), when the input was a workbook.
     """
 
     place: str
     message: str
     file: str | None = None
     line: int | None = None
+    subject: str | None = None
+    cell: str | None = None
+
+    @property
+    def located(self) -> str:
+        """The place with its cell and subject: ``Flows!D2: flows[0].amount (flow 'well')``."""
+        place = self.place
+        if self.subject:
+            place = f"{place} ({self.subject})" if place else self.subject
+        if self.cell:
+            return f"{self.cell}: {place}" if place else self.cell
+        return place
 
     def __str__(self) -> str:
         where = self.file or "<input>"
         if self.line is not None:
             where += f":{self.line}"
-        if self.place:
-            return one_line(f"{where}: {self.place}: {self.message}")
+        place = self.located
+        if place:
+            return one_line(f"{where}: {place}: {self.message}")
         return one_line(f"{where}: {self.message}")
 
 
@@ -80,9 +98,11 @@ class InputError(ValueError, RecpError):
 
     def with_file(self, file: str) -> InputError:
         """Return a copy whose problems name ``file`` where they named none."""
-        return InputError(
-            [Problem(p.place, p.message, p.file or file, p.line) for p in self.problems]
-        )
+        return InputError([replace(p, file=p.file or file) for p in self.problems])
+
+
+class ReadOnlyError(AttributeError, RecpError):
+    """Setting a field of a validated scenario object (they are read-only)."""
 
 
 class UnitError(InputError):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,14 +21,24 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 from yaml.constructor import ConstructorError
 
 from recp import rules
-from recp.errors import InputError, Problem, UnitError, UnknownFactorError, did_you_mean
+from recp.errors import (
+    InputError,
+    Problem,
+    ReadOnlyError,
+    UnitError,
+    UnknownFactorError,
+    did_you_mean,
+)
 from recp.factors import FactorLibrary, library
 from recp.processes import plan
 from recp.rules import (
@@ -49,7 +60,7 @@ from recp.rules import (
 )
 from recp.sectors import find_measure
 from recp.units import CURRENCIES, is_dimension, parse_quantity, parse_unit, too_small
-from recp.workbook import read_workbook
+from recp.workbook import read_located
 
 #: Largest scenario file recp reads [bytes]; larger ones are refused with a clear error.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -70,7 +81,22 @@ def _quantity(v: Any) -> Any:
         raise ValueError(e.problems[0].message) from None
 
 
-Qty = Annotated[Any, BeforeValidator(_quantity)]
+#: JSON Schema of a quantity (for editors and ``recp schema``).
+QTY_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "examples": ["12 MWh", "0.30 USD/m3", "-8 %"]},
+        {"type": "number"},
+        {
+            "type": "object",
+            "properties": {"value": {"type": "number"}, "unit": {"type": "string"}},
+            "required": ["value"],
+            "additionalProperties": False,
+        },
+    ],
+    "description": "a quantity: '<number> <unit>' or {value, unit}",
+}
+
+Qty = Annotated[Any, BeforeValidator(_quantity), WithJsonSchema(QTY_SCHEMA)]
 
 
 def _plain_id(v: str) -> str:
@@ -82,6 +108,14 @@ def _plain_id(v: str) -> str:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Refuse assignment: a scenario is validated as a whole, once (checks span fields)."""
+        raise ReadOnlyError(
+            f"{type(self).__name__}.{name} cannot be set: scenario objects are validated once "
+            "and read-only; change the mapping or file and build it again "
+            "(recp.Scenario.from_dict(data) or recp.load(path))"
+        )
 
 
 class Plant(_Model):
@@ -350,7 +384,9 @@ class Scenario(_Model):
     balances: Balances | None = None
     notes: str | None = None
     #: File the scenario was read from (set by :func:`load`), for messages.
-    source_file: str | None = Field(None, exclude=True)
+    source_file: SkipJsonSchema[str | None] = Field(None, exclude=True)
+    #: Workbook cell of each place (``flows[0].amount`` -> ``Flows!D2``), for messages.
+    _cells: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @field_validator("gwp")
     @classmethod
@@ -383,6 +419,21 @@ class Scenario(_Model):
         """The plant's ISO 3166-1 alpha-2 code (alpha-3 and names normalised)."""
         return rules.country(self.plant.country)[0] or self.plant.country
 
+    def locate(self, problems: Iterable[Problem]) -> list[Problem]:
+        """Name the flow or intervention of each problem by its id (and its workbook cell)."""
+        data = {
+            "flows": [{"id": f.id} for f in self.flows],
+            "processes": [{"id": p.id} for p in self.processes],
+            "interventions": [
+                {
+                    "id": iv.id,
+                    "changes": [{"flow": c.flow, "process": c.process} for c in iv.changes],
+                }
+                for iv in self.interventions
+            ],
+        }
+        return [_named(p, data, self._cells) for p in problems]
+
     # -- construction ---------------------------------------------------------------------
 
     @classmethod
@@ -393,11 +444,13 @@ class Scenario(_Model):
         file: str | None = None,
         text: str | None = None,
         lib: FactorLibrary | None = None,
+        cells: dict[str, str] | None = None,
     ) -> Scenario:
         """Validate a mapping (parsed YAML/JSON) into a Scenario.
 
         ``lib`` is the factor library the references are checked against (carriers, Toolkit
-        categories...); default the shipped one.
+        categories...); default the shipped one. ``cells`` maps places (``flows[0].amount``)
+        to workbook cells (``Flows!D2``) for the messages of a workbook's problems.
 
         Raises
         ------
@@ -430,13 +483,19 @@ class Scenario(_Model):
         try:
             sc = cls.model_validate(data)
         except ValidationError as e:
-            raise InputError(_pydantic_problems(e, data, file, locate)) from None
-        sc.source_file = file
+            problems = _pydantic_problems(e, data, file, locate)
+            raise InputError([_named(p, data, cells) for p in problems]) from None
+        BaseModel.__setattr__(sc, "source_file", file)
+        BaseModel.__setattr__(sc, "_cells", dict(cells or {}))
         problems = list(sc.check(lib))
         if problems:
             raise InputError(
                 [
-                    Problem(p.place, p.message, file, locate.line(p.place) if locate else None)
+                    _named(
+                        Problem(p.place, p.message, file, locate.line(p.place) if locate else None),
+                        data,
+                        cells,
+                    )
                     for p in problems
                 ]
             )
@@ -471,6 +530,43 @@ class Scenario(_Model):
         ):
             yield from plan(self, lib).problems
         yield from _check_scenarios(self)
+
+
+_INDEXED = re.compile(r"^(flows|interventions|processes)\[(\d+)\](?:\.changes\[(\d+)\])?")
+_KINDS = {"flows": "flow", "interventions": "intervention", "processes": "process"}
+
+
+def _named(p: Problem, data: Any, cells: dict[str, str] | None) -> Problem:
+    """Name the flow, intervention or process a problem's place points into, and its cell.
+
+    ``flows[0].amount`` gets the subject ``flow 'well'``; a change of an intervention names the
+    intervention and the flow it changes. In a workbook, the place's cell (``Flows!D2``) is
+    looked up in ``cells``, trimming the place to its closest located parent.
+    """
+    subject = p.subject
+    m = _INDEXED.match(p.place)
+    if m and subject is None and isinstance(data, dict):
+        items = data.get(m.group(1))
+        idx = int(m.group(2))
+        item = items[idx] if isinstance(items, list) and idx < len(items) else None
+        if isinstance(item, dict) and isinstance(item.get("id"), str | int):
+            subject = f"{_KINDS[m.group(1)]} {str(item['id'])!r}"
+            changes = item.get("changes")
+            if m.group(3) is not None and isinstance(changes, list):
+                j = int(m.group(3))
+                ch = changes[j] if j < len(changes) else None
+                for key in ("flow", "process"):
+                    if isinstance(ch, dict) and isinstance(ch.get(key), str | int):
+                        subject += f", {key} {str(ch[key])!r}"
+                        break
+    cell = p.cell
+    if cells and cell is None:
+        place = p.place
+        while place and place not in cells:
+            parent = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", place)
+            place = parent if parent != place else ""
+        cell = cells.get(place) if place else None
+    return replace(p, subject=subject, cell=cell)
 
 
 def _check_plant(sc: Scenario) -> Iterator[Problem]:
@@ -1062,7 +1158,8 @@ def load(path: str | Path) -> Scenario:
     if p.is_dir():
         raise InputError([Problem("", "is a folder, not a scenario file", name)])
     if p.suffix.lower() in (".xlsx", ".xlsm"):
-        return Scenario.from_dict(read_workbook(p), file=name)
+        data, cells = read_located(p)
+        return Scenario.from_dict(data, file=name, cells=cells)
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:

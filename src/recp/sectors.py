@@ -273,10 +273,10 @@ def new_scenario(sector: str, out: str | Path | None = None, *, force: bool = Fa
     if suffix in (".xlsx", ".xlsm"):
         # recp.workbook pulls numpy and pycountry through recp.rules (~0.3 s), which
         # `recp sectors` and `recp measures` do not need.
-        from recp.workbook import write_workbook  # lazy: CLI start-up
+        from recp.workbook import write_template  # lazy: CLI start-up
 
         check_output(p, force=force)
-        write_workbook(template_data(sector), p, force=force)
+        write_template(template_data(sector), text, catalogue(sector), p, force=force)
         return None
     if suffix not in (".yaml", ".yml", ".json", ""):
         raise InputError(
