@@ -208,7 +208,9 @@ def test_empty_commercial_cell_still_falls_back_with_a_warning(tmp_path):
     shutil.copytree(factors_dir(), folder)
     csv_path = folder / "ipcc2006-stationary-commercial.csv"
     lines = csv_path.read_text().splitlines()
-    lines[1] = lines[1].replace("natural_gas,Natural Gas,2.4,5,0.1,", "natural_gas,Natural Gas,2.4,,,")
+    lines[1] = lines[1].replace(
+        "natural_gas,Natural Gas,2.4,5,0.1,", "natural_gas,Natural Gas,2.4,,,"
+    )
     assert ",2.4,,," in lines[1]
     csv_path.write_text("\n".join(lines) + "\n")
     flow = {"id": "f", "type": "fuel", "carrier": "natural_gas", "amount": "1000 GJ"}
