@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import copy
+import shutil
+from pathlib import Path
 
 import pytest
 
 import recp
 from recp.errors import InputError
+from recp.factors import FactorLibrary, factors_dir
+from recp.scenario import load
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 BASE = {
     "plant": {"name": "Test plant", "country": "MD"},
@@ -161,10 +167,61 @@ def test_combustion_ch4_from_the_table_of_the_sector(sector, own, carrier, kg_pe
     assert got == pytest.approx(kg_per_tj)
 
 
-def test_unverified_commercial_cell_falls_back_with_a_warning():
-    # recp's Table 2.4 has no verified natural-gas cell: Table 2.3 (1 kg CH4/TJ) with a warning.
-    got, a = _ch4("hospital", "natural_gas")
-    assert got == pytest.approx(1.0)
+@pytest.mark.parametrize(
+    ("sector", "carrier", "kg_ch4", "kg_n2o"),
+    [
+        ("school", "natural_gas", 5.0, 0.1),  # Table 2.4 row Natural Gas: 5 / 0.1
+        ("hospital", "natural_gas", 5.0, 0.1),  # Table 2.4 row Natural Gas: 5 / 0.1
+        ("hospital", "diesel", 10.0, 0.6),  # Table 2.4 row Gas/Diesel Oil: 10 / 0.6
+        ("school", "lpg", 5.0, 0.1),  # Table 2.4 row Liquefied Petroleum Gases: 5 / 0.1
+        ("hospital", "residual_fuel_oil", 10.0, 0.6),  # Table 2.4 row Residual Fuel Oil
+        ("school", "bituminous_coal", 10.0, 1.5),  # Table 2.4 row Other Bituminous Coal
+        ("school", "wood", 300.0, 4.0),  # Table 2.4 row Wood/Wood Waste: 300 / 4
+        ("hospital", "charcoal", 200.0, 1.0),  # Table 2.4 row Charcoal: 200 / 1
+        ("school", "peat", 10.0, 1.4),  # Table 2.4 row Peat: 10 / 1.4
+    ],
+)
+def test_commercial_combustion_uses_table_2_4_without_fallback(sector, carrier, kg_ch4, kg_n2o):
+    # IPCC 2006 Vol. 2 Ch. 2 Table 2.4 (commercial/institutional), per TJ burnt; 1,000 GJ = 1 TJ.
+    # AR5 GWP-100: CH4 28, N2O 265.
+    got, a = _ch4(sector, carrier)
+    assert got == pytest.approx(kg_ch4)
+    g = {
+        r["component"]: r["value"]
+        for r in a.results()
+        if r["scenario"] == "baseline" and r["indicator"] == "ghg"
+    }
+    assert g["n2o"] / 265 * 1000 == pytest.approx(kg_n2o)
+    assert not any(w["code"] == "combustion_factor_fallback" for w in a.warnings())
+
+
+def test_worked_school_and_hospital_no_longer_fall_back():
+    # Both worked plants burn natural gas only; Table 2.4 now has its cells.
+    for name in ("school-md", "hospital-md"):
+        a = recp.assess(load(SCENARIOS / f"{name}.yaml"))
+        assert not any(w["code"] == "combustion_factor_fallback" for w in a.warnings()), name
+
+
+def test_empty_commercial_cell_still_falls_back_with_a_warning(tmp_path):
+    # A library whose Table 2.4 lacks a cell uses Table 2.3 (1 kg CH4/TJ for natural gas), flagged.
+    folder = tmp_path / "factors"
+    shutil.copytree(factors_dir(), folder)
+    csv_path = folder / "ipcc2006-stationary-commercial.csv"
+    lines = csv_path.read_text().splitlines()
+    lines[1] = lines[1].replace(
+        "natural_gas,Natural Gas,2.4,5,0.1,", "natural_gas,Natural Gas,2.4,,,"
+    )
+    assert ",2.4,,," in lines[1]
+    csv_path.write_text("\n".join(lines) + "\n")
+    flow = {"id": "f", "type": "fuel", "carrier": "natural_gas", "amount": "1000 GJ"}
+    data = {"plant": {"name": "p", "country": "MD", "sector": "hospital"}, "flows": [flow]}
+    a = recp.assess(recp.Scenario.from_dict(data), FactorLibrary(folder))
+    g = {
+        r["component"]: r["value"]
+        for r in a.results()
+        if r["scenario"] == "baseline" and r["indicator"] == "ghg"
+    }
+    assert g["ch4"] / 28 * 1000 == pytest.approx(1.0)
     assert any(w["code"] == "combustion_factor_fallback" for w in a.warnings())
 
 

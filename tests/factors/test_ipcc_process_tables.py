@@ -251,11 +251,16 @@ TABLE_2_3 = {
     "biomass": (30, 4),
     "charcoal": (200, 4),
 }
-# Vol.2 Ch.2 Table 2.4 (commercial/institutional): only the cells that could be confirmed.
+# Vol.2 Ch.2 Table 2.4 (commercial/institutional), every row; read in iClimate/ghgpy efs.py and
+# in the IPCC EFDB export of CityCatalyst (GPC I.2.1, back-calculated): see the table's meta notes.
 TABLE_2_4 = {
-    **{f: (None, None) for f in FUELS},
-    **{f: (10, None) for f in _COAL},
-    "wood": (300, None),
+    **{f: (10, 0.6) for f in _OIL},  # Table 2.4 rows Gas/Diesel Oil ... Naphtha: 10 / 0.6
+    **{f: (5, 0.1) for f in _GAS},  # rows Natural Gas, LPG, Other Biogas, Landfill Gas: 5 / 0.1
+    **{f: (10, 1.5) for f in _COAL},  # rows Anthracite ... Coking Coal: 10 / 1.5
+    "peat": (10, 1.4),  # row Peat
+    "wood": (300, 4),  # row Wood/Wood Waste
+    "biomass": (300, 4),  # row Other Primary Solid Biomass
+    "charcoal": (200, 1),  # row Charcoal
 }
 # Vol.2 Ch.2 Table 2.5 (residential and agriculture/forestry/fishing/fishing farms)
 TABLE_2_5 = {
@@ -291,6 +296,23 @@ def test_stationary_tables_share_the_fuel_ids(sector):
 def test_table_2_3_copy_matches_the_fuel_table(fuel):
     for gas in ("ch4", "n2o"):
         assert value(STATIONARY["2.3"], fuel, gas) == value("ipcc2006-fuels", fuel, gas)
+
+
+@pytest.mark.parametrize("sector", list(STATIONARY))
+def test_stationary_tables_are_complete_and_say_how_they_were_checked(sector):
+    # Every cell of Tables 2.2-2.5 is filled and each row names the two transcriptions behind it.
+    t = library().table(STATIONARY[sector])
+    for key, row in t.rows.items():
+        assert row["ch4"] is not None and row["n2o"] is not None, key
+        assert row["quality"].startswith("two transcriptions agree"), key
+
+
+def test_table_2_4_lies_between_manufacturing_and_residential():
+    # Table 2.4 shares its N2O column with Table 2.5 and its coal CH4 with Table 2.3.
+    for fuel in FUELS:
+        assert value(STATIONARY["2.4"], fuel, "n2o") == value(STATIONARY["2.5"], fuel, "n2o")
+    for fuel in _COAL:
+        assert value(STATIONARY["2.4"], fuel, "ch4") == value(STATIONARY["2.3"], fuel, "ch4")
 
 
 def test_sector_tables_differ_where_the_issue_says():
