@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from CoolProp.CoolProp import PropsSI
 
 Array = npt.NDArray[np.float64]
 
@@ -34,6 +33,8 @@ _AIR_P = 101_325.0
 
 
 def _air(prop: str, t: Array) -> Array:
+    from CoolProp.CoolProp import PropsSI  # lazy: CoolProp takes seconds to import
+
     flat = PropsSI(prop, "T", np.ravel(t), "P", _AIR_P, "Air")
     return np.asarray(flat, dtype=float).reshape(t.shape)
 

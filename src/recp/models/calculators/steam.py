@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from CoolProp.CoolProp import PropsSI
 
 Array = npt.NDArray[np.float64]
 
@@ -36,6 +35,8 @@ _FLUID = "IF97::Water"
 
 def _props(out: str, a: str, av: npt.ArrayLike, b: str, bv: npt.ArrayLike) -> Array:
     """CoolProp's PropsSI on broadcast arrays (it takes 1-D arrays of equal length)."""
+    from CoolProp.CoolProp import PropsSI  # lazy: CoolProp takes seconds to import
+
     x, y = np.broadcast_arrays(np.asarray(av, dtype=float), np.asarray(bv, dtype=float))
     if x.size == 0:
         return np.zeros(x.shape)
