@@ -534,7 +534,8 @@ def _check_calc(ch: Change, iid: str, flows: dict[str, Flow], place: str) -> Ite
     if flows[ch.flow].type not in m.flow_types:
         yield Problem(
             f"{place}.flow",
-            f"intervention '{iid}': {m.name} changes a {' or '.join(m.flow_types)} flow, "
+            f"intervention '{iid}': {m.name} computes the change of a flow of type "
+            f"{' or '.join(m.flow_types)}; "
             f"'{ch.flow}' is {flows[ch.flow].type}",
         )
     for key, fid in calc.links(ch.calc).items():

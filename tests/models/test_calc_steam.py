@@ -1,4 +1,4 @@
-"""Steam leaks, failed traps, condensate return and blowdown recovery against DOE's worked examples."""
+"""Steam leaks, failed traps, condensate return and blowdown recovery against DOE examples."""
 
 from __future__ import annotations
 

@@ -163,6 +163,8 @@ def render(data: ReportData, t: Translator) -> bytes:
     _scenarios_sheet(wb.create_sheet(t("excel.sheets.scenarios")), data, t, inds)
     _factors_sheet(wb.create_sheet(t("excel.sheets.factors")), data, t)
     _warnings_sheet(wb.create_sheet(t("excel.sheets.warnings")), data, t)
+    if data.doc.get("calculations"):
+        _calculations_sheet(wb.create_sheet(t("excel.sheets.calculations")), data, t)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -456,3 +458,25 @@ def _warnings_sheet(ws: Worksheet, data: ReportData, t: Translator) -> None:
         sh.line([None, t("warnings.none")])
     sh.finish(freeze="A2", filter_from=1, ncols=len(head))
     ws.column_dimensions["C"].width = 110
+
+
+def _calculations_sheet(ws: Worksheet, data: ReportData, t: Translator) -> None:
+    """How each computed change was computed: one row per input, value, change and source."""
+    sh = _Sheet(ws)
+    head = [
+        t("excel.sheets.interventions"), t("details.calc_method"), "", t("factors.id"),
+        t("factors.value"), t("factors.unit"),
+    ]  # fmt: skip
+    sh.header(head)
+    for rec in data.doc.get("calculations", []):
+        key = [rec["intervention"], rec["method"]]
+        for i in rec["inputs"]:
+            extra = f" ({t('details.calc_default')})" if i.get("default") else ""
+            sh.line([*key, t("details.calc_inputs"), i["name"], f"{i['value']}{extra}"])
+        for v in rec["values"]:
+            sh.line([*key, t("details.calc_values"), v["name"], v["value"], v["unit"]])
+        for c in rec["changes"]:
+            sh.line([*key, t("details.calc_changes"), c["flow"], c["value"], c["unit"]])
+        sh.line([*key, t("details.calc_equation"), None, rec["equation"]])
+        sh.line([*key, t("details.source"), None, rec["source"]])
+    sh.finish(freeze="A2", filter_from=1, ncols=len(head))
