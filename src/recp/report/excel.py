@@ -471,12 +471,28 @@ def _calculations_sheet(ws: Worksheet, data: ReportData, t: Translator) -> None:
     for rec in data.doc.get("calculations", []):
         key = [rec["intervention"], rec["method"]]
         for i in rec["inputs"]:
-            extra = f" ({t('details.calc_default')})" if i.get("default") else ""
-            sh.line([*key, t("details.calc_inputs"), i["name"], f"{i['value']}{extra}"])
+            value, unit = _number_and_unit(str(i["value"]))
+            if i.get("default"):
+                unit = f"{unit} ({t('details.calc_default')})".strip()
+            sh.line([*key, t("details.calc_inputs"), i["name"], value, unit])
         for v in rec["values"]:
             sh.line([*key, t("details.calc_values"), v["name"], v["value"], v["unit"]])
         for c in rec["changes"]:
-            sh.line([*key, t("details.calc_changes"), c["flow"], c["value"], c["unit"]])
+            rel = c["kind"] == "relative"
+            value, unit = (100 * c["value"], "%") if rel else (c["value"], c["unit"])
+            sh.line([*key, t("details.calc_changes"), c["flow"], value, unit])
         sh.line([*key, t("details.calc_equation"), None, rec["equation"]])
         sh.line([*key, t("details.source"), None, rec["source"]])
     sh.finish(freeze="A2", filter_from=1, ncols=len(head))
+
+
+def _number_and_unit(text: str) -> tuple[Any, str]:
+    """``"3 mm"`` as (3.0, "mm"); text that is not one number and a unit stays text."""
+    head, _, rest = text.strip().partition(" ")
+    try:
+        value = float(head)
+    except ValueError:
+        return text, ""
+    if "," in rest or not math.isfinite(value):
+        return text, ""
+    return value, rest.strip()
