@@ -181,7 +181,9 @@ def test_calc_with_by_or_on_the_wrong_flow_type():
     doc["interventions"][0]["changes"][0]["by"] = "-5 %"
     assert any("without 'by'" in m for m in messages(doc))
     air = EXAMPLES["compressed_air_leak"][1]
-    assert any("a flow of type electricity; 'gas' is fuel" in m for m in messages(scenario("gas", air)))
+    assert any(
+        "a flow of type electricity; 'gas' is fuel" in m for m in messages(scenario("gas", air))
+    )
 
 
 def test_scenarios_without_calculators_have_no_calculations_key():

@@ -156,7 +156,7 @@ class Method:
 # -- runners: parameters (SI floats) -> Calculation ---------------------------------------------
 
 
-def _gj(j: float) -> float:
+def _gj(j: Any) -> float:
     return float(j) / 1e9
 
 

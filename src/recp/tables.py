@@ -1292,6 +1292,43 @@ def _computed_changes(sc: Any) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
+def _intervention_rows(
+    pid: str, sc: Any, smap: dict[str, list[str]], q: Any
+) -> list[dict[str, Any]]:
+    """The interventions table's rows of one plant (computed changes precomputed)."""
+    computed = _computed_changes(sc)
+    ivs: list[dict[str, Any]] = []
+    for k, iv in enumerate(sc.interventions):
+        names = ";".join(name for name, v in smap.items() if iv.id in v)
+        rows_iv: list[dict[str, Any]] = []
+        for j, ch in enumerate(iv.changes):
+            for flow, by in computed.get(f"interventions[{k}].changes[{j}]", []):
+                rows_iv.append(
+                    {"plant": pid, "id": iv.id, "name": iv.name, "category": iv.category,
+                     "flow": flow, "by": by, "scenario": names}
+                )  # fmt: skip
+            if ch.calc is not None:
+                continue
+            rows_iv.append(
+                {
+                    "plant": pid,
+                    "id": iv.id,
+                    "name": iv.name,
+                    "category": iv.category,
+                    "flow": ch.flow,
+                    "process": ch.process,
+                    "by": q(ch.by),
+                    "to": q(ch.to),
+                    "scenario": names,
+                    **_toolkit_columns(ch),
+                }
+            )
+        if rows_iv:
+            rows_iv[0] |= {"capex": q(iv.capex), "opex": q(iv.opex), "lifetime": q(iv.lifetime)}
+        ivs += rows_iv
+    return ivs
+
+
 def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Tables:
     """Write validated scenarios as the three tidy tables (quantities as ``"<n> <unit>"``).
 
@@ -1355,34 +1392,7 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
         if sc.scenarios:
             for name, steps in smap.items():
                 scen += [{"plant": pid, "scenario": name, "intervention": i} for i in steps]
-        computed = _computed_changes(sc)
-        for k, iv in enumerate(sc.interventions):
-            names = ";".join(k for k, v in smap.items() if iv.id in v)
-            rows_iv: list[dict[str, Any]] = []
-            for j, ch in enumerate(iv.changes):
-                for flow, by in computed.get(f"interventions[{k}].changes[{j}]", []):
-                    rows_iv.append(
-                        {"plant": pid, "id": iv.id, "name": iv.name, "category": iv.category,
-                         "flow": flow, "by": by, "scenario": names}
-                    )  # fmt: skip
-                if ch.calc is not None:
-                    continue
-                row = {
-                    "plant": pid,
-                    "id": iv.id,
-                    "name": iv.name,
-                    "category": iv.category,
-                    "flow": ch.flow,
-                    "process": ch.process,
-                    "by": q(ch.by),
-                    "to": q(ch.to),
-                    "scenario": names,
-                    **_toolkit_columns(ch),
-                }
-                rows_iv.append(row)
-            if rows_iv:
-                rows_iv[0] |= {"capex": q(iv.capex), "opex": q(iv.opex), "lifetime": q(iv.lifetime)}
-            ivs += rows_iv
+        ivs += _intervention_rows(pid, sc, smap, q)
         for pr in sc.processes:
             procs.append(
                 {
