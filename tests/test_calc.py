@@ -189,3 +189,30 @@ def test_calc_with_by_or_on_the_wrong_flow_type():
 def test_scenarios_without_calculators_have_no_calculations_key():
     doc = recp.assess(recp.Scenario.from_dict(PLANT | {"interventions": []})).to_dict()
     assert "calculations" not in doc
+
+
+def test_tidy_tables_carry_computed_changes_and_refuse_a_calc_column(tmp_path):
+    from recp.batch import run
+    from recp.tables import tables_from_scenarios
+
+    sc = recp.Scenario.from_dict(scenario(*EXAMPLES["condensate_return"]))
+    t = tables_from_scenarios([sc], ["p1"])
+    rows = t.interventions[t.interventions.id == "m1"]
+    assert set(rows.flow) == {"gas", "water", "effluent", "chem"} and rows.by.notna().all()
+    folder = tmp_path / "t"
+    folder.mkdir()
+    for name in ("plants", "flows", "interventions"):
+        getattr(t, name).to_csv(folder / f"{name}.csv", index=False)
+    res = run(folder)
+    assert len(res.errors) == 0
+    one = recp.assess(sc).to_dict()["savings"]
+    want = next(r["value"] for r in one if r["basis"] == "standalone" and
+                r["indicator"] == "energy" and r["component"] == "total")  # fmt: skip
+    got = res.savings.query("basis == 'standalone' and indicator == 'energy' and "
+                            "component == 'total' and intervention == 'm1'")  # fmt: skip
+    assert float(got.value.iloc[0]) == pytest.approx(want, rel=1e-9)
+    t.interventions.assign(calc="{method: steam_leak}").to_csv(
+        folder / "interventions.csv", index=False
+    )
+    with pytest.raises(InputError, match="precomputed changes only"):
+        run(folder)

@@ -145,6 +145,20 @@ def read_tables(src: Path) -> Tables:
             names[t] = str(p) if p is not None else f"{src}/{t}"
     for df in frames.values():
         df.columns = [str(c).strip() for c in df.columns]
+    calc_cols = [c for c in frames["interventions"].columns if c == "calc" or c.startswith("calc.")]
+    if calc_cols:
+        raise InputError(
+            [
+                Problem(
+                    f"column {calc_cols[0]!r}",
+                    "tidy tables carry precomputed changes only: engineering calculators "
+                    "('calc') are read from scenario files; give the change as 'by' or 'to' "
+                    "(recp.tables.tables_from_scenarios writes a scenario's computed changes "
+                    "as 'by' rows)",
+                    names["interventions"],
+                )
+            ]
+        )
     return Tables(
         frames["plants"],
         frames["flows"],
