@@ -216,3 +216,18 @@ def test_tidy_tables_carry_computed_changes_and_refuse_a_calc_column(tmp_path):
     )
     with pytest.raises(InputError, match="precomputed changes only"):
         run(folder)
+
+
+def test_motor_classes_give_the_efficiencies():
+    calc = {"method": "motor_upgrade", "power": "22 kW", "load": "75 %", "hours": "6000 h",
+            "class_before": "IE2", "class_after": "IE4", "poles": 4}  # fmt: skip
+    a = recp.assess(recp.Scenario.from_dict(scenario("grid", calc)))
+    (rec,) = a.calculations()
+    effs = [v for v in rec["values"] if v["name"].startswith("efficiency")]
+    assert [round(v["value"], 1) for v in effs] == [91.6, 94.5]  # IEC: IE2 91.6 %, IE4 94.5 %
+    assert "2019/1781" in rec["source"]
+    no_poles = {k: v for k, v in calc.items() if k != "poles"}
+    assert any("'poles': missing" in m for m in messages(scenario("grid", no_poles)))
+    both = {**calc, "efficiency_before": "90 %"}
+    assert any("give only one of 'efficiency_before' or 'class_before'" in m
+               for m in messages(scenario("grid", both)))  # fmt: skip

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from recp.errors import Problem, UnitError, did_you_mean
+from recp.factors import library
 from recp.models.calculators import compressed_air, flue_gas, insulation, lighting, motors, steam
 from recp.units import is_dimension, parse_quantity, to_float
 
@@ -267,9 +268,36 @@ def _condensate(v: dict[str, Any], c: Calculation, _: float | None) -> None:
         c.effects.append(Effect("chemicals_flow", "absolute", -chem, "t"))
 
 
+#: The factor table of the IEC 60034-30-1 class efficiencies (EU 2019/1781 Annex I).
+MOTOR_CLASSES = "eu-motor-classes-2019"
+
+
+def _class_efficiency(v: dict[str, Any], c: Calculation, when: str) -> float:
+    """A motor's efficiency: given, or the minimum of its class at its rated output."""
+    if v["efficiency_" + when] is not None:
+        return float(v["efficiency_" + when])
+    cls = v["class_" + when]
+    row = library().table(MOTOR_CLASSES).rows[f"{cls}_{v['poles']}"]
+    eff = float(
+        motors.class_efficiency(
+            v["power"], row["a"], row["b"], row["c"], row["d"], row["p_max"] * 1e3
+        )
+    )
+    if MOTOR_CLASSES not in c.source:
+        c.source += (
+            f"; class efficiencies: Commission Regulation (EU) 2019/1781 Annex I "
+            f"(factor table {MOTOR_CLASSES})"
+        )
+    c.value(f"efficiency {when}: {cls} minimum, {v['poles']} poles, at rated output "
+            f"({MOTOR_CLASSES}:{row['id']})", 100 * eff, "%")  # fmt: skip
+    return eff
+
+
 def _motor(v: dict[str, Any], c: Calculation, _: float | None) -> None:
+    before = _class_efficiency(v, c, "before")
+    after = _class_efficiency(v, c, "after")
     r = motors.motor_upgrade(
-        v["power"], v["load"], v["hours"], v["efficiency_before"], v["efficiency_after"],
+        v["power"], v["load"], v["hours"], before, after,
         v["count"] if v["count"] is not None else 1.0,
     )  # fmt: skip
     c.value("input power before", float(r["input_before"]) / 1e3, "kW")
@@ -357,6 +385,7 @@ _FUEL = Param(
 )
 _O2 = {"lo": 0.0, "lo_open": False, "hi": 0.21, "hi_open": True, "required": False}
 _CO2 = {"lo": 0.0, "lo_open": True, "hi": 0.20, "required": False}
+_CLASSES = ("IE2", "IE3", "IE4")
 _LIGHT_SRC = "Carbon Trust, Lighting: Bright ideas for more efficient illumination, CTG076 (2012)"
 _MOTOR_SRC = (
     "McCoy, Litman, Douglass, Energy-Efficient Electric Motor Selection Handbook, "
@@ -671,12 +700,41 @@ _METHODS: tuple[Method, ...] = (
             _p("power", "W", "rated output power, e.g. '55 kW'", lo=0.0, lo_open=True, shown="kW"),
             _fraction("load", "average load, share of rated power", hi=1.5),
             _hours(),
-            _fraction("efficiency_before", "efficiency of the present motor at that load"),
-            _fraction("efficiency_after", "efficiency of the new motor at that load"),
+            _fraction(
+                "efficiency_before", "efficiency of the present motor at that load", required=False
+            ),
+            _fraction(
+                "efficiency_after", "efficiency of the new motor at that load", required=False
+            ),
+            Param(
+                "class_before",
+                "",
+                "IEC 60034-30-1 class of the present motor",
+                kind="choice",
+                choices=_CLASSES,
+                required=False,
+            ),
+            Param(
+                "class_after",
+                "",
+                "IEC 60034-30-1 class of the new motor",
+                kind="choice",
+                choices=_CLASSES,
+                required=False,
+            ),
+            Param(
+                "poles",
+                "",
+                "number of poles (with a class)",
+                kind="choice",
+                choices=("2", "4", "6", "8"),
+                required=False,
+            ),
             _count("count", "number of motors, e.g. 3", required=False),
         ),
         ("electricity",),
         _motor,
+        one_of=(("efficiency_before", "class_before"), ("efficiency_after", "class_after")),
     ),  # fmt: skip
     Method(
         "vsd",
@@ -810,8 +868,8 @@ def _one(p: Param, raw: Any, who: str) -> tuple[Any, str | None]:
     if p.kind == "flow":
         return (raw, None) if isinstance(raw, str) and raw else (None, f"{who}: give a flow id")
     if p.kind == "choice":
-        if raw in p.choices:
-            return raw, None
+        if isinstance(raw, (str, int)) and not isinstance(raw, bool) and str(raw) in p.choices:
+            return str(raw), None
         return None, f"{who}: unknown value {raw!r}: {did_you_mean(str(raw), p.choices)}"
     if p.kind == "list":
         if not isinstance(raw, list) or not raw:
@@ -914,10 +972,29 @@ def _cross_checks(
         out.append(Problem(place, f"{_who(iid, m.name, 'fraction')}: missing; 'steam' needs it"))
     if m.name == "vsd":
         out += _vsd_checks(calc, vals, iid, place)
+    if m.name == "motor_upgrade":
+        out += _motor_checks(calc, vals, iid, place)
     if m.name == "boiler_tuning" and "o2_before" in calc and "co2_after" in calc:
         out.append(Problem(f"{place}.co2_after", f"{_who(iid, m.name, 'co2_after')}: give "
                            "'o2_after' with 'o2_before'"))  # fmt: skip
     return out
+
+
+def _motor_checks(
+    calc: dict[str, Any], vals: dict[str, Any], iid: str, place: str
+) -> list[Problem]:
+    """A class needs the number of poles, and covers 0.75 kW to 1000 kW."""
+    if "class_before" not in calc and "class_after" not in calc:
+        return []
+    if "poles" not in calc:
+        return [Problem(place, f"{_who(iid, 'motor_upgrade', 'poles')}: missing; a class "
+                        "needs the number of poles (2, 4, 6 or 8)")]  # fmt: skip
+    p = vals.get("power")
+    if p is not None and not 750.0 <= p <= 1e6:
+        return [Problem(f"{place}.power", f"{_who(iid, 'motor_upgrade', 'power')}: the class "
+                        "efficiencies cover 0.75 kW to 1000 kW; give efficiency_before and "
+                        "efficiency_after")]  # fmt: skip
+    return []
 
 
 def _vsd_checks(calc: dict[str, Any], vals: dict[str, Any], iid: str, place: str) -> list[Problem]:

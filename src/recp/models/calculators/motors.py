@@ -6,6 +6,9 @@ References
    Handbook, US DOE / Bonneville Power Administration, DOE/CE-0384 Revision 3 (1993),
    section "Determining annual energy savings": kWh saved = hp x 0.746 x L x hours x
    (100/E_std - 100/E_HE).
+.. [3] Commission Regulation (EU) 2019/1781, Annex I: minimum efficiencies of the IEC
+   60034-30-1 classes as ``eta = A x^3 + B x^2 + C x + D`` [%], ``x = log10(P [kW])``,
+   0.75-200 kW (factor table ``eu-motor-classes-2019``).
 .. [2] Affinity laws (flow ~ speed, head ~ speed^2, power ~ speed^3) with a static head: US
    DOE, Improving Pumping System Performance: A Sourcebook for Industry, 2nd ed. (2006),
    Fact Sheet "Adjustable Speed Pumping Applications"; Carbon Trust CTG070 "Variable speed
@@ -58,6 +61,35 @@ def motor_upgrade(
         "input_after": after,
         "electricity": (before - after) * 3600.0 * np.asarray(hours, dtype=float),
     }
+
+
+def class_efficiency(
+    power: npt.ArrayLike,
+    a: npt.ArrayLike,
+    b: npt.ArrayLike,
+    c: npt.ArrayLike,
+    d: npt.ArrayLike,
+    p_max: npt.ArrayLike = 200e3,
+) -> Array:
+    """Minimum efficiency of an efficiency class at a rated output [3]_.
+
+    Parameters
+    ----------
+    power : numeric
+        Rated output [W]; above ``p_max`` the efficiency at ``p_max``.
+    a, b, c, d : numeric
+        Coefficients of the class and number of poles [%].
+    p_max : numeric
+        Highest output the coefficients cover [W].
+
+    Returns
+    -------
+    numpy.ndarray
+        Efficiency [1].
+    """
+    x = np.log10(np.minimum(np.asarray(power, dtype=float), np.asarray(p_max)) / 1e3)
+    pct = np.asarray(a) * x**3 + np.asarray(b) * x**2 + np.asarray(c) * x + np.asarray(d)
+    return np.asarray(pct / 100.0)
 
 
 def vsd_power(
@@ -139,4 +171,4 @@ def vsd(
     }
 
 
-__all__ = ["motor_upgrade", "vsd", "vsd_power"]
+__all__ = ["class_efficiency", "motor_upgrade", "vsd", "vsd_power"]
