@@ -231,3 +231,13 @@ def test_motor_classes_give_the_efficiencies():
     both = {**calc, "efficiency_before": "90 %"}
     assert any("give only one of 'efficiency_before' or 'class_before'" in m
                for m in messages(scenario("grid", both)))  # fmt: skip
+
+
+def test_units_do_not_change_the_result():
+    # the same leak in other units (3 mm = 0.3 cm, 7 bar = 0.7 MPa, 60 degC = 140 degF)
+    us = {**STEAM, "diameter": "0.3 cm", "gauge_pressure": "0.7 MPa",
+          "feedwater_temperature": "140 degF", "hours": "250 day"}  # fmt: skip
+    si = {**STEAM, "hours": "6000 h"}
+    a = recp.assess(recp.Scenario.from_dict(scenario("gas", si))).calculations()[0]
+    b = recp.assess(recp.Scenario.from_dict(scenario("gas", us))).calculations()[0]
+    assert a["changes"][0]["amount"] == pytest.approx(b["changes"][0]["amount"], rel=1e-10)
