@@ -15,7 +15,9 @@ Flows
 Interventions
     One row per change: the intervention's columns are given on its first row (later rows with
     the same ``id`` add changes to it); ``by``/``to`` and costs are written as in YAML
-    (``-8 %``, ``25000 USD``).
+    (``-8 %``, ``25000 USD``); a computed change is a ``calc`` cell holding its inline mapping
+    (``{method: steam_leak, holes: 6, diameter: 2 mm, ...}``; the column is there when a
+    plant has one).
 Scenarios, Balances
     Optional: scenario name and comma-separated intervention ids; balance kind, item, amount.
 """
@@ -307,8 +309,15 @@ def _write_interventions(
     ws: Any, data: dict[str, Any], lists: dict[str, list[str]], procs: bool
 ) -> None:
     """The Interventions sheet: a row per change, the intervention's columns on its first."""
+    # computed changes (engineering calculators) as an inline mapping, only when there are any
+    calcs = any(
+        ch.get("calc") for it in data.get("interventions") or [] for ch in it.get("changes") or []
+    )
     header = (
-        list(INTERVENTION_KEYS) + list(CHANGE_KEYS) + (list(PROCESS_CHANGE_KEYS) if procs else [])
+        list(INTERVENTION_KEYS)
+        + list(CHANGE_KEYS)
+        + (["calc"] if calcs else [])
+        + (list(PROCESS_CHANGE_KEYS) if procs else [])
     )
     ws.append(header)
     for it in data.get("interventions") or []:
@@ -323,6 +332,7 @@ def _write_interventions(
             ws.append(
                 head
                 + [ch.get("flow"), _join(*_split(ch.get("by"))), _join(*_split(ch.get("to")))]
+                + ([_inline(ch.get("calc"))] if calcs else [])
                 + tail
             )
     _list_validation(ws, header, "category", lists, max(ws.max_row, 2) + 200)
@@ -521,6 +531,8 @@ def _read_interventions(ws: Any, name: str) -> list[dict[str, Any]]:
                 v = _join(rec.get(k), "")
                 if v is not None:
                     ch[k] = v
+            if rec.get("calc") is not None:
+                ch["calc"] = _mapping(rec["calc"], f"Interventions row {i} calc", name)
             for k in SPECS:
                 if rec.get(k) is not None:
                     ch[k] = _mapping(rec[k], f"Interventions row {i} {k}", name)
