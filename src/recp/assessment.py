@@ -414,8 +414,22 @@ class Assessment:
                 )
         return out
 
+    def calculations(self) -> list[dict[str, Any]]:
+        """How each computed change (``calc:``) was computed: method, inputs, values, source.
+
+        One entry per change, in intervention order: ``intervention``, ``change`` (its place in
+        the file), ``flow``, ``method``, ``title``, ``equation``, ``source``, ``inputs`` (as
+        given; defaults flagged), ``values`` (intermediate results with units) and ``changes``
+        (each flow's change in the calculator's unit and in the flow's canonical unit).
+        """
+        return [dict(c) for c in self.compiled.calculations]
+
     def to_dict(self) -> dict[str, Any]:
-        """The assessment as the JSON document of recp's output contract."""
+        """The assessment as the JSON document of recp's output contract.
+
+        ``calculations`` (see :meth:`calculations`) is present only when the scenario has
+        computed changes, so that documents of scenarios without them are unchanged.
+        """
         sc = self.scenario
         plant: dict[str, Any] = {
             "name": sc.plant.name,
@@ -429,7 +443,7 @@ class Assessment:
             }
         settings = dict(self.compiled.settings)
         settings["scenarios"] = {k: list(v) for k, v in sc.scenario_map.items()}
-        return {
+        doc: dict[str, Any] = {
             "recp_version": __version__,
             "plant": plant,
             "settings": settings,
@@ -441,6 +455,9 @@ class Assessment:
             "factors": self.factors(),
             "warnings": self.warnings(),
         }
+        if self.compiled.calculations:
+            doc["calculations"] = self.calculations()
+        return doc
 
     def table(self) -> pd.DataFrame:
         """The result rows as a tidy DataFrame (scenario, indicator, component, value, unit)."""

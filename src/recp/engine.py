@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from recp import calc
 from recp.errors import InputError, Problem
 from recp.factors import Factor, FactorLibrary, library
 from recp.models import combustion, cost, electricity, energy, landfill, releases, wastewater
@@ -39,7 +40,7 @@ from recp.models.energy import B_M3, B_OTHER, B_T, BASES
 from recp.processes import ProcessPlan, compile_changes, plan
 from recp.rules import COMBUSTION_SECTORS, WASTE_ROUTES, WATER_SOURCES, combustion_sector
 from recp.toolkits import HG_PATHWAYS, PCDDF_VECTORS
-from recp.units import canonical_amount, is_dimension, to_float
+from recp.units import canonical_amount, is_dimension, parse_quantity, to_float
 
 if TYPE_CHECKING:
     from recp.scenario import Scenario
@@ -828,6 +829,8 @@ class Compiled:
     #: The flow and plant tables the plant was compiled from (the batch engine reuses them).
     flow_table: FlowTable | None = None
     plant_table: PlantTable | None = None
+    #: How each computed change (``calc:``) was computed, in intervention and change order.
+    calculations: list[dict[str, Any]] = field(default_factory=list)
 
     def row_index(self, indicator: str, component: str = "total") -> int:
         """Position of a result row in ``W``'s columns."""
@@ -981,7 +984,7 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
     ]
     factors, factor_flows = _factors_used(sc, ft, co)
     warnings = _flow_warnings(sc, ft, co)
-    comp, money, iv_warnings = _compile_interventions(sc, ft, units, pl)
+    comp, money, iv_warnings, calcs = _compile_interventions(sc, ft, units, pl, co.gj_per_unit)
     warnings += iv_warnings + pl.warnings() + _setting_warnings(sc, factors, lib)
     return Compiled(
         flow_ids=[str(x) for x in ft.flow_id],
@@ -999,6 +1002,7 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
         settings=_settings(sc, factors, lib),
         flow_table=ft,
         plant_table=pt,
+        calculations=calcs,
     )
 
 
@@ -1173,20 +1177,95 @@ def _compile_change(
     return (f, kind, val, -1, place)
 
 
+def _compile_calc(
+    sc: Scenario,
+    ft: FlowTable,
+    units: list[str],
+    gj: np.ndarray,
+    ids: dict[str, int],
+    k: int,
+    j: int,
+) -> tuple[list[tuple[int, int, float, int, str]], dict[str, Any]]:
+    """A computed change (``calc:``) as entries (flow, kind, value, source, place) and a record.
+
+    An energy the calculator gives (GJ, MWh) is converted to a fuel flow's own unit through its
+    net calorific value (``gj_per_unit``); the record keeps the inputs, the intermediate
+    values, the method's source and each change in the calculator's and the flow's unit.
+    """
+    iv = sc.interventions[k]
+    ch = iv.changes[j]
+    assert ch.calc is not None and ch.flow is not None
+    place = f"interventions[{k}].changes[{j}]"
+    f0 = ids[ch.flow]
+    res = calc.calculate(ch.calc, iv.id, f"{place}.calc", float(ft.amount[f0] * gj[f0]))
+    targets = {"flow": ch.flow} | calc.links(ch.calc)
+    entries: list[tuple[int, int, float, int, str]] = []
+    changes: list[dict[str, Any]] = []
+    for e in res.effects:
+        fid = targets[e.target]
+        f = ids[fid]
+        if e.kind == "relative":
+            entries.append((f, REL, e.value, -1, place))
+            amount, unit = e.value * float(ft.amount[f]), units[f]
+        else:
+            q = calc_quantity(e.value, e.unit)
+            if is_dimension(q, units[f]):
+                amount = to_float(q, units[f])
+            elif is_dimension(q, "GJ") and gj[f] > 0:
+                amount = to_float(q, "GJ") / float(gj[f])
+            else:
+                raise InputError(
+                    [Problem(place, f"intervention '{iv.id}': {res.method} gives {e.value:g} "
+                             f"{e.unit}, which does not convert to flow '{fid}' ({units[f]})")]
+                )  # fmt: skip
+            entries.append((f, ABS, amount, -1, place))
+            unit = units[f]
+        changes.append(
+            {"flow": fid, "kind": e.kind, "value": _round(e.value), "unit": e.unit or "1",
+             "amount": _round(amount), "amount_unit": unit}
+        )  # fmt: skip
+    record = {
+        "intervention": iv.id, "change": place, "flow": ch.flow, "method": res.method,
+        "title": res.title, "equation": res.equation, "source": res.source,
+        "inputs": res.inputs, "values": res.values, "changes": changes,
+    }  # fmt: skip
+    return entries, record
+
+
+def _round(x: float) -> float:
+    return float(f"{float(x):.12g}")
+
+
+def calc_quantity(value: float, unit: str) -> Any:
+    """A calculator's result as a quantity (the one unit registry)."""
+    return parse_quantity(f"{value!r} {unit}")
+
+
 def _compile_interventions(
-    sc: Scenario, ft: FlowTable, units: list[str], pl: ProcessPlan
-) -> tuple[dict[str, CompiledChange], dict[str, dict[str, float]], list[dict[str, str]]]:
-    """Each intervention's ordered changes as arrays, its money, and warnings."""
+    sc: Scenario, ft: FlowTable, units: list[str], pl: ProcessPlan, gj: np.ndarray
+) -> tuple[
+    dict[str, CompiledChange],
+    dict[str, dict[str, float]],
+    list[dict[str, str]],
+    list[dict[str, Any]],
+]:
+    """Each intervention's ordered changes as arrays, its money, warnings, calculations."""
     ids = {f.id: k for k, f in enumerate(sc.flows)}
     cur = sc.currency
     comp: dict[str, CompiledChange] = {}
     money: dict[str, dict[str, float]] = {"capex": {}, "opex": {}, "lifetime": {}}
     warnings: list[dict[str, str]] = []
     proc_problems: list[Problem] = []
+    calcs: list[dict[str, Any]] = []
     for k, iv in enumerate(sc.interventions):
         by_j: dict[int, list[tuple[int, int, float, int, str]]] = {}
         mirror: list[tuple[int, str, int, float]] = []
         for j in range(len(iv.changes)):
+            if iv.changes[j].calc is not None:
+                by_j[j], record = _compile_calc(sc, ft, units, gj, ids, k, j)
+                calcs.append(record)
+                mirror += [(j, str(ft.flow_id[e[0]]), e[1], e[2]) for e in by_j[j]]
+                continue
             entry = _compile_change(sc, ft, units, ids, k, j)
             if entry is not None:
                 by_j[j] = [entry]
@@ -1222,7 +1301,7 @@ def _compile_interventions(
             )
     if proc_problems:
         raise InputError(proc_problems)
-    return comp, money, warnings
+    return comp, money, warnings, calcs
 
 
 def _setting_warnings(

@@ -30,7 +30,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from yaml.constructor import ConstructorError
 
-from recp import rules
+from recp import calc, rules
 from recp.errors import (
     InputError,
     Problem,
@@ -251,13 +251,17 @@ class Change(_Model):
 
     A flow or a process's activity changes ``by`` (relative or absolute) or ``to`` a value. A
     process can instead change its Toolkit class or technology (``pcdd_f: {class: 3}``,
-    ``mercury: {technology: concentrate_retort}``).
+    ``mercury: {technology: concentrate_retort}``). A flow's change can instead be computed
+    by an engineering calculator, ``calc: {method: steam_leak, ...}`` (:mod:`recp.calc`).
     """
 
     flow: str | None = None
     process: str | None = None
     by: Qty | None = None
     to: Qty | None = None
+    calc: dict[str, Any] | None = Field(
+        None, description="an engineering calculator, e.g. {method: steam_leak, holes: 4, ...}"
+    )
     mercury: MercurySpec | None = None
     pcdd_f: PcddfSpec | None = None
     co2: Co2Spec | None = None
@@ -267,6 +271,13 @@ class Change(_Model):
         if (self.flow is None) == (self.process is None):
             raise ValueError(message("flow_or_process"))
         swap = self.mercury is not None or self.pcdd_f is not None or self.co2 is not None
+        if self.calc is not None:
+            if self.flow is None or swap or self.by is not None or self.to is not None:
+                raise ValueError(
+                    "a 'calc' change computes the change of a 'flow': give 'flow' and 'calc', "
+                    "without 'by', 'to' or a process"
+                )
+            return self
         if swap and self.flow is not None:
             raise ValueError(
                 "'mercury', 'pcdd_f' and 'co2' changes apply to a 'process', not a flow"
@@ -638,9 +649,43 @@ def _check_interventions(sc: Scenario, broken: set[str]) -> Iterator[Problem]:
             if ch.flow not in flows:
                 yield Problem(f"{cplace}.flow", rules.choice_message("no_flow", ch.flow, flows))
                 continue
-            if ch.flow not in broken:
+            if ch.calc is not None:
+                yield from _check_calc(ch, iv.id, flows, cplace)
+            elif ch.flow not in broken:
                 yield from check_change(ch, flows[ch.flow].amount, cplace)
         yield from _check_costs(iv, place, sc.currency)
+
+
+def _check_calc(ch: Change, iid: str, flows: dict[str, Flow], place: str) -> Iterator[Problem]:
+    """A computed change: the calculator's parameters, its flow's type and its linked flows."""
+    assert ch.calc is not None and ch.flow is not None
+    found = list(calc.problems(ch.calc, iid, f"{place}.calc"))
+    yield from found
+    m = calc.METHODS.get(str(ch.calc.get("method")))
+    if m is None:
+        return
+    if flows[ch.flow].type not in m.flow_types:
+        yield Problem(
+            f"{place}.flow",
+            f"intervention '{iid}': {m.name} computes the change of a flow of type "
+            f"{' or '.join(m.flow_types)}; "
+            f"'{ch.flow}' is {flows[ch.flow].type}",
+        )
+    for key, fid in calc.links(ch.calc).items():
+        if not isinstance(fid, str):
+            continue
+        if fid not in flows:
+            yield Problem(
+                f"{place}.calc.{key}",
+                f"intervention '{iid}', {m.name} parameter '{key}': "
+                + rules.choice_message("no_flow", fid, flows),
+            )
+        elif flows[fid].type not in m.links.get(key, ()):
+            yield Problem(
+                f"{place}.calc.{key}",
+                f"intervention '{iid}', {m.name} parameter '{key}': flow '{fid}' is "
+                f"{flows[fid].type}, not {' or '.join(m.links.get(key, ()))}",
+            )
 
 
 def check_change(ch: Change, amount: Any, place: str) -> Iterator[Problem]:

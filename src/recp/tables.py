@@ -35,7 +35,14 @@ import numpy as np
 import pandas as pd
 
 from recp import rules
-from recp.engine import GWP_CODES, FlowTable, PlantTable, waste_routes, water_sources
+from recp.engine import (
+    GWP_CODES,
+    FlowTable,
+    PlantTable,
+    compile_scenario,
+    waste_routes,
+    water_sources,
+)
 from recp.errors import InputError, Problem, UnitError, did_you_mean
 from recp.factors import FactorLibrary
 from recp.models.changes import ABS, REL, SET
@@ -139,6 +146,20 @@ def read_tables(src: Path) -> Tables:
             names[t] = str(p) if p is not None else f"{src}/{t}"
     for df in frames.values():
         df.columns = [str(c).strip() for c in df.columns]
+    calc_cols = [c for c in frames["interventions"].columns if c == "calc" or c.startswith("calc.")]
+    if calc_cols:
+        raise InputError(
+            [
+                Problem(
+                    f"column {calc_cols[0]!r}",
+                    "tidy tables carry precomputed changes only: engineering calculators "
+                    "('calc') are read from scenario files; give the change as 'by' or 'to' "
+                    "(recp.tables.tables_from_scenarios writes a scenario's computed changes "
+                    "as 'by' rows)",
+                    names["interventions"],
+                )
+            ]
+        )
     return Tables(
         frames["plants"],
         frames["flows"],
@@ -1311,11 +1332,66 @@ def _rank(groups: np.ndarray) -> np.ndarray:
     return np.asarray(pd.Series(groups).groupby(groups).cumcount().to_numpy(dtype=np.int64))
 
 
+def _computed_changes(sc: Any) -> dict[str, list[tuple[str, str]]]:
+    """The changes each ``calc:`` of a scenario computes, as (flow, ``by`` text), by place."""
+    if not any(ch.calc is not None for iv in sc.interventions for ch in iv.changes):
+        return {}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for rec in compile_scenario(sc).calculations:
+        for c in rec["changes"]:
+            by = (
+                f"{100 * c['value']!r} %"
+                if c["kind"] == "relative"
+                else f"{c['amount']!r} {c['amount_unit']}"
+            )
+            out.setdefault(rec["change"], []).append((c["flow"], by))
+    return out
+
+
+def _intervention_rows(
+    pid: str, sc: Any, smap: dict[str, list[str]], q: Any
+) -> list[dict[str, Any]]:
+    """The interventions table's rows of one plant (computed changes precomputed)."""
+    computed = _computed_changes(sc)
+    ivs: list[dict[str, Any]] = []
+    for k, iv in enumerate(sc.interventions):
+        names = ";".join(name for name, v in smap.items() if iv.id in v)
+        rows_iv: list[dict[str, Any]] = []
+        for j, ch in enumerate(iv.changes):
+            for flow, by in computed.get(f"interventions[{k}].changes[{j}]", []):
+                rows_iv.append(
+                    {"plant": pid, "id": iv.id, "name": iv.name, "category": iv.category,
+                     "flow": flow, "by": by, "scenario": names}
+                )  # fmt: skip
+            if ch.calc is not None:
+                continue
+            rows_iv.append(
+                {
+                    "plant": pid,
+                    "id": iv.id,
+                    "name": iv.name,
+                    "category": iv.category,
+                    "flow": ch.flow,
+                    "process": ch.process,
+                    "by": q(ch.by),
+                    "to": q(ch.to),
+                    "scenario": names,
+                    **_toolkit_columns(ch),
+                }
+            )
+        if rows_iv:
+            rows_iv[0] |= {"capex": q(iv.capex), "opex": q(iv.opex), "lifetime": q(iv.lifetime)}
+        ivs += rows_iv
+    return ivs
+
+
 def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Tables:
     """Write validated scenarios as the three tidy tables (quantities as ``"<n> <unit>"``).
 
     Only the default scenario layout is kept exactly: named scenarios become the ``scenario``
-    column (names joined with ``;``).
+    column (names joined with ``;``). A computed change (``calc:``) is written as the changes
+    its calculator gives, precomputed (``by`` in the flow's canonical unit, or ``%``): the tidy
+    tables carry the numbers, not the calculation.
     """
     ids = ids or [s.plant.name for s in scs]
 
@@ -1374,24 +1450,7 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
         if sc.scenarios:
             for name, steps in smap.items():
                 scen += [{"plant": pid, "scenario": name, "intervention": i} for i in steps]
-        for iv in sc.interventions:
-            names = ";".join(k for k, v in smap.items() if iv.id in v)
-            for j, ch in enumerate(iv.changes):
-                row = {
-                    "plant": pid,
-                    "id": iv.id,
-                    "name": iv.name,
-                    "category": iv.category,
-                    "flow": ch.flow,
-                    "process": ch.process,
-                    "by": q(ch.by),
-                    "to": q(ch.to),
-                    "scenario": names,
-                    **_toolkit_columns(ch),
-                }
-                if j == 0:
-                    row |= {"capex": q(iv.capex), "opex": q(iv.opex), "lifetime": q(iv.lifetime)}
-                ivs.append(row)
+        ivs += _intervention_rows(pid, sc, smap, q)
         for pr in sc.processes:
             procs.append(
                 {

@@ -15,7 +15,9 @@ Flows
 Interventions
     One row per change: the intervention's columns are given on its first row (later rows with
     the same ``id`` add changes to it); ``by``/``to`` and costs are a number column plus a unit
-    column (``-8`` and ``%``, ``25000`` and ``USD``), or written as in YAML (``-8 %``).
+    column (``-8`` and ``%``, ``25000`` and ``USD``), or written as in YAML (``-8 %``); a
+    computed change is a ``calc`` cell holding its inline mapping (``{method: steam_leak,
+    holes: 6, diameter: 2 mm, ...}``; the column is there when a plant has one).
 Scenarios, Balances
     Optional: scenario name and comma-separated intervention ids; balance kind, item, amount.
 
@@ -403,20 +405,24 @@ def _write_flows(ws: Any, data: dict[str, Any], lists: dict[str, list[str]]) -> 
             _list_validation(ws, header, key, lists, last)
 
 
-def _intervention_header(procs: bool) -> list[str]:
+def _intervention_header(procs: bool, calcs: bool = False) -> list[str]:
     cols: list[str] = []
     for k in (*INTERVENTION_KEYS, *CHANGE_KEYS):
         cols.append(k)
         if k in INTERVENTION_QTY:
             cols.append(f"{k} unit")
-    return cols + (list(PROCESS_CHANGE_KEYS) if procs else [])
+    return cols + (["calc"] if calcs else []) + (list(PROCESS_CHANGE_KEYS) if procs else [])
 
 
 def _write_interventions(
     ws: Any, data: dict[str, Any], lists: dict[str, list[str]], procs: bool
 ) -> None:
     """The Interventions sheet: a row per change, the intervention's columns on its first."""
-    header = _intervention_header(procs)
+    # computed changes (engineering calculators) as an inline mapping, only when there are any
+    calcs = any(
+        ch.get("calc") for it in data.get("interventions") or [] for ch in it.get("changes") or []
+    )
+    header = _intervention_header(procs, calcs)
     ws.append(header)
     for it in data.get("interventions") or []:
         changes = list(it.get("changes") or []) or [{}]
@@ -425,7 +431,7 @@ def _write_interventions(
             if j == 0:
                 rec.update({k: it.get(k) for k in INTERVENTION_KEYS[1:]})
             rec.update({k: ch.get(k) for k in ("flow", "by", "to", "process")})
-            rec.update({k: _inline(ch.get(k)) for k in SPECS})
+            rec.update({k: _inline(ch.get(k)) for k in (*SPECS, "calc")})
             for k in INTERVENTION_QTY:
                 rec[k], rec[f"{k} unit"] = _split(rec.get(k))
             ws.append([rec.get(k) if rec.get(k) != "" else None for k in header])
@@ -808,7 +814,7 @@ def _read_interventions(ws: Any, rd: _Reading) -> list[dict[str, Any]]:
     ivs: list[dict[str, Any]] = []
     by_id: dict[str, tuple[int, dict[str, Any]]] = {}
     table = _table(
-        ws, (*INTERVENTION_KEYS, *CHANGE_KEYS, *PROCESS_CHANGE_KEYS), INTERVENTION_QTY, rd
+        ws, (*INTERVENTION_KEYS, *CHANGE_KEYS, "calc", *PROCESS_CHANGE_KEYS), INTERVENTION_QTY, rd
     )
     for r, rec in table.rows:
         if rec.get("id") is None:
@@ -851,7 +857,7 @@ def _read_interventions(ws: Any, rd: _Reading) -> list[dict[str, Any]]:
 def _change(rec: dict[str, Any], table: _Table, r: int, rd: _Reading) -> dict[str, Any] | None:
     """The change on one Interventions row (None if the row has none)."""
     if rec.get("flow") is None and rec.get("process") is None:
-        for k in ("by", "to", *SPECS):
+        for k in ("by", "to", "calc", *SPECS):
             if rec.get(k) is not None:
                 rd.problem(table.cell(k, r), f"{k}: a change names its 'flow' (or 'process')")
         return None
@@ -862,7 +868,7 @@ def _change(rec: dict[str, Any], table: _Table, r: int, rd: _Reading) -> dict[st
     for k in ("by", "to"):
         if rec.get(k) is not None:
             ch[k] = rec[k] if not isinstance(rec[k], int | float) else _join(rec[k], "")
-    for k in SPECS:
+    for k in (*SPECS, "calc"):
         if rec.get(k) is not None:
             ch[k] = _mapping(rec[k], table.cell(k, r), rd)
     return ch

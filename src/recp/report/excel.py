@@ -163,6 +163,8 @@ def render(data: ReportData, t: Translator) -> bytes:
     _scenarios_sheet(wb.create_sheet(t("excel.sheets.scenarios")), data, t, inds)
     _factors_sheet(wb.create_sheet(t("excel.sheets.factors")), data, t)
     _warnings_sheet(wb.create_sheet(t("excel.sheets.warnings")), data, t)
+    if data.doc.get("calculations"):
+        _calculations_sheet(wb.create_sheet(t("excel.sheets.calculations")), data, t)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -456,3 +458,41 @@ def _warnings_sheet(ws: Worksheet, data: ReportData, t: Translator) -> None:
         sh.line([None, t("warnings.none")])
     sh.finish(freeze="A2", filter_from=1, ncols=len(head))
     ws.column_dimensions["C"].width = 110
+
+
+def _calculations_sheet(ws: Worksheet, data: ReportData, t: Translator) -> None:
+    """How each computed change was computed: one row per input, value, change and source."""
+    sh = _Sheet(ws)
+    head = [
+        t("excel.sheets.interventions"), t("details.calc_method"), "", t("factors.id"),
+        t("factors.value"), t("factors.unit"),
+    ]  # fmt: skip
+    sh.header(head)
+    for rec in data.doc.get("calculations", []):
+        key = [rec["intervention"], rec["method"]]
+        for i in rec["inputs"]:
+            value, unit = _number_and_unit(str(i["value"]))
+            if i.get("default"):
+                unit = f"{unit} ({t('details.calc_default')})".strip()
+            sh.line([*key, t("details.calc_inputs"), i["name"], value, unit])
+        for v in rec["values"]:
+            sh.line([*key, t("details.calc_values"), v["name"], v["value"], v["unit"]])
+        for c in rec["changes"]:
+            rel = c["kind"] == "relative"
+            value, unit = (100 * c["value"], "%") if rel else (c["value"], c["unit"])
+            sh.line([*key, t("details.calc_changes"), c["flow"], value, unit])
+        sh.line([*key, t("details.calc_equation"), None, rec["equation"]])
+        sh.line([*key, t("details.source"), None, rec["source"]])
+    sh.finish(freeze="A2", filter_from=1, ncols=len(head))
+
+
+def _number_and_unit(text: str) -> tuple[Any, str]:
+    """``"3 mm"`` as (3.0, "mm"); text that is not one number and a unit stays text."""
+    head, _, rest = text.strip().partition(" ")
+    try:
+        value = float(head)
+    except ValueError:
+        return text, ""
+    if "," in rest or not math.isfinite(value):
+        return text, ""
+    return value, rest.strip()

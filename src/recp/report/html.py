@@ -30,8 +30,10 @@ from recp.report.model import (
     INTERVENTION_ECONOMICS,
     MAIN,
     SCENARIO_ECONOMICS,
+    CalcView,
     FlowInfo,
     ReportData,
+    calculations,
 )
 from recp.toolkits import RELEASE_ECONOMICS
 
@@ -669,7 +671,10 @@ def _factors_table(d: _Doc, data: ReportData, t: Translator) -> str:
 
 
 def _details_section(data: ReportData, t: Translator) -> str:
-    """One block per intervention: category, scenarios, source and notes."""
+    """One block per intervention: category, scenarios, source, notes and its calculations."""
+    views: dict[str, list[CalcView]] = {}
+    for cv in calculations(data, t("details.calc_default")):
+        views.setdefault(cv.intervention, []).append(cv)
     blocks = []
     for iv in data.interventions.values():
         in_sc = [s for s, ids in data.scenarios.items() if iv.id in ids]
@@ -686,10 +691,32 @@ def _details_section(data: ReportData, t: Translator) -> str:
         for key, val in (("details.source", iv.source), ("details.notes", iv.notes)):
             if val:
                 facts.append(f'<dt>{e(t(key))}</dt><dd class="src" translate="no">{e(val)}</dd>')
+        calcs = "".join(_calc_block(t, cv) for cv in views.get(iv.id, []))
         blocks.append(
-            f'<div class="detail"><h4>{title}</h4><dl class="kv">{"".join(facts)}</dl></div>'
+            f'<div class="detail"><h4>{title}</h4><dl class="kv">{"".join(facts)}</dl>{calcs}</div>'
         )
     return "".join(blocks)
+
+
+def _calc_block(t: Translator, cv: CalcView) -> str:
+    """How a computed change was computed: method, inputs, values, changes, equation, source."""
+
+    def items(xs: list[str]) -> str:
+        return '<ul class="calc">' + "".join(f"<li>{e(x)}</li>" for x in xs) + "</ul>"
+
+    facts = [
+        (t("details.calc_method"), f"<code>{e(cv.method)}</code> ({e(cv.flow)})"),
+        (t("details.calc_inputs"), items(cv.inputs)),
+        (t("details.calc_values"), items(cv.values)),
+        (t("details.calc_changes"), items(cv.changes)),
+        (t("details.calc_equation"), f'<span class="src">{e(cv.equation)}</span>'),
+        (t("details.source"), f'<span class="src">{e(cv.source)}</span>'),
+    ]
+    dl = "".join(f'<dt>{e(k)}</dt><dd translate="no">{v}</dd>' for k, v in facts)
+    return (
+        f'<div class="calc"><h5>{e(t("details.calc_heading"))}: '
+        f'<span translate="no">{e(cv.title)}</span></h5><dl class="kv">{dl}</dl></div>'
+    )
 
 
 # -- sections and figures ----------------------------------------------------------------------

@@ -19,7 +19,12 @@ from recp.report.lang import (
     scenario_economics_headers,
     scenario_summary,
 )
-from recp.report.model import INTERVENTION_ECONOMICS, SCENARIO_ECONOMICS, ReportData
+from recp.report.model import (
+    INTERVENTION_ECONOMICS,
+    SCENARIO_ECONOMICS,
+    ReportData,
+    calculations,
+)
 
 #: Characters escaped with a backslash anywhere in user text (CommonMark allows escaping any
 #: ASCII punctuation; these are the ones that can start markup inline or in a table cell).
@@ -78,8 +83,28 @@ def render(data: ReportData, t: Translator) -> str:
         *_scenario_economics(data, t),
         *_warnings(data, t),
         *_factors(data, t),
+        *_calculations(data, t),
     ]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _calculations(data: ReportData, t: Translator) -> list[str]:
+    """How each computed change was computed (only when the scenario has them)."""
+    views = calculations(data, t("details.calc_default"))
+    if not views:
+        return []
+    colon = _colon(t)
+    out = [heading(2, lbl(t("details.calc_heading")))]
+    for cv in views:
+        out.append(heading(3, f"{md(cv.intervention)}{colon} {md(cv.title)}"))
+        out.append(f"- **{lbl(t('details.calc_method'))}{colon}** `{cv.method}` ({md(cv.flow)})")
+        for key, xs in (("calc_inputs", cv.inputs), ("calc_values", cv.values),
+                        ("calc_changes", cv.changes)):  # fmt: skip
+            out.append(f"- **{lbl(t('details.' + key))}{colon}** " + "; ".join(md(x) for x in xs))
+        out.append(f"- **{lbl(t('details.calc_equation'))}{colon}** {md(cv.equation)}")
+        out.append(f"- **{lbl(t('details.source'))}{colon}** {md(cv.source)}")
+        out.append("")
+    return out
 
 
 def _colon(t: Translator) -> str:

@@ -312,3 +312,57 @@ def round12(v: float) -> float:
     if not math.isfinite(v) or v == 0:
         return 0.0 if v == 0 else v
     return float(f"{v:.12g}")
+
+
+@dataclass
+class CalcView:
+    """One computed change as the reports show it ("how this saving was computed").
+
+    Texts are ready to print (numbers formatted with :func:`~recp.report.fmt.num`); the Excel
+    sheet keeps the numbers of ``record``.
+    """
+
+    intervention: str
+    flow: str
+    method: str
+    title: str
+    equation: str
+    source: str
+    inputs: list[str]
+    values: list[str]
+    changes: list[str]
+    record: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def calculations(data: ReportData, default_word: str = "default") -> list[CalcView]:
+    """The assessment's ``calculations`` records as printable views, in intervention order."""
+    out = []
+    for rec in data.doc.get("calculations", []):
+        inputs = [
+            f"{i['name']} = {i['value']}" + (f" ({default_word})" if i.get("default") else "")
+            for i in rec["inputs"]
+        ]
+        values = [f"{v['name']}: {num(v['value'])} {v['unit']}" for v in rec["values"]]
+        changes = []
+        for c in rec["changes"]:
+            if c["kind"] == "relative":
+                changes.append(f"{c['flow']}: {pct(c['value'])}")
+            else:
+                same = c["unit"] == c["amount_unit"]
+                extra = "" if same else f" = {num(c['amount'])} {c['amount_unit']}"
+                changes.append(f"{c['flow']}: {num(c['value'])} {c['unit']}{extra}")
+        out.append(
+            CalcView(
+                rec["intervention"],
+                rec["flow"],
+                rec["method"],
+                rec["title"],
+                rec["equation"],
+                rec["source"],
+                inputs,
+                values,
+                changes,
+                rec,
+            )  # fmt: skip
+        )
+    return out
