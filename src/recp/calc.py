@@ -206,7 +206,8 @@ def _insulation(v: dict[str, Any], c: Calculation, _: float | None) -> None:
 
 
 def _losses(v: dict[str, Any], before: str, after: str) -> tuple[Any, Any]:
-    a1, a2, b = flue_gas.SIEGERT[v["fuel"]]
+    row = library().table(SIEGERT).rows[v["fuel"]]
+    a1, a2, b = row["a1"], row["a2"], row["b"]
     t_b = v["flue_temperature_before"]
     t_a = v.get("flue_temperature_after") or t_b
     air = v["air_temperature"]
@@ -380,8 +381,16 @@ _SIEGERT_SRC = (
     "Siegert formula and fuel constants A1, A2, B of the 1. BImSchV (Verordnung ueber kleine und "
     "mittlere Feuerungsanlagen, 26 January 2010), Anlage 2"
 )
+#: Siegert's fuel constants (1. BImSchV Anlage 2), one row per fuel, and its fuels.
+SIEGERT = "bimschv-2010-siegert"
+SIEGERT_FUELS = ("heating_oil", "natural_gas", "lpg")  # the rows of table SIEGERT (a test checks)
 _FUEL = Param(
-    "fuel", "", "the fuel burned", kind="choice", choices=tuple(flue_gas.SIEGERT), required=True
+    "fuel",
+    "",
+    "the fuel burned",
+    kind="choice",
+    choices=SIEGERT_FUELS,
+    required=True,
 )
 _O2 = {"lo": 0.0, "lo_open": False, "hi": 0.21, "hi_open": True, "required": False}
 _CO2 = {"lo": 0.0, "lo_open": True, "hi": 0.20, "required": False}

@@ -5,17 +5,24 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from recp import calc
+from recp.factors import library
 from recp.models.calculators import flue_gas
 
-A1, A2, B = flue_gas.SIEGERT["natural_gas"]
+_S = library().table("bimschv-2010-siegert").rows
+A1, A2, B = (_S["natural_gas"][k] for k in ("a1", "a2", "b"))
 
 
 def test_siegert_constants_of_the_regulation():
     # 1. BImSchV (2010) Anlage 2: heating oil EL A1 0.50, A2 0.68, B 0.007; natural gas
     # 0.37, 0.66, 0.009; LPG 0.42, 0.63, 0.008.
-    assert flue_gas.SIEGERT["heating_oil"] == (0.50, 0.68, 0.007)
-    assert flue_gas.SIEGERT["natural_gas"] == (0.37, 0.66, 0.009)
-    assert flue_gas.SIEGERT["lpg"] == (0.42, 0.63, 0.008)
+    for fuel, want in {
+        "heating_oil": (0.50, 0.68, 0.007),
+        "natural_gas": (0.37, 0.66, 0.009),
+        "lpg": (0.42, 0.63, 0.008),
+    }.items():
+        assert tuple(_S[fuel][k] for k in ("a1", "a2", "b")) == want
+    assert set(calc.SIEGERT_FUELS) == set(_S)  # the calculator offers exactly the table's fuels
 
 
 def test_siegert_hand_calculations():
@@ -23,7 +30,7 @@ def test_siegert_hand_calculations():
     q = flue_gas.flue_gas_loss(453.15, 293.15, 0.03, A2, B)
     assert float(q) == pytest.approx(160 * (0.66 / 18 + 0.009) / 100, rel=1e-12)
     # Heating oil, flue 200 degC, air 20 degC, 12 % CO2: 180 x (0.50 / 12 + 0.007) = 8.76 %.
-    a1, _, b = flue_gas.SIEGERT["heating_oil"]
+    a1, b = _S["heating_oil"]["a1"], _S["heating_oil"]["b"]
     q = flue_gas.flue_gas_loss_co2(473.15, 293.15, 0.12, a1, b)
     assert float(q) == pytest.approx(0.0876, rel=1e-12)
 

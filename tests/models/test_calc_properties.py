@@ -6,9 +6,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recp.factors import library
 from recp.models.calculators import compressed_air, flue_gas, insulation, lighting, motors, steam
 
-A1, A2, B = flue_gas.SIEGERT["natural_gas"]
+_S = library().table("bimschv-2010-siegert").rows
+A1, A2, B = (_S["natural_gas"][k] for k in ("a1", "a2", "b"))
 pos = st.floats(min_value=0.1, max_value=10.0)
 
 

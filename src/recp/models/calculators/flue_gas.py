@@ -29,12 +29,6 @@ import numpy.typing as npt
 
 Array = npt.NDArray[np.float64]
 
-#: Siegert constants of 1. BImSchV Anlage 2 [1]_: fuel -> (A1 with CO2, A2 with O2, B).
-SIEGERT: dict[str, tuple[float, float, float]] = {
-    "heating_oil": (0.50, 0.68, 0.007),
-    "natural_gas": (0.37, 0.66, 0.009),
-    "lpg": (0.42, 0.63, 0.008),
-}
 #: Oxygen content of dry air [% by volume].
 O2_AIR = 21.0
 
@@ -55,7 +49,7 @@ def flue_gas_loss(
     o2 : numeric
         Oxygen in the dry flue gas [1] (fraction, below 0.21).
     a2, b : numeric
-        Siegert's fuel constants for O2 (:data:`SIEGERT`) [%/K, 1/K].
+        Siegert's fuel constants for O2 (table ``bimschv-2010-siegert``) [%/K, 1/K].
 
     Returns
     -------
@@ -83,7 +77,7 @@ def flue_gas_loss_co2(
     co2 : numeric
         CO2 in the dry flue gas [1] (fraction).
     a1, b : numeric
-        Siegert's fuel constants for CO2 (:data:`SIEGERT`).
+        Siegert's fuel constants for CO2 (table ``bimschv-2010-siegert``).
 
     Returns
     -------
@@ -126,4 +120,4 @@ def retuning(loss_before: npt.ArrayLike, loss_after: npt.ArrayLike) -> dict[str,
     }
 
 
-__all__ = ["SIEGERT", "flue_gas_loss", "flue_gas_loss_co2", "fuel_change", "retuning"]
+__all__ = ["flue_gas_loss", "flue_gas_loss_co2", "fuel_change", "retuning"]
