@@ -741,6 +741,8 @@ def _release_rows(b: _Builder, ft: FlowTable) -> None:
         for v, x in per_vector.items():
             if x is not None:  # ND: never counted as zero
                 b.add(b.rs.at(ind, v), on, x)
+        if all(x is None for x in per_vector.values()):
+            continue  # nothing quantified (all ND): no total either, never a zero
         total, env = releases.vector_totals(per_vector)
         b.add(b.rs.at(ind, "total"), on, total)
         b.add(b.rs.at(ind, "environment"), on, env)
