@@ -561,7 +561,9 @@ def _names(abatement: str | list[str] | None) -> list[str]:
     """Abatement names as a list (one name or several)."""
     if abatement is None:
         return []
-    return [abatement] if isinstance(abatement, str) else [str(a) for a in abatement]
+    if isinstance(abatement, str):  # tidy tables write several as 'a;b'
+        return [a.strip() for a in abatement.split(";") if a.strip()]
+    return [str(a) for a in abatement]
 
 
 def _guidebook_rows(
