@@ -37,6 +37,7 @@ from recp.toolkits import (
     KIND_LABELS,
     KIND_UNITS,
     PCDDF_VECTORS,
+    TOOLKIT_TABLES,
     ToolkitRow,
     canonical_unit,
     guidebook,
@@ -118,9 +119,8 @@ class ProcessPlan:
                 who = {
                     "user": "no factor is given",
                     GUIDEBOOK_TABLE: "the guidebook gives no factor",
-                }.get(row.table, "the Toolkit gives no factor")
-                if row.table.startswith("hg-"):
-                    who = "the source gives no factor"
+                    **dict.fromkeys(TOOLKIT_TABLES.values(), "the Toolkit gives no factor"),
+                }.get(row.table, "the source gives no factor")
                 out.append(
                     {
                         "code": "release_not_quantified",

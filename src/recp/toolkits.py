@@ -314,22 +314,29 @@ def _norm(s: str) -> str:
 @lru_cache(maxsize=16)
 def _load(name: str, lib: FactorLibrary) -> Toolkit:
     table_id = TOOLKIT_TABLES.get(name, "")
-    tables: list[Table] = []
+    # own tables first: a row of theirs with the id, or the category and class, of a shipped
+    # row takes its place (a consultant who holds the Toolkit's own tables enters them once)
+    tables = [t for t in user_tables(lib) if t.meta.get("indicator") == name]
     try:
         tables.append(lib.table(table_id))
     except UnknownFactorError:
         pass
-    tables += [t for t in user_tables(lib) if t.meta.get("indicator") == name]
     rows: dict[str, ToolkitRow] = {}
     raw: dict[str, dict[str, Any]] = {}
     if name == "mercury":
-        rows, raw = _hg_literature_rows(lib)
+        own_rows, own_raw = _hg_literature_rows(lib)
+    else:
+        own_rows, own_raw = {}, {}
     for t in tables:
         for key in t.rows:
+            if key in raw:
+                continue
             raw[key] = t.rows[key]
             r = table_row(t, key, name)
             if r is not None:
                 rows[key] = r
+    rows |= {k: v for k, v in own_rows.items() if k not in rows}
+    raw |= {k: v for k, v in own_raw.items() if k not in raw}
     return Toolkit(name, table_id or f"{name} (own tables)", rows, raw)
 
 
