@@ -502,6 +502,12 @@ def _plan_process(pl: ProcessPlan, sc: Scenario, i: int, lib: FactorLibrary) -> 
     """Add the release flows of ``sc.processes[i]`` to the plan; False if it has a problem."""
     pr = sc.processes[i]
     place = f"processes[{i}]"
+    if pr.category is None and (pr.technology is not None or pr.abatement is not None):
+        key = "technology" if pr.technology is not None else "abatement"
+        pl.problems.append(
+            Problem(f"{place}.{key}", f"process '{pr.id}': '{key}' needs the 'category' it refines")
+        )
+        return False
     if pr.category is None and all(getattr(pr, k) is None for k in KINDS):
         pl.problems.append(
             Problem(
@@ -513,12 +519,7 @@ def _plan_process(pl: ProcessPlan, sc: Scenario, i: int, lib: FactorLibrary) -> 
             )
         )
         return False
-    if pr.category is None and (pr.technology is not None or pr.abatement is not None):
-        key = "technology" if pr.technology is not None else "abatement"
-        pl.problems.append(
-            Problem(f"{place}.{key}", f"process '{pr.id}': '{key}' needs the 'category' it refines")
-        )
-        return False
+
     got_activity = _activity(sc, pr, place)
     if isinstance(got_activity, Problem):
         pl.problems.append(got_activity)
