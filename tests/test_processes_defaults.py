@@ -567,3 +567,41 @@ def test_factors_show_category(capsys):
     assert main(["factors", "show", "hg-pops-category-map:municipal_waste_incineration"]) == 0
     out = capsys.readouterr().out
     assert "abatement controlled_combustion_good_apc_system (pcdd_f, for uncontrolled)" in out
+
+
+@pytest.mark.parametrize(
+    ("row", "air"),
+    [
+        # Toolkit 2013 Part III Annex 27 Table III.27.1 (2l), dioxin-like PCB [ug TEQ/t]
+        ("2l.1", 400.0),
+        ("2l.2", 3.0),
+        # Toolkit 2013 Part III Annex 46 Table III.46.1 (6b), dioxin-like PCB [ug TEQ/t]
+        ("6b.1", 30.0),
+        ("6b.3", 2.0),
+    ],
+)
+def test_dioxin_like_pcb_toolkit_values_pinned(row, air):
+    f = library().get(f"dlpcb-toolkit-2013:{row}:air")
+    assert (f.value, f.unit) == (air, "ug TEQ/t")
+
+
+def test_own_input_factor_takes_the_split_of_a_literature_row():
+    # own input 0.8 kg Hg lost per kg Hg bought, split by Telmer and Veiga 2009 (0.35 to air)
+    sc = scenario(
+        flows=[*BASE["flows"], {"id": "hg", "type": "material", "amount": "90 kg"}],
+        processes=[
+            {
+                "id": "a",
+                "flow": "hg",
+                "mercury": {
+                    "input_factor": "0.8 kg/kg",
+                    "category": "asgm",
+                    "technology": "telmer_veiga_2009",
+                    "source": "own mass balance",
+                },
+            }
+        ],
+    )
+    hg = rows(recp.assess(sc), "mercury")
+    assert close(hg["air"], 90 * 0.8 * 0.35)
+    assert "water" not in hg and "land" not in hg  # ND in the source: not counted

@@ -218,20 +218,30 @@ def _user_hg(
     ]
     values: dict[str, float | None] = {}
     status: dict[str, str] = {}
-    table = lib.table(HG_TABLE) if table_rid is not None else None
+    if table_rid is None:
+        assert spec.distribution is not None
+        for p in HG_PATHWAYS:
+            own = Factor(f"{rid}:{p}", float(spec.distribution.get(p, 0.0)), "1", src)
+            values[p], status[p] = own.value * per, "value"
+            factors.append(own)
+        return _user_row("mercury", pid, rid, unit, "", values, status, factors)
+    tk = toolkit("mercury", lib)  # the row's distribution, cited as such
+    raw = tk.raw[table_rid]
+    row = tk.rows.get(table_rid)
+    shares = {f.id.rsplit(":", 1)[-1]: f for f in row.factors} if row is not None else {}
     for p in HG_PATHWAYS:
-        if table is None:
-            assert spec.distribution is not None
-            f: Factor | None = Factor(f"{rid}:{p}", float(spec.distribution.get(p, 0.0)), "1", src)
-            status[p] = "value"
-        else:  # the distribution factors of the Toolkit row, cited as such
-            f = table.factor(str(table_rid), p)
-            status[p] = parse_cell(table.rows[str(table_rid)].get(p))[1]
-        values[p] = None if f is None else f.value * per
+        status[p] = parse_cell(raw.get(p))[1]
+        f: Factor | None = shares.get(p)
+        if row is None and status[p] == "value":  # a Toolkit row without a default input
+            f = lib.table(HG_TABLE).factor(table_rid, p)
+        values[p] = (
+            (f.value * per if f is not None else 0.0) if status[p] in ("value", "NA") else None
+        )
         if f is not None and status[p] == "value":
             factors.append(f)
-    category = str(table.rows[str(table_rid)].get("category")) if table is not None else ""
-    return _user_row("mercury", pid, rid, unit, category, values, status, factors)
+    return _user_row(
+        "mercury", pid, rid, unit, str(raw.get("category") or ""), values, status, factors
+    )
 
 
 def _own_pops(
