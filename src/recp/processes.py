@@ -642,6 +642,8 @@ def _plan_change(
                 )
                 continue
             spec = merged(pr.co2, spec)  # a change sets some keys; the rest are the process's
+        if not base and getattr(pr, kind) is not None:
+            continue  # the process's own spec has a problem, already reported
         if not base:
             pl.problems.append(
                 Problem(
