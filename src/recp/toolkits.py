@@ -815,7 +815,20 @@ def read_own_tables(paths: list[str | Path], base: FactorLibrary) -> list[Table]
 
 
 def with_own_tables(lib: FactorLibrary, paths: list[str | Path]) -> FactorLibrary:
-    """``lib`` plus the own tables at ``paths`` (``lib`` itself when there are none)."""
+    """``lib`` plus the own tables at ``paths`` (``lib`` itself when there are none).
+
+    The result is cached per library, paths and file times, so that a batch reads each own
+    table once.
+    """
     if not paths:
         return lib
-    return OwnLibrary(lib, read_own_tables(paths, lib))
+    files = tuple(f for p in paths for f in _csv_files(Path(p)) if f.is_file())
+    stamp = tuple((str(f), f.stat().st_mtime_ns) for f in files)
+    return _own_library(lib, tuple(str(p) for p in paths), stamp)
+
+
+@lru_cache(maxsize=16)
+def _own_library(
+    lib: FactorLibrary, paths: tuple[str, ...], stamp: tuple[tuple[str, int], ...]
+) -> FactorLibrary:
+    return OwnLibrary(lib, read_own_tables(list(paths), lib))
