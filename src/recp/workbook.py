@@ -88,8 +88,10 @@ CHANGE_KEYS = ("flow", "by", "to")
 #: Process changes (only in workbooks of plants with processes): Toolkit specs as inline YAML.
 #: The nested specs of a process: each cell holds an inline mapping such as
 #: ``{category: 2l, class: 1}``.
-SPECS = ("mercury", "pcdd_f", "co2")
-PROCESS_CHANGE_KEYS = ("process", *SPECS)
+SPECS = ("mercury", "pcdd_f", "pcb", "dl_pcb", "hcb", "co2")
+#: Guidebook defaults of a process (plain cells; several abatements separated by ';').
+DEFAULTS = ("technology", "abatement")
+PROCESS_CHANGE_KEYS = ("process", *DEFAULTS, *SPECS)
 #: Process columns.
 PROCESS_KEYS = (
     "id",
@@ -98,6 +100,8 @@ PROCESS_KEYS = (
     "activity unit",
     "flow",
     "fuel",
+    "category",
+    *DEFAULTS,
     *SPECS,
     "source",
     "notes",
@@ -319,13 +323,26 @@ def _write_interventions(
                 _join(*_split(v)) if k in ("capex", "opex", "lifetime") and v is not None else v
                 for k, v in zip(INTERVENTION_KEYS, head, strict=True)
             ]
-            tail = [ch.get("process"), *(_inline(ch.get(k)) for k in SPECS)] if procs else []
+            tail = (
+                [
+                    ch.get("process"),
+                    *(_plain(ch.get(k)) for k in DEFAULTS),
+                    *(_inline(ch.get(k)) for k in SPECS),
+                ]
+                if procs
+                else []
+            )
             ws.append(
                 head
                 + [ch.get("flow"), _join(*_split(ch.get("by"))), _join(*_split(ch.get("to")))]
                 + tail
             )
     _list_validation(ws, header, "category", lists, max(ws.max_row, 2) + 200)
+
+
+def _plain(v: Any) -> Any:
+    """A technology or abatement cell: several abatements as 'a;b'."""
+    return ";".join(str(x) for x in v) if isinstance(v, list) else v
 
 
 def _write_processes(ws: Any, procs: list[dict[str, Any]]) -> None:
@@ -341,6 +358,8 @@ def _write_processes(ws: Any, procs: list[dict[str, Any]]) -> None:
                 unit or None,
                 pr.get("flow"),
                 pr.get("fuel"),
+                pr.get("category"),
+                *(_plain(pr.get(k)) for k in DEFAULTS),
                 *(_inline(pr.get(k)) for k in SPECS),
                 pr.get("source"),
                 pr.get("notes"),
@@ -521,6 +540,9 @@ def _read_interventions(ws: Any, name: str) -> list[dict[str, Any]]:
                 v = _join(rec.get(k), "")
                 if v is not None:
                     ch[k] = v
+            for k in DEFAULTS:
+                if rec.get(k) is not None:
+                    ch[k] = str(rec[k])
             for k in SPECS:
                 if rec.get(k) is not None:
                     ch[k] = _mapping(rec[k], f"Interventions row {i} {k}", name)
@@ -547,7 +569,7 @@ def _read_processes(ws: Any, name: str) -> list[dict[str, Any]]:
                 else rec.get(k)
             )
             if v is not None:
-                pr[k] = str(v) if k in ("id", "name", "flow", "fuel") else v
+                pr[k] = str(v) if k in ("id", "name", "flow", "fuel", "category", *DEFAULTS) else v
         if pr:
             procs.append(pr)
     return procs
