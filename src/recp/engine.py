@@ -721,8 +721,8 @@ def _release_rows(b: _Builder, ft: FlowTable) -> None:
     """Releases of processes: mercury, PCDD/F, PCB and HCB by vector; process CO2 in scope 1.
 
     Mercury and the POPs follow the UNEP Toolkits and the EMEP/EEA guidebook (per pathway or
-    vector, ND never zero); process
-    CO2 the IPCC 2006 Vol. 3 Ch. 2 (component ``process``, part of ``co2`` and ``scope1``).
+    vector, ND never zero); process CO2 the IPCC 2006 Vol. 3 Ch. 2 (component ``process``, part
+    of ``co2`` and ``scope1``).
     """
     assert ft.release is not None
     is_rel = (ft.type == PROC) & (ft.release >= 0)
