@@ -758,9 +758,9 @@ def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
     pl = ProcessPlan()
     got = _own_library(sc, lib)
     if isinstance(got, list):
-        pl.problems.extend(got)
-        return pl
-    lib = got
+        pl.problems.extend(got)  # and go on with the shipped tables: report the rest too
+    else:
+        lib = got
     procs: dict[str, Process] = {}
     seen: dict[str, int] = {}
     for i, pr in enumerate(sc.processes):
