@@ -32,6 +32,12 @@ NUM = (
     "cost_per_kg_hg",
     "pcdd_f_avoided_g_teq_per_year",
     "cost_per_g_teq",
+    "pcb_avoided_g_per_year",
+    "cost_per_g_pcb",
+    "dl_pcb_avoided_g_teq_per_year",
+    "cost_per_g_teq_dl_pcb",
+    "hcb_avoided_g_per_year",
+    "cost_per_g_hcb",
 )
 # The tidy tables carry everything a scenario file holds, processes (mercury, PCDD/F) included.
 TABLE_FILES = FILES

@@ -422,7 +422,7 @@ def test_batch_equals_single_plant_with_processes(tmp_path):
         (
             {"id": "b", "activity": "3 kg", "mercury": {"category": "asgm"}},
             "processes[0].mercury.category",
-            "no verified rows yet",
+            "has several technologies: give 'technology', one of 'telmer_veiga_2009'",
         ),
         (
             {

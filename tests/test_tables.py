@@ -15,7 +15,8 @@ from recp.tables import tables_from_scenarios
 from tests.conftest import DATA, SCENARIOS
 from tests.test_batch import NUM, assert_frames_equal
 
-FILES = [*SCENARIOS, DATA / "issue_example.yaml"]
+# the last: own factors of every kind beside guidebook defaults with abatement lists
+FILES = [*SCENARIOS, DATA / "issue_example.yaml", DATA / "processes_own_and_defaults.yaml"]
 WITH_PROCESSES = [f for f in FILES if "processes:" in Path(f).read_text(encoding="utf-8")]
 NAMES = ("plants", "flows", "interventions", "scenarios", "processes")
 
@@ -31,6 +32,8 @@ def test_tables_with_processes_equal_scenario_files(tmp_path):
     assert WITH_PROCESSES, "the worked plants should include mercury/PCDD/F processes"
     t = tables_from_scenarios([recp.load(f) for f in FILES], [Path(f).stem for f in FILES])
     assert len(t.processes) and "pcdd_f.emission_factors.air" in t.processes.columns
+    for col in ("category", "technology", "abatement", "hcb.emission_factors.air", "dl_pcb.class"):
+        assert col in t.processes.columns, col
     res = run(_write(t, tmp_path / "tables"))
     ref = assess_many(FILES)
     assert len(res.errors) == 0

@@ -276,8 +276,19 @@ def batch(
             "savings per indicator (large for big portfolios).",
         ),
     ] = False,
+    factors: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--factors",
+            help="Own factor tables (a folder of CSV + .meta.yaml in recp's Toolkit format, "
+            "or one CSV) that every plant's processes can use; repeatable.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Assess a portfolio of plants; each failing plant is reported, the rest complete."""
+    if factors:
+        _own_factors(factors)
     from recp.batch import (  # lazy: CLI start-up
         ECON_COLUMNS,
         RESULT_COLUMNS,
@@ -312,6 +323,17 @@ def batch(
         else:  # Excel and JSON hold everything in one file
             written, n_ok, errors = _write_whole(out, chunks, names, by, source, force)
     _report_batch(n_ok, errors, written)
+
+
+def _own_factors(paths: list[Path]) -> None:
+    """Check own factor tables now (exit 2 on a bad one) and pass them to every plant."""
+    import os  # lazy: only for --factors
+
+    from recp.processes import OWN_FACTORS_ENV  # lazy: CLI start-up
+    from recp.toolkits import read_own_tables  # lazy: CLI start-up
+
+    read_own_tables(list(paths), library())  # raises InputError: one line per problem
+    os.environ[OWN_FACTORS_ENV] = os.pathsep.join(str(p.resolve()) for p in paths)
 
 
 def _write_whole(
@@ -547,6 +569,20 @@ def factors_list(
     if source:
         for k, v in GWP_SOURCES.items():
             typer.echo(f"    {k}: {v}")
+    _category_map_line(source)
+
+
+def _category_map_line(source: bool) -> None:
+    """The process categories that map onto the guidebook tables (a YAML map, not a table)."""
+    from recp.toolkits import CATEGORY_MAP, guidebook  # lazy: CLI start-up
+
+    gb = guidebook(library())
+    typer.echo(
+        f"{CATEGORY_MAP}  ({len(gb.categories)} process categories -> emep-eea-2023-ef rows; "
+        f"'recp factors show {CATEGORY_MAP}')"
+    )
+    if source:
+        typer.echo("    source:  recp mapping onto the EMEP/EEA guidebook 2023 tables above")
 
 
 @factors_app.command("show")
@@ -564,9 +600,12 @@ def factors_show(
     """Show a factor table, row or single factor with its source."""
     lib = library()
     parts = factor_id.split(":")
+    if parts[0] == "hg-pops-category-map":
+        _show_categories(parts[1] if len(parts) > 1 else None)
+        return
     if len(parts) == 3 or parts[0] == "gwp":
         f = lib.get(factor_id if len(parts) == 3 else factor_id + ":CH4")
-        typer.echo(f"{f.id} = {f.value:g} {f.unit}")
+        typer.echo(f"{f.id} = {f.value:g} {f.unit}{_bounds(lib, parts)}")
         typer.echo(f"source: {f.source}")
         return
     t = lib.table(parts[0])
@@ -589,11 +628,56 @@ def factors_show(
                 for c, u in t.row_units.items()
             )
             label = r.get("class_text") or r.get("technology_text") or ""
-            typer.echo(f"  {r['id']} ({r.get('category_name', '')}: {label}): {vals}")
+            if r.get("nfr"):  # the guidebook: what the row is, and its 95 % bounds
+                label = " ".join(str(r.get(k) or "") for k in ("technology", "fuel")).strip()
+                vals += _bounds(lib, [t.id, str(r["id"]), "air"])
+            typer.echo(
+                f"  {r['id']} ({r.get('category_name') or r.get('nfr_name')}: {label}): {vals}"
+            )
         else:
             typer.echo(f"  {r['id']}: {vals}")
         if len(parts) == 2 and r.get("source_row"):
             typer.echo(f"    row source: {r['source_row']}")
+
+
+def _bounds(lib: Any, parts: list[str]) -> str:
+    """`` (bounds lo-hi unit)`` for a factor whose row gives ``<column>_lower/_upper``."""
+    if len(parts) != 3 or parts[0] == "gwp":
+        return ""
+    t = lib.table(parts[0])
+    r = t.rows.get(parts[1]) or {}
+    lo, hi = r.get(f"{parts[2]}_lower"), r.get(f"{parts[2]}_upper")
+    if lo is None or hi is None or str(r.get(parts[2])).upper() in ("ND", "NA"):
+        return ""
+    unit = r.get("factor_unit") if parts[2] in t.row_units else t.units.get(parts[2], "")
+    return f" (bounds {float(lo):g}-{float(hi):g} {unit or ''})".rstrip()
+
+
+def _show_categories(key: str | None) -> None:
+    """The guidebook process categories, or one with its technologies and abatements."""
+    from recp.toolkits import guidebook  # lazy: CLI start-up
+
+    gb = guidebook(library())
+    if key is None:
+        typer.echo("hg-pops-category-map: process categories on the EMEP/EEA guidebook 2023")
+        for k, c in gb.categories.items():
+            techs = ", ".join(str(v["key"]) for v in c["variants"])
+            typer.echo(f"  {k} ({c['name']}; NFR {c['nfr']}): {techs}")
+        for k, why in gb.missing.items():
+            typer.echo(f"  {k}: no guidebook row ({why})")
+        return
+    c = gb.category(key)
+    typer.echo(f"{c['key']}: {c['name']} (NFR {c['nfr']}); default {c['default_variant']}")
+    for v in c["variants"]:
+        rows = ", ".join(f"{k}={rid}" for k, rid in (v.get("rows") or {}).items())
+        typer.echo(f"  technology {v['key']} ({v['text']}, per {v['activity_unit']}): {rows}")
+    for a in c.get("abatement") or []:
+        typer.echo(
+            f"  abatement {a['key']} ({a['indicator']}, for {', '.join(a['applies_to'])}): "
+            f"{a['row']}"
+        )
+    if c.get("missing"):
+        typer.echo(f"  no guidebook factor (ND): {', '.join(c['missing'])}")
 
 
 def main(argv: list[str] | None = None) -> int:

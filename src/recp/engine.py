@@ -39,7 +39,7 @@ from recp.models.cost import P_GJ, P_M3, P_SAME, P_T
 from recp.models.energy import B_M3, B_OTHER, B_T, BASES
 from recp.processes import ProcessPlan, compile_changes, plan
 from recp.rules import COMBUSTION_SECTORS, WASTE_ROUTES, WATER_SOURCES, combustion_sector
-from recp.toolkits import HG_PATHWAYS, PCDDF_VECTORS
+from recp.toolkits import KIND_UNITS, PCDDF_VECTORS, RELEASE_KINDS, VECTORS
 from recp.units import canonical_amount, is_dimension, parse_quantity, to_float
 
 if TYPE_CHECKING:
@@ -62,6 +62,9 @@ INDICATORS = (
     "cost",
     "mercury",
     "pcdd_f",
+    "pcb",
+    "dl_pcb",
+    "hcb",
 )
 _CONTRACT = {
     "mercury": (
@@ -74,7 +77,7 @@ _CONTRACT = {
         "general_waste",
         "sector_treatment",
     ),
-    "pcdd_f": ("total", "environment", "air", "water", "land", "product", "residue"),
+    **dict.fromkeys(("pcdd_f", "pcb", "dl_pcb", "hcb"), ("total", "environment", *PCDDF_VECTORS)),
     "energy": ("total",),
     "ghg": (
         "total",
@@ -142,13 +145,13 @@ class RowSet:
         add("materials", ["total"], "t")
         add("cost", ["total"], "{cur}/year")
         add("mercury", list(_CONTRACT["mercury"]), "kg")
-        add("pcdd_f", list(_CONTRACT["pcdd_f"]), "g TEQ")
+        for kind in RELEASE_KINDS[1:]:  # PCDD/F, PCB, dioxin-like PCB, HCB
+            add(kind, list(_CONTRACT[kind]), KIND_UNITS[kind])
         self.rows = rows
         self.index = {(r.indicator, r.component): i for i, r in enumerate(rows)}
         self.always = np.array(
             [
-                r.component in _CONTRACT.get(r.indicator, ())
-                and r.indicator not in ("mercury", "pcdd_f")
+                r.component in _CONTRACT.get(r.indicator, ()) and r.indicator not in RELEASE_KINDS
                 for r in rows
             ]
         )
@@ -721,10 +724,11 @@ def _cost_rows(b: _Builder, ft: FlowTable, fu: _Fuels) -> None:
 
 
 def _release_rows(b: _Builder, ft: FlowTable) -> None:
-    """Releases of processes: mercury and PCDD/F by vector, and process CO2 in scope 1.
+    """Releases of processes: mercury, PCDD/F, PCB and HCB by vector; process CO2 in scope 1.
 
-    Mercury and PCDD/F follow the UNEP Toolkits (per pathway or vector, ND never zero); process
-    CO2 the IPCC 2006 Vol. 3 Ch. 2 (component ``process``, part of ``co2`` and ``scope1``).
+    Mercury and the POPs follow the UNEP Toolkits and the EMEP/EEA guidebook (per pathway or
+    vector, ND never zero); process CO2 the IPCC 2006 Vol. 3 Ch. 2 (component ``process``, part
+    of ``co2`` and ``scope1``).
     """
     assert ft.release is not None
     is_rel = (ft.type == PROC) & (ft.release >= 0)
@@ -738,12 +742,13 @@ def _release_rows(b: _Builder, ft: FlowTable) -> None:
             for f in tr.factors:
                 b.use(f, on)
             continue
-        ind = "mercury" if tr.kind == "mercury" else "pcdd_f"
-        vectors = HG_PATHWAYS if tr.kind == "mercury" else PCDDF_VECTORS
-        per_vector = {v: tr.values[v] for v in vectors}
+        ind = tr.kind  # mercury, pcdd_f, pcb, dl_pcb or hcb
+        per_vector = {v: tr.values[v] for v in VECTORS[ind]}
         for v, x in per_vector.items():
             if x is not None:  # ND: never counted as zero
                 b.add(b.rs.at(ind, v), on, x)
+        if all(x is None for x in per_vector.values()):
+            continue  # nothing quantified (all ND): no total either, never a zero
         total, env = releases.vector_totals(per_vector)
         b.add(b.rs.at(ind, "total"), on, total)
         b.add(b.rs.at(ind, "environment"), on, env)

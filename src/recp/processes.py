@@ -20,20 +20,29 @@ intervention of the scenario changed the same activity, and validation refuses t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from recp.calcination import co2_row, merged
-from recp.errors import Problem, UnitError, UnknownFactorError, did_you_mean
+from recp.errors import InputError, Problem, UnitError, UnknownFactorError, did_you_mean
 from recp.factors import Factor, parse_cell
 from recp.models.changes import ABS, MOVE, REL, SET
 from recp.toolkits import (
+    GUIDEBOOK_TABLE,
     HG_PATHWAYS,
     HG_TABLE,
+    KIND_LABELS,
+    KIND_UNITS,
     PCDDF_VECTORS,
+    TOOLKIT_TABLES,
     ToolkitRow,
+    canonical_unit,
+    guidebook,
     toolkit,
+    with_own_tables,
 )
 from recp.units import canonical_amount, is_dimension, parse_quantity, to_float, unit_text
 
@@ -43,9 +52,11 @@ if TYPE_CHECKING:
     from recp.factors import FactorLibrary
     from recp.scenario import MercurySpec, PcddfSpec, Process, Scenario
 
-KINDS = ("mercury", "pcdd_f", "co2")
+KINDS = ("mercury", "pcdd_f", "pcb", "dl_pcb", "hcb", "co2")
 #: How messages name each kind of release.
-LABELS = {"mercury": "mercury", "pcdd_f": "PCDD/F", "co2": "process CO2"}
+LABELS = {**KIND_LABELS, "co2": "process CO2"}
+#: Kinds whose own factors are given per vector (``emission_factors``), and an example of each.
+POPS = {"pcdd_f": "40 ug TEQ/t", "pcb": "2 mg/t", "dl_pcb": "0.4 ug TEQ/t", "hcb": "1 mg/t"}
 
 
 @dataclass
@@ -75,6 +86,8 @@ class ProcessPlan:
     index: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (pid, kind, row id)
     problems: list[Problem] = field(default_factory=list)
     targets: dict[tuple[int, int, str], int] = field(default_factory=dict)  # (k, j, kind)
+    #: Kinds whose factors come from the guidebook defaults of the process's category.
+    defaults: dict[str, set[str]] = field(default_factory=dict)
 
     def of(self, pid: str, kind: str | None = None) -> list[int]:
         """Release indices of a process (of one Toolkit, or of both)."""
@@ -103,7 +116,11 @@ class ProcessPlan:
             nd = [k for k, s in row.status.items() if s == "ND"]
             missing = [k for k, s in row.status.items() if s == ""]
             if nd:
-                who = "no factor is given" if row.table == "user" else "the Toolkit gives no factor"
+                who = {
+                    "user": "no factor is given",
+                    GUIDEBOOK_TABLE: "the guidebook gives no factor",
+                    **dict.fromkeys(TOOLKIT_TABLES.values(), "the Toolkit gives no factor"),
+                }.get(row.table, "the source gives no factor")
                 out.append(
                     {
                         "code": "release_not_quantified",
@@ -159,13 +176,13 @@ def _user_row(
     )
 
 
-def _user_pcddf(spec: PcddfSpec, pid: str, unit: str, rid: str) -> ToolkitRow:
+def _user_pops(kind: str, spec: PcddfSpec, pid: str, unit: str, rid: str) -> ToolkitRow:
     """A row from a process's own emission factors (per canonical unit ``unit``)."""
     assert spec.emission_factors is not None
     values: dict[str, float | None] = {}
     status: dict[str, str] = {}
     factors = []
-    src = f"scenario file (process '{pid}' pcdd_f.emission_factors)" + (
+    src = f"scenario file (process '{pid}' {kind}.emission_factors)" + (
         f"; {spec.source}" if spec.source else ""
     )
     for v in PCDDF_VECTORS:
@@ -177,11 +194,11 @@ def _user_pcddf(spec: PcddfSpec, pid: str, unit: str, rid: str) -> ToolkitRow:
             values[v], status[v] = 0.0, "NA"
             continue
         q = parse_quantity(x)
-        values[v] = to_float(q * parse_quantity(f"1 {unit}"), "g TEQ")
+        values[v] = to_float(q * parse_quantity(f"1 {unit}"), KIND_UNITS[kind])
         status[v] = "value"
-        shown = f"ug TEQ/{unit}"  # as the Toolkit prints its factors
+        shown = f"u{KIND_UNITS[kind]}/{unit}"  # as the Toolkit prints its factors
         factors.append(Factor(f"{rid}:{v}", to_float(q, shown), shown, src))
-    return _user_row("pcdd_f", pid, rid, unit, "", values, status, factors)
+    return _user_row(kind, pid, rid, unit, "", values, status, factors)
 
 
 def _user_hg(
@@ -201,24 +218,36 @@ def _user_hg(
     ]
     values: dict[str, float | None] = {}
     status: dict[str, str] = {}
-    table = lib.table(HG_TABLE) if table_rid is not None else None
+    if table_rid is None:
+        assert spec.distribution is not None
+        for p in HG_PATHWAYS:
+            own = Factor(f"{rid}:{p}", float(spec.distribution.get(p, 0.0)), "1", src)
+            values[p], status[p] = own.value * per, "value"
+            factors.append(own)
+        return _user_row("mercury", pid, rid, unit, "", values, status, factors)
+    tk = toolkit("mercury", lib)  # the row's distribution, cited as such
+    raw = tk.raw[table_rid]
+    row = tk.rows.get(table_rid)
+    shares = {f.id.rsplit(":", 1)[-1]: f for f in row.factors} if row is not None else {}
     for p in HG_PATHWAYS:
-        if table is None:
-            assert spec.distribution is not None
-            f: Factor | None = Factor(f"{rid}:{p}", float(spec.distribution.get(p, 0.0)), "1", src)
-            status[p] = "value"
-        else:  # the distribution factors of the Toolkit row, cited as such
-            f = table.factor(str(table_rid), p)
-            status[p] = parse_cell(table.rows[str(table_rid)].get(p))[1]
-        values[p] = None if f is None else f.value * per
+        status[p] = parse_cell(raw.get(p))[1]
+        f: Factor | None = shares.get(p)
+        if row is None and status[p] == "value":  # a Toolkit row without a default input
+            f = lib.table(HG_TABLE).factor(table_rid, p)
+        values[p] = (
+            (f.value * per if f is not None else 0.0) if status[p] in ("value", "NA") else None
+        )
         if f is not None and status[p] == "value":
             factors.append(f)
-    category = str(table.rows[str(table_rid)].get("category")) if table is not None else ""
-    return _user_row("mercury", pid, rid, unit, category, values, status, factors)
+    return _user_row(
+        "mercury", pid, rid, unit, str(raw.get("category") or ""), values, status, factors
+    )
 
 
-def _own_pcddf(spec: Any, pid: str, unit: str, place: str, rid_user: str) -> ToolkitRow | Problem:
-    """A process's own PCDD/F emission factors, checked, as a row."""
+def _own_pops(
+    kind: str, spec: Any, pid: str, unit: str, place: str, rid_user: str
+) -> ToolkitRow | Problem:
+    """A process's own PCDD/F, PCB or HCB emission factors, checked, as a row."""
     bad = [k for k in spec.emission_factors if k not in PCDDF_VECTORS]
     if bad:
         return Problem(
@@ -232,17 +261,17 @@ def _own_pcddf(spec: Any, pid: str, unit: str, place: str, rid_user: str) -> Too
             q = parse_quantity(x)
         except UnitError as e:
             return Problem(f"{place}.emission_factors.{k}", e.problems[0].message)
-        if not is_dimension(q * parse_quantity(f"1 {unit}"), "g TEQ"):
+        if not is_dimension(q * parse_quantity(f"1 {unit}"), KIND_UNITS[kind]):
             return Problem(
                 f"{place}.emission_factors.{k}",
                 (
-                    f"'{q:~}' is not a release per {unit} of activity (e.g. '40 ug TEQ/t'), or "
-                    "give 'ND'"
+                    f"'{q:~}' is not a release per {unit} of activity (e.g. "
+                    f"'{POPS[kind]}'), or give 'ND'"
                 ),
             )
         if q.magnitude < 0:
             return Problem(f"{place}.emission_factors.{k}", f"must not be negative, got '{q:~}'")
-    return _user_pcddf(spec, pid, unit, rid_user)
+    return _user_pops(kind, spec, pid, unit, rid_user)
 
 
 def _own_hg(
@@ -282,17 +311,9 @@ def _own_hg(
         except UnknownFactorError as e:
             return Problem(f"{place}.category", str(e))
     else:
-        bad = [k for k in spec.distribution if k not in HG_PATHWAYS]
-        if bad:
-            return Problem(
-                f"{place}.distribution.{bad[0]}",
-                f"unknown pathway {bad[0]!r}: {did_you_mean(bad[0], HG_PATHWAYS)}",
-            )
-        if any(not 0 <= float(v) <= 1 for v in spec.distribution.values()):
-            return Problem(f"{place}.distribution", "each share is a fraction from 0 to 1")
-        tot = sum(float(v) for v in spec.distribution.values())
-        if abs(tot - 1.0) > 1e-6:
-            return Problem(f"{place}.distribution", f"the shares sum to {tot:g}, not 1")
+        bad = _shares_problem(spec.distribution, place)
+        if bad is not None:
+            return bad
     return _user_hg(spec, pid, unit, rid_user, table_rid, lib)
 
 
@@ -309,16 +330,16 @@ def _resolve(
     """The Toolkit row a spec names, or a Problem saying what is wrong."""
     if kind == "co2":
         return co2_row(spec, pid, place, lib, rid_user)
-    if kind == "pcdd_f" and spec.emission_factors is not None:
-        return _own_pcddf(spec, pid, unit, place, rid_user)
+    if kind in POPS and spec.emission_factors is not None:
+        return _own_pops(kind, spec, pid, unit, place, rid_user)
     if kind == "mercury" and spec.input_factor is not None:
         return _own_hg(spec, pid, unit, place, base_category, lib, rid_user)
     tk = toolkit(kind, lib)
     category = spec.category or base_category
-    variant = spec.class_ if kind == "pcdd_f" else spec.technology
-    vkey = "class" if kind == "pcdd_f" else "technology"
+    variant = spec.technology if kind == "mercury" else spec.class_
+    vkey = "technology" if kind == "mercury" else "class"
     if category is None:
-        example = "'1c' (medical waste incineration)" if kind == "pcdd_f" else "'asgm'"
+        example = "'asgm'" if kind == "mercury" else "'1c' (medical waste incineration)"
         return Problem(
             f"{place}.category",
             f"give the {tk.label} Toolkit category, e.g. "
@@ -330,9 +351,114 @@ def _resolve(
         return Problem(f"{place}.category", str(e))
     try:
         rid = tk.find(category, variant)
-        return tk.row(rid)
+        row = tk.row(rid)
     except UnknownFactorError as e:
         return Problem(f"{place}.{vkey}" if variant is not None else f"{place}.category", str(e))
+    if kind == "mercury" and spec.distribution is not None:
+        return _distributed(row, spec, pid, place, rid_user)
+    return row
+
+
+def _distributed(
+    row: ToolkitRow, spec: Any, pid: str, place: str, rid_user: str
+) -> ToolkitRow | Problem:
+    """A table row's mercury input split by the process's own ``distribution``."""
+    if row.input is None:
+        return Problem(f"{place}.distribution", f"row {row.id!r} has no single mercury input")
+    bad = _shares_problem(spec.distribution, place)
+    if bad is not None:
+        return bad
+    src = f"scenario file (process '{pid}' mercury.distribution)" + (
+        f"; {spec.source}" if spec.source else ""
+    )
+    shares = {p: float(spec.distribution.get(p, 0.0)) for p in HG_PATHWAYS}
+    factors = [f for f in row.factors if not f.id.endswith(tuple(f":{p}" for p in HG_PATHWAYS))]
+    factors += [Factor(f"{rid_user}:{p}", shares[p], "1", src) for p in HG_PATHWAYS]
+    lo_hi = row.bounds.get("input")
+    return ToolkitRow(
+        table=row.table,
+        id=f"{row.id}@own-distribution",
+        kind="mercury",
+        category=row.category,
+        category_name=row.category_name,
+        variant=row.variant,
+        variant_text=row.variant_text,
+        activity_unit=row.activity_unit,
+        values={p: row.input * shares[p] for p in HG_PATHWAYS},
+        status=dict.fromkeys(HG_PATHWAYS, "value"),
+        factors=tuple(factors),
+        caution=row.caution.split("; no cited pathway split")[0],
+        bounds={p: (lo_hi[0] * shares[p], lo_hi[1] * shares[p]) for p in shares} if lo_hi else {},
+        input=row.input,
+    )
+
+
+def _shares_problem(dist: dict[str, Any], place: str) -> Problem | None:
+    """A distribution's problem (unknown pathway, share outside 0-1, sum not 1), or None."""
+    bad = [k for k in dist if k not in HG_PATHWAYS]
+    if bad:
+        return Problem(
+            f"{place}.distribution.{bad[0]}",
+            f"unknown pathway {bad[0]!r}: {did_you_mean(bad[0], HG_PATHWAYS)}",
+        )
+    if any(not 0 <= float(v) <= 1 for v in dist.values()):
+        return Problem(f"{place}.distribution", "each share is a fraction from 0 to 1")
+    tot = sum(float(v) for v in dist.values())
+    if abs(tot - 1.0) > 1e-6:
+        return Problem(f"{place}.distribution", f"the shares sum to {tot:g}, not 1")
+    return None
+
+
+def _fit(
+    row: ToolkitRow, kind: str, pr: Process, q: Any, place: str, sc: Scenario, lib: FactorLibrary
+) -> ToolkitRow | Problem:
+    """The row per unit of the process's activity, or a Problem for a unit mismatch.
+
+    A factor per GJ on a fuel flow in t or m3 is multiplied by the fuel's net calorific value.
+    """
+    if row.table != "user" and (pr.fuel or pr.flow) and not is_dimension(q, row.activity_unit):
+        fl = next((f for f in sc.flows if f.id == (pr.fuel or pr.flow)), None)
+        if (
+            fl is not None
+            and fl.type == "fuel"
+            and is_dimension(parse_quantity(f"1 {row.activity_unit}"), "GJ")
+            and not is_dimension(q, row.activity_unit)
+        ):
+            got = _fuel_ncv(fl, lib, place)
+            if isinstance(got, Problem):
+                return got
+            gj, unit, used = got
+            scale = gj / canonical_unit(row.activity_unit)[1]
+            return replace(
+                row,
+                activity_unit=unit,
+                values={v: None if x is None else x * scale for v, x in row.values.items()},
+                bounds={v: (a * scale, b * scale) for v, (a, b) in row.bounds.items()},
+                factors=(*row.factors, *used),
+                input=None if row.input is None else row.input * scale,
+            )
+    bad = _activity_problem(row, kind, pr.id, q, place)
+    return row if bad is None else bad
+
+
+def _fuel_ncv(fl: Any, lib: FactorLibrary, place: str) -> tuple[float, str, list[Factor]] | Problem:
+    """GJ per canonical unit (t or m3) of a fuel flow, the unit, and the factors used."""
+    _, _, unit = canonical_amount(fl.amount)
+    if fl.ncv is not None:
+        per = "GJ/t" if unit == "t" else "GJ/m3"
+        if is_dimension(fl.ncv, per):
+            x = to_float(fl.ncv, per)
+            src = f"scenario file (flow '{fl.id}' ncv)"
+            return x, unit, [Factor(f"flow:{fl.id}:ncv", x, per, src)]
+    if unit == "t" and fl.carrier is not None:
+        f = lib.table(lib.FUELS).factor(str(fl.carrier), "ncv")
+        if f is not None:
+            return to_float(parse_quantity(f"{f.value} {f.unit}"), "GJ/t"), unit, [f]
+    return Problem(
+        place,
+        f"flow '{fl.id}' is in {unit}, the factor per GJ: give the flow's 'ncv' "
+        "(e.g. '25 GJ/t' or '35.8 MJ/m3') so that recp can convert its activity",
+    )
 
 
 def _activity_problem(row: ToolkitRow, kind: str, pid: str, q: Any, place: str) -> Problem | None:
@@ -386,15 +512,24 @@ def _plan_process(pl: ProcessPlan, sc: Scenario, i: int, lib: FactorLibrary) -> 
     """Add the release flows of ``sc.processes[i]`` to the plan; False if it has a problem."""
     pr = sc.processes[i]
     place = f"processes[{i}]"
-    if pr.mercury is None and pr.pcdd_f is None and pr.co2 is None:
+    if pr.category is None and (pr.technology is not None or pr.abatement is not None):
+        key = "technology" if pr.technology is not None else "abatement"
+        pl.problems.append(
+            Problem(f"{place}.{key}", f"process '{pr.id}': '{key}' needs the 'category' it refines")
+        )
+        return False
+    if pr.category is None and all(getattr(pr, k) is None for k in KINDS):
         pl.problems.append(
             Problem(
                 place,
-                f"process '{pr.id}' needs 'mercury' and/or "
-                "'pcdd_f' (its Toolkit category and class), or 'co2' (its mineral category)",
+                f"process '{pr.id}' needs 'mercury' and/or 'pcdd_f', 'pcb', 'dl_pcb', 'hcb' "
+                "(a Toolkit category and class, or own factors), a 'category' (guidebook "
+                "defaults, see 'recp factors show hg-pops-category-map'), or 'co2' (its mineral "
+                "category)",
             )
         )
         return False
+
     got_activity = _activity(sc, pr, place)
     if isinstance(got_activity, Problem):
         pl.problems.append(got_activity)
@@ -415,12 +550,55 @@ def _plan_process(pl: ProcessPlan, sc: Scenario, i: int, lib: FactorLibrary) -> 
         if isinstance(got, Problem):
             pl.problems.append(got)
             continue
-        bad = _activity_problem(got, kind, pr.id, q, where)
-        if bad:
-            pl.problems.append(bad)
+        got = _fit(got, kind, pr, q, where, sc, lib)
+        if isinstance(got, Problem):
+            pl.problems.append(got)
             continue
         _add(pl, pr.id, kind, got, True)
+    if pr.category is not None:
+        rows = _guidebook_rows(pl, pr, place, pr.technology, _names(pr.abatement), (), lib)
+        for kind, raw in (rows or {}).items():
+            row = _fit(raw, kind, pr, q, where, sc, lib)
+            if isinstance(row, Problem):
+                pl.problems.append(row)
+                break
+            if getattr(pr, kind) is None:  # a Toolkit spec or own factors take precedence
+                pl.defaults.setdefault(pr.id, set()).add(kind)
+                _add(pl, pr.id, kind, row, True)
     return True
+
+
+def _names(abatement: str | list[str] | None) -> list[str]:
+    """Abatement names as a list (one name or several)."""
+    if abatement is None:
+        return []
+    if isinstance(abatement, str):  # tidy tables write several as 'a;b'
+        return [a.strip() for a in abatement.split(";") if a.strip()]
+    return [str(a) for a in abatement]
+
+
+def _guidebook_rows(
+    pl: ProcessPlan,
+    pr: Process,
+    place: str,
+    technology: str | None,
+    abatement: list[str],
+    also: tuple[str, ...],
+    lib: FactorLibrary,
+) -> dict[str, ToolkitRow] | None:
+    """The guidebook rows of a process's category, technology and abatement (None: a problem)."""
+    gb = guidebook(lib)
+    try:
+        gb.category(str(pr.category))
+    except UnknownFactorError as e:
+        pl.problems.append(Problem(f"{place}.category", str(e)))
+        return None
+    try:
+        return gb.rows(str(pr.category), technology, abatement, also)
+    except UnknownFactorError as e:
+        key = "abatement" if "abatement" in str(e) else "technology"
+        pl.problems.append(Problem(f"{place}.{key}", str(e)))
+        return None
 
 
 def _plan_change(
@@ -446,6 +624,8 @@ def _plan_change(
             return
         pl.problems.extend(_activity_change_problems(ch, pr, place, unit))
         return
+    if ch.technology is not None or ch.abatement is not None:
+        _plan_default_change(pl, sc, (k, j), pr, lib, place)
     for kind in KINDS:
         spec = getattr(ch, kind)
         if spec is None:
@@ -462,6 +642,8 @@ def _plan_change(
                 )
                 continue
             spec = merged(pr.co2, spec)  # a change sets some keys; the rest are the process's
+        if not base and getattr(pr, kind) is not None:
+            continue  # the process's own spec has a problem, already reported
         if not base:
             pl.problems.append(
                 Problem(
@@ -488,20 +670,97 @@ def _plan_change(
             continue
         link = pr.flow or pr.fuel
         q = next(f.amount for f in sc.flows if f.id == link) if link else pr.activity
-        bad = _activity_problem(got, kind, pr.id, q, f"{place}.{kind}")
-        if bad:
-            pl.problems.append(bad)
+        got = _fit(got, kind, pr, q, f"{place}.{kind}", sc, lib)
+        if isinstance(got, Problem):
+            pl.problems.append(got)
             continue
         pl.targets[(k, j, kind)] = _add(pl, pr.id, kind, got, False)
+
+
+def _plan_default_change(
+    pl: ProcessPlan,
+    sc: Scenario,
+    kj: tuple[int, int],
+    pr: Process,
+    lib: FactorLibrary,
+    place: str,
+) -> None:
+    """A change of a process's guidebook technology or abatement: new rows for its kinds.
+
+    The technology and abatement the change does not give stay the process's. A kind the new
+    technology gives and the old one did not starts from an all-ND baseline row, and a kind it
+    no longer gives moves to an all-ND row, so that every kind moves together.
+    """
+    ch = sc.interventions[kj[0]].changes[kj[1]]
+    own = pl.defaults.get(pr.id, set())
+    if pr.category is None or not own:
+        pl.problems.append(
+            Problem(
+                f"{place}.{'technology' if ch.technology is not None else 'abatement'}",
+                f"process '{pr.id}' has no guidebook 'category' whose technology or abatement "
+                "could change",
+            )
+        )
+        return
+    tech = ch.technology if ch.technology is not None else pr.technology
+    abate = _names(ch.abatement if ch.abatement is not None else pr.abatement)
+    rows = _guidebook_rows(pl, pr, place, tech, abate, tuple(sorted(own)), lib)
+    if rows is None:
+        return
+    link = pr.flow or pr.fuel
+    q = next(f.amount for f in sc.flows if f.id == link) if link else pr.activity
+    for kind, raw in rows.items():
+        if getattr(pr, kind) is not None:
+            continue  # this kind follows the process's own spec, not the guidebook
+        row = _fit(raw, kind, pr, q, f"{place}.technology", sc, lib)
+        if isinstance(row, Problem):
+            pl.problems.append(row)
+            return
+        if kind not in own:  # new to the process: its activity starts in an all-ND row
+            nd = _guidebook_rows(pl, pr, place, pr.technology, _names(pr.abatement), (kind,), lib)
+            if nd is None or kind not in nd:
+                return
+            own.add(kind)
+            first = _fit(nd[kind], kind, pr, q, place, sc, lib)
+            if isinstance(first, Problem):
+                pl.problems.append(first)
+                return
+            _add(pl, pr.id, kind, first, True)
+        pl.targets[(kj[0], kj[1], kind)] = _add(pl, pr.id, kind, row, False)
+
+
+#: Environment variable naming own factor tables for every scenario (``recp batch --factors``).
+OWN_FACTORS_ENV = "RECP_OWN_FACTORS"
+
+
+def _own_library(sc: Scenario, lib: FactorLibrary) -> FactorLibrary | list[Problem]:
+    """The library plus the scenario's own factor tables, or the problems reading them."""
+    base = Path(sc.source_file).parent if sc.source_file else Path.cwd()
+    paths: list[str | Path] = [p if Path(p).is_absolute() else base / p for p in (sc.factors or [])]
+    paths += [p for p in os.environ.get(OWN_FACTORS_ENV, "").split(os.pathsep) if p]
+    try:
+        return with_own_tables(lib, paths)
+    except InputError as e:
+        return [
+            Problem("factors", f"{p.file}: {p.place + ': ' if p.place else ''}{p.message}")
+            for p in e.problems
+        ]
 
 
 def plan(sc: Scenario, lib: FactorLibrary) -> ProcessPlan:
     """Resolve every process and process change of a scenario into release flows.
 
     Problems (unknown categories, wrong dimensions, bad references) are collected in
-    ``plan.problems`` with their place, never raised.
+    ``plan.problems`` with their place, never raised. The scenario's own factor tables
+    (``factors:``, relative to the scenario file) and those named by the environment variable
+    :data:`OWN_FACTORS_ENV` (``recp batch --factors``) join the library's Toolkit tables.
     """
     pl = ProcessPlan()
+    got = _own_library(sc, lib)
+    if isinstance(got, list):
+        pl.problems.extend(got)  # and go on with the shipped tables: report the rest too
+    else:
+        lib = got
     procs: dict[str, Process] = {}
     seen: dict[str, int] = {}
     for i, pr in enumerate(sc.processes):
@@ -566,6 +825,15 @@ def _activity_change_problems(ch: Any, pr: Process, place: str, unit: str) -> It
             )
 
 
+def _swaps(ch: Any) -> bool:
+    """True for a change of class, technology or abatement (not of activity)."""
+    return (
+        ch.technology is not None
+        or ch.abatement is not None
+        or any(getattr(ch, k) is not None for k in KINDS if k != "co2")
+    )
+
+
 def _absolute(ch: Any) -> bool:
 
     return ch.to is not None or (ch.by is not None and not is_dimension(ch.by, "percent"))
@@ -580,7 +848,7 @@ def _order_problems(sc: Scenario, pl: ProcessPlan) -> Iterator[Problem]:
     for k, iv in enumerate(sc.interventions):
         acts = []
         for j, ch in enumerate(iv.changes):
-            if ch.mercury is not None or ch.pcdd_f is not None:
+            if _swaps(ch):
                 continue
             targets = [ch.process] if ch.process else pl.linked(ch.flow or "")
             for p in targets:
@@ -662,7 +930,7 @@ def compile_changes(
                 activity(j, pid, ABS, to_float(ch.by, pl.unit[pid]), place)
             continue
         for toolkit_name in KINDS:
-            if getattr(ch, toolkit_name) is None:
+            if (k, j, toolkit_name) not in pl.targets:
                 continue
             target = pl.targets[(k, j, toolkit_name)]
             for r in pl.of(pid, toolkit_name):

@@ -237,13 +237,25 @@ class Process(_Model):
     fuel: str | None = Field(
         None, description="id of a fuel flow that is the activity (same as 'flow')"
     )
+    category: str | None = Field(
+        None, description="guidebook process category, e.g. 'cement_kiln' (hg-pops-category-map)"
+    )
+    technology: str | None = Field(None, description="its technology or fuel, e.g. 'hard_coal'")
+    abatement: str | list[str] | None = Field(None, description="guidebook abatement technique(s)")
     mercury: MercurySpec | None = None
     pcdd_f: PcddfSpec | None = None
+    pcb: PcddfSpec | None = None
+    dl_pcb: PcddfSpec | None = None
+    hcb: PcddfSpec | None = None
     co2: Co2Spec | None = None
     source: str | None = None
     notes: str | None = None
 
     _id_text = field_validator("id")(classmethod(lambda cls, v: _plain_id(v)))
+
+
+#: Keys of a change that set a process's factors rather than its activity.
+_SWAPS = ("technology", "abatement", "mercury", "pcdd_f", "pcb", "dl_pcb", "hcb", "co2")
 
 
 class Change(_Model):
@@ -262,15 +274,20 @@ class Change(_Model):
     calc: dict[str, Any] | None = Field(
         None, description="an engineering calculator, e.g. {method: steam_leak, holes: 4, ...}"
     )
+    technology: str | None = None
+    abatement: str | list[str] | None = None
     mercury: MercurySpec | None = None
     pcdd_f: PcddfSpec | None = None
+    pcb: PcddfSpec | None = None
+    dl_pcb: PcddfSpec | None = None
+    hcb: PcddfSpec | None = None
     co2: Co2Spec | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> Change:
         if (self.flow is None) == (self.process is None):
             raise ValueError(message("flow_or_process"))
-        swap = self.mercury is not None or self.pcdd_f is not None or self.co2 is not None
+        swap = any(getattr(self, k) is not None for k in _SWAPS)
         if self.calc is not None:
             if self.flow is None or swap or self.by is not None or self.to is not None:
                 raise ValueError(
@@ -390,6 +407,9 @@ class Scenario(_Model):
     )
     flows: list[Flow] = Field(min_length=1)
     processes: list[Process] = Field(default_factory=list)
+    factors: list[str] | None = Field(
+        None, description="own factor tables (CSV + meta, or folders of them) for the processes"
+    )
     interventions: list[Intervention] = Field(default_factory=list)
     scenarios: dict[str, list[str]] | None = None
     balances: Balances | None = None

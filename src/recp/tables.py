@@ -1081,9 +1081,20 @@ def _vector_portfolio(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.Data
 
 #: Columns of the processes table and of process changes that are not plain keys: dotted
 #: names are the scenario file's nested keys (``mercury.category`` is ``mercury: {category:}``).
-PROCESS_KEYS = ("id", "name", "activity", "flow", "fuel", "source", "notes")
+PROCESS_KEYS = (
+    "id",
+    "name",
+    "activity",
+    "flow",
+    "fuel",
+    "category",
+    "technology",
+    "abatement",
+    "source",
+    "notes",
+)
 #: The nested specs of a process or process change, given as dotted columns.
-NESTED = ("mercury", "pcdd_f", "co2")
+NESTED = ("mercury", "pcdd_f", "pcb", "dl_pcb", "hcb", "co2")
 _PLANT_KEYS = ("name", "country", "sector", "production")
 _TOP_KEYS = (
     "currency",
@@ -1115,7 +1126,7 @@ _FLOW_KEYS = (
     "landfill",
     "notes",
 )
-_CHANGE_KEYS = ("flow", "process", "by", "to")
+_CHANGE_KEYS = ("flow", "process", "by", "to", "technology", "abatement")
 _IV_KEYS = ("name", "measure", "category", "capex", "opex", "lifetime", "source", "notes")
 
 
@@ -1143,8 +1154,8 @@ def _row_dict(df: pd.DataFrame, i: int, keys: tuple[str, ...]) -> dict[str, Any]
         v = _value(df, col, i)
         if v is None:
             continue
-        if col == "pcdd_f.class" and str(v).isdigit():
-            v = int(v)
+        if col.endswith(".class") and re.fullmatch(r"\d+(\.0*)?", str(v)):
+            v = int(float(v))
         node = out
         parts = col.split(".")
         for part in parts[:-1]:
@@ -1481,7 +1492,11 @@ def _toolkit_columns(obj: Any) -> dict[str, Any]:
         return None if x is None else (x if isinstance(x, str) else f"{x.magnitude!r} {x.units:~}")
 
     out: dict[str, Any] = {}
-    hg, pc = obj.mercury, obj.pcdd_f
+    ab = obj.abatement
+    out["technology"] = obj.technology
+    out["abatement"] = ";".join(ab) if isinstance(ab, list) else ab
+    out["category"] = getattr(obj, "category", None)  # a process's guidebook category
+    hg = obj.mercury
     if hg is not None:
         out |= {
             "mercury.category": hg.category,
@@ -1491,14 +1506,17 @@ def _toolkit_columns(obj: Any) -> dict[str, Any]:
         }
         for k, v in (hg.distribution or {}).items():
             out[f"mercury.distribution.{k}"] = v
-    if pc is not None:
+    for kind in ("pcdd_f", "pcb", "dl_pcb", "hcb"):
+        pc = getattr(obj, kind)
+        if pc is None:
+            continue
         out |= {
-            "pcdd_f.category": pc.category,
-            "pcdd_f.class": pc.class_,
-            "pcdd_f.source": pc.source,
+            f"{kind}.category": pc.category,
+            f"{kind}.class": pc.class_,
+            f"{kind}.source": pc.source,
         }
         for k, v in (pc.emission_factors or {}).items():
-            out[f"pcdd_f.emission_factors.{k}"] = v if isinstance(v, str) else text(v)
+            out[f"{kind}.emission_factors.{k}"] = v if isinstance(v, str) else text(v)
     if obj.co2 is not None:
         for k, v in obj.co2.model_dump(exclude_none=True).items():
             out[f"co2.{k}"] = v if isinstance(v, str) else text(v)

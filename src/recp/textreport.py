@@ -10,6 +10,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from recp.toolkits import RELEASE_KINDS
+
 if TYPE_CHECKING:
     from recp.assessment import Assessment
 
@@ -92,7 +94,7 @@ def _indicator_table(a: Assessment) -> Table:
         t.add_column(name, justify="right")
     table: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in a.results():
-        if r["component"] in _SHOWN or r["indicator"] in ("energy", "mercury", "pcdd_f"):
+        if r["component"] in _SHOWN or r["indicator"] in ("energy", *RELEASE_KINDS):
             table.setdefault((r["indicator"], r["component"], r["unit"]), {})[r["scenario"]] = r[
                 "value"
             ]

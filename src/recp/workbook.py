@@ -97,8 +97,10 @@ CHANGE_KEYS = ("flow", "by", "to")
 #: Process changes (only in workbooks of plants with processes): Toolkit specs as inline YAML.
 #: The nested specs of a process: each cell holds an inline mapping such as
 #: ``{category: 2l, class: 1}``.
-SPECS = ("mercury", "pcdd_f", "co2")
-PROCESS_CHANGE_KEYS = ("process", *SPECS)
+SPECS = ("mercury", "pcdd_f", "pcb", "dl_pcb", "hcb", "co2")
+#: Guidebook defaults of a process (plain cells; several abatements separated by ';').
+DEFAULTS = ("technology", "abatement")
+PROCESS_CHANGE_KEYS = ("process", *DEFAULTS, *SPECS)
 #: Process columns.
 PROCESS_KEYS = (
     "id",
@@ -107,6 +109,8 @@ PROCESS_KEYS = (
     "activity unit",
     "flow",
     "fuel",
+    "category",
+    *DEFAULTS,
     *SPECS,
     "source",
     "notes",
@@ -431,6 +435,7 @@ def _write_interventions(
             if j == 0:
                 rec.update({k: it.get(k) for k in INTERVENTION_KEYS[1:]})
             rec.update({k: ch.get(k) for k in ("flow", "by", "to", "process")})
+            rec.update({k: _plain(ch.get(k)) for k in DEFAULTS})
             rec.update({k: _inline(ch.get(k)) for k in (*SPECS, "calc")})
             for k in INTERVENTION_QTY:
                 rec[k], rec[f"{k} unit"] = _split(rec.get(k))
@@ -438,6 +443,11 @@ def _write_interventions(
     _list_validation(ws, header, "category", lists, max(ws.max_row, 2) + 200)
     if "measure" in lists:
         _list_validation(ws, header, "measure", lists, max(ws.max_row, 2) + 200)
+
+
+def _plain(v: Any) -> Any:
+    """A technology or abatement cell: several abatements as 'a;b'."""
+    return ";".join(str(x) for x in v) if isinstance(v, list) else v
 
 
 def _write_processes(ws: Any, procs: list[dict[str, Any]]) -> None:
@@ -453,6 +463,8 @@ def _write_processes(ws: Any, procs: list[dict[str, Any]]) -> None:
                 unit or None,
                 pr.get("flow"),
                 pr.get("fuel"),
+                pr.get("category"),
+                *(_plain(pr.get(k)) for k in DEFAULTS),
                 *(_inline(pr.get(k)) for k in SPECS),
                 pr.get("source"),
                 pr.get("notes"),
@@ -857,7 +869,7 @@ def _read_interventions(ws: Any, rd: _Reading) -> list[dict[str, Any]]:
 def _change(rec: dict[str, Any], table: _Table, r: int, rd: _Reading) -> dict[str, Any] | None:
     """The change on one Interventions row (None if the row has none)."""
     if rec.get("flow") is None and rec.get("process") is None:
-        for k in ("by", "to", "calc", *SPECS):
+        for k in ("by", "to", "calc", *DEFAULTS, *SPECS):
             if rec.get(k) is not None:
                 rd.problem(table.cell(k, r), f"{k}: a change names its 'flow' (or 'process')")
         return None
@@ -868,6 +880,9 @@ def _change(rec: dict[str, Any], table: _Table, r: int, rd: _Reading) -> dict[st
     for k in ("by", "to"):
         if rec.get(k) is not None:
             ch[k] = rec[k] if not isinstance(rec[k], int | float) else _join(rec[k], "")
+    for k in DEFAULTS:
+        if rec.get(k) is not None:
+            ch[k] = _text(rec[k])
     for k in (*SPECS, "calc"):
         if rec.get(k) is not None:
             ch[k] = _mapping(rec[k], table.cell(k, r), rd)
@@ -884,7 +899,7 @@ def _read_processes(ws: Any, rd: _Reading) -> list[dict[str, Any]]:
         for k, v in rec.items():
             if k in SPECS:
                 v = _mapping(v, table.cell(k, r), rd)
-            pr[k] = _text(v) if k in ("id", "name", "flow", "fuel") else v
+            pr[k] = _text(v) if k in ("id", "name", "flow", "fuel", "category", *DEFAULTS) else v
         place = f"processes[{len(procs)}]"
         rd.cells[place] = table.cell("id", r)
         for k in pr:

@@ -29,6 +29,7 @@ from recp.report.lang import (
 from recp.report.model import (
     INTERVENTION_ECONOMICS,
     MAIN,
+    RELEASE_INDICATORS,
     SCENARIO_ECONOMICS,
     CalcView,
     FlowInfo,
@@ -570,7 +571,7 @@ def _indicator_table(d: _Doc, data: ReportData, t: Translator) -> str:
     """Every baseline indicator and component, with the intensity of each total."""
     ind_rows = []
     for ind in data.indicators():
-        if ind in ("mercury", "pcdd_f"):
+        if ind in RELEASE_INDICATORS:  # shown in the releases section
             continue
         for comp in data.components(ind):
             first = comp == "total"

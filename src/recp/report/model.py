@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from recp.assessment import Assessment
 
 #: Indicators whose rows may carry release vectors (air, water, land, product, residue).
-RELEASE_INDICATORS = ("mercury", "pcdd_f")
+RELEASE_INDICATORS = ("mercury", "pcdd_f", "pcb", "dl_pcb", "hcb")
 #: Indicator rows of the scenario-comparison tables (HTML and Markdown), in order.
 COMPARISON_ROWS = (
     ("energy", "total"),
