@@ -143,6 +143,7 @@ svg.chart text.halo { paint-order: stroke; stroke: #fff; stroke-width: 3px;
 .warn .msg { font-size: 12px; color: var(--muted); }
 .notes { font-size: 12.5px; color: var(--muted); white-space: pre-line; }
 .src { font-size: 11.5px; color: var(--muted); word-break: break-word; }
+.canon { font-size: 11px; color: var(--muted); white-space: nowrap; }
 .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; }
 dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; margin: 4px 0;
   font-size: 12.5px; }
@@ -524,15 +525,18 @@ def _flows_table(d: _Doc, data: ReportData, t: Translator) -> str:
         name = _td(u(f.name) if f.name else "", False) if named else ""
         base = f.amounts.get("baseline", 0.0)
         cost = f.price * base if f.price is not None else None
+        unit = e(t.unit(f.shown_unit))
+        if f.converted:  # the canonical amount beside the one entered
+            unit += f' <span class="canon">= {e(num(base))} {e(t.unit(f.unit))}</span>'
         flow_rows.append(
             "<tr>"
             + _td(f'<span class="id" translate="no">{e(f.id)}</span>', False)
             + name
             + _td(e(t.name("flow_types", f.type)), False)
             + _td(_flow_detail(t, f), False)
-            + _numcell(base)
-            + _td(e(t.unit(f.unit)), False)
-            + _numcell(f.price)
+            + _numcell(f.shown())
+            + _td(unit, False)
+            + _numcell(f.shown_price)
             + _numcell(cost, money)
             + "</tr>"
         )

@@ -196,9 +196,10 @@ def _flows_table(data: ReportData, t: Translator) -> str:
             + [
                 lbl(t.name("flow_types", f.type)),
                 det,
-                num(base),
-                lbl(t.unit(f.unit)),
-                num(f.price),
+                num(f.shown()),
+                lbl(t.unit(f.shown_unit))
+                + (f" (= {num(base)} {lbl(t.unit(f.unit))})" if f.converted else ""),
+                num(f.shown_price),
                 money(f.price * base if f.price is not None else None),
             ]
         )
