@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from recp.tolerance import ZERO_RTOL, clean, clean_array
+from recp.tolerance import ZERO_RTOL, clean, clean_rows
 
 __all__ = [
     "DASH",
@@ -22,7 +22,7 @@ __all__ = [
     "ZERO_RTOL",
     "change",
     "clean",
-    "clean_array",
+    "clean_rows",
     "money",
     "num",
     "pct",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from recp.report.fmt import clean, money, num, pct, years
+from recp.report.fmt import clean, clean_rows, money, num, pct, years
 from recp.units import to_float, unit_text
 
 if TYPE_CHECKING:
@@ -359,56 +359,6 @@ def flow_changes(
             out[(name, iid, "in_sequence")] = [float(x) for x in seq]
             out[(name, iid, "standalone")] = [float(x) for x in alone]
     return out
-
-
-#: Savings-only indicators and the result indicator that gives their scale.
-SCALE_OF = {"ghg_reduction": "ghg"}
-#: Economics fields that are differences of money or of an indicator, and the indicator whose
-#: magnitude is their scale (``cost``: the plant's yearly cost).
-ECONOMICS_SCALE = {
-    "annual_saving": "cost",
-    "npv": "cost",
-    "carbon_revenue": "cost",
-    "ghg_avoided_t_co2e_per_year": "ghg",
-    "mercury_avoided_kg_per_year": "mercury",
-    "pcdd_f_avoided_g_teq_per_year": "pcdd_f",
-}
-
-
-def clean_rows(
-    results: list[dict[str, Any]], savings: list[dict[str, Any]], economics: list[dict[str, Any]]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Copies of the result, savings and economics rows with floating-point noise set to 0.
-
-    The scale of a value (:func:`recp.report.fmt.clean`) is the largest absolute value of its
-    indicator over every state and component (a saving's: of the indicator it saves); an
-    economics figure's is the plant's yearly cost (or the avoided quantity's indicator), or
-    its capex where that is larger. The JSON document keeps the values as computed.
-    """
-    scale: dict[str, float] = {}
-    for r in results:
-        v = r["value"]
-        if v is not None:
-            scale[r["indicator"]] = max(scale.get(r["indicator"], 0.0), abs(v))
-    for r in savings:
-        ind = SCALE_OF.get(r["indicator"], r["indicator"])
-        if ind not in scale and r["value"] is not None:
-            scale[ind] = max(scale.get(ind, 0.0), abs(r["value"]))
-
-    def row(r: dict[str, Any]) -> dict[str, Any]:
-        ind = SCALE_OF.get(r["indicator"], r["indicator"])
-        return {**r, "value": clean(r["value"], scale.get(ind))}
-
-    def econ(e: dict[str, Any]) -> dict[str, Any]:
-        out = dict(e)
-        capex = abs(e.get("capex") or 0.0)
-        for key, ind in ECONOMICS_SCALE.items():
-            if out.get(key) is not None:
-                sc = scale.get(ind, 0.0)
-                out[key] = clean(out[key], max(sc, capex) if ind == "cost" else sc)
-        return out
-
-    return [row(r) for r in results], [row(r) for r in savings], [econ(e) for e in economics]
 
 
 def entered_unit(q: Any, canonical: str) -> tuple[str | None, float]:
