@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from recp.report.fmt import clean, clean_rows, money, num, pct, years
+from recp.report.fmt import ZERO_RTOL, clean, clean_rows, money, num, pct, years
 from recp.units import to_float, unit_text
 
 if TYPE_CHECKING:
@@ -352,12 +352,16 @@ def flow_changes(
     per = np.asarray(per_entered, dtype=float)
     n = len(per)  # the plant's flows (process release flows follow them and carry no price)
     out: dict[tuple[str, str, str], list[float]] = {}
+
+    def saved(before: np.ndarray, after: np.ndarray) -> list[float]:
+        d = before[:n] - after[:n]  # noise (1e-9 of the flow) shown as 0, as everywhere
+        big = np.maximum(np.abs(before[:n]), np.abs(after[:n]))
+        return [float(x) for x in np.where(np.abs(d) <= ZERO_RTOL * big, 0.0, d) / per]
+
     for name, states in a.states.items():
         for k, iid in enumerate(a.scenario.scenario_map[name]):
-            seq = (states[k, :n] - states[k + 1, :n]) / per
-            alone = (a.compiled.amount[:n] - a.standalone[iid][:n]) / per
-            out[(name, iid, "in_sequence")] = [float(x) for x in seq]
-            out[(name, iid, "standalone")] = [float(x) for x in alone]
+            out[(name, iid, "in_sequence")] = saved(states[k], states[k + 1])
+            out[(name, iid, "standalone")] = saved(a.compiled.amount, a.standalone[iid])
     return out
 
 
