@@ -237,3 +237,33 @@ def test_carbon_revenue_is_shown_when_present_and_skipped_when_absent():
     head = [c.value for c in wb["Interventions"][1]]
     assert "Carbon revenue [USD/yr]" in head
     assert "carbon rev./yr" in render_text(a, width=200)
+
+
+def test_rollup_noise_is_zero_in_csv_and_excel_but_not_in_json(tmp_path):
+    # A batch roll-up summed -7.28e-12 GJ for a sector; CSV and Excel show 0, JSON the float.
+    import pandas as pd
+
+    from recp.export import clean_rollup, write_tables
+
+    roll = pd.DataFrame(
+        {
+            "sector": ["dairy", "dairy", "textile"],
+            "scenario": ["baseline", "quick wins", "quick wins"],
+            "indicator": ["energy", "energy", "energy"],
+            "component": ["total"] * 3,
+            "unit": ["GJ"] * 3,
+            "value": [42500.0, NOISE, -0.5],
+            "plants": [2, 2, 1],
+        }
+    )
+    assert list(clean_rollup(roll)["value"]) == [42500.0, 0.0, -0.5]
+    results = roll.drop(columns=["sector", "plants"]).assign(plant="p")
+    tables = {"results": results, "rollup-sector": roll}
+    write_tables(tmp_path / "out.csv", tables)
+    assert "e-12" not in (tmp_path / "out.rollup-sector.csv").read_text()
+    write_tables(tmp_path / "out.json", tables)
+    doc = json.loads((tmp_path / "out.json").read_text())
+    assert doc["rollup-sector"][1]["value"] == NOISE
+    write_tables(tmp_path / "out.xlsx", tables)
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx")["rollup-sector"]
+    assert [r[5].value for r in ws.iter_rows(min_row=2)] == [42500, 0, -0.5]
