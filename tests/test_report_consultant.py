@@ -267,3 +267,36 @@ def test_rollup_noise_is_zero_in_csv_and_excel_but_not_in_json(tmp_path):
     write_tables(tmp_path / "out.xlsx", tables)
     ws = openpyxl.load_workbook(tmp_path / "out.xlsx")["rollup-sector"]
     assert [r[5].value for r in ws.iter_rows(min_row=2)] == [42500, 0, -0.5]
+
+
+def test_carbon_revenue_in_excel_is_price_times_reduction():
+    # The Summary holds the carbon price; each measure's carbon revenue is that cell times its
+    # emission reduction (a formula), cached with recp's figure.
+    a = with_carbon_revenue(cement(), 10.0)
+    to_dict = a.to_dict
+
+    def with_price() -> dict[str, Any]:
+        doc = to_dict()
+        doc["settings"]["carbon_price"] = 10.0
+        return doc
+
+    a.to_dict = with_price  # type: ignore[method-assign]
+    raw = render(a, "xlsx")
+    values = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
+    cells = {
+        str(r[0].value).replace("\xa0", " "): r for r in values["Summary"].iter_rows() if r[0].value
+    }
+    assert cells["Carbon price [USD/t CO₂e]"][1].value == 10.0
+    ws = openpyxl.load_workbook(io.BytesIO(raw))["Interventions"]
+    head = [c.value for c in ws[1]]
+    col = head.index("Carbon revenue [USD/yr]")
+    red = head.index("Emission reduction saved [t CO₂e/yr]")
+    f = ws.cell(row=2, column=col + 1).value
+    assert (
+        f.startswith("=IF(AND(ISNUMBER('Summary'!$B$")
+        and f"{ws.cell(row=2, column=red + 1).coordinate}" in f
+    )
+    row = next(
+        r for r in values["Interventions"].iter_rows(min_row=2) if r[2].value == "kiln_control"
+    )
+    assert row[col].value == pytest.approx(10.0 * row[red].value)

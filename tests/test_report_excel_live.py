@@ -217,3 +217,32 @@ def test_cached_values_are_recps_numbers():
     data = render(build(a), translator("en"))
     wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     assert check(wb, a) > 10
+
+
+@pytest.mark.slow
+def test_carbon_price_recalculates_in_libreoffice(tmp_path):
+    # With a carbon price (#13), the carbon revenue is carbon price x emission reduction, part of
+    # the annual saving; LibreOffice's results equal the JSON. Runs where recp reads
+    # `carbon_price` (skipped on a recp without it).
+    from recp.errors import InputError
+
+    text = (ROOT / "scenarios" / "dairy-md.yaml").read_text()
+    plant = tmp_path / "dairy-carbon.yaml"
+    plant.write_text(
+        text.replace("discount_rate: 10 %", "discount_rate: 10 %\ncarbon_price: 12 USD/t CO2e")
+    )
+    try:
+        a = recp.assess(recp.load(plant))
+    except InputError as err:
+        pytest.skip(f"this recp has no carbon_price: {err}")
+    assert any(e.get("carbon_revenue") for e in a.economics())
+    out = tmp_path / "dairy-carbon.xlsx"
+    out.write_bytes(render(build(a), translator("en"), cache_values=False))
+    wb = recalculate([out], tmp_path)["dairy-carbon"]
+    assert check(wb, a) > 10
+    econ = {(e["scenario"], e["intervention"], e["basis"]): e for e in a.economics()}
+    basis = {"In sequence": "in_sequence", "Standalone": "standalone"}
+    for r in rows(wb["Interventions"]):
+        iid = None if r["Measure"] == "Scenario total" else r["Measure"]
+        want = econ[(r["Scenario"], iid, basis[r["Basis"]])]["carbon_revenue"]
+        assert same(r["Carbon revenue [USD/yr]"], want, 1e-9), (r["Scenario"], iid)

@@ -170,6 +170,7 @@ class _Book:
     t: Translator
     cache: dict[tuple[str, str], float | None] = field(default_factory=dict)
     rate: str = '""'  # the discount-rate cell (absolute, with its sheet)
+    carbon_price: str | None = None  # the carbon-price cell, when a carbon price is given
     prices: str = ""  # the price column of the Flows sheet
     changes: str = ""  # the Flow changes sheet (quoted)
     change_col: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -205,7 +206,7 @@ def render(data: ReportData, t: Translator, *, cache_values: bool = True) -> byt
     ws = wb.active
     assert ws is not None
     ws.title = t("excel.sheets.summary")
-    bk.rate = _summary_sheet(ws, data, t)
+    bk.rate, bk.carbon_price = _summary_sheet(ws, data, t)
     names = ("flows", "interventions", "scenarios", "changes", "cashflows")
     sheets = {k: wb.create_sheet(t(f"excel.sheets.{k}")) for k in names}
     bk.changes = quote_sheetname(sheets["changes"].title)
@@ -264,8 +265,11 @@ def _cache_formula_values(
     return out.getvalue()
 
 
-def _summary_sheet(ws: Worksheet, data: ReportData, t: Translator) -> str:
-    """Title, plant facts and settings, every result row in every state; the rate's cell."""
+def _summary_sheet(ws: Worksheet, data: ReportData, t: Translator) -> tuple[str, str | None]:
+    """Title, plant facts and settings, every result row in every state.
+
+    Returns the cells of the discount rate and of the carbon price (None without one).
+    """
     states = data.states
     sh = _Sheet(ws)
     sh.put(1, 1, t("report.title"))
@@ -288,13 +292,18 @@ def _summary_sheet(ws: Worksheet, data: ReportData, t: Translator) -> str:
         (t("plant.discount_rate"), data.settings.get("discount_rate"), FMT_PCT),
         (t("plant.grid_factor"), data.settings.get("grid_factor_source"), None),
     ]
+    price = data.settings.get("carbon_price")
+    if isinstance(price, (int, float)):
+        kv.append((t.header("ghg.carbon_price", f"{data.currency}/t CO2e"), price, FMT_NUM))
     for f in data.cm_factors():
         label = t.with_unit(t("ghg.cm_factor"), f.get("unit"))
         kv.append((label, f.get("value"), "0.######"))
         kv.append((t("ghg.cm_source"), f"{f['id']}: {f.get('source') or ''}", None))
-    rate_row = 0
+    rate_row, price_row = 0, 0
     for label, val, nfmt in kv:
         at = sh.line([label, val], [None, nfmt])
+        if label.startswith(t("ghg.carbon_price")):
+            price_row = at
         if label == t("plant.discount_rate"):
             rate_row = at
     sh.row += 1
@@ -316,7 +325,8 @@ def _summary_sheet(ws: Worksheet, data: ReportData, t: Translator) -> str:
         sh.line(row, [None, None, None] + [FMT_NUM] * len(states))
     sh.finish(freeze=f"D{first + 1}", filter_from=first, ncols=len(head))
     ws.column_dimensions["A"].width = 26
-    return f"{quote_sheetname(ws.title)}!$B${rate_row}"
+    own = quote_sheetname(ws.title)
+    return f"{own}!$B${rate_row}", f"{own}!$B${price_row}" if price_row else None
 
 
 def _flows_sheet(ws: Worksheet, bk: _Book) -> None:
@@ -455,6 +465,8 @@ def _interventions_sheet(ws: Worksheet, bk: _Book, inds: list[tuple[str, str]]) 
     inds = inds + [("ghg_reduction", c) for c in data.reductions()]
     sh = _Sheet(ws, bk.cache)
     head = _iv_headers(bk, inds)
+    if ("ghg_reduction", "total") in inds:  # the reduction the carbon revenue is paid on
+        bk.cols["reduction"] = 7 + inds.index(("ghg_reduction", "total"))
     first = sh.header(head)
     chart_rows = _intervention_rows(sh, bk, inds)
     sh.finish(freeze=f"D{first + 1}", filter_from=first, ncols=len(head))
@@ -475,6 +487,8 @@ def _formats(bk: _Book, n_inds: int) -> list[str | None]:
     by_key["ghg_avoided"] = FMT_NUM
     by_key |= {"cost_per_t": FMT_NUM, "annuity": "0.000000", "source": None, "notes": None}
     for key, col in sorted(bk.cols.items(), key=lambda kv: kv[1]):
+        if key == "reduction":  # a savings column, formatted with them
+            continue
         fmts += [None] * (col - 1 - len(fmts))
         fmts.append(by_key.get(key, FMT_INT))
     return fmts
@@ -494,7 +508,7 @@ def _measure_cells(bk: _Book, s: str, iid: str, basis: str, r: int) -> dict[str,
     out: dict[str, Any] = {
         "opex": iv.opex,
         "flow_saving": Formula(fx.flow_saving(bk.prices, saved), flow),
-        "carbon_revenue": carbon,
+        "carbon_revenue": _carbon_cell(bk, c, carbon),
         "capex": iv.capex,
         "annual_saving": Formula(
             fx.annual_saving(c["flow_saving"], c["opex"], c.get("carbon_revenue")), saving
@@ -516,6 +530,17 @@ def _measure_cells(bk: _Book, s: str, iid: str, basis: str, r: int) -> dict[str,
         ec.get("cost_per_t_co2e"),
     )
     return out
+
+
+def _carbon_cell(bk: _Book, c: dict[str, str], carbon: float | None) -> Any:
+    """Carbon revenue: carbon price x emission reduction (0 where either is missing).
+
+    As :func:`recp.models.finance.carbon_revenue`; recp's number where the sheet lacks either.
+    """
+    if bk.carbon_price is None or "reduction" not in c:
+        return carbon
+    p, red = bk.carbon_price, c["reduction"]
+    return Formula(f"IF(AND(ISNUMBER({p}),ISNUMBER({red})),{p}*{red},0)", carbon)
 
 
 def _total_cells(bk: _Book, s: str, r0: int, r1: int, r: int) -> dict[str, Any]:
