@@ -21,7 +21,7 @@ export UV_NO_PROGRESS := 1
 # write .pyc files (PYTHONDONTWRITEBYTECODE), every run would compile them again (+0.8 s).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: demo test test-lowest lint check-install lock bench bench-batch clean browser
+.PHONY: demo test test-lowest lint check-install lock bench bench-batch clean browser office
 
 $(UV): tools/uv.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "recp needs Python 3.11 or newer")'
@@ -38,7 +38,7 @@ $(STAMP): $(UV) uv.lock pyproject.toml
 demo: $(STAMP)
 	$(BIN)/recp assess scenarios/textile-dyeing-bd.yaml
 
-test: $(STAMP) browser
+test: $(STAMP) browser office
 	$(BIN)/python -m pytest
 
 # The unit tests on the lowest versions pyproject.toml allows (its lower bounds are tested).
@@ -81,6 +81,15 @@ browser:
 	    echo "installing Debian's chromium and CJK fonts for the report tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "note: chromium or CJK fonts missing and cannot be installed here; browser tests will say so"; fi; }
+
+# The Excel-report tests recalculate the workbooks in headless LibreOffice (Debian's
+# libreoffice-calc) and compare its results with recp's.
+office:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's libreoffice-calc for the Excel recalculation tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc >/dev/null; \
+	  else echo "note: LibreOffice (soffice) missing and cannot be installed here; recalculation tests will say so"; fi; }
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py

@@ -14,7 +14,18 @@ import recp
 from recp.report import render
 from tests.conftest import ROOT, SCENARIOS
 
-SHEETS = ["Summary", "Flows", "Interventions", "Scenarios", "Factors", "Warnings"]
+SHEETS = [
+    "Summary",
+    "Flows",
+    "Interventions",
+    "Scenarios",
+    "Flow changes",
+    "Cash flows",
+    "Factors",
+    "Warnings",
+]
+#: Sheets with live formulas (recp's economics; tests/test_report_excel_live.py checks them).
+FORMULA_SHEETS = {"Flows", "Interventions", "Scenarios", "Cash flows"}
 NUMBER_TEXT = re.compile(r"^\s*[-+−]?[\d,]*\.?\d+(e[-+]?\d+)?\s*%?\s*$", re.I)
 
 
@@ -29,7 +40,13 @@ def workbook_bytes(name: str = "dairy-md", lang: str = "en") -> bytes:
 
 
 def workbook(name: str = "dairy-md", lang: str = "en") -> openpyxl.Workbook:
-    return openpyxl.load_workbook(io.BytesIO(workbook_bytes(name, lang)))
+    """The workbook with the values of its formula cells (recp's, cached in the file)."""
+    return openpyxl.load_workbook(io.BytesIO(workbook_bytes(name, lang)), data_only=True)
+
+
+def formulas(name: str = "dairy-md") -> openpyxl.Workbook:
+    """The workbook with the formulas themselves."""
+    return openpyxl.load_workbook(io.BytesIO(workbook_bytes(name)))
 
 
 def header(ws) -> tuple[int, list[str]]:
@@ -51,7 +68,7 @@ def table(ws) -> list[dict[str, object]]:
 
 def test_sheet_names():
     assert workbook().sheetnames == SHEETS
-    zh = ["摘要", "物料与能源流", "清洁生产方案", "情景", "因子", "警告"]
+    zh = ["摘要", "物料与能源流", "清洁生产方案", "情景", "流的变化", "现金流", "因子", "警告"]
     assert workbook(lang="zh").sheetnames == zh
 
 
@@ -63,7 +80,9 @@ def test_numbers_are_numbers(path):
             for c in row:
                 if isinstance(c.value, str):
                     assert not NUMBER_TEXT.match(c.value), (ws.title, c.coordinate, c.value)
-                assert c.data_type != "f", (ws.title, c.coordinate, c.value)  # no formulas
+    for ws in formulas(path.stem):  # formulas only where the economics are calculated
+        if ws.title not in FORMULA_SHEETS:
+            assert all(c.data_type != "f" for row in ws.iter_rows() for c in row), ws.title
 
 
 def test_units_are_in_the_headers():
@@ -124,16 +143,48 @@ def test_scenarios_and_interventions_match_json():
     assert checked == len(econ)  # every economics row, both bases and the scenario totals
 
 
-def test_flows_sheet_has_amounts_in_canonical_units():
+def test_flows_sheet_has_amounts_as_entered_and_in_canonical_units():
+    # Electricity entered in GWh shows in GWh (price per GWh), with the GJ beside it.
     a = assessment()
     c = a.compiled
     rows = {r["Flow"]: r for r in table(workbook()["Flows"])}
     for fid, unit, amount in zip(c.flow_ids, c.flow_units, c.amount, strict=True):
-        assert rows[fid]["Amount, Baseline"] == pytest.approx(amount)
-        assert rows[fid]["Unit"] in (unit, {"m3": "m³"}.get(unit))
+        assert rows[fid]["Amount in that unit, Baseline"] == pytest.approx(amount)
+        assert rows[fid]["Unit recp calculates in"] in (unit, {"m3": "m³"}.get(unit))
+    grid = rows["grid"]
+    assert grid["Unit"] == "GWh" and grid["Amount, Baseline"] == pytest.approx(4.4)
+    assert grid["Price [USD/unit]"] == pytest.approx(170000.0)  # 0.17 USD/kWh
+    assert grid["Cost, Baseline [USD/yr]"] == pytest.approx(748000.0)
+    assert rows["gas"]["Unit"] == "m³" and rows["gas"]["Amount, Baseline"] == 1250000
+    per = {"grid": 3600.0}
     for s, states in a.states.items():
         for i, fid in enumerate(c.flow_ids):
-            assert rows[fid][f"Amount, {s}"] == pytest.approx(states[-1][i])
+            got = rows[fid][f"Amount, {s}"] * per.get(fid, 1.0)
+            assert got == pytest.approx(states[-1][i])
+
+
+def test_cost_and_economics_are_live_formulas():
+    # A consultant who changes a price sees every figure follow: the cost of each flow, and the
+    # saving, payback, NPV and IRR of every measure and scenario are formulas.
+    wb = formulas()
+    r0, head = header(wb["Interventions"])
+    for col in ("Saving on priced flows [USD/yr]", "Annual saving [USD/yr]", "Payback [yr]"):
+        cell = wb["Interventions"].cell(row=r0 + 1, column=head.index(col) + 1)
+        assert cell.data_type == "f", col
+    k = head.index("NPV [USD]") + 1
+    assert (
+        "Summary"
+        in wb["Interventions"].cell(row=r0 + 1, column=head.index("Annuity factor") + 1).value
+    )
+    assert wb["Interventions"].cell(row=r0 + 1, column=k).data_type == "f"
+    assert "RATE(" in wb["Interventions"].cell(row=r0 + 1, column=head.index("IRR [%]") + 1).value
+    totals = [
+        r for r in wb["Interventions"].iter_rows(min_row=r0 + 1) if r[2].value == "Scenario total"
+    ]
+    assert totals and all("IRR(" in r[head.index("IRR [%]")].value for r in totals)
+    _, fhead = header(wb["Flows"])
+    cost = wb["Flows"].cell(row=2, column=fhead.index("Cost, Baseline [USD/yr]") + 1)
+    assert cost.value.startswith("=IF(ISNUMBER($G2),$G2*")
 
 
 def test_number_formats_and_frozen_headers():

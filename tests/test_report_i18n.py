@@ -21,7 +21,20 @@ from tests.conftest import ROOT
 SAME_IN_EVERY_LANGUAGE = {"units.m3", "units.CO2e", "units.CO2", "units.percent"}
 #: ASCII words allowed in the text of a Chinese report (outside the user's own text): unit
 #: symbols, codes and names that are not translated.
-ASCII_ALLOWED = {"recp", "RECP", "USD", "GWP", "PCDD", "kWh", "MWh", "TEQ", "Noto", "Sans", "CJK"}
+ASCII_ALLOWED = {
+    "recp",
+    "RECP",
+    "USD",
+    "GWP",
+    "PCDD",
+    "kWh",
+    "MWh",
+    "GWh",  # a unit symbol, shown as the amount was entered
+    "TEQ",
+    "Noto",
+    "Sans",
+    "CJK",
+}
 
 
 @cache

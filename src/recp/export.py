@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from recp.batch import DIAGNOSTIC_COLUMNS, rollup
 from recp.errors import InputError
 from recp.io import check_output, write_atomic
+from recp.tolerance import ZERO_RTOL
 
 FORMATS = (".parquet", ".csv", ".xlsx", ".json")
 #: Per-plant tables of a batch written beside the results: warnings (plant, code, message),
@@ -84,6 +85,25 @@ def targets(path: Path, names: Iterable[str], diagnostics: bool = True) -> list[
     )
 
 
+def clean_rollup(df: pd.DataFrame) -> pd.DataFrame:
+    """A roll-up table with floating-point noise shown as 0 (:func:`recp.tolerance.clean`).
+
+    The scale of a summed value is the largest absolute sum of its indicator in the same group
+    (first column) over every state and component; JSON and Parquet keep the sums as computed.
+    """
+    if df.empty or not {"indicator", "value"} <= set(df.columns):
+        return df
+    keys = [df.columns[0], "indicator"]
+    value = pd.to_numeric(df["value"], errors="coerce")
+    scale = value.abs().groupby([df[k] for k in keys], dropna=False).transform("max")
+    noise = (value.abs() <= ZERO_RTOL * scale) & (scale > 0) & (value != 0)
+    if not noise.any():
+        return df
+    out = df.copy()
+    out.loc[noise, "value"] = 0.0
+    return out
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
     r"""CSV with fixed float formatting and ``\n`` line ends."""
     text: str = df.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
@@ -121,8 +141,9 @@ def write_tables(
     for t in all_targets:  # check every target before writing any
         check_output(t, inputs, force)
     written: list[Path] = []
+    shown = {k: clean_rollup(v) if k.startswith("rollup-") else v for k, v in tables.items()}
     if suf == ".xlsx":
-        write_atomic(p, _xlsx(tables, errors), inputs, force)
+        write_atomic(p, _xlsx(shown, errors), inputs, force)
         written.append(p)
     elif suf == ".json":
         doc = {name: records(df) for name, df in tables.items()}
@@ -140,7 +161,7 @@ def write_tables(
                 df.to_parquet(buf, index=False)
                 data = buf.getvalue()
             else:
-                data = csv_bytes(df)
+                data = csv_bytes(shown[name])
             write_atomic(target, data, inputs, force)
             written.append(target)
     if errors is not None:
@@ -349,7 +370,8 @@ def write_stream(
                 columns=[b, "scenario", "indicator", "component", "unit", "value", "plants"]
             )
         target = companion(p, f"rollup-{b}")
-        data = csv_bytes(roll) if p.suffix.lower() == ".csv" else _parquet_bytes(roll)
+        csv = p.suffix.lower() == ".csv"
+        data = csv_bytes(clean_rollup(roll)) if csv else _parquet_bytes(roll)
         written.append(write_atomic(target, data, inputs, force))
     written.append(write_atomic(companion(p, "errors", ".csv"), csv_bytes(err), inputs, force))
     return written, n_ok, err

@@ -10,13 +10,34 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from recp.tolerance import clean_rows
 from recp.toolkits import RELEASE_KINDS
 
 if TYPE_CHECKING:
     from recp.assessment import Assessment
 
 #: Components shown in the terminal summary (the JSON has every row).
-_SHOWN = ("total", "scope1", "scope2", "biogenic_co2", "hazardous", "non_hazardous")
+_SHOWN = (
+    "total",
+    "scope1",
+    "scope2",
+    "scope2_market",
+    "scope3",
+    "process",
+    "biogenic_co2",
+    "hazardous",
+    "non_hazardous",
+)
+#: One-line definitions of the GHG components, printed under the indicator table.
+GHG_NOTES = {
+    "scope1": "direct: fuel combustion, process CO2, on-site waste and wastewater (GHG Protocol)",
+    "scope2": "bought electricity and heat, location-based (grid average factor)",
+    "scope2_market": "market-based: supplier or contractual factors where given; not in total",
+    "scope3": "category 5 only: waste and wastewater treated off site",
+    "total": "scope1 + scope2 (location-based) + scope3",
+    "process": "process CO2 from calcination (IPCC 2006 Vol. 3 Ch. 2), part of scope 1",
+    "biogenic_co2": "memo item: CO2 from biomass, outside the scopes and the total",
+}
 #: Columns of a scenario's interventions table and their justification.
 _SCENARIO_COLUMNS: tuple[tuple[str, Literal["left", "right"]], ...] = (
     ("intervention", "left"),
@@ -65,15 +86,24 @@ def render(a: Assessment, width: int | None = None) -> str:
     s = a.compiled.settings
     rate = "-" if s["discount_rate"] is None else f"{s['discount_rate']:.1%}"
     con.print(f"GWP {s['gwp']}; currency {s['currency']}; discount rate {rate}")
-    con.print(_indicator_table(a))
-    econ = a.economics()
+    results, savings, econ = clean_rows(a.results(), a.savings(), a.economics())
+    con.print(_indicator_table(results))
+    present = {r["component"] for r in results if r["indicator"] == "ghg"}
+    con.print("GHG components:")
+    for comp, note in GHG_NOTES.items():
+        if comp in present:
+            con.print(f"  {comp}: {note}")
     sav = {
-        (r["scenario"], r["intervention"], r["basis"], r["indicator"]): r["value"]
-        for r in a.savings()
-        if r["component"] == "total"
+        (r["scenario"], r["intervention"], r["basis"], r["indicator"], r["component"]): r["value"]
+        for r in savings
     }
     for name in a.states:
         con.print(_scenario_table(name, econ, sav))
+        if any(k[0] == name and k[3] == "ghg_reduction" for k in sav):
+            con.print(_reduction_table(name, a.scenario.scenario_map[name], sav))
+    for f in a.factors():
+        if str(f["id"]).endswith(":cm") or f["id"] == "user:grid_cm":
+            con.print(f"Combined-margin grid factor: {f['value']:.6g} {f['unit']} ({f['id']})")
     warnings = a.warnings()
     if warnings:
         con.print("Warnings:")
@@ -83,9 +113,9 @@ def render(a: Assessment, width: int | None = None) -> str:
     return buf.getvalue()
 
 
-def _indicator_table(a: Assessment) -> Table:
+def _indicator_table(results: list[dict[str, Any]]) -> Table:
     """Indicators per year: one row per indicator and shown component, a column per state."""
-    scen = ["baseline", *a.states]
+    scen = list(dict.fromkeys(r["scenario"] for r in results))
     t = Table(title="Indicators per year", title_justify="left", box=box.SIMPLE_HEAD)
     t.add_column("indicator")
     t.add_column("component")
@@ -93,7 +123,7 @@ def _indicator_table(a: Assessment) -> Table:
     for name in scen:
         t.add_column(name, justify="right")
     table: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for r in a.results():
+    for r in results:
         if r["component"] in _SHOWN or r["indicator"] in ("energy", *RELEASE_KINDS):
             table.setdefault((r["indicator"], r["component"], r["unit"]), {})[r["scenario"]] = r[
                 "value"
@@ -103,33 +133,60 @@ def _indicator_table(a: Assessment) -> Table:
     return t
 
 
-def _scenario_table(
-    name: str, econ: list[dict[str, Any]], sav: dict[tuple[str, str | None, str, str], Any]
-) -> Table:
+Savings = dict[tuple[str, str | None, str, str, str], Any]
+
+
+def _scenario_table(name: str, econ: list[dict[str, Any]], sav: Savings) -> Table:
     """One scenario's interventions in sequence: savings and economics, then the total."""
     t = Table(
         title=f"Scenario '{name}': interventions in sequence",
         title_justify="left",
         box=box.SIMPLE_HEAD,
     )
+    rows = [e for e in econ if e["scenario"] == name and e["basis"] == "in_sequence"]
+    carbon = any(e.get("carbon_revenue") is not None for e in rows)
     for col, just in _SCENARIO_COLUMNS:
         t.add_column(col, justify=just)
-    for e in econ:
-        if e["scenario"] != name or e["basis"] != "in_sequence":
-            continue
+        if carbon and col == "saving/yr":
+            t.add_column("carbon rev./yr", justify="right")
+    for e in rows:
         iid = e["intervention"]
         label = iid if iid else "scenario total"
         irr = "-" if e["irr"] is None else f"{e['irr']:.0%}"
-        t.add_row(
+        cells = [
             label,
-            _fmt(sav.get((name, iid, "in_sequence", "energy"))),
-            _fmt(sav.get((name, iid, "in_sequence", "ghg"))),
-            _fmt(sav.get((name, iid, "in_sequence", "water"))),
+            _fmt(sav.get((name, iid, "in_sequence", "energy", "total"))),
+            _fmt(sav.get((name, iid, "in_sequence", "ghg", "total"))),
+            _fmt(sav.get((name, iid, "in_sequence", "water", "total"))),
             _fmt(e["capex"]),
             _fmt(e["annual_saving"]),
+        ]
+        if carbon:
+            cells.append(_fmt(e.get("carbon_revenue")))
+        cells += [
             _fmt(e["simple_payback_years"], 2),
             _fmt(e["npv"]),
             irr,
             _fmt(e["cost_per_t_co2e"], 3),
-        )
+        ]
+        t.add_row(*cells)
+    return t
+
+
+def _reduction_table(name: str, ids: list[str], sav: Savings) -> Table:
+    """One scenario's emission reductions (``ghg_reduction``) per measure, then the total."""
+    t = Table(
+        title=f"Scenario '{name}': emission reductions [t CO2e/yr]",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    comps = ("total", "fuel", "electricity", "scope3")
+    for col in ("intervention", *comps, "standalone total"):
+        t.add_column(col, justify="left" if col == "intervention" else "right")
+    for iid in [*ids, None]:
+        cells = [iid or "scenario total"]
+        cells += [_fmt(sav.get((name, iid, "in_sequence", "ghg_reduction", c))) for c in comps]
+        alone = sav.get((name, iid, "standalone", "ghg_reduction", "total")) if iid else None
+        cells.append(_fmt(alone))
+        t.add_row(*cells)
     return t

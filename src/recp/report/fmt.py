@@ -1,5 +1,9 @@
 """Number formatting for the text reports (HTML and Markdown; Excel keeps real numbers).
 
+:func:`clean` (from :mod:`recp.tolerance`) is the one rule for what counts as zero: every
+report cleans its values with it before formatting, so that floating-point noise such as
+``-7.28e-12`` reads ``0`` (see :func:`recp.report.model.build`).
+
 >>> num(5139.83347), num(42.5), num(1.28219), num(0.00123), num(-977.4), num(None)
 ('5,140', '42.5', '1.28', '0.00123', '−977', '—')
 >>> pct(-0.1834), pct(7.8052), signed(-117080.0)
@@ -9,6 +13,22 @@
 from __future__ import annotations
 
 import math
+
+from recp.tolerance import ZERO_RTOL, clean, clean_rows
+
+__all__ = [
+    "DASH",
+    "MINUS",
+    "ZERO_RTOL",
+    "change",
+    "clean",
+    "clean_rows",
+    "money",
+    "num",
+    "pct",
+    "signed",
+    "years",
+]
 
 #: The minus sign (U+2212) used in reports: a hyphen reads as a dash in tables.
 MINUS = "\u2212"

@@ -21,6 +21,7 @@ from recp.report import charts as ch
 from recp.report.fmt import DASH, change, money, num, pct
 from recp.report.lang import (
     Translator,
+    ghg_summary,
     indicator_label,
     intervention_headers,
     scenario_economics_headers,
@@ -146,6 +147,7 @@ svg.chart text.halo { paint-order: stroke; stroke: #fff; stroke-width: 3px;
 .warn .msg { font-size: 12px; color: var(--muted); }
 .notes { font-size: 12.5px; color: var(--muted); white-space: pre-line; }
 .src { font-size: 11.5px; color: var(--muted); word-break: break-word; }
+.canon { font-size: 11px; color: var(--muted); white-space: nowrap; }
 .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; }
 dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; margin: 4px 0;
   font-size: 12.5px; }
@@ -313,6 +315,7 @@ def render(data: ReportData, t: Translator) -> str:
     sentences = _summary_sentences(d, data, t)
     sec_plant = _plant_section(d, data, t)
     sec_base = _indicator_table(d, data, t) + _ghg_figure(d, data, t)
+    sec_ghg = _ghg_section(d, data, t)
     base_total = sum(f.energy.get("baseline", 0.0) for f in data.flows if f.carrier)
     sec_energy = _sankey_figure(d, data, t, "baseline", base_total, 0) if base_total > 0 else ""
     sec_iv = _interventions_section(d, data, t)
@@ -325,6 +328,8 @@ def render(data: ReportData, t: Translator) -> str:
         ("plant", t("sections.plant"), sec_plant, "major"),
         ("baseline", t("sections.baseline"), sec_base, "major"),
     ]
+    if sec_ghg:
+        parts.append(("ghg", t("sections.ghg"), sec_ghg, "major wide"))
     if sec_energy:
         parts.append(("energy", t("sections.energy_flows"), sec_energy, ""))
     parts.append(("interventions", t("sections.interventions"), sec_iv, "major wide"))
@@ -458,6 +463,9 @@ def _summary_sentences(d: _Doc, data: ReportData, t: Translator) -> list[str]:
         sentences.append(f"<p>{text}</p>")
     if not data.scenarios:
         sentences.append(f"<p>{e(t('summary.no_interventions'))}</p>")
+    ghg = ghg_summary(t, data)
+    if ghg is not None:
+        sentences.append(f'<p class="ghg-scopes">{e(t("summary.ghg_sentence", **ghg))}</p>')
     sentences.append(_compare_figure(d, data, t))
     return sentences
 
@@ -527,15 +535,18 @@ def _flows_table(d: _Doc, data: ReportData, t: Translator) -> str:
         name = _td(u(f.name) if f.name else "", False) if named else ""
         base = f.amounts.get("baseline", 0.0)
         cost = f.price * base if f.price is not None else None
+        unit = e(t.unit(f.shown_unit))
+        if f.converted:  # the canonical amount beside the one entered
+            unit += f' <span class="canon">= {e(num(base))} {e(t.unit(f.unit))}</span>'
         flow_rows.append(
             "<tr>"
             + _td(f'<span class="id" translate="no">{e(f.id)}</span>', False)
             + name
             + _td(e(t.name("flow_types", f.type)), False)
             + _td(_flow_detail(t, f), False)
-            + _numcell(base)
-            + _td(e(t.unit(f.unit)), False)
-            + _numcell(f.price)
+            + _numcell(f.shown())
+            + _td(unit, False)
+            + _numcell(f.shown_price)
             + _numcell(cost, money)
             + "</tr>"
         )
@@ -762,6 +773,75 @@ def _ghg_figure(d: _Doc, data: ReportData, t: Translator) -> str:
     return d.figure(svg, e(t("charts.ghg_caption")))
 
 
+def _ghg_section(d: _Doc, data: ReportData, t: Translator) -> str:
+    """GHG by scope with each component's definition, then each scenario's reductions."""
+    scopes = data.ghg_scopes()
+    if not scopes:
+        return ""
+    head: list[tuple[str, bool]] = [
+        (e(t("indicators.indicator")), False),
+        (e(t("indicators.unit")), False),
+    ]
+    head += [(u(state_label(t, s)), True) for s in data.states]
+    head.append((e(t("ghg.definition")), False))
+    rows = []
+    for comp in scopes:
+        cells = _td(e(t.name("components", comp)), False)
+        cells += _td(e(t.unit(data.unit("ghg", comp))), False)
+        cells += "".join(_numcell(data.value(s, "ghg", comp)) for s in data.states)
+        note = t(f"ghg_notes.{comp}") if t.has(f"ghg_notes.{comp}") else ""
+        cells += _td(f'<span class="src">{e(note)}</span>', False)
+        cls = ' class="total"' if comp == "total" else ""
+        rows.append(f"<tr{cls}>{cells}</tr>")
+    out = f"<h3>{e(t('ghg.scopes_title'))}</h3>"
+    out += d.table(head, rows, e(t("ghg.scopes_caption")))
+    for s, ids in data.scenarios.items():
+        if ids and data.reductions():
+            out += _reductions_table(d, data, t, s, ids)
+    for f in data.cm_factors():
+        line = t(
+            "ghg.cm_line",
+            value=f"{f.get('value'):.6g}",
+            unit=t.unit(f.get("unit")),
+            id=f["id"],
+            source=f.get("source") or "",
+        )
+        out += f'<p class="src" translate="no">{e(line)}</p>'
+    if data.has_carbon_revenue():
+        out += f'<p class="src">{e(t("ghg.carbon_note"))}</p>'
+    return out
+
+
+def _reductions_table(d: _Doc, data: ReportData, t: Translator, s: str, ids: list[str]) -> str:
+    """Emission reductions of scenario ``s``: per measure in sequence, standalone total."""
+    comps = data.reductions()
+    unit = _per_year_unit(data.saving_unit("ghg_reduction") or "t CO2e")
+    head: list[tuple[str, bool]] = [("#", True), (e(t("interventions.measure")), False)]
+    head += [(e(t.with_unit(t.name("components", c), unit)), True) for c in comps]
+    head.append((e(t.with_unit(t("ghg.standalone_total"), unit)), True))
+    rows = []
+    for i, iid in enumerate([*ids, None], start=1):
+        label = (
+            e(t("interventions.total"))
+            if iid is None
+            else f'<span class="id" translate="no">{e(iid)}</span>'
+        )
+        cells = _td(str(i) if iid else "") + _td(f"<b>{label}</b>" if iid is None else label, False)
+        cells += "".join(
+            _numcell(data.saving(s, iid, "ghg_reduction", c), neg_red=True) for c in comps
+        )
+        alone = data.saving(s, iid, "ghg_reduction", "total", "standalone") if iid else None
+        cells += _numcell(alone, neg_red=True)
+        rows.append(f'<tr class="total">{cells}</tr>' if iid is None else f"<tr>{cells}</tr>")
+    title = fill(t, "ghg.reductions_title", scenario=u(s))
+    return f"<h3>{title}</h3>" + d.table(head, rows, e(t("ghg.reductions_caption")))
+
+
+def _per_year_unit(unit: str) -> str:
+    """``t CO2e`` -> ``t CO2e/year``."""
+    return unit if unit.endswith("/year") else f"{unit}/year"
+
+
 def _sankey_figure(
     d: _Doc, data: ReportData, t: Translator, state: str, base_total: float, k: int
 ) -> str:
@@ -803,7 +883,12 @@ def _economics_cells(ec: dict[str, Any], columns: Sequence[tuple[str, Formatter]
 def _interventions_table(d: _Doc, data: ReportData, t: Translator, s: str, ids: list[str]) -> str:
     """Each intervention of scenario ``s`` in sequence: savings and economics, then the total."""
     inds = data.saving_units()
-    head = [(e(label), numeric) for label, numeric in intervention_headers(t, inds, data.currency)]
+    carbon = data.has_carbon_revenue()
+    head = [
+        (e(label), numeric)
+        for label, numeric in intervention_headers(t, inds, data.currency, carbon=carbon)
+    ]
+    columns = data.economics_columns(INTERVENTION_ECONOMICS)
     rows = []
     for i, iid in enumerate(ids, start=1):
         iv = data.interventions.get(iid)
@@ -820,11 +905,11 @@ def _interventions_table(d: _Doc, data: ReportData, t: Translator, s: str, ids: 
             )
         )
         cells += "".join(_numcell(data.saving(s, iid, ind), neg_red=True) for ind, _ in inds)
-        cells += _economics_cells(data.econ(s, iid), INTERVENTION_ECONOMICS)
+        cells += _economics_cells(data.econ(s, iid), columns)
         rows.append(f"<tr>{cells}</tr>")
     cells = _td("") + _td(f"<b>{e(t('interventions.total'))}</b>", False) + _td("", False)
     cells += "".join(_numcell(data.saving(s, None, ind), neg_red=True) for ind, _ in inds)
-    cells += _economics_cells(data.econ(s, None), INTERVENTION_ECONOMICS)
+    cells += _economics_cells(data.econ(s, None), columns)
     rows.append(f'<tr class="total">{cells}</tr>')
     return d.table(
         head, rows, e(t("interventions.caption")) + " " + e(t("report.dash_note")), cls="iv"
@@ -945,12 +1030,16 @@ def _scenario_economics(d: _Doc, data: ReportData, t: Translator) -> str:
             "<tr>"
             + _td(u(s), False)
             + _td(str(len(ids)))
-            + _economics_cells(ec, SCENARIO_ECONOMICS)
+            + _economics_cells(ec, data.economics_columns(SCENARIO_ECONOMICS))
             + "</tr>"
         )
     if not erows:
         return ""
-    head = [(e(label), numeric) for label, numeric in scenario_economics_headers(t, data.currency)]
+    carbon = data.has_carbon_revenue()
+    head = [
+        (e(label), numeric)
+        for label, numeric in scenario_economics_headers(t, data.currency, carbon=carbon)
+    ]
     return f"<h3>{e(t('scenarios.economics'))}</h3>" + d.table(
         head, erows, e(t("report.dash_note"))
     )

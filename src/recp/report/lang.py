@@ -21,7 +21,7 @@ from importlib import resources
 from typing import Any
 
 from recp.errors import InputError
-from recp.report.fmt import change, money, pct, signed, years
+from recp.report.fmt import change, clean, money, num, pct, signed, years
 
 #: The reference language: every key used by the renderers is in its file.
 REFERENCE = "en"
@@ -135,7 +135,7 @@ class Translator:
 
 
 def intervention_headers(
-    t: Translator, inds: list[tuple[str, str]], cur: str
+    t: Translator, inds: list[tuple[str, str]], cur: str, *, carbon: bool = False
 ) -> list[tuple[str, bool]]:
     """Column labels of an interventions table (unescaped) and whether each is numeric.
 
@@ -144,22 +144,31 @@ def intervention_headers(
     """
     head = [("#", True), (t("interventions.measure"), False), (t("interventions.category"), False)]
     head += [(t.header(f"interventions.{ind}", f"{unit}/year"), True) for ind, unit in inds]
-    return head + economics_headers(t, cur)
+    return head + economics_headers(t, cur, carbon=carbon)
 
 
-def scenario_economics_headers(t: Translator, cur: str) -> list[tuple[str, bool]]:
+def scenario_economics_headers(
+    t: Translator, cur: str, *, carbon: bool = False
+) -> list[tuple[str, bool]]:
     """Column labels of a scenario-economics table (unescaped) and whether each is numeric."""
     head = [(t("excel.scenario"), False), (t("scenarios.measures"), True)]
-    return head + economics_headers(t, cur, ghg_avoided=True)
+    return head + economics_headers(t, cur, ghg_avoided=True, carbon=carbon)
 
 
 def economics_headers(
-    t: Translator, cur: str, *, ghg_avoided: bool = False
+    t: Translator, cur: str, *, ghg_avoided: bool = False, carbon: bool = False
 ) -> list[tuple[str, bool]]:
-    """Column labels (unescaped, all numeric) of capex, saving, payback, NPV, IRR and cost/t."""
+    """Column labels (unescaped, all numeric) of capex, saving, payback, NPV, IRR and cost/t.
+
+    ``carbon``: a carbon-revenue column after the annual saving (when a carbon price is given).
+    """
     head = [
         t.header("interventions.capex", cur),
         t.header("interventions.saving", f"{cur}/year"),
+    ]
+    if carbon:
+        head.append(t.header("ghg.carbon_revenue", f"{cur}/year"))
+    head += [
         t.header("interventions.payback", "year"),
         t.header("interventions.npv", cur),
         t("interventions.irr"),
@@ -190,7 +199,7 @@ def scenario_summary(t: Translator, data: Any, s: str) -> dict[str, str] | None:
 
     def diff(ind: str) -> float | None:
         new, old = data.value(s, ind), data.value("baseline", ind)
-        return None if new is None or old is None else new - old
+        return None if new is None or old is None else clean(new - old, max(abs(new), abs(old)))
 
     def rel(ind: str) -> str:
         return pct(change(data.value(s, ind), data.value("baseline", ind)), sign=True)
@@ -216,3 +225,20 @@ def translator(code: str = REFERENCE) -> Translator:
         For an unknown language, naming the valid ones.
     """
     return Translator(code)
+
+
+def ghg_summary(t: Translator, data: Any) -> dict[str, str] | None:
+    """Arguments of the ``summary.ghg_sentence`` label (baseline scopes), or None."""
+    if data.value("baseline", "ghg") is None:
+        return None
+
+    def v(comp: str) -> str:
+        return num(data.value("baseline", "ghg", comp) or 0.0)
+
+    return {
+        "scope1": v("scope1"),
+        "scope2": v("scope2"),
+        "scope3": v("scope3"),
+        "total": v("total"),
+        "unit": t.unit(data.unit("ghg") or "t CO2e"),
+    }

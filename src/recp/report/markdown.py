@@ -14,6 +14,7 @@ from typing import Any
 from recp.report.fmt import DASH, change, money, num, pct
 from recp.report.lang import (
     Translator,
+    ghg_summary,
     indicator_label,
     intervention_headers,
     scenario_economics_headers,
@@ -78,6 +79,7 @@ def render(data: ReportData, t: Translator) -> str:
         *_summary(data, t),
         *_plant(data, t),
         *_baseline(data, t),
+        *_ghg(data, t),
         *_interventions(data, t),
         *_releases(data, t),
         *_scenario_economics(data, t),
@@ -150,6 +152,9 @@ def _summary(data: ReportData, t: Translator) -> list[str]:
         out.append("- " + lbl(sentence).replace("\x00", f"**{md(s)}**"))
     if not data.scenarios:
         out.append(lbl(t("summary.no_interventions")))
+    ghg = ghg_summary(t, data)
+    if ghg is not None:
+        out += ["", lbl(t("summary.ghg_sentence", **ghg))]
     out.append("")
     head = [
         (lbl(t("indicators.indicator")), False),
@@ -221,9 +226,10 @@ def _flows_table(data: ReportData, t: Translator) -> str:
             + [
                 lbl(t.name("flow_types", f.type)),
                 det,
-                num(base),
-                lbl(t.unit(f.unit)),
-                num(f.price),
+                num(f.shown()),
+                lbl(t.unit(f.shown_unit))
+                + (f" (= {num(base)} {lbl(t.unit(f.unit))})" if f.converted else ""),
+                num(f.shown_price),
                 money(f.price * base if f.price is not None else None),
             ]
         )
@@ -257,6 +263,61 @@ def _baseline(data: ReportData, t: Translator) -> list[str]:
     return [heading(2, lbl(t("sections.baseline"))), table(head, rows)]
 
 
+def _ghg(data: ReportData, t: Translator) -> list[str]:
+    """GHG by scope with definitions, each scenario's reductions and the combined margin."""
+    scopes = data.ghg_scopes()
+    if not scopes:
+        return []
+    head = [(lbl(t("indicators.indicator")), False), (lbl(t("indicators.unit")), False)]
+    head += [(lbl(t("states.baseline")) if s == "baseline" else md(s), True) for s in data.states]
+    head.append((lbl(t("ghg.definition")), False))
+    rows = []
+    for comp in scopes:
+        note = t(f"ghg_notes.{comp}") if t.has(f"ghg_notes.{comp}") else ""
+        name = lbl(t.name("components", comp))
+        rows.append(
+            [f"**{name}**" if comp == "total" else name, lbl(t.unit(data.unit("ghg", comp)))]
+            + [num(data.value(s, "ghg", comp)) for s in data.states]
+            + [lbl(note)]
+        )
+    out = [
+        heading(2, lbl(t("sections.ghg"))),
+        heading(3, lbl(t("ghg.scopes_title"))),
+        table(head, rows),
+        lbl(t("ghg.scopes_caption")) + "\n",
+    ]
+    comps = data.reductions()
+    unit = (data.saving_unit("ghg_reduction") or "t CO2e") + "/year"
+    for s, ids in data.scenarios.items():
+        if not ids or not comps:
+            continue
+        rhead = [("#", True), (lbl(t("interventions.measure")), False)]
+        rhead += [(lbl(t.with_unit(t.name("components", c), unit)), True) for c in comps]
+        rhead.append((lbl(t.with_unit(t("ghg.standalone_total"), unit)), True))
+        rrows = []
+        for i, iid in enumerate([*ids, None], start=1):
+            alone = data.saving(s, iid, "ghg_reduction", "total", "standalone") if iid else None
+            rrows.append(
+                [str(i) if iid else "", md(iid) if iid else f"**{lbl(t('interventions.total'))}**"]
+                + [num(data.saving(s, iid, "ghg_reduction", c)) for c in comps]
+                + [num(alone)]
+            )
+        title = lbl(t("ghg.reductions_title", scenario=chr(0))).replace(chr(0), md(s))
+        out += [heading(3, title), table(rhead, rrows), lbl(t("ghg.reductions_caption")) + "\n"]
+    for f in data.cm_factors():
+        line = t(
+            "ghg.cm_line",
+            value=f"{f.get('value'):.6g}",
+            unit=t.unit(f.get("unit")),
+            id=f["id"],
+            source=f.get("source") or "",
+        )
+        out.append(md(line) + "\n")
+    if data.has_carbon_revenue():
+        out.append(lbl(t("ghg.carbon_note")) + "\n")
+    return out
+
+
 def _interventions(data: ReportData, t: Translator) -> list[str]:
     """Per scenario with interventions: each one's savings and economics, then the total."""
     out = [heading(2, lbl(t("sections.interventions")))]
@@ -265,8 +326,11 @@ def _interventions(data: ReportData, t: Translator) -> list[str]:
     inds = data.saving_units()
     head = [
         (label if label == "#" else lbl(label), numeric)
-        for label, numeric in intervention_headers(t, inds, data.currency)
+        for label, numeric in intervention_headers(
+            t, inds, data.currency, carbon=data.has_carbon_revenue()
+        )
     ]
+    columns = data.economics_columns(INTERVENTION_ECONOMICS)
     for s, ids in data.scenarios.items():
         if not ids:
             continue
@@ -282,12 +346,12 @@ def _interventions(data: ReportData, t: Translator) -> list[str]:
             rows.append(
                 [str(i), name, lbl(t.name("categories", iv.category if iv else ""))]
                 + [num(data.saving(s, iid, ind)) for ind, _ in inds]
-                + _econ_cells(data.econ(s, iid), INTERVENTION_ECONOMICS)
+                + _econ_cells(data.econ(s, iid), columns)
             )
         rows.append(
             ["", f"**{lbl(t('interventions.total'))}**", ""]
             + [num(data.saving(s, None, ind)) for ind, _ in inds]
-            + _econ_cells(data.econ(s, None), INTERVENTION_ECONOMICS)
+            + _econ_cells(data.econ(s, None), columns)
         )
         out.append(table(head, rows))
         out.append(lbl(t("interventions.caption")) + " " + lbl(t("report.dash_note")) + "\n")
@@ -320,10 +384,14 @@ def _scenario_economics(data: ReportData, t: Translator) -> list[str]:
     if not data.scenarios:
         return []
     head = [
-        (lbl(label), numeric) for label, numeric in scenario_economics_headers(t, data.currency)
+        (lbl(label), numeric)
+        for label, numeric in scenario_economics_headers(
+            t, data.currency, carbon=data.has_carbon_revenue()
+        )
     ]
+    columns = data.economics_columns(SCENARIO_ECONOMICS)
     rows = [
-        [md(s), str(len(ids)), *_econ_cells(data.econ(s, None), SCENARIO_ECONOMICS)]
+        [md(s), str(len(ids)), *_econ_cells(data.econ(s, None), columns)]
         for s, ids in data.scenarios.items()
     ]
     return [heading(2, lbl(t("sections.scenarios"))), table(head, rows)]

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from recp.report.fmt import money, num, pct, years
+from recp.report.fmt import ZERO_RTOL, clean, clean_rows, money, num, pct, years
+from recp.units import to_float, unit_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -38,6 +39,11 @@ COMPARISON_ROWS = (
     ("materials", "total"),
     ("cost", "total"),
 )
+#: GHG components of the scopes table, in order: the GHG Protocol scopes, the total, process
+#: CO2 (part of scope 1) and biogenic CO2 (a memo item outside the total).
+GHG_SCOPES = ("scope1", "scope2", "scope2_market", "scope3", "total", "process", "biogenic_co2")
+#: Components of the emission-reduction savings rows (indicator ``ghg_reduction``).
+REDUCTION_COMPONENTS = ("total", "fuel", "electricity", "scope3")
 #: Main indicators, in the order the reports show them.
 MAIN = ("energy", "ghg", "water", "wastewater", "waste", "materials", "cost")
 #: Economics columns of an interventions table (HTML and Markdown): row key and its format.
@@ -77,6 +83,27 @@ class FlowInfo:
     price: float | None
     energy: dict[str, float]
     carrier: str | None
+    entered_unit: str | None = None
+    per_entered: float = 1.0
+
+    @property
+    def shown_unit(self) -> str:
+        """The unit the consultant entered the amount in (else the canonical unit)."""
+        return self.entered_unit or self.unit
+
+    @property
+    def converted(self) -> bool:
+        """True when the amount was entered in another unit than the canonical one."""
+        return self.entered_unit is not None and self.entered_unit != self.unit
+
+    def shown(self, state: str = "baseline") -> float:
+        """The amount in ``state`` in the unit it was entered in."""
+        return clean(self.amounts.get(state, 0.0) / self.per_entered, None) or 0.0
+
+    @property
+    def shown_price(self) -> float | None:
+        """The price per entered unit [currency/entered unit] (None without a price)."""
+        return None if self.price is None else self.price * self.per_entered
 
 
 @dataclass
@@ -88,6 +115,9 @@ class InterventionInfo:
     category: str
     source: str | None
     notes: str | None
+    capex: float = 0.0
+    opex: float = 0.0
+    lifetime: float | None = None
 
     @property
     def label(self) -> str:
@@ -112,6 +142,10 @@ class ReportData:
     flows: list[FlowInfo]
     interventions: dict[str, InterventionInfo]
     doc: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: Amount saved of every flow (before minus after, in the unit it was entered in) per
+    #: ``(scenario, intervention, basis)``, aligned with ``flows``: what the Excel report's
+    #: live formulas multiply by the prices.
+    flow_changes: dict[tuple[str, str, str], list[float]] = field(default_factory=dict, repr=False)
 
     # -- look-ups -------------------------------------------------------------------------
 
@@ -141,6 +175,16 @@ class ReportData:
         """Return the unit of a result row (None when the row does not exist)."""
         r = self._index().get(("baseline", indicator, component))
         return None if r is None else r["unit"]
+
+    def saving_unit(self, indicator: str, component: str = "total") -> str | None:
+        """Unit of a savings row (also of savings-only indicators such as ``ghg_reduction``)."""
+        unit = self.unit(indicator, component)
+        if unit is not None:
+            return unit
+        for r in self.savings:
+            if r["indicator"] == indicator and r["component"] == component:
+                return str(r["unit"])
+        return None
 
     def saving_units(self) -> list[tuple[str, str]]:
         """(indicator, unit) of the saving columns of an interventions table, where present."""
@@ -206,6 +250,35 @@ class ReportData:
                 return e
         return {}
 
+    def ghg_scopes(self) -> list[str]:
+        """The :data:`GHG_SCOPES` components the results have, in that order."""
+        return [c for c in GHG_SCOPES if self.unit("ghg", c) is not None]
+
+    def reductions(self) -> list[str]:
+        """The :data:`REDUCTION_COMPONENTS` of the ``ghg_reduction`` savings rows present."""
+        have = {r["component"] for r in self.savings if r["indicator"] == "ghg_reduction"}
+        return [c for c in REDUCTION_COMPONENTS if c in have]
+
+    def cm_factors(self) -> list[dict[str, Any]]:
+        """The combined-margin grid factors used for ``ghg_reduction/electricity``."""
+        return [
+            f for f in self.factors if str(f["id"]).endswith(":cm") or f["id"] == "user:grid_cm"
+        ]
+
+    def has_carbon_revenue(self) -> bool:
+        """True when an economics row has a ``carbon_revenue`` (a carbon price was given)."""
+        return any(e.get("carbon_revenue") is not None for e in self.economics)
+
+    def economics_columns(
+        self, columns: tuple[tuple[str, Callable[[float | None], str]], ...]
+    ) -> list[tuple[str, Callable[[float | None], str]]]:
+        """``columns`` with ``carbon_revenue`` after the annual saving when there is one."""
+        out = list(columns)
+        if self.has_carbon_revenue():
+            k = next((i for i, (key, _) in enumerate(out) if key == "annual_saving"), 0)
+            out.insert(k + 1, ("carbon_revenue", money))
+        return out
+
     def releases(self) -> dict[str, list[str]]:
         """Mercury and PCDD/F indicators present, with their components (vectors)."""
         out: dict[str, list[str]] = {}
@@ -236,25 +309,77 @@ def build(a: Assessment) -> ReportData:
     plant["notes"] = sc.plant.notes
     plant["source"] = sc.plant.source
     plant["scenario_notes"] = sc.notes
+    c = a.compiled
     interventions = {
-        iv.id: InterventionInfo(iv.id, iv.name, iv.category, iv.source, iv.notes)
+        iv.id: InterventionInfo(
+            iv.id,
+            iv.name,
+            iv.category,
+            iv.source,
+            iv.notes,
+            capex=float(c.capex[iv.id]),
+            opex=float(c.opex[iv.id]),
+            lifetime=float(c.lifetime[iv.id]) if math.isfinite(c.lifetime[iv.id]) else None,
+        )
         for iv in sc.interventions
     }
+    flows = flow_infos(a)
+    results, savings, economics = clean_rows(doc["results"], doc["savings"], doc["economics"])
     return ReportData(
         plant=plant,
         settings=doc["settings"],
         version=doc["recp_version"],
         date=report_date(),
         scenarios={k: list(v) for k, v in sc.scenario_map.items()},
-        results=doc["results"],
-        savings=doc["savings"],
-        economics=doc["economics"],
+        results=results,
+        savings=savings,
+        economics=economics,
         factors=doc["factors"],
         warnings=doc["warnings"],
-        flows=flow_infos(a),
+        flows=flows,
         interventions=interventions,
         doc=doc,
+        flow_changes=flow_changes(a, [f.per_entered for f in flows]),
     )
+
+
+def flow_changes(
+    a: Assessment, per_entered: list[float]
+) -> dict[tuple[str, str, str], list[float]]:
+    """Amount saved of every flow per (scenario, intervention, basis), in entered units."""
+    import numpy as np  # lazy: CLI start-up (numpy is loaded by then; kept off module import)
+
+    per = np.asarray(per_entered, dtype=float)
+    n = len(per)  # the plant's flows (process release flows follow them and carry no price)
+    out: dict[tuple[str, str, str], list[float]] = {}
+
+    def saved(before: np.ndarray, after: np.ndarray) -> list[float]:
+        d = before[:n] - after[:n]  # noise (1e-9 of the flow) shown as 0, as everywhere
+        big = np.maximum(np.abs(before[:n]), np.abs(after[:n]))
+        return [float(x) for x in np.where(np.abs(d) <= ZERO_RTOL * big, 0.0, d) / per]
+
+    for name, states in a.states.items():
+        for k, iid in enumerate(a.scenario.scenario_map[name]):
+            out[(name, iid, "in_sequence")] = saved(states[k], states[k + 1])
+            out[(name, iid, "standalone")] = saved(a.compiled.amount, a.standalone[iid])
+    return out
+
+
+def entered_unit(q: Any, canonical: str) -> tuple[str | None, float]:
+    """The unit an amount was entered in and how many canonical units one of it is.
+
+    ``(None, 1.0)`` when it was entered in the canonical unit or does not convert to it.
+    """
+    text = unit_text(q)
+    if text == canonical:
+        return None, 1.0
+    try:
+        per = to_float(q / q.magnitude if q.magnitude else q.units * 1.0, canonical)
+    except (ValueError, TypeError, ArithmeticError, KeyError):
+        return None, 1.0
+    if not math.isfinite(per) or per <= 0:
+        return None, 1.0
+    return text, per
 
 
 def flow_infos(a: Assessment) -> list[FlowInfo]:
@@ -275,7 +400,10 @@ def flow_infos(a: Assessment) -> list[FlowInfo]:
     for i, fl in enumerate(a.scenario.flows):
         gj = float(energy_col[i]) if energy_col is not None else 0.0
         price = float(cost_col[i]) if (cost_col is not None and fl.price is not None) else None
-        amounts = {k: round12(float(v[i])) for k, v in states.items()}
+        raw = {k: float(v[i]) for k, v in states.items()}
+        big = max(abs(x) for x in raw.values())
+        amounts = {k: clean(round12(v), big) or 0.0 for k, v in raw.items()}
+        unit, per = entered_unit(fl.amount, c.flow_units[i])
         flows.append(
             FlowInfo(
                 id=fl.id,
@@ -288,6 +416,8 @@ def flow_infos(a: Assessment) -> list[FlowInfo]:
                 price=price,
                 energy={k: round12(v * gj) for k, v in amounts.items()},
                 carrier=energy_carrier(fl.type, fl.carrier) if gj > 0 else None,
+                entered_unit=unit,
+                per_entered=per,
             )
         )
     return flows
