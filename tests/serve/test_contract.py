@@ -47,13 +47,28 @@ def test_api_assess_returns_the_cli_json(client, capsys):
 
 
 def test_api_assess_workbook(client, tmp_path):
-    xlsx = tmp_path / "dairy.xlsx"
-    from recp.cli import main
+    import yaml
 
-    assert main(["new", "--sector", "dairy", "-o", str(xlsx)]) == 0
+    from recp.workbook import write_workbook
+
+    xlsx = write_workbook(yaml.safe_load(DAIRY.read_text()), tmp_path / "dairy.xlsx")
     r = client.post("/api/assess", files={"file": ("dairy.xlsx", xlsx.read_bytes())})
     assert r.status_code == 200, r.text
     assert r.json()["plant"]["sector"] == "dairy"
+
+
+def test_api_unfilled_template_gives_located_cells(client, tmp_path):
+    # A fresh template is refused until its TODO cells are filled (issue #15), each problem at
+    # its Sheet!Cell, as the CLI says it.
+    xlsx = tmp_path / "template.xlsx"
+    from recp.cli import main
+
+    assert main(["new", "--sector", "dairy", "-o", str(xlsx)]) == 0
+    r = client.post("/api/assess", files={"file": ("template.xlsx", xlsx.read_bytes())})
+    assert r.status_code == 400
+    errors = r.json()["errors"]
+    assert errors and all(e.startswith("template.xlsx:") for e in errors)
+    assert any("Plant!" in e for e in errors) and any("Flows!" in e for e in errors), errors
 
 
 def test_api_assess_bad_file_gives_located_lines(client):

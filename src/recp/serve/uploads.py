@@ -9,6 +9,7 @@ into its own folder; the resolved target of each entry is checked to stay inside
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import shutil
@@ -21,7 +22,7 @@ import yaml
 
 from recp.errors import InputError, Problem
 from recp.scenario import Scenario, loads
-from recp.workbook import read_workbook
+from recp.workbook import read_located
 
 #: Upload kinds by extension.
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
@@ -87,13 +88,13 @@ def read_scenario(
         target = folder / "upload.xlsx"
         target.write_bytes(raw)
         try:
-            data = read_workbook(target)
+            data, cells = read_located(target)
         except InputError as e:
             return None, None, _rename(e, str(target), shown), None
         finally:
             target.unlink(missing_ok=True)
         try:
-            return data, Scenario.from_dict(data, file=shown), [], None
+            return data, Scenario.from_dict(data, file=shown, cells=cells), [], None
         except InputError as e:
             return data, None, _rename(e, str(target), shown), None
     try:
@@ -108,7 +109,8 @@ def read_scenario(
 
 
 def _rename(e: InputError, path: str, shown: str) -> list[Problem]:
-    return [Problem(p.place, p.message, shown if p.file in (None, path) else p.file, p.line)
+    """The problems with the uploaded name for the temporary file (cells and ids kept)."""
+    return [dataclasses.replace(p, file=shown if p.file in (None, path) else p.file)
             for p in e.problems]  # fmt: skip
 
 
