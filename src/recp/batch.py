@@ -424,7 +424,7 @@ def _simulate(
         )
 
     C = _run_changes(pf, ru, r_start, f_start)
-    k_max = int(ru.s_k.max()) + 1 if len(ru.s_k) else 0
+    k_max = int(ru.s_k.max()) + 1 if len(ru.s_k) else 1  # one step at least: shapes stay valid
     j_max = int(C["j"].max()) + 1 if len(C["j"]) else 0
     stacked = np.empty((k_max + 1, ru.n, R))  # results of every run after 0..k steps
     stacked[0] = base_p[ru.plant]  # every run starts from its plant's baseline
@@ -700,7 +700,9 @@ def _results_frame(
     )  # stable: runs keep their order within a plant
     b_plant, b_scen, b_vals_src = b_plant[o], b_scen[o], b_vals_src[o]
     is_base = b_vals_src < 0
-    vals = np.where(is_base[:, None], base_p[b_plant], end[np.maximum(b_vals_src, 0)])
+    vals = base_p[b_plant]
+    if len(scen_runs):  # no plant with interventions: there are no end states
+        vals = np.where(is_base[:, None], vals, end[np.maximum(b_vals_src, 0)])
     # intensity columns appended after the rows
     prod = pf.production[b_plant]
     inten = vals[:, lab.tot_rows] / prod[:, None]
@@ -837,7 +839,7 @@ def _economics_frame(
     """
     n_iv = len(pf.iv_ids)
     n_runs = len(run_plant)
-    cost = rs.at("cost", "total")
+    cost = rs.index.get(("cost", "total"))  # absent when no plant has a price
     si = np.flatnonzero(~standalone[s_run] & ok[run_plant[s_run]])
     runs_of = s_run[si]
     plant_of = run_plant[runs_of]
@@ -865,7 +867,11 @@ def _economics_frame(
             (base_p[run_plant[sr]], stacked[1, sr]),
         )
     ):
-        flow_saving = np.where(present[plant_of, cost], before[:, cost] - after[:, cost], 0.0)
+        flow_saving = (
+            np.where(present[plant_of, cost], before[:, cost] - after[:, cost], 0.0)
+            if cost is not None
+            else np.zeros(len(si))
+        )
         av = _avoided(rs, present[plant_of], before, after)
         ap = finance.appraise(capex, opex, flow_saving, rate, life, av)
         pos = run_start[runs_of] + b * n_steps[runs_of] + s_k[si]

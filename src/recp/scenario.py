@@ -279,6 +279,10 @@ class Intervention(_Model):
         except UnknownFactorError as e:
             raise ValueError(str(e)) from None
         out = dict(data)
+        if out.get("source") is None and out.get("changes") is not None:
+            own = _own_figures(out["changes"], m["changes"])
+            if own:  # the consultant's figures: credit them, keep the catalogue as reference
+                out["source"] = _user_figure_source(own, m)
         for key in ("name", "category", "source", "capex", "lifetime", "opex"):
             if out.get(key) is None and m.get(key) is not None:
                 out[key] = m[key]
@@ -299,6 +303,47 @@ class Intervention(_Model):
                 rules.choice_message("category", v, CATEGORIES, rules.SHOW["category"])
             )
         return norm
+
+
+def _same_quantity(a: Any, b: Any) -> bool:
+    """Whether two user quantities are the same figure (unreadable ones are not)."""
+    try:
+        qa, qb = parse_quantity(a), parse_quantity(b)
+        return bool(abs(qa.to(qb.units).magnitude - qb.magnitude) <= 1e-12 * abs(qb.magnitude))
+    except Exception:  # noqa: BLE001 - unreadable or unconvertible: validation reports it
+        return False
+
+
+def _own_figures(changes: Any, catalogue: list[dict[str, Any]]) -> list[str]:
+    """The changes of an intervention that are not its catalogue measure's, as text."""
+    if not isinstance(changes, list):
+        return []
+    typical = {c.get("flow"): c.get("by") for c in catalogue}
+    own: list[str] = []
+    for ch in changes:
+        if not isinstance(ch, dict):
+            continue
+        target = ch.get("flow") or ch.get("process")
+        key = "to" if ch.get("to") is not None else "by"
+        value = ch.get(key)
+        if value is None:  # a class or technology change of a process
+            continue
+        if ch.get("flow") is None or key == "to" or not _same_quantity(value, typical.get(target)):
+            own.append(f"{target} {key} {value}")
+    return own
+
+
+def _user_figure_source(own: list[str], measure: dict[str, Any]) -> str:
+    """The source of a catalogue measure used with the consultant's own figures."""
+    ref = "; ".join(
+        f"{c['flow']} {c['by']}"
+        + (f" (range {c['range'][0]} to {c['range'][1]})" if c.get("range") else "")
+        for c in measure["changes"]
+    )
+    return (
+        f"user-supplied figures ({', '.join(own)}), not from the catalogue; catalogue measure "
+        f"{measure['id']} for reference: typical {ref} ({measure['source']})"
+    )
 
 
 class Balances(_Model):
