@@ -34,11 +34,20 @@ import numpy as np
 import pandas as pd
 
 from recp import rules
-from recp.engine import GWP_CODES, FlowTable, PlantTable, waste_routes, water_sources
+from recp.engine import (
+    GWP_CODES,
+    POLLUTANT_COLUMNS,
+    FlowTable,
+    PlantTable,
+    waste_routes,
+    water_sources,
+)
 from recp.errors import InputError, Problem, UnitError, did_you_mean
 from recp.factors import FactorLibrary
+from recp.models import effluent
 from recp.models.changes import ABS, REL, SET
 from recp.models.cost import P_GJ, P_M3, P_SAME, P_T
+from recp.models.effluent import POLLUTANTS
 from recp.portfolio import ERROR_COLUMNS, Portfolio, merge_portfolios, portfolio_from_scenarios
 from recp.rules import (
     CATEGORIES,
@@ -52,7 +61,7 @@ from recp.rules import (
     message,
     split_quantity,
 )
-from recp.scenario import Scenario
+from recp.scenario import Scenario, pollutant
 from recp.units import B_GJ, B_M3, B_OTHER, B_T, BASES, fmt_unit, parse_quantity, parse_unit
 
 _SEP = "\x1f"  # joins plant and id into one key
@@ -468,6 +477,7 @@ def _check_flows(fl: pd.DataFrame, plants: _Plants, err: _Errors, lib: FactorLib
     _check_flow_keys(fl, ftype, add, cols)
     _check_emission_sources(fl, ftype, add, lib, cols)
     _check_prices(fl, ftype, basis, au, amount_bad, plants.currency, fpos, add, cols)
+    _check_effluent(fl, ftype, amount, plants.currency, fpos, add, cols)
     _check_combustion(fl, ftype, plants.combustion, fpos, add, cols)
     return _Flows(fpl, fpos, fid, ftype, amount, basis, au, amount_bad, cols)
 
@@ -601,12 +611,10 @@ def _check_emission_sources(
             else _text(fl, key) != ""
         )
         add(given & ~is_ww, column=key, message=message("wastewater_only", key=key))
-    for col in ("cod", "nitrogen"):
-        v, u, g = split_quantity(fl, col)
-        val, code, _ = convert(v, u, ("kg/m3",))
-        m = is_ww & g & ((code < 0) | ~(val >= 0))
-        add(m, column=col, message=rules.quantity_messages("concentration", m, v, u))
-        cols[col] = np.where(g & is_ww & ~m, val, np.nan)
+    # read as concentrations or loads in _check_effluent; here: given or not
+    cols["cod"] = np.where(is_ww & split_quantity(fl, "cod")[2], 0.0, np.nan)
+    n_given = split_quantity(fl, "nitrogen")[2] | split_quantity(fl, "total_n")[2]
+    cols["nitrogen"] = np.where(is_ww & n_given, 0.0, np.nan)
     ww_keys = list(lib.table(lib.WASTEWATER).rows)
     treat_s = _text(fl, "treatment")
     bad, msg = rules.choice(treat_s, ww_keys, "treatment", is_ww & (treat_s != ""))
@@ -631,6 +639,59 @@ def _check_emission_sources(
         bad, msg = rules.choice(txt, keys, col, txt != "")
         add(bad, column=col, message=msg)
         cols[col] = np.where(to_landfill & (txt != ""), rules.codes(txt, keys), -1)
+
+
+def _check_effluent(
+    fl: pd.DataFrame,
+    ftype: np.ndarray,
+    amount: np.ndarray,
+    currency: np.ndarray,
+    fpos: np.ndarray,
+    add: Any,
+    cols: dict[str, np.ndarray],
+) -> None:
+    """Pollutants as concentrations [kg/m3] (loads divided by the volume) and effluent charges."""
+    N = len(fl)
+    is_ww = ftype == FLOW_TYPES.index("wastewater")
+    conc = np.full((N, len(POLLUTANTS)), np.nan)
+    rate = np.full((N, len(POLLUTANTS)), np.nan)
+    pcur = np.where(fpos >= 0, currency[np.maximum(fpos, 0)] if len(currency) else "USD", "USD")
+    both = split_quantity(fl, "nitrogen")[2] & split_quantity(fl, "total_n")[2]
+    add(both, column="total_n", message="give total nitrogen once: 'total_n' or 'nitrogen'")
+    for k, name in enumerate(POLLUTANTS):
+        col = name
+        v, u, g = split_quantity(fl, col)
+        if name == "total_n":  # 'nitrogen' is the same key
+            nv, nu, ng = split_quantity(fl, "nitrogen")
+            v, u, g = np.where(g, v, nv), np.where(g, u, nu), g | ng
+        if name not in ("cod", "total_n"):
+            add(g & ~is_ww, column=col, message=message("wastewater_only", key=col))
+        val, code, _ = convert(v, u, ("kg/m3", "t", "t/year"))
+        m = is_ww & g & ((code < 0) | ~(val >= 0))
+        add(m, column=col, message=rules.quantity_messages("concentration", m, v, u))
+        loaded = is_ww & g & ~m & (code > 0)
+        zero = loaded & ~(amount > 0)
+        add(zero, column=col, message="a yearly load needs a wastewater volume above 0 m3")
+        conc[:, k] = np.where(
+            loaded & ~zero,
+            effluent.concentration(val, np.where(zero, 1.0, amount)),
+            np.where(is_ww & g & ~m & (code == 0), val, np.nan),
+        )
+        tv, tu, tg = split_quantity(fl, f"effluent_tariff.{name}")
+        need = f"a charge on {name} needs the flow's {name} (a concentration or a load)"
+        add(tg & np.isnan(conc[:, k]) & ~m, column=f"effluent_tariff.{name}", message=need)
+        for c in set(pcur[tg].tolist()):  # distinct currencies only
+            rows = tg & (pcur == c)
+            tval, tcode, _ = convert(tv[rows], tu[rows], (f"{c}/kg",))
+            bad = (tcode < 0) | ~(tval >= 0)
+            where = np.flatnonzero(rows)
+            mask = np.zeros(N, dtype=bool)
+            mask[where[bad]] = True
+            add(mask, column=f"effluent_tariff.{name}", message=f"not a charge per kg in {c}")
+            rate[where[~bad], k] = tval[~bad]
+    for k, col in enumerate(POLLUTANT_COLUMNS):
+        cols[col] = conc[:, k]
+    cols["effluent_charge"] = effluent.charge_per_volume(conc, rate)
 
 
 def _check_prices(
@@ -1030,7 +1091,7 @@ PROCESS_KEYS = ("id", "name", "activity", "flow", "fuel", "source", "notes")
 #: The nested specs of a process or process change, given as dotted columns.
 NESTED = ("mercury", "pcdd_f", "co2")
 _PLANT_KEYS = ("name", "country", "sector", "production")
-_TOP_KEYS = ("currency", "gwp", "grid_factor", "grid_cm", "discount_rate")
+_TOP_KEYS = ("currency", "gwp", "grid_factor", "grid_cm", "discount_rate", "effluent_tariff")
 _FLOW_KEYS = (
     "id",
     "type",
@@ -1046,13 +1107,20 @@ _FLOW_KEYS = (
     "route",
     "cod",
     "nitrogen",
+    "bod5",
+    "tss",
+    "total_n",
+    "total_p",
+    "effluent_tariff",
     "treatment",
     "ch4_recovery",
     "doc_type",
     "landfill",
     "notes",
 )
-_CHANGE_KEYS = ("flow", "process", "by", "to")
+#: The columns of a fuel switch in the interventions table.
+SWITCH_KEYS = ("switch_to", "share", "efficiency", "new_efficiency")
+_CHANGE_KEYS = ("flow", "process", "by", "to", *SWITCH_KEYS)
 _IV_KEYS = ("name", "measure", "category", "capex", "opex", "lifetime", "source", "notes")
 
 
@@ -1221,13 +1289,14 @@ def _rows_by_plant(df: pd.DataFrame | None) -> dict[str, np.ndarray]:
 
 
 def _process_plants(t: Tables) -> set[str]:
-    """Plants that have processes or process changes."""
+    """Plants that have processes, process changes or fuel switches (built one by one)."""
     out: set[str] = set()
     if t.processes is not None and len(t.processes) and "plant" in t.processes.columns:
         out |= set(_text(t.processes, "plant").tolist())
     iv = t.interventions
-    if len(iv) and "process" in iv.columns:
-        out |= set(_text(iv, "plant")[_text(iv, "process") != ""].tolist())
+    for col in ("process", *SWITCH_KEYS):
+        if len(iv) and col in iv.columns:
+            out |= set(_text(iv, "plant")[_text(iv, col) != ""].tolist())
     return out - {""}
 
 
@@ -1300,32 +1369,7 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
                 "discount_rate": q(sc.discount_rate),
             }
         )
-        for f in sc.flows:
-            flows.append(
-                {
-                    "plant": pid,
-                    "id": f.id,
-                    "type": f.type,
-                    "amount": q(f.amount),
-                    "carrier": f.carrier,
-                    "price": q(f.price),
-                    "ncv": q(f.ncv),
-                    "density": q(f.density),
-                    "emission_factor": q(f.emission_factor),
-                    "market_factor": q(f.market_factor),
-                    "combustion_sector": f.combustion_sector,
-                    "on_site": None if f.on_site is None else str(f.on_site).lower(),
-                    "source": f.source if f.type == "water" else None,
-                    "hazardous": None if f.hazardous is None else str(f.hazardous).lower(),
-                    "route": f.route,
-                    "cod": q(f.cod),
-                    "nitrogen": q(f.nitrogen),
-                    "treatment": f.treatment,
-                    "ch4_recovery": q(f.ch4_recovery),
-                    "doc_type": f.doc_type,
-                    "landfill": f.landfill,
-                }
-            )
+        flows += [_flow_row(pid, sc, f, q) for f in sc.flows]
         smap = sc.scenario_map
         if sc.scenarios:
             for name, steps in smap.items():
@@ -1342,6 +1386,10 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
                     "process": ch.process,
                     "by": q(ch.by),
                     "to": q(ch.to),
+                    "switch_to": ch.switch_to,
+                    "share": q(ch.share),
+                    "efficiency": q(ch.efficiency),
+                    "new_efficiency": q(ch.new_efficiency),
                     "scenario": names,
                     **_toolkit_columns(ch),
                 }
@@ -1369,6 +1417,46 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
         pd.DataFrame(scen, columns=["plant", "scenario", "intervention"]),
         pd.DataFrame(procs, columns=_process_columns(procs)),
     )
+
+
+def _flow_row(pid: str, sc: Any, f: Any, q: Any) -> dict[str, Any]:
+    """One flow of a scenario as a row of the flows table."""
+    return {
+        "plant": pid,
+        "id": f.id,
+        "type": f.type,
+        "amount": q(f.amount),
+        "carrier": f.carrier,
+        "price": q(f.price),
+        "ncv": q(f.ncv),
+        "density": q(f.density),
+        "emission_factor": q(f.emission_factor),
+        "market_factor": q(f.market_factor),
+        "combustion_sector": f.combustion_sector,
+        "on_site": None if f.on_site is None else str(f.on_site).lower(),
+        "source": f.source if f.type == "water" else None,
+        "hazardous": None if f.hazardous is None else str(f.hazardous).lower(),
+        "route": f.route,
+        "cod": q(f.cod),
+        "nitrogen": q(f.nitrogen),
+        "bod5": q(f.bod5),
+        "tss": q(f.tss),
+        "total_n": q(f.total_n),
+        "total_p": q(f.total_p),
+        **_tariff_columns(sc, f, q),
+        "treatment": f.treatment,
+        "ch4_recovery": q(f.ch4_recovery),
+        "doc_type": f.doc_type,
+        "landfill": f.landfill,
+    }
+
+
+def _tariff_columns(sc: Any, f: Any, q: Any) -> dict[str, Any]:
+    """A wastewater flow's effluent charges (the plant's, overridden by its own) as columns."""
+    if f.type != "wastewater":
+        return {}
+    tariff = {**(sc.effluent_tariff or {}), **(f.effluent_tariff or {})}
+    return {f"effluent_tariff.{k}": q(v) for k, v in tariff.items() if pollutant(f, k) is not None}
 
 
 def _toolkit_columns(obj: Any) -> dict[str, Any]:
