@@ -298,6 +298,7 @@ class _Plants:
     index: pd.Index
     first_pos: np.ndarray
     combustion: np.ndarray  # code into COMBUSTION_SECTORS of the plant's fuels, from its sector
+    tariff: np.ndarray | None = None  # (P, pollutants) effluent charge [currency/kg], NaN
 
     def lookup(self, values: np.ndarray) -> np.ndarray:
         """Position in the plants table of each plant id (-1 when unknown)."""
@@ -374,7 +375,26 @@ def _check_plants(pl: pd.DataFrame, err: _Errors) -> _Plants:
         pd.Index(pid[first_pos]),
         first_pos,
         _combustion_defaults(_text(pl, "sector")),
+        _tariffs(pl, currency, add),
     )
+
+
+def _tariffs(df: pd.DataFrame, currency: np.ndarray, add: Any) -> np.ndarray:
+    """Columns ``effluent_tariff.<pollutant>``: charges [currency of the row per kg], NaN."""
+    N = len(df)
+    rate = np.full((N, len(POLLUTANTS)), np.nan)
+    for k, name in enumerate(POLLUTANTS):
+        col = f"effluent_tariff.{name}"
+        tv, tu, tg = split_quantity(df, col)
+        for c in set(currency[tg].tolist()):  # distinct currencies only
+            rows = np.flatnonzero(tg & (currency == c))
+            tval, tcode, _ = convert(tv[rows], tu[rows], (f"{c}/kg",))
+            bad = (tcode < 0) | ~(tval >= 0)
+            mask = np.zeros(N, dtype=bool)
+            mask[rows[bad]] = True
+            add(mask, column=col, message=f"not a charge per kg in {c} (e.g. '0.5 {c}/kg')")
+            rate[rows[~bad], k] = tval[~bad]
+    return rate
 
 
 def _combustion_defaults(sector: np.ndarray) -> np.ndarray:
@@ -477,7 +497,7 @@ def _check_flows(fl: pd.DataFrame, plants: _Plants, err: _Errors, lib: FactorLib
     _check_flow_keys(fl, ftype, add, cols)
     _check_emission_sources(fl, ftype, add, lib, cols)
     _check_prices(fl, ftype, basis, au, amount_bad, plants.currency, fpos, add, cols)
-    _check_effluent(fl, ftype, amount, plants.currency, fpos, add, cols)
+    _check_effluent(fl, ftype, amount, plants, fpos, add, cols)
     _check_combustion(fl, ftype, plants.combustion, fpos, add, cols)
     return _Flows(fpl, fpos, fid, ftype, amount, basis, au, amount_bad, cols)
 
@@ -645,17 +665,25 @@ def _check_effluent(
     fl: pd.DataFrame,
     ftype: np.ndarray,
     amount: np.ndarray,
-    currency: np.ndarray,
+    plants: _Plants,
     fpos: np.ndarray,
     add: Any,
     cols: dict[str, np.ndarray],
 ) -> None:
-    """Pollutants as concentrations [kg/m3] (loads divided by the volume) and effluent charges."""
+    """Pollutants as concentrations [kg/m3] (loads divided by the volume) and effluent charges.
+
+    A flow's own ``effluent_tariff.<pollutant>`` overrides its plant's.
+    """
     N = len(fl)
     is_ww = ftype == FLOW_TYPES.index("wastewater")
     conc = np.full((N, len(POLLUTANTS)), np.nan)
-    rate = np.full((N, len(POLLUTANTS)), np.nan)
-    pcur = np.where(fpos >= 0, currency[np.maximum(fpos, 0)] if len(currency) else "USD", "USD")
+    known = fpos >= 0
+    cur = plants.currency
+    pcur = np.where(known, cur[np.maximum(fpos, 0)] if len(cur) else "USD", "USD")
+    rate = _tariffs(fl, pcur.astype(object), add)
+    if plants.tariff is not None and len(plants.tariff):
+        own = plants.tariff[np.maximum(fpos, 0)]
+        rate = np.where(np.isnan(rate) & known[:, None], own, rate)
     both = split_quantity(fl, "nitrogen")[2] & split_quantity(fl, "total_n")[2]
     add(both, column="total_n", message="give total nitrogen once: 'total_n' or 'nitrogen'")
     for k, name in enumerate(POLLUTANTS):
@@ -664,8 +692,9 @@ def _check_effluent(
         if name == "total_n":  # 'nitrogen' is the same key
             nv, nu, ng = split_quantity(fl, "nitrogen")
             v, u, g = np.where(g, v, nv), np.where(g, u, nu), g | ng
-        if name not in ("cod", "total_n"):
-            add(g & ~is_ww, column=col, message=message("wastewater_only", key=col))
+        if name != "cod":  # cod and nitrogen: with the wastewater keys
+            given = split_quantity(fl, name)[2]
+            add(given & ~is_ww, column=name, message=message("wastewater_only", key=name))
         val, code, _ = convert(v, u, ("kg/m3", "t", "t/year"))
         m = is_ww & g & ((code < 0) | ~(val >= 0))
         add(m, column=col, message=rules.quantity_messages("concentration", m, v, u))
@@ -677,18 +706,9 @@ def _check_effluent(
             effluent.concentration(val, np.where(zero, 1.0, amount)),
             np.where(is_ww & g & ~m & (code == 0), val, np.nan),
         )
-        tv, tu, tg = split_quantity(fl, f"effluent_tariff.{name}")
+        tg = split_quantity(fl, f"effluent_tariff.{name}")[2]
         need = f"a charge on {name} needs the flow's {name} (a concentration or a load)"
         add(tg & np.isnan(conc[:, k]) & ~m, column=f"effluent_tariff.{name}", message=need)
-        for c in set(pcur[tg].tolist()):  # distinct currencies only
-            rows = tg & (pcur == c)
-            tval, tcode, _ = convert(tv[rows], tu[rows], (f"{c}/kg",))
-            bad = (tcode < 0) | ~(tval >= 0)
-            where = np.flatnonzero(rows)
-            mask = np.zeros(N, dtype=bool)
-            mask[where[bad]] = True
-            add(mask, column=f"effluent_tariff.{name}", message=f"not a charge per kg in {c}")
-            rate[where[~bad], k] = tval[~bad]
     for k, col in enumerate(POLLUTANT_COLUMNS):
         cols[col] = conc[:, k]
     cols["effluent_charge"] = effluent.charge_per_volume(conc, rate)
