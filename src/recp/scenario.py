@@ -440,7 +440,7 @@ class Scenario(_Model):
         flows = data.get("flows")
         if not isinstance(flows, list):
             return data
-        ids = {f.get("id") for f in flows if isinstance(f, dict)}
+        ids = {f.get("id") for f in flows if isinstance(f, dict) and isinstance(f.get("id"), str)}
         added: list[dict[str, Any]] = []
         ivs = []
         for iv in data["interventions"]:

@@ -46,8 +46,14 @@ FLOW_QTY = (
     "market_factor",
     "cod",
     "nitrogen",
+    "bod5",
+    "tss",
+    "total_n",
+    "total_p",
     "ch4_recovery",
 )
+#: Keys holding a mapping, written as inline YAML in one cell (``{cod: 0.1 USD/kg}``).
+INLINE = ("effluent_tariff",)
 #: Flow columns in sheet order (quantities expand to two columns).
 FLOW_KEYS = (
     "id",
@@ -66,6 +72,11 @@ FLOW_KEYS = (
     "market_factor",
     "cod",
     "nitrogen",
+    "bod5",
+    "tss",
+    "total_n",
+    "total_p",
+    "effluent_tariff",
     "treatment",
     "ch4_recovery",
     "doc_type",
@@ -103,7 +114,7 @@ PROCESS_KEYS = (
     "notes",
 )
 PLANT_KEYS = ("name", "country", "sector", "production", "notes", "source")
-TOP_KEYS = ("currency", "gwp", "grid_factor", "discount_rate", "notes")
+TOP_KEYS = ("currency", "gwp", "grid_factor", "discount_rate", "effluent_tariff", "notes")
 QTY_TOP = ("grid_factor", "discount_rate")
 
 _HELP = {
@@ -117,6 +128,7 @@ _HELP = {
     "gwp": "AR4, AR5 or AR6",
     "grid_factor": "optional scope 2 factor, e.g. 0.62 t CO2e/MWh",
     "discount_rate": "e.g. 8 %",
+    "effluent_tariff": "effluent charge per kg of pollutant, e.g. {cod: 0.1 USD/kg}",
     "notes": "free text",
 }
 
@@ -255,6 +267,8 @@ def _write_plant(ws: Any, data: dict[str, Any]) -> None:
         ws.append([f"plant.{k}", v, u, _HELP[f"plant.{k}"]])
     for k in TOP_KEYS:
         v, u = _split(data.get(k)) if k in QTY_TOP else (data.get(k), "")
+        if k in INLINE:
+            v = _inline(v)
         ws.append([k, v, u, _HELP[k]])
 
 
@@ -294,6 +308,8 @@ def _write_flows(ws: Any, data: dict[str, Any], lists: dict[str, list[str]]) -> 
             if k in FLOW_QTY:
                 v, u = _split(fl.get(k))
                 row += [v, u]
+            elif k in INLINE:
+                row.append(_inline(fl.get(k)))
             else:
                 row.append(fl.get(k))
         ws.append(row)
@@ -463,6 +479,8 @@ def _read_plant(ws: Any) -> dict[str, Any]:
             data["plant"][k] = (
                 value if k in ("production",) or not isinstance(value, str) else str(value)
             )
+        elif key in INLINE:
+            data[key] = _mapping(value, f"Plant {key}", "")
         else:
             data[key] = value
     # Text fields typed as numbers (e.g. a plant called 2020) stay text.
@@ -480,6 +498,9 @@ def _read_flows(ws: Any) -> list[dict[str, Any]]:
         for k in FLOW_KEYS:
             if k in FLOW_QTY:
                 v = _join(rec.get(k), rec.get(f"{k} unit"))
+            elif k in INLINE:
+                v = rec.get(k)
+                v = None if v is None else _mapping(v, f"Flows {k}", "")
             else:
                 v = rec.get(k)
                 if k in ("hazardous", "on_site") and isinstance(v, str):
