@@ -108,12 +108,12 @@ class Assessment:
                 p = float(prod.magnitude)
                 punit = unit_text(prod)
                 for r, v in zip(c.rows, vals, strict=True):
-                    if r.component == "total" and r.indicator in _INTENSITY:
+                    if is_intensity_row(r.indicator, r.component):
                         out.append(
                             {
                                 "scenario": name,
                                 "indicator": f"{r.indicator}_intensity",
-                                "component": "total",
+                                "component": r.component,
                                 "value": _num(v / p),
                                 "unit": f"{r.unit}/{punit}",
                             }
@@ -498,6 +498,11 @@ class Assessment:
             raise KeyError(f"no result row {indicator}/{component}")
         amounts = c.amount if scenario == "baseline" else self.states[scenario][-1]
         return float(self.indicators(amounts)[i])
+
+
+def is_intensity_row(indicator: str, component: str) -> bool:
+    """Whether a result row gets an intensity: the totals, and every effluent pollutant."""
+    return (component == "total" and indicator in _INTENSITY) or indicator == "effluent_load"
 
 
 def no_effect_warning(intervention: str) -> dict[str, str]:

@@ -29,6 +29,7 @@ from recp.assessment import (
     ECONOMICS_FIELDS,
     balance_warning,
     benchmark_warning,
+    is_intensity_row,
     no_effect_warning,
     no_inputs_note,
     not_comparable_note,
@@ -49,7 +50,7 @@ from recp.engine import (
 from recp.errors import InputError, Problem
 from recp.factors import FactorLibrary, library
 from recp.models import balances, changes, finance
-from recp.models.changes import MOVE
+from recp.models.changes import MOVE, PULL
 from recp.portfolio import ERROR_COLUMNS, Portfolio, portfolio_from_scenarios
 from recp.scenario import Scenario, load
 from recp.tables import is_table_input, portfolio_from_tables, read_tables_chunks
@@ -189,9 +190,10 @@ class _Labels:
 
     def __post_init__(self) -> None:
         rows = self.rs.rows
-        self.ind_names = list(
-            dict.fromkeys([r.indicator for r in rows] + [f"{i}_intensity" for i in _INTENSITY])
-        )
+        intensities = [f"{i}_intensity" for i in _INTENSITY]
+        if any(r.indicator == "effluent_load" for r in rows):
+            intensities.append("effluent_load_intensity")
+        self.ind_names = list(dict.fromkeys([r.indicator for r in rows] + intensities))
         self.ind_code = np.array([self.ind_names.index(r.indicator) for r in rows])
         self.comp_names = list(dict.fromkeys(r.component for r in rows))
         self.comp_code = np.array([self.comp_names.index(r.component) for r in rows])
@@ -210,13 +212,16 @@ class _Labels:
         for r, row in enumerate(rows):
             for c, cur in enumerate(self.currencies):
                 self.unit_code[r, c] = units.setdefault(row.unit.replace("{cur}", cur), len(units))
+        # rows with an intensity, in row order (as one plant's results list them)
         self.tot_rows = np.array(
-            [
-                rs_i
-                for rs_i, row in enumerate(rows)
-                if row.component == "total" and row.indicator in _INTENSITY
-            ]
+            [i for i, row in enumerate(rows) if is_intensity_row(row.indicator, row.component)],
+            dtype=np.int64,
         )
+        self.int_ind = np.array(
+            [self.ind_names.index(f"{rows[r].indicator}_intensity") for r in self.tot_rows],
+            dtype=np.int64,
+        )
+        self.int_comp = self.comp_code[self.tot_rows]
         U = len(self.punits)
         self.int_unit_code = np.zeros((len(self.tot_rows), U), dtype=np.int64)
         for k, r in enumerate(self.tot_rows):
@@ -424,7 +429,7 @@ def _simulate(
         )
 
     C = _run_changes(pf, ru, r_start, f_start)
-    k_max = int(ru.s_k.max()) + 1 if len(ru.s_k) else 0
+    k_max = int(ru.s_k.max()) + 1 if len(ru.s_k) else 1  # one step at least: shapes stay valid
     j_max = int(C["j"].max()) + 1 if len(C["j"]) else 0
     stacked = np.empty((k_max + 1, ru.n, R))  # results of every run after 0..k steps
     stacked[0] = base_p[ru.plant]  # every run starts from its plant's baseline
@@ -449,6 +454,9 @@ def _simulate(
                 touched.append(src)
                 start_state.append(state[src].copy())
                 state[src] = 0.0
+            pl = kind == PULL
+            if pl.any():  # a fuel switch: the new carrier takes a part of the source's amount
+                moved[pl] = state[C["src"][sel[pl]]]
             new = changes.changed(before, kind, C["value"][sel], moved)
             neg = changes.is_below_zero(before, new) & ~negative[C["run"][sel]]
             for q in np.flatnonzero(neg):  # offending changes only: messages
@@ -700,7 +708,9 @@ def _results_frame(
     )  # stable: runs keep their order within a plant
     b_plant, b_scen, b_vals_src = b_plant[o], b_scen[o], b_vals_src[o]
     is_base = b_vals_src < 0
-    vals = np.where(is_base[:, None], base_p[b_plant], end[np.maximum(b_vals_src, 0)])
+    vals = base_p[b_plant]
+    if len(scen_runs):  # no plant with interventions: there are no end states
+        vals = np.where(is_base[:, None], vals, end[np.maximum(b_vals_src, 0)])
     # intensity columns appended after the rows
     prod = pf.production[b_plant]
     inten = vals[:, lab.tot_rows] / prod[:, None]
@@ -708,16 +718,17 @@ def _results_frame(
     V = np.concatenate([vals, inten], axis=1)
     results_only = ~np.isin(np.asarray(lab.ind_names, dtype=object)[lab.ind_code], SAVINGS_ONLY)
     M = np.concatenate(
-        [present[b_plant] & results_only, np.repeat(has_prod[:, None], len(lab.tot_rows), 1)],
+        [present[b_plant] & results_only, has_prod[:, None] & present[b_plant][:, lab.tot_rows]],
         axis=1,
     )
     bi, ci = np.nonzero(M)
     R = vals.shape[1]
     is_int = ci >= R
     row_of = np.where(is_int, lab.tot_rows[np.where(is_int, ci - R, 0)], ci)
-    # intensity columns follow lab.tot_rows, which are in _INTENSITY order
-    ind = np.where(is_int, lab.ind_names.index("energy_intensity") + (ci - R), lab.ind_code[row_of])
-    comp = np.where(is_int, lab.comp_names.index("total"), lab.comp_code[row_of])
+    # intensity columns follow lab.tot_rows
+    k_int = np.where(is_int, ci - R, 0)
+    ind = np.where(is_int, lab.int_ind[k_int], lab.ind_code[row_of])
+    comp = np.where(is_int, lab.int_comp[k_int], lab.comp_code[row_of])
     unit = np.where(
         is_int,
         lab.int_unit_code[np.where(is_int, ci - R, 0), lab.punit_code[b_plant[bi]]],
@@ -837,7 +848,8 @@ def _economics_frame(
     """
     n_iv = len(pf.iv_ids)
     n_runs = len(run_plant)
-    cost, red = rs.at("cost", "total"), rs.at("ghg_reduction", "total")
+    # cost/total is absent when no plant has a price
+    money = (rs.index.get(("cost", "total")), rs.index.get(("ghg_reduction", "total")))
     price = np.asarray(pf.carbon_price)
     si = np.flatnonzero(~standalone[s_run] & ok[run_plant[s_run]])
     runs_of = s_run[si]
@@ -866,9 +878,10 @@ def _economics_frame(
             (base_p[run_plant[sr]], stacked[1, sr]),
         )
     ):
-        flow_saving = np.where(present[plant_of, cost], before[:, cost] - after[:, cost], 0.0)
+        flow_saving, credit = _saving_and_credit(
+            before, after, money, present[plant_of], price[plant_of]
+        )
         av = _avoided(rs, present[plant_of], before, after)
-        credit = finance.carbon_revenue(before[:, red] - after[:, red], price[plant_of])
         ap = finance.appraise(capex, opex, flow_saving, rate, life, av, credit)
         pos = run_start[runs_of] + b * n_steps[runs_of] + s_k[si]
         e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = plant_of, run_scen[runs_of], iv, b
@@ -920,6 +933,28 @@ def _economics_frame(
         },
         ECON_COLUMNS,
     )
+
+
+def _saving_and_credit(
+    before: np.ndarray,
+    after: np.ndarray,
+    cols: tuple[int | None, int | None],
+    present: np.ndarray,
+    price: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each step's saving on priced flows and its credit revenue [currency/year].
+
+    ``cols`` are the rows ``cost/total`` and ``ghg_reduction/total`` (None when absent).
+    """
+    cost, red = cols
+    n = len(before)
+    flow = (
+        np.where(present[:, cost], before[:, cost] - after[:, cost], 0.0)
+        if cost is not None
+        else np.zeros(n)
+    )
+    reduction = before[:, red] - after[:, red] if red is not None else np.zeros(n)
+    return flow, finance.carbon_revenue(reduction, price)
 
 
 def _step_matrices(

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from recp.errors import InputError
 
-#: Rows shown in a comparison: totals, the two scopes, and intensities.
+#: Rows shown in a comparison: totals, the scopes, effluent loads, and intensities.
 _KEEP = {
     ("energy", "total"),
     ("ghg", "total"),
@@ -35,7 +35,7 @@ def wide(results: pd.DataFrame, scenario: str | None = None) -> pd.DataFrame:
     """
     df = results[
         [
-            (i, c) in _KEEP or i.endswith("_intensity")
+            (i, c) in _KEEP or i == "effluent_load" or i.endswith("_intensity")
             for i, c in zip(results["indicator"], results["component"], strict=True)
         ]
     ]

@@ -33,12 +33,22 @@ import numpy as np
 from recp import calc
 from recp.errors import InputError, Problem
 from recp.factors import Factor, FactorLibrary, library
-from recp.models import combustion, cost, electricity, energy, landfill, releases, wastewater
-from recp.models.changes import ABS, REL, SET
+from recp.models import (
+    combustion,
+    cost,
+    effluent,
+    electricity,
+    energy,
+    landfill,
+    releases,
+    wastewater,
+)
+from recp.models.changes import ABS, PULL, REL, SET, apply_changes, switch_ratio
 from recp.models.cost import P_GJ, P_M3, P_SAME, P_T
 from recp.models.energy import B_M3, B_OTHER, B_T, BASES
 from recp.processes import ProcessPlan, compile_changes, plan
 from recp.rules import COMBUSTION_SECTORS, WASTE_ROUTES, WATER_SOURCES, combustion_sector
+from recp.scenario import pollutant
 from recp.toolkits import KIND_UNITS, PCDDF_VECTORS, RELEASE_KINDS, VECTORS
 from recp.units import canonical_amount, is_dimension, parse_quantity, to_float
 
@@ -57,6 +67,7 @@ INDICATORS = (
     "ghg",
     "water",
     "wastewater",
+    "effluent_load",
     "waste",
     "materials",
     "cost",
@@ -94,6 +105,7 @@ _CONTRACT = {
     "wastewater": ("total",),
     "waste": ("total", "hazardous", "non_hazardous"),
     "ghg_reduction": ("total", "fuel", "electricity", "scope3"),
+    "effluent_load": effluent.POLLUTANTS,
 }
 #: Indicators that are savings only: their rows are not results (no baseline is shown).
 SAVINGS_ONLY = ("ghg_reduction",)
@@ -141,9 +153,10 @@ class RowSet:
         add("ghg_reduction", list(_CONTRACT["ghg_reduction"]), "t CO2e")
         add("water", ["total", *self.sources], "m3")
         add("wastewater", ["total"], "m3")
+        add("effluent_load", list(effluent.POLLUTANTS), "t")
         add("waste", ["total", "hazardous", "non_hazardous", *self.routes], "t")
         add("materials", ["total"], "t")
-        add("cost", ["total"], "{cur}/year")
+        add("cost", ["total", "effluent_charge"], "{cur}/year")
         add("mercury", list(_CONTRACT["mercury"]), "kg")
         for kind in RELEASE_KINDS[1:]:  # PCDD/F, PCB, dioxin-like PCB, HCB
             add(kind, list(_CONTRACT[kind]), KIND_UNITS[kind])
@@ -151,7 +164,8 @@ class RowSet:
         self.index = {(r.indicator, r.component): i for i, r in enumerate(rows)}
         self.always = np.array(
             [
-                r.component in _CONTRACT.get(r.indicator, ()) and r.indicator not in RELEASE_KINDS
+                r.component in _CONTRACT.get(r.indicator, ())
+                and r.indicator not in (*RELEASE_KINDS, "effluent_load")
                 for r in rows
             ]
         )
@@ -195,6 +209,10 @@ class FlowTable:
     row: np.ndarray  # int: the flow's position in its input (messages only)
     cod: np.ndarray | None = None  # wastewater COD, kg/m3, NaN
     nitrogen: np.ndarray | None = None  # wastewater total N, kg/m3, NaN
+    bod5: np.ndarray | None = None  # wastewater BOD5, kg/m3, NaN
+    tss: np.ndarray | None = None  # wastewater total suspended solids, kg/m3, NaN
+    total_p: np.ndarray | None = None  # wastewater total P, kg/m3, NaN
+    effluent_charge: np.ndarray | None = None  # currency/m3 from effluent tariffs, NaN
     treatment: np.ndarray | None = None  # int code into the wastewater table rows, -1
     ch4_recovery: np.ndarray | None = None  # fraction of CH4 recovered, 0
     doc_type: np.ndarray | None = None  # int code into the landfill DOC table rows, -1
@@ -211,6 +229,10 @@ class FlowTable:
         for name, fill, dtype in (
             ("cod", np.nan, float),
             ("nitrogen", np.nan, float),
+            ("bod5", np.nan, float),
+            ("tss", np.nan, float),
+            ("total_p", np.nan, float),
+            ("effluent_charge", np.nan, float),
             ("treatment", -1, np.int64),
             ("ch4_recovery", 0.0, float),
             ("doc_type", -1, np.int64),
@@ -701,6 +723,28 @@ def _quantity_rows(b: _Builder, ft: FlowTable) -> None:
     b.add(rs.at("materials", "total"), (t == MAT) & (ft.basis == B_T), 1.0)
 
 
+#: The FlowTable column of each pollutant of :data:`recp.models.effluent.POLLUTANTS`.
+POLLUTANT_COLUMNS = ("cod", "bod5", "tss", "nitrogen", "total_p")
+
+
+def pollutant_columns(ft: FlowTable) -> np.ndarray:
+    """Concentrations [kg/m3] of every flow, pollutants on the last axis (NaN: not given)."""
+    return np.stack([getattr(ft, c) for c in POLLUTANT_COLUMNS], axis=-1)
+
+
+def _effluent_rows(b: _Builder, ft: FlowTable) -> None:
+    """Effluent loads [t] per pollutant and effluent charges [currency] of wastewater flows."""
+    is_ww = ft.type == WW
+    conc = pollutant_columns(ft)
+    for k, name in enumerate(effluent.POLLUTANTS):
+        on = is_ww & ~np.isnan(conc[:, k])
+        b.add(b.rs.at("effluent_load", name), on, effluent.load_per_volume(conc[:, k]))
+    assert ft.effluent_charge is not None
+    charged = is_ww & ~np.isnan(ft.effluent_charge)
+    for comp in ("total", "effluent_charge"):
+        b.add(b.rs.at("cost", comp), charged, ft.effluent_charge)
+
+
 def _cost_rows(b: _Builder, ft: FlowTable, fu: _Fuels) -> None:
     """The yearly cost of priced flows, the price converted to each flow's canonical unit."""
     vol_gj = energy.energy_per_volume(ft.ncv_vol, fu.density, fu.ncv_mass)
@@ -791,6 +835,7 @@ def coefficients(ft: FlowTable, pt: PlantTable, lib: FactorLibrary) -> Coefficie
     _landfill_rows(b, ft, lib, gwp)
     _quantity_rows(b, ft)
     _cost_rows(b, ft, fu)
+    _effluent_rows(b, ft)
     _release_rows(b, ft)
     _reduction_rows(b, ft, pt, lib)
     return b.result(fu.gj)
@@ -906,10 +951,8 @@ def flow_table(
         ft.hazardous[i] = bool(fl.hazardous)
         if fl.route is not None:
             ft.route[i] = routes[fl.route]
-        if fl.cod is not None:
-            ft.cod[i] = to_float(fl.cod, "kg/m3")  # type: ignore[index]
-        if fl.nitrogen is not None:
-            ft.nitrogen[i] = to_float(fl.nitrogen, "kg/m3")  # type: ignore[index]
+        if fl.type == "wastewater":
+            _pollutants(sc, ft, i, amount)
         if fl.treatment is not None:
             ft.treatment[i] = list(lib.table(lib.WASTEWATER).rows).index(  # type: ignore[index]
                 fl.treatment
@@ -944,6 +987,27 @@ def flow_table(
         grid_cm=np.array([cm]),
     )
     return ft, pt, units
+
+
+def _pollutants(sc: Scenario, ft: FlowTable, i: int, volume: float) -> None:
+    """Concentrations [kg/m3] (loads divided by the volume) and the effluent charge of flow i."""
+    fl = sc.flows[i]
+    tariff = {**(sc.effluent_tariff or {}), **(fl.effluent_tariff or {})}
+    conc = np.full(len(effluent.POLLUTANTS), np.nan)
+    rate = np.full(len(effluent.POLLUTANTS), np.nan)
+    for k, (name, col) in enumerate(zip(effluent.POLLUTANTS, POLLUTANT_COLUMNS, strict=True)):
+        q = pollutant(fl, name)
+        if q is None:
+            continue
+        if is_dimension(q, "kg/m3"):
+            conc[k] = to_float(q, "kg/m3")
+        else:
+            per_year = is_dimension(q, "t/year")
+            conc[k] = effluent.concentration(to_float(q, "t/year" if per_year else "t"), volume)
+        getattr(ft, col)[i] = conc[k]
+        if name in tariff:
+            rate[k] = to_float(tariff[name], f"{sc.currency}/kg")
+    ft.effluent_charge[i] = effluent.charge_per_volume(conc, rate)  # type: ignore[index]
 
 
 def _plan(sc: Scenario, lib: FactorLibrary) -> Any:
@@ -991,6 +1055,7 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
     warnings = _flow_warnings(sc, ft, co)
     comp, money, iv_warnings, calcs = _compile_interventions(sc, ft, units, pl, co.gj_per_unit)
     warnings += iv_warnings + pl.warnings() + _setting_warnings(sc, factors, lib)
+    warnings += order_warnings(sc.scenario_map, ft.amount, dense[:, keep], comp)
     return Compiled(
         flow_ids=[str(x) for x in ft.flow_id],
         flow_units=units,
@@ -1009,6 +1074,54 @@ def compile_scenario(sc: Scenario, lib: FactorLibrary | None = None) -> Compiled
         plant_table=pt,
         calculations=calcs,
     )
+
+
+def order_warnings(
+    scenarios: dict[str, list[str]],
+    amount: np.ndarray,
+    W: np.ndarray,
+    comp: dict[str, CompiledChange],
+) -> list[dict[str, str]]:
+    """A warning for each scenario whose measures interact, so that their order matters.
+
+    Measures interact when one's in-sequence saving (after the measures before it) differs from
+    its standalone saving: two cuts of the same flow, a cut of a fuel that a later switch
+    replaces... Reordering them then changes each one's in-sequence figures, and so the
+    scenario's NPV, even where the end state is the same.
+    """
+    out: list[dict[str, str]] = []
+    base = amount @ W
+    scale = 1e-9 * np.maximum(np.abs(base), 1.0)
+    for name, ids in scenarios.items():
+        if len(ids) < 2:
+            continue
+        state, moved = amount, []
+        for iid in ids:
+            ch = comp[iid]
+            assert ch.src is not None
+            after = np.maximum(apply_changes(state, ch.flow, ch.kind, ch.value, ch.src), 0.0)
+            seq = state @ W - after @ W
+            alone = (
+                base
+                - np.maximum(apply_changes(amount, ch.flow, ch.kind, ch.value, ch.src), 0.0) @ W
+            )
+            if np.any(np.abs(seq - alone) > scale + 1e-9 * np.abs(alone)):
+                moved.append(iid)
+            state = after
+        if moved:
+            out.append(
+                {
+                    "code": "measures_interact",
+                    "message": (
+                        f"scenario '{name}': the in-sequence savings of "
+                        + ", ".join(repr(x) for x in moved)
+                        + " differ from their standalone savings (the measures act on the same "
+                        "flows), so the order of the measures changes each one's in-sequence "
+                        "figures and the scenario's NPV"
+                    ),
+                }
+            )
+    return out
 
 
 def _factors_used(
@@ -1121,6 +1234,17 @@ def _flow_warnings(sc: Scenario, ft: FlowTable, co: Coefficients) -> list[dict[s
                 ),
             }
         )
+    for key in sc.effluent_tariff or {}:
+        if not any(fl.type == "wastewater" and pollutant(fl, key) is not None for fl in sc.flows):
+            warnings.append(
+                {
+                    "code": "effluent_tariff_unused",
+                    "message": (
+                        f"effluent_tariff.{key}: no wastewater flow gives {key} (a concentration "
+                        "or a load), so this charge is not counted"
+                    ),
+                }
+            )
     unpriced = [str(x) for x in ft.flow_id[co.flags["unpriced"]]]
     if unpriced and sc.interventions:
         warnings += _unpriced_warnings(sc, unpriced)
@@ -1159,6 +1283,37 @@ def _unpriced_warnings(sc: Scenario, unpriced: list[str]) -> list[dict[str, str]
             }
         )
     return out
+
+
+def _compile_switch(
+    sc: Scenario, ids: dict[str, int], gj: np.ndarray, k: int, j: int
+) -> list[tuple[int, int, float, int, str]]:
+    """A fuel switch as a ``PULL`` on the new carrier and a ``REL`` of ``-share`` on the old.
+
+    Raises
+    ------
+    InputError
+        When either carrier has no energy per unit (a fuel whose NCV is unknown).
+    """
+    ch = sc.interventions[k].changes[j]
+    assert ch.flow is not None and ch.switch_to is not None
+    assert ch.efficiency is not None and ch.new_efficiency is not None
+    old, new = ids[ch.flow], ids[ch.switch_to]
+    place = f"interventions[{k}].changes[{j}]"
+    for f, key in ((old, "flow"), (new, "switch_to")):
+        if not (np.isfinite(gj[f]) and gj[f] > 0):
+            raise InputError(
+                [Problem(f"{place}.{key}", f"flow '{sc.flows[f].id}' has no energy content")]
+            )
+    share = to_float(ch.share, "dimensionless") if ch.share is not None else 1.0
+    ratio = switch_ratio(
+        share,
+        to_float(ch.efficiency, "dimensionless"),
+        to_float(ch.new_efficiency, "dimensionless"),
+        gj[old],
+        gj[new],
+    )
+    return [(new, PULL, float(ratio), old, place), (old, REL, -share, -1, place)]
 
 
 def _compile_change(
@@ -1270,6 +1425,11 @@ def _compile_interventions(
                 by_j[j], record = _compile_calc(sc, ft, units, gj, ids, k, j)
                 calcs.append(record)
                 mirror += [(j, str(ft.flow_id[e[0]]), e[1], e[2]) for e in by_j[j]]
+                continue
+            if iv.changes[j].switch_to is not None:
+                by_j[j] = _compile_switch(sc, ids, gj, k, j)
+                # the old carrier's cut drives its processes as a relative change would
+                mirror.append((j, str(iv.changes[j].flow), REL, by_j[j][1][2]))
                 continue
             entry = _compile_change(sc, ft, units, ids, k, j)
             if entry is not None:

@@ -40,6 +40,7 @@ from recp.errors import (
     did_you_mean,
 )
 from recp.factors import FactorLibrary, library
+from recp.models.effluent import POLLUTANTS
 from recp.processes import plan
 from recp.rules import (
     AMOUNT_UNITS,
@@ -159,6 +160,14 @@ class Flow(_Model):
     cod: Qty | None = Field(None, description="chemical oxygen demand, e.g. '3.2 kg/m3'")
     nitrogen: Qty | None = Field(None, description="total nitrogen, e.g. '0.06 kg/m3'")
     treatment: str | None = Field(None, description="key of the wastewater treatment table")
+    # effluent pollutants: a concentration ('450 mg/L') or a yearly load ('12 t')
+    bod5: Qty | None = Field(None, description="5-day biochemical oxygen demand, '2500 mg/L'")
+    tss: Qty | None = Field(None, description="total suspended solids, '800 mg/L' or '120 t'")
+    total_n: Qty | None = Field(None, description="total nitrogen (same as 'nitrogen'), '60 mg/L'")
+    total_p: Qty | None = Field(None, description="total phosphorus, '15 mg/L' or '2.2 t'")
+    effluent_tariff: dict[str, Qty] | None = Field(
+        None, description="charge per kg of each pollutant, e.g. {cod: 0.5 USD/kg}"
+    )
     ch4_recovery: Qty | None = Field(None, description="share of CH4 recovered/flared, '80 %'")
     # waste to landfill: degradable organic carbon (IPCC 2006 Vol. 5 Ch. 2-3)
     doc_type: str | None = Field(None, description="waste type key for DOC, e.g. 'food'")
@@ -276,6 +285,18 @@ class Change(_Model):
     )
     technology: str | None = None
     abatement: str | list[str] | None = None
+    switch_to: str | None = Field(
+        None,
+        description="fuel switch: id of the flow that replaces 'flow' for the same useful heat "
+        "(a flow of the plant, which may be 0 in the baseline, or one given as a mapping)",
+    )
+    share: Qty | None = Field(None, description="fuel switch: part of 'flow' switched, '100 %'")
+    efficiency: Qty | None = Field(
+        None, description="fuel switch: efficiency of the old appliance, e.g. '82 %'"
+    )
+    new_efficiency: Qty | None = Field(
+        None, description="fuel switch: efficiency of the new appliance, e.g. '90 %'"
+    )
     mercury: MercurySpec | None = None
     pcdd_f: PcddfSpec | None = None
     pcb: PcddfSpec | None = None
@@ -288,17 +309,42 @@ class Change(_Model):
         if (self.flow is None) == (self.process is None):
             raise ValueError(message("flow_or_process"))
         swap = any(getattr(self, k) is not None for k in _SWAPS)
+        switch = (self.switch_to, self.share, self.efficiency, self.new_efficiency)
         if self.calc is not None:
-            if self.flow is None or swap or self.by is not None or self.to is not None:
+            if (
+                self.flow is None
+                or swap
+                or self.by is not None
+                or self.to is not None
+                or any(x is not None for x in switch)
+            ):
                 raise ValueError(
                     "a 'calc' change computes the change of a 'flow': give 'flow' and 'calc', "
-                    "without 'by', 'to' or a process"
+                    "without 'by', 'to', a fuel switch or a process"
                 )
             return self
         if swap and self.flow is not None:
             raise ValueError(
                 "'mercury', 'pcdd_f' and 'co2' changes apply to a 'process', not a flow"
             )
+        if any(x is not None for x in switch):
+            if self.flow is None:
+                raise ValueError("a fuel switch ('switch_to') replaces a 'flow'")
+            if self.by is not None or self.to is not None:
+                raise ValueError(
+                    "a fuel switch sets the new carrier from the old one: give 'switch_to', "
+                    "'efficiency' and 'new_efficiency' (and 'share'), not 'by' or 'to'"
+                )
+            missing = [
+                k for k in ("switch_to", "efficiency", "new_efficiency") if getattr(self, k) is None
+            ]
+            if missing:
+                raise ValueError(
+                    f"a fuel switch needs {', '.join(repr(k) for k in missing)}: recp ships no "
+                    "default appliance efficiency (give the boiler's measured or rated values, "
+                    "e.g. efficiency: 82 %, new_efficiency: 90 %)"
+                )
+            return self
         if swap:
             if self.by is not None or self.to is not None:
                 raise ValueError(
@@ -341,6 +387,10 @@ class Intervention(_Model):
         except UnknownFactorError as e:
             raise ValueError(str(e)) from None
         out = dict(data)
+        if out.get("source") is None and out.get("changes") is not None:
+            own = _own_figures(out["changes"], m["changes"])
+            if own:  # the consultant's figures: credit them, keep the catalogue as reference
+                out["source"] = _user_figure_source(own, m)
         for key in ("name", "category", "source", "capex", "lifetime", "opex"):
             if out.get(key) is None and m.get(key) is not None:
                 out[key] = m[key]
@@ -361,6 +411,47 @@ class Intervention(_Model):
                 rules.choice_message("category", v, CATEGORIES, rules.SHOW["category"])
             )
         return norm
+
+
+def _same_quantity(a: Any, b: Any) -> bool:
+    """Whether two user quantities are the same figure (unreadable ones are not)."""
+    try:
+        qa, qb = parse_quantity(a), parse_quantity(b)
+        return bool(abs(qa.to(qb.units).magnitude - qb.magnitude) <= 1e-12 * abs(qb.magnitude))
+    except Exception:  # noqa: BLE001 - unreadable or unconvertible: validation reports it
+        return False
+
+
+def _own_figures(changes: Any, catalogue: list[dict[str, Any]]) -> list[str]:
+    """The changes of an intervention that are not its catalogue measure's, as text."""
+    if not isinstance(changes, list):
+        return []
+    typical = {c.get("flow"): c.get("by") for c in catalogue}
+    own: list[str] = []
+    for ch in changes:
+        if not isinstance(ch, dict):
+            continue
+        target = ch.get("flow") or ch.get("process")
+        key = "to" if ch.get("to") is not None else "by"
+        value = ch.get(key)
+        if value is None:  # a class or technology change of a process
+            continue
+        if ch.get("flow") is None or key == "to" or not _same_quantity(value, typical.get(target)):
+            own.append(f"{target} {key} {value}")
+    return own
+
+
+def _user_figure_source(own: list[str], measure: dict[str, Any]) -> str:
+    """The source of a catalogue measure used with the consultant's own figures."""
+    ref = "; ".join(
+        f"{c['flow']} {c['by']}"
+        + (f" (range {c['range'][0]} to {c['range'][1]})" if c.get("range") else "")
+        for c in measure["changes"]
+    )
+    return (
+        f"user-supplied figures ({', '.join(own)}), not from the catalogue; catalogue measure "
+        f"{measure['id']} for reference: typical {ref} ({measure['source']})"
+    )
 
 
 class Balances(_Model):
@@ -405,6 +496,11 @@ class Scenario(_Model):
         description="price of an emission-reduction credit in the plant's currency, "
         "'10 USD/t CO2e': adds credit revenue to each intervention's annual saving",
     )
+    effluent_tariff: dict[str, Qty] | None = Field(
+        None,
+        description="charge per kg of each effluent pollutant on every wastewater flow that "
+        "carries it, e.g. {cod: 0.5 USD/kg}; a flow's own effluent_tariff overrides it",
+    )
     flows: list[Flow] = Field(min_length=1)
     processes: list[Process] = Field(default_factory=list)
     factors: list[str] | None = Field(
@@ -418,6 +514,37 @@ class Scenario(_Model):
     source_file: SkipJsonSchema[str | None] = Field(None, exclude=True)
     #: Workbook cell of each place (``flows[0].amount`` -> ``Flows!D2``), for messages.
     _cells: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _switch_flows(cls, data: Any) -> Any:
+        """A fuel switch to a carrier the plant does not use yet: add it as a flow of 0 GJ."""
+        if not isinstance(data, dict) or not isinstance(data.get("interventions"), list):
+            return data
+        flows = data.get("flows")
+        if not isinstance(flows, list):
+            return data
+        ids = {f.get("id") for f in flows if isinstance(f, dict) and isinstance(f.get("id"), str)}
+        added: list[dict[str, Any]] = []
+        ivs = []
+        for iv in data["interventions"]:
+            chs = iv.get("changes") if isinstance(iv, dict) else None
+            if not isinstance(chs, list):
+                ivs.append(iv)
+                continue
+            new_chs = []
+            for ch in chs:
+                new = ch.get("switch_to") if isinstance(ch, dict) else None
+                if isinstance(new, dict) and isinstance(new.get("id"), str):
+                    if new["id"] not in ids:
+                        ids.add(new["id"])
+                        added.append({"type": "fuel", "amount": "0 GJ", **new})
+                    ch = {**ch, "switch_to": new["id"]}
+                new_chs.append(ch)
+            ivs.append({**iv, "changes": new_chs})
+        if not added:
+            return data
+        return {**data, "flows": [*flows, *added], "interventions": ivs}
 
     @field_validator("gwp")
     @classmethod
@@ -555,6 +682,9 @@ class Scenario(_Model):
             seen.setdefault(fl.id, i)
         for i, fl in enumerate(self.flows):
             yield from check_emission_sources(fl, f"flows[{i}]", lib)
+            yield from check_effluent(fl, f"flows[{i}]", self.currency)
+        if self.effluent_tariff is not None:
+            yield from _check_tariff(self.effluent_tariff, "effluent_tariff", self.currency)
         yield from _check_interventions(self, broken)
         if self.processes or any(
             ch.process is not None for iv in self.interventions for ch in iv.changes
@@ -671,6 +801,8 @@ def _check_interventions(sc: Scenario, broken: set[str]) -> Iterator[Problem]:
                 continue
             if ch.calc is not None:
                 yield from _check_calc(ch, iv.id, flows, cplace)
+            elif ch.switch_to is not None:
+                yield from check_switch(ch, flows, cplace)
             elif ch.flow not in broken:
                 yield from check_change(ch, flows[ch.flow].amount, cplace)
         yield from _check_costs(iv, place, sc.currency)
@@ -724,6 +856,40 @@ def check_change(ch: Change, amount: Any, place: str) -> Iterator[Problem]:
             yield Problem(f"{place}.by", message("by_unit", q=qty(ch.by), unit=f"{amount.units:~}"))
 
 
+#: Flow types a fuel switch can take from and give to (carriers of final energy).
+SWITCH_TYPES = ("fuel", "electricity", "heat")
+
+
+def check_switch(ch: Change, flows: dict[str, Flow], place: str) -> Iterator[Problem]:
+    """A fuel switch: two different energy flows, a share and two efficiencies."""
+    assert ch.flow is not None and ch.switch_to is not None
+    if ch.switch_to not in flows:
+        yield Problem(f"{place}.switch_to", rules.choice_message("no_flow", ch.switch_to, flows))
+    elif ch.switch_to == ch.flow:
+        yield Problem(f"{place}.switch_to", "a fuel switch replaces a flow by another flow")
+    for key in ("flow", "switch_to"):
+        fid = getattr(ch, key)
+        if fid in flows and flows[fid].type not in SWITCH_TYPES:
+            yield Problem(
+                f"{place}.{key}",
+                f"a fuel switch is between fuels, electricity or heat; '{fid}' is "
+                f"{flows[fid].type}",
+            )
+    for key, low, high in (("share", 0.0, 1.0), ("efficiency", 0.0, 10.0),
+                           ("new_efficiency", 0.0, 10.0)):  # fmt: skip
+        q = getattr(ch, key)
+        if q is None:
+            continue
+        ok = is_dimension(q, "percent") and low < q.to("dimensionless").magnitude <= high
+        if not ok:
+            what = (
+                "a share above 0 and up to 100 %"
+                if key == "share"
+                else ("an efficiency above 0 % (a heat pump's COP as e.g. '300 %' or 3)")
+            )
+            yield Problem(f"{place}.{key}", f"'{qty(q)}' is not {what}")
+
+
 def _check_costs(iv: Intervention, place: str, currency: str) -> Iterator[Problem]:
     for key, (unit, example) in rules.money_units(currency).items():
         q = getattr(iv, key)
@@ -771,14 +937,16 @@ def check_emission_sources(fl: Flow, place: str, lib: Any) -> Iterator[Problem]:
     if fl.type == "wastewater":
         for key in ("cod", "nitrogen"):
             q = getattr(fl, key)
-            if q is not None and not (is_dimension(q, "kg/m3") and q.magnitude >= 0):
-                yield Problem(f"{place}.{key}", message("concentration", q=qty(q)))
+            if q is not None and not (
+                (is_dimension(q, "kg/m3") or is_load(q)) and q.magnitude >= 0
+            ):
+                yield Problem(f"{place}.{key}", EFFLUENT_MESSAGE.format(q=qty(q)))
         keys = list(lib.table(lib.WASTEWATER).rows)
         if fl.treatment is not None and fl.treatment not in keys:
             yield Problem(
                 f"{place}.treatment", rules.choice_message("treatment", fl.treatment, keys)
             )
-        if (fl.cod is not None or fl.nitrogen is not None) and fl.treatment is None:
+        if (fl.cod is not None or pollutant(fl, "total_n") is not None) and fl.treatment is None:
             yield Problem(
                 f"{place}.treatment", message("treatment_missing", choices=", ".join(keys))
             )
@@ -792,6 +960,75 @@ def check_emission_sources(fl: Flow, place: str, lib: Any) -> Iterator[Problem]:
         keys = list(lib.table(table).rows)
         if value is not None and value not in keys:
             yield Problem(f"{place}.{key}", rules.choice_message(key, value, keys))
+
+
+def pollutant(fl: Flow, name: str) -> Any:
+    """A flow's pollutant quantity by its name in :data:`POLLUTANTS` (``nitrogen`` is total N)."""
+    if name == "total_n":
+        return fl.total_n if fl.total_n is not None else fl.nitrogen
+    return getattr(fl, name)
+
+
+def is_load(q: Any) -> bool:
+    """Whether a pollutant quantity is a yearly load (``12 t``, ``12 t/year``)."""
+    return bool(is_dimension(q, "t") or is_dimension(q, "t/year"))
+
+
+def check_effluent(fl: Flow, place: str, currency: str) -> Iterator[Problem]:
+    """Pollutant concentrations or loads and the flow's own effluent tariff."""
+    for key in (*POLLUTANTS, "nitrogen"):
+        q = getattr(fl, key)
+        if q is None or key in ("cod", "nitrogen"):  # checked with the wastewater keys
+            continue
+        if fl.type != "wastewater":
+            yield Problem(f"{place}.{key}", message("wastewater_only", key=key))
+        elif not ((is_dimension(q, "kg/m3") or is_load(q)) and q.magnitude >= 0):
+            yield Problem(f"{place}.{key}", EFFLUENT_MESSAGE.format(q=qty(q)))
+    if fl.nitrogen is not None and fl.total_n is not None:
+        yield Problem(
+            f"{place}.total_n", "give total nitrogen once: 'total_n' or 'nitrogen', not both"
+        )
+    if fl.type == "wastewater":
+        loads = [
+            k for k in POLLUTANTS if pollutant(fl, k) is not None and is_load(pollutant(fl, k))
+        ]
+        if loads and fl.amount is not None and not fl.amount.magnitude > 0:
+            yield Problem(
+                f"{place}.{loads[0]}",
+                "a yearly load needs a wastewater volume above 0 m3 (or give a concentration)",
+            )
+    if fl.effluent_tariff is not None:
+        if fl.type != "wastewater":
+            yield Problem(
+                f"{place}.effluent_tariff", message("wastewater_only", key="effluent_tariff")
+            )
+        yield from _check_tariff(fl.effluent_tariff, f"{place}.effluent_tariff", currency)
+        for key in fl.effluent_tariff:
+            if key in POLLUTANTS and pollutant(fl, key) is None:
+                yield Problem(
+                    f"{place}.effluent_tariff.{key}",
+                    f"a charge on {key} needs the flow's {key} (a concentration or a load)",
+                )
+
+
+def _check_tariff(tariff: dict[str, Any], place: str, currency: str) -> Iterator[Problem]:
+    """Keys are pollutants, values a price per kg in the scenario's currency."""
+    for key, q in tariff.items():
+        if key not in POLLUTANTS:
+            yield Problem(
+                f"{place}.{key}", f"unknown pollutant {key!r}: {did_you_mean(key, POLLUTANTS)}"
+            )
+        elif not (is_dimension(q, f"{currency}/kg") and q.magnitude >= 0):
+            yield Problem(
+                f"{place}.{key}",
+                f"'{qty(q)}' is not a charge per kg in {currency} (e.g. '0.5 {currency}/kg')",
+            )
+
+
+#: The message for a pollutant that is neither a concentration nor a yearly load.
+EFFLUENT_MESSAGE = (
+    "'{q}' is not a concentration like '450 mg/L' (or '0.45 kg/m3') nor a yearly load like '12 t'"
+)
 
 
 def check_flow(fl: Flow, place: str, currency: str, lib: Any) -> Iterator[Problem]:

@@ -37,6 +37,7 @@ import pandas as pd
 from recp import rules
 from recp.engine import (
     GWP_CODES,
+    POLLUTANT_COLUMNS,
     FlowTable,
     PlantTable,
     compile_scenario,
@@ -45,8 +46,10 @@ from recp.engine import (
 )
 from recp.errors import InputError, Problem, UnitError, did_you_mean
 from recp.factors import FactorLibrary
+from recp.models import effluent
 from recp.models.changes import ABS, REL, SET
 from recp.models.cost import P_GJ, P_M3, P_SAME, P_T
+from recp.models.effluent import POLLUTANTS
 from recp.portfolio import ERROR_COLUMNS, Portfolio, merge_portfolios, portfolio_from_scenarios
 from recp.rules import (
     CATEGORIES,
@@ -60,7 +63,7 @@ from recp.rules import (
     message,
     split_quantity,
 )
-from recp.scenario import Scenario
+from recp.scenario import Scenario, pollutant
 from recp.units import B_GJ, B_M3, B_OTHER, B_T, BASES, fmt_unit, parse_quantity, parse_unit
 
 _SEP = "\x1f"  # joins plant and id into one key
@@ -312,6 +315,7 @@ class _Plants:
     first_pos: np.ndarray
     combustion: np.ndarray  # code into COMBUSTION_SECTORS of the plant's fuels, from its sector
     carbon_price: np.ndarray  # plant currency/(t CO2e), NaN when not given
+    tariff: np.ndarray | None = None  # (P, pollutants) effluent charge [currency/kg], NaN
 
     def lookup(self, values: np.ndarray) -> np.ndarray:
         """Position in the plants table of each plant id (-1 when unknown)."""
@@ -394,6 +398,7 @@ def _check_plants(pl: pd.DataFrame, err: _Errors) -> _Plants:
         first_pos,
         _combustion_defaults(_text(pl, "sector")),
         _carbon_price(pl, currency, add),
+        _tariffs(pl, currency, add),
     )
 
 
@@ -420,6 +425,24 @@ def _carbon_price(pl: pd.DataFrame, currency: np.ndarray, add: Any) -> np.ndarra
     neg = out < 0
     add(neg, column="carbon_price", message=_q_msgs(pl, "carbon_price", "negative", neg))
     return out
+
+
+def _tariffs(df: pd.DataFrame, currency: np.ndarray, add: Any) -> np.ndarray:
+    """Columns ``effluent_tariff.<pollutant>``: charges [currency of the row per kg], NaN."""
+    N = len(df)
+    rate = np.full((N, len(POLLUTANTS)), np.nan)
+    for k, name in enumerate(POLLUTANTS):
+        col = f"effluent_tariff.{name}"
+        tv, tu, tg = split_quantity(df, col)
+        for c in set(currency[tg].tolist()):  # distinct currencies only
+            rows = np.flatnonzero(tg & (currency == c))
+            tval, tcode, _ = convert(tv[rows], tu[rows], (f"{c}/kg",))
+            bad = (tcode < 0) | ~(tval >= 0)
+            mask = np.zeros(N, dtype=bool)
+            mask[rows[bad]] = True
+            add(mask, column=col, message=f"not a charge per kg in {c} (e.g. '0.5 {c}/kg')")
+            rate[rows[~bad], k] = tval[~bad]
+    return rate
 
 
 def _combustion_defaults(sector: np.ndarray) -> np.ndarray:
@@ -522,6 +545,7 @@ def _check_flows(fl: pd.DataFrame, plants: _Plants, err: _Errors, lib: FactorLib
     _check_flow_keys(fl, ftype, add, cols)
     _check_emission_sources(fl, ftype, add, lib, cols)
     _check_prices(fl, ftype, basis, au, amount_bad, plants.currency, fpos, add, cols)
+    _check_effluent(fl, ftype, amount, plants, fpos, add, cols)
     _check_combustion(fl, ftype, plants.combustion, fpos, add, cols)
     return _Flows(fpl, fpos, fid, ftype, amount, basis, au, amount_bad, cols)
 
@@ -655,12 +679,10 @@ def _check_emission_sources(
             else _text(fl, key) != ""
         )
         add(given & ~is_ww, column=key, message=message("wastewater_only", key=key))
-    for col in ("cod", "nitrogen"):
-        v, u, g = split_quantity(fl, col)
-        val, code, _ = convert(v, u, ("kg/m3",))
-        m = is_ww & g & ((code < 0) | ~(val >= 0))
-        add(m, column=col, message=rules.quantity_messages("concentration", m, v, u))
-        cols[col] = np.where(g & is_ww & ~m, val, np.nan)
+    # read as concentrations or loads in _check_effluent; here: given or not
+    cols["cod"] = np.where(is_ww & split_quantity(fl, "cod")[2], 0.0, np.nan)
+    n_given = split_quantity(fl, "nitrogen")[2] | split_quantity(fl, "total_n")[2]
+    cols["nitrogen"] = np.where(is_ww & n_given, 0.0, np.nan)
     ww_keys = list(lib.table(lib.WASTEWATER).rows)
     treat_s = _text(fl, "treatment")
     bad, msg = rules.choice(treat_s, ww_keys, "treatment", is_ww & (treat_s != ""))
@@ -685,6 +707,59 @@ def _check_emission_sources(
         bad, msg = rules.choice(txt, keys, col, txt != "")
         add(bad, column=col, message=msg)
         cols[col] = np.where(to_landfill & (txt != ""), rules.codes(txt, keys), -1)
+
+
+def _check_effluent(
+    fl: pd.DataFrame,
+    ftype: np.ndarray,
+    amount: np.ndarray,
+    plants: _Plants,
+    fpos: np.ndarray,
+    add: Any,
+    cols: dict[str, np.ndarray],
+) -> None:
+    """Pollutants as concentrations [kg/m3] (loads divided by the volume) and effluent charges.
+
+    A flow's own ``effluent_tariff.<pollutant>`` overrides its plant's.
+    """
+    N = len(fl)
+    is_ww = ftype == FLOW_TYPES.index("wastewater")
+    conc = np.full((N, len(POLLUTANTS)), np.nan)
+    known = fpos >= 0
+    cur = plants.currency
+    pcur = np.where(known, cur[np.maximum(fpos, 0)] if len(cur) else "USD", "USD")
+    rate = _tariffs(fl, pcur.astype(object), add)
+    if plants.tariff is not None and len(plants.tariff):
+        own = plants.tariff[np.maximum(fpos, 0)]
+        rate = np.where(np.isnan(rate) & known[:, None], own, rate)
+    both = split_quantity(fl, "nitrogen")[2] & split_quantity(fl, "total_n")[2]
+    add(both, column="total_n", message="give total nitrogen once: 'total_n' or 'nitrogen'")
+    for k, name in enumerate(POLLUTANTS):
+        col = name
+        v, u, g = split_quantity(fl, col)
+        if name == "total_n":  # 'nitrogen' is the same key
+            nv, nu, ng = split_quantity(fl, "nitrogen")
+            v, u, g = np.where(g, v, nv), np.where(g, u, nu), g | ng
+        if name != "cod":  # cod and nitrogen: with the wastewater keys
+            given = split_quantity(fl, name)[2]
+            add(given & ~is_ww, column=name, message=message("wastewater_only", key=name))
+        val, code, _ = convert(v, u, ("kg/m3", "t", "t/year"))
+        m = is_ww & g & ((code < 0) | ~(val >= 0))
+        add(m, column=col, message=rules.quantity_messages("concentration", m, v, u))
+        loaded = is_ww & g & ~m & (code > 0)
+        zero = loaded & ~(amount > 0)
+        add(zero, column=col, message="a yearly load needs a wastewater volume above 0 m3")
+        conc[:, k] = np.where(
+            loaded & ~zero,
+            effluent.concentration(val, np.where(zero, 1.0, amount)),
+            np.where(is_ww & g & ~m & (code == 0), val, np.nan),
+        )
+        tg = split_quantity(fl, f"effluent_tariff.{name}")[2]
+        need = f"a charge on {name} needs the flow's {name} (a concentration or a load)"
+        add(tg & np.isnan(conc[:, k]) & ~m, column=f"effluent_tariff.{name}", message=need)
+    for k, col in enumerate(POLLUTANT_COLUMNS):
+        cols[col] = conc[:, k]
+    cols["effluent_charge"] = effluent.charge_per_volume(conc, rate)
 
 
 def _check_prices(
@@ -1104,6 +1179,7 @@ _TOP_KEYS = (
     "grid_basis",
     "discount_rate",
     "carbon_price",
+    "effluent_tariff",
 )
 _FLOW_KEYS = (
     "id",
@@ -1120,13 +1196,20 @@ _FLOW_KEYS = (
     "route",
     "cod",
     "nitrogen",
+    "bod5",
+    "tss",
+    "total_n",
+    "total_p",
+    "effluent_tariff",
     "treatment",
     "ch4_recovery",
     "doc_type",
     "landfill",
     "notes",
 )
-_CHANGE_KEYS = ("flow", "process", "by", "to", "technology", "abatement")
+#: The columns of a fuel switch in the interventions table.
+SWITCH_KEYS = ("switch_to", "share", "efficiency", "new_efficiency")
+_CHANGE_KEYS = ("flow", "process", "by", "to", "technology", "abatement", *SWITCH_KEYS)
 _IV_KEYS = ("name", "measure", "category", "capex", "opex", "lifetime", "source", "notes")
 
 
@@ -1295,13 +1378,14 @@ def _rows_by_plant(df: pd.DataFrame | None) -> dict[str, np.ndarray]:
 
 
 def _process_plants(t: Tables) -> set[str]:
-    """Plants that have processes or process changes."""
+    """Plants that have processes, process changes or fuel switches (built one by one)."""
     out: set[str] = set()
     if t.processes is not None and len(t.processes) and "plant" in t.processes.columns:
         out |= set(_text(t.processes, "plant").tolist())
     iv = t.interventions
-    if len(iv) and "process" in iv.columns:
-        out |= set(_text(iv, "plant")[_text(iv, "process") != ""].tolist())
+    for col in ("process", *SWITCH_KEYS):
+        if len(iv) and col in iv.columns:
+            out |= set(_text(iv, "plant")[_text(iv, col) != ""].tolist())
     return out - {""}
 
 
@@ -1386,6 +1470,10 @@ def _intervention_rows(
                     "process": ch.process,
                     "by": q(ch.by),
                     "to": q(ch.to),
+                    "switch_to": ch.switch_to,
+                    "share": q(ch.share),
+                    "efficiency": q(ch.efficiency),
+                    "new_efficiency": q(ch.new_efficiency),
                     "scenario": names,
                     **_toolkit_columns(ch),
                 }
@@ -1431,32 +1519,7 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
                 "grid_basis": sc.grid_basis,
             }
         )
-        for f in sc.flows:
-            flows.append(
-                {
-                    "plant": pid,
-                    "id": f.id,
-                    "type": f.type,
-                    "amount": q(f.amount),
-                    "carrier": f.carrier,
-                    "price": q(f.price),
-                    "ncv": q(f.ncv),
-                    "density": q(f.density),
-                    "emission_factor": q(f.emission_factor),
-                    "market_factor": q(f.market_factor),
-                    "combustion_sector": f.combustion_sector,
-                    "on_site": None if f.on_site is None else str(f.on_site).lower(),
-                    "source": f.source if f.type == "water" else None,
-                    "hazardous": None if f.hazardous is None else str(f.hazardous).lower(),
-                    "route": f.route,
-                    "cod": q(f.cod),
-                    "nitrogen": q(f.nitrogen),
-                    "treatment": f.treatment,
-                    "ch4_recovery": q(f.ch4_recovery),
-                    "doc_type": f.doc_type,
-                    "landfill": f.landfill,
-                }
-            )
+        flows += [_flow_row(pid, sc, f, q) for f in sc.flows]
         smap = sc.scenario_map
         if sc.scenarios:
             for name, steps in smap.items():
@@ -1483,6 +1546,46 @@ def tables_from_scenarios(scs: list[Any], ids: list[str] | None = None) -> Table
         pd.DataFrame(scen, columns=["plant", "scenario", "intervention"]),
         pd.DataFrame(procs, columns=_process_columns(procs)),
     )
+
+
+def _flow_row(pid: str, sc: Any, f: Any, q: Any) -> dict[str, Any]:
+    """One flow of a scenario as a row of the flows table."""
+    return {
+        "plant": pid,
+        "id": f.id,
+        "type": f.type,
+        "amount": q(f.amount),
+        "carrier": f.carrier,
+        "price": q(f.price),
+        "ncv": q(f.ncv),
+        "density": q(f.density),
+        "emission_factor": q(f.emission_factor),
+        "market_factor": q(f.market_factor),
+        "combustion_sector": f.combustion_sector,
+        "on_site": None if f.on_site is None else str(f.on_site).lower(),
+        "source": f.source if f.type == "water" else None,
+        "hazardous": None if f.hazardous is None else str(f.hazardous).lower(),
+        "route": f.route,
+        "cod": q(f.cod),
+        "nitrogen": q(f.nitrogen),
+        "bod5": q(f.bod5),
+        "tss": q(f.tss),
+        "total_n": q(f.total_n),
+        "total_p": q(f.total_p),
+        **_tariff_columns(sc, f, q),
+        "treatment": f.treatment,
+        "ch4_recovery": q(f.ch4_recovery),
+        "doc_type": f.doc_type,
+        "landfill": f.landfill,
+    }
+
+
+def _tariff_columns(sc: Any, f: Any, q: Any) -> dict[str, Any]:
+    """A wastewater flow's effluent charges (the plant's, overridden by its own) as columns."""
+    if f.type != "wastewater":
+        return {}
+    tariff = {**(sc.effluent_tariff or {}), **(f.effluent_tariff or {})}
+    return {f"effluent_tariff.{k}": q(v) for k, v in tariff.items() if pollutant(f, k) is not None}
 
 
 def _toolkit_columns(obj: Any) -> dict[str, Any]:

@@ -55,8 +55,14 @@ FLOW_QTY = (
     "market_factor",
     "cod",
     "nitrogen",
+    "bod5",
+    "tss",
+    "total_n",
+    "total_p",
     "ch4_recovery",
 )
+#: Keys holding a mapping, written as inline YAML in one cell (``{cod: 0.1 USD/kg}``).
+INLINE = ("effluent_tariff",)
 #: Flow columns in sheet order (quantities expand to two columns).
 FLOW_KEYS = (
     "id",
@@ -75,6 +81,11 @@ FLOW_KEYS = (
     "market_factor",
     "cod",
     "nitrogen",
+    "bod5",
+    "tss",
+    "total_n",
+    "total_p",
+    "effluent_tariff",
     "treatment",
     "ch4_recovery",
     "doc_type",
@@ -116,8 +127,18 @@ PROCESS_KEYS = (
     "notes",
 )
 PLANT_KEYS = ("name", "country", "sector", "production", "notes", "source")
-TOP_KEYS = ("currency", "gwp", "grid_factor", "grid_cm", "discount_rate", "notes")
-QTY_TOP = ("grid_factor", "grid_cm", "discount_rate")
+TOP_KEYS = (
+    "currency",
+    "gwp",
+    "grid_factor",
+    "grid_cm",
+    "grid_basis",
+    "discount_rate",
+    "carbon_price",
+    "effluent_tariff",
+    "notes",
+)
+QTY_TOP = ("grid_factor", "grid_cm", "discount_rate", "carbon_price")
 
 _HELP = {
     "plant.name": "plant name",
@@ -131,6 +152,9 @@ _HELP = {
     "grid_factor": "optional scope 2 factor, e.g. 0.62 t CO2e/MWh",
     "grid_cm": "optional combined-margin grid factor for emission reductions, e.g. 0.41 t CO2e/MWh",
     "discount_rate": "e.g. 8 %",
+    "effluent_tariff": "effluent charge per kg of pollutant, e.g. {cod: 0.1 USD/kg}",
+    "grid_basis": "optional: what the grid factor covers, lifecycle or combustion",
+    "carbon_price": "optional price of an emission-reduction credit, e.g. 12 USD/t CO2e",
     "notes": "free text",
 }
 
@@ -282,6 +306,8 @@ def _write_plant(ws: Any, data: dict[str, Any], help: dict[str, str]) -> None:
         ws.append([f"plant.{k}", v, u, help.get(f"plant.{k}", _HELP[f"plant.{k}"])])
     for k in TOP_KEYS:
         v, u = _split(data.get(k)) if k in QTY_TOP else (data.get(k), "")
+        if k in INLINE:
+            v = _inline(v)
         ws.append([k, v, u, help.get(k, _HELP[k])])
 
 
@@ -400,6 +426,8 @@ def _write_flows(ws: Any, data: dict[str, Any], lists: dict[str, list[str]]) -> 
             if k in FLOW_QTY:
                 v, u = _split(fl.get(k))
                 row += [v, u]
+            elif k in INLINE:
+                row.append(_inline(fl.get(k)))
             else:
                 row.append(fl.get(k))
         ws.append(row)
@@ -796,8 +824,10 @@ def _read_plant(ws: Any, rd: _Reading) -> dict[str, Any]:
             k = key.removeprefix("plant.")
             # Text fields typed as numbers (e.g. a plant called 2020) stay text.
             data["plant"][k] = value if k == "production" else _text(value)
+        elif key in INLINE:
+            data[key] = _mapping(value, table.cell("value", r), rd)
         else:
-            data[key] = _text(value) if key in ("currency", "gwp", "notes") else value
+            data[key] = _text(value) if key in ("currency", "gwp", "grid_basis", "notes") else value
     return data
 
 
@@ -812,6 +842,8 @@ def _read_flows(ws: Any, rd: _Reading) -> list[dict[str, Any]]:
                 v = {"true": True, "false": False}.get(v.lower(), v)
             elif k == "id" and isinstance(v, int | float) and not isinstance(v, bool):
                 v = _text(v)
+            elif k in INLINE:
+                v = _mapping(v, table.cell(k, r), rd)
             fl[k] = v
         place = f"flows[{len(flows)}]"
         rd.cells[place] = table.cell("id", r)

@@ -105,3 +105,21 @@ def test_below_zero_locates_each_offending_change():
 def test_below_zero_none():
     where, before, after = below_zero(np.array([100.0]), *changes((0, REL, -1.0, -1)))
     assert where.size == before.size == after.size == 0
+
+
+def test_pull_adds_a_share_of_the_source_and_leaves_it():
+    """A fuel switch: PULL on the new carrier, then REL -share on the old one."""
+    from recp.models.changes import PULL, switch_ratio
+
+    # 1000 t HFO (40.4 GJ/t) in an 82 % boiler to gas (GJ) in a 90 % one, 50 % of it:
+    # 0.5 x 40.4 x 0.82 / 0.90 = 18.404 GJ gas per t HFO -> 18,404.4 GJ of gas, 500 t HFO
+    r = float(switch_ratio(0.5, 0.82, 0.90, 40.4, 1.0))
+    assert r == pytest.approx(0.5 * 40.4 * 0.82 / 0.90)
+    out = apply_changes(
+        np.array([1000.0, 0.0]),
+        np.array([1, 0]),
+        np.array([PULL, REL]),
+        np.array([r, -0.5]),
+        np.array([0, -1]),
+    )
+    assert out.tolist() == pytest.approx([500.0, 1000 * r])
