@@ -80,9 +80,19 @@ def test_dairy_effluent_load_savings_and_charge():
     assert inten["cod"] == pytest.approx(840.0 / 50_000)
     assert set(inten) == set(POLLUTANTS)
     # the same COD and N feed the wastewater CH4 and N2O (IPCC 2006 Vol. 5 Ch. 6):
-    # CH4 = 840,000 kg COD x 0.25 x MCF 0.1 = 21,000 kg; N2O = 21,000 kg N x 0.005 x 44/28
-    ch4_t, n2o_t = 21.0, 21_000 * 0.005 * 44 / 28 / 1000
-    assert a.value("ghg", "wastewater") == pytest.approx(ch4_t * 28 + n2o_t * 265, rel=1e-9)
+    # CH4 = 840,000 kg COD x 0.25 x MCF 0.1 = 21,000 kg. Untreated industrial effluent has no
+    # N2O default (the 2006 effluent factor is for domestic wastewater; issue #13): a warning.
+    assert a.value("ghg", "wastewater") == pytest.approx(21.0 * 28, rel=1e-9)
+    assert any(w["code"] == "wastewater_n2o_not_estimated" for w in a.warnings())
+    # treated aerobically (overloaded plant, MCF 0.3), the same N gives N2O: 2019 Refinement
+    # Vol. 5 Ch. 6 Table 6.8A, 0.016 kg N2O-N/kg N: 21,000 kg N x 0.016 x 44/28 = 528 kg N2O
+    b = recp.assess(
+        recp.Scenario.from_dict(
+            _plant(cod="4000 mg/L", total_n="21 t", treatment="aerobic_not_well_managed")
+        )
+    )
+    ch4_t, n2o_t = 840_000 * 0.25 * 0.3 / 1000, 21_000 * 0.016 * 44 / 28 / 1000
+    assert b.value("ghg", "wastewater") == pytest.approx(ch4_t * 28 + n2o_t * 265, rel=1e-9)
 
 
 def test_nitrogen_is_total_n():
