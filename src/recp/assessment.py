@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 #: Indicators that get an intensity per unit of production.
 _INTENSITY = ("energy", "ghg", "water", "wastewater", "waste")
+INTENSITY = _INTENSITY
 
 
 def _num(x: float) -> float | None:
@@ -45,6 +46,10 @@ def _num(x: float) -> float | None:
     if x == 0:
         return 0.0
     return float(f"{x:.12g}")
+
+
+#: The JSON number of a float (None for NaN/inf, 12 significant digits), for other modules.
+json_number = _num
 
 
 @dataclass

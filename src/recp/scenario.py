@@ -48,6 +48,7 @@ from recp.rules import (
     FLOW_TYPES as FLOW_TYPES,  # re-exported: the vocabularies' historic home
 )
 from recp.sectors import find_measure
+from recp.uncertain import UncertainInput, extract
 from recp.units import CURRENCIES, is_dimension, parse_quantity, parse_unit, too_small
 from recp.workbook import read_workbook
 
@@ -351,6 +352,9 @@ class Scenario(_Model):
     notes: str | None = None
     #: File the scenario was read from (set by :func:`load`), for messages.
     source_file: str | None = Field(None, exclude=True)
+    #: Distributions given in place of quantities (:mod:`recp.uncertain`); used only by
+    #: ``--uncertainty``: the fields themselves hold the central values.
+    uncertain: list[UncertainInput] = Field(default_factory=list, exclude=True)
 
     @field_validator("gwp")
     @classmethod
@@ -427,11 +431,21 @@ class Scenario(_Model):
                     )
                 ]
             )
+        data, uncertain, dist_problems = extract(data)
+        located = [
+            Problem(p.place, p.message, file, locate.line(p.place) if locate else None)
+            for p in dist_problems
+        ]
         try:
             sc = cls.model_validate(data)
         except ValidationError as e:
-            raise InputError(_pydantic_problems(e, data, file, locate)) from None
+            bad = {p.place for p in located}  # a bad distribution: its own line, no other
+            rest = [p for p in _pydantic_problems(e, data, file, locate) if p.place not in bad]
+            raise InputError(located + rest) from None
+        if located:
+            raise InputError(located)
         sc.source_file = file
+        sc.uncertain = uncertain
         problems = list(sc.check(lib))
         if problems:
             raise InputError(

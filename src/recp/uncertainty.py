@@ -1,0 +1,510 @@
+"""Monte Carlo and sensitivity on the same engine: results, savings and economics as ranges.
+
+The engine is linear in what an uncertain input moves: a flow amount, a change size, an entry
+of the coefficient matrix ``W`` (a price, a calorific value, an emission factor), a capex,
+an opex, a lifetime, the discount rate, the carbon price. :func:`linearise` compiles the plant
+once more per uncertain input, with the input one step away from its central value, and keeps
+the differences; a sample is then the central arrays plus the steps times those differences
+(``W`` entries move multiplicatively, so two inputs of the same flow, a calorific value and a
+price per GJ, multiply as they do in the engine). Every sample is evaluated at once: amounts
+of shape ``(N, F)`` through ``W``, the change rules over ``N`` copies, and the vectorised
+:func:`recp.models.finance.appraise`.
+
+>>> import recp
+>>> from recp.uncertainty import monte_carlo
+>>> a = recp.assess(recp.load("scenarios/textile-dyeing-bd.yaml"))      # doctest: +SKIP
+>>> mc = monte_carlo(a, 10_000, seed=1)                                 # doctest: +SKIP
+>>> doc = mc.annotate(a.to_dict())                                      # doctest: +SKIP
+
+Every correlated input is drawn once: a factor used by several flows is one input whose
+targets are all of them (:func:`recp.uncertain.factor_inputs`). The same seed gives the same
+samples and the same document, byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from recp.assessment import ECONOMICS_FIELDS, INTENSITY
+from recp.assessment import json_number as _num
+from recp.engine import SAVINGS_ONLY, Compiled, compile_scenario
+from recp.factors import library
+from recp.models import distributions, finance
+from recp.models.changes import MOVE, changed
+from recp.toolkits import RELEASE_ECONOMICS
+from recp.uncertain import UncertainInput, catalogue_inputs, factor_inputs, set_value
+
+if TYPE_CHECKING:
+    from recp.assessment import Assessment
+    from recp.factors import FactorLibrary
+
+Array = np.ndarray
+
+#: Percentiles every uncertain figure is reported with.
+PERCENTILES = (5.0, 50.0, 95.0)
+
+
+@dataclass
+class Linear:
+    """How the compiled arrays move with each input, per step of the input (shape ``(K, ...)``)."""
+
+    base: Compiled
+    x0: Array  # (K,) central values
+    step: Array  # (K,) the step each difference was taken over
+    amount: Array  # (K, F)
+    W: Array  # (K, F, R)
+    change: dict[str, Array]  # iid -> (K, c)
+    capex: Array  # (K, I)
+    opex: Array  # (K, I)
+    life: Array  # (K, I)
+    rate: Array  # (K,)
+    price: Array  # (K,)
+    ids: list[str] = field(default_factory=list)  # intervention order of capex/opex/life
+
+
+def _setting(c: Compiled, key: str) -> float:
+    v = c.settings.get(key)
+    return np.nan if v is None else float(v)
+
+
+def linearise(a: Assessment, inputs: list[UncertainInput]) -> Linear:
+    """Compile the plant once per input, one step from its central value, and keep the slopes."""
+    c = a.compiled
+    ids = list(c.interventions)
+    k = len(inputs)
+    F, R = c.W.shape
+    x0 = np.array([u.dist.central for u in inputs], dtype=float)
+    step = np.array(
+        [abs(x) if x != 0 else max(u.dist.width, 1.0) for x, u in zip(x0, inputs, strict=True)]
+    )
+    out = Linear(
+        base=c,
+        x0=x0,
+        step=step,
+        amount=np.zeros((k, F)),
+        W=np.zeros((k, F, R)),
+        change={i: np.zeros((k, len(ch.value))) for i, ch in c.interventions.items()},
+        capex=np.zeros((k, len(ids))),
+        opex=np.zeros((k, len(ids))),
+        life=np.zeros((k, len(ids))),
+        rate=np.zeros(k),
+        price=np.zeros(k),
+        ids=ids,
+    )
+    for j, u in enumerate(inputs):
+        sc = a.scenario.model_copy(deep=True)
+        for t in u.targets:
+            set_value(sc, t, x0[j] + step[j], u.unit)
+        cj = compile_scenario(sc, a.lib)
+        out.amount[j] = cj.amount - c.amount  # per step: the sample gives steps, not units
+        out.W[j] = cj.W - c.W
+        for i, ch in c.interventions.items():
+            out.change[i][j] = cj.interventions[i].value - ch.value
+        for arr, name in ((out.capex, "capex"), (out.opex, "opex"), (out.life, "lifetime")):
+            b, p = getattr(c, name), getattr(cj, name)
+            arr[j] = [p[i] - b[i] if np.isfinite(b[i]) else 0.0 for i in ids]
+        for arr, key in ((out.rate, "discount_rate"), (out.price, "carbon_price")):
+            b0, b1 = _setting(c, key), _setting(cj, key)
+            arr[j] = b1 - b0 if np.isfinite(b0) and np.isfinite(b1) else 0.0
+    return out
+
+
+@dataclass
+class Sampled:
+    """All figures of ``N`` samples, columns in the order of the JSON rows."""
+
+    results: Array  # (N, rows of "results")
+    savings: Array  # (N, rows of "savings")
+    economics: list[dict[str, Array]]  # one per row of "economics": field -> (N,)
+    outputs: dict[str, dict[str, Array]]  # scenario -> {"npv", "ghg_reduction"} -> (N,)
+    clamped: int  # samples in which a change took a flow below zero (set to zero)
+
+
+class _Model:
+    """The plant at ``N`` sampled input values: amounts, ``W`` and economics per sample."""
+
+    def __init__(self, a: Assessment, lin: Linear, x: Array):
+        c = lin.base
+        self.a, self.lin, self.c = a, lin, c
+        d = (x - lin.x0) / lin.step  # (N, K) steps away from the central values
+        self.d = d
+        self.n = len(x)
+        self.amount = c.amount + d @ lin.amount if d.shape[1] else np.tile(c.amount, (self.n, 1))
+        moving = np.flatnonzero(np.any(lin.W != 0, axis=(0, 2)))
+        self.cols = moving
+        if moving.size:
+            w0 = c.W[moving]  # (A, R)
+            nz = w0 != 0
+            rel = np.divide(lin.W[:, moving], w0, out=np.zeros_like(lin.W[:, moving]), where=nz)
+            mult = np.ones((self.n, *w0.shape))
+            add = np.zeros((self.n, *w0.shape))
+            for j in np.flatnonzero(np.any(lin.W[:, moving] != 0, axis=(1, 2))):
+                mult *= 1.0 + d[:, j, None, None] * rel[j]
+                add += d[:, j, None, None] * np.where(nz, 0.0, lin.W[j, moving])
+            self.dW = w0 * (mult - 1.0) + add  # (N, A, R): the sample's W minus the central W
+        self.clamped = np.zeros(self.n, dtype=bool)
+
+    def indicators(self, amounts: Array) -> Array:
+        """Result rows of amounts ``(N, ..., F)`` with each sample's own ``W``."""
+        f = amounts.shape[-1]
+        out = (np.ascontiguousarray(amounts).reshape(-1, f) @ self.c.W).reshape(
+            *amounts.shape[:-1], -1
+        )
+        if self.cols.size:
+            out = out + np.einsum("n...f,nfr->n...r", amounts[..., self.cols], self.dW)
+        return out
+
+    def apply(self, amounts: Array, iid: str) -> Array:
+        """One intervention applied to amounts ``(N, F)``, change sizes sampled."""
+        ch = self.c.interventions[iid]
+        assert ch.src is not None
+        values = ch.value + self.d @ self.lin.change[iid] if self.d.shape[1] else None
+        out = np.array(amounts, copy=True)
+        for j, (f, k, s) in enumerate(
+            zip(ch.flow.tolist(), ch.kind.tolist(), ch.src.tolist(), strict=True)
+        ):
+            v = ch.value[j] if values is None else values[:, j]
+            moved = out[:, s] if k == MOVE else 0.0
+            out[:, f] = changed(out[:, f], k, v, moved)
+            if k == MOVE:
+                out[:, s] = 0.0
+        return out
+
+    def clamp(self, amounts: Array) -> Array:
+        """Amounts below zero set to zero, and the samples where that happened noted."""
+        neg = np.any(amounts < 0, axis=-1)
+        self.clamped |= neg
+        return np.maximum(amounts, 0.0)
+
+    def econ(self, name: str, ids: list[str]) -> Array:
+        """capex, opex, lifetime ``(N, k)`` of the interventions ``ids``."""
+        lin = self.lin
+        pos = [lin.ids.index(i) for i in ids]
+        c = self.c
+        out = []
+        for attr, slope in (("capex", lin.capex), ("opex", lin.opex), ("lifetime", lin.life)):
+            base = np.array([getattr(c, attr)[i] for i in ids])
+            out.append(
+                base + self.d @ slope[:, pos] if self.d.shape[1] else np.tile(base, (self.n, 1))
+            )
+        return np.stack(out)
+
+    def setting(self, key: str, slope: Array) -> Array:
+        """Discount rate or carbon price per sample ``(N,)``; NaN when not set."""
+        b = _setting(self.c, key)
+        return b + self.d @ slope if self.d.shape[1] else np.full(self.n, b)
+
+
+def _col(c: Compiled, indicator: str, component: str = "total") -> int | None:
+    try:
+        return c.row_index(indicator, component)
+    except KeyError:
+        return None
+
+
+def evaluate(a: Assessment, lin: Linear, x: Array) -> Sampled:
+    """Every figure of the plant at the input values ``x`` of shape ``(N, K)``."""
+    m = _Model(a, lin, x)
+    c = lin.base
+    states: dict[str, Array] = {}
+    for name, ids in a.scenario.scenario_map.items():
+        seq = [m.amount]
+        for iid in ids:
+            seq.append(m.clamp(m.apply(seq[-1], iid)))
+        states[name] = np.stack(seq, axis=1)  # (N, k+1, F)
+    standalone = {iid: m.clamp(m.apply(m.amount, iid)) for iid in c.interventions}
+    base = m.indicators(m.amount)  # (N, R)
+    res_end = {name: m.indicators(s) for name, s in states.items()}  # (N, k+1, R)
+    results = _results(a, base, res_end)
+    stand = {k: base - m.indicators(v) for k, v in standalone.items()}
+    blocks: list[Array] = []
+    for name, res in res_end.items():
+        steps = res[:, :-1] - res[:, 1:]
+        for k, iid in enumerate(a.scenario.scenario_map[name]):
+            blocks += [steps[:, k], stand[iid]]
+        blocks.append(res[:, 0] - res[:, -1])
+    savings = np.concatenate(blocks, axis=1) if blocks else np.zeros((m.n, 0))
+    econ, outputs = _economics(a, m, base, res_end, standalone)
+    return Sampled(results, savings, econ, outputs, int(m.clamped.sum()))
+
+
+def _results(a: Assessment, base: Array, res_end: dict[str, Array]) -> Array:
+    """Columns of the "results" rows: every state's rows, then its intensities."""
+    c = a.compiled
+    keep = [i for i, r in enumerate(c.rows) if r.indicator not in SAVINGS_ONLY]
+    inten = [i for i, r in enumerate(c.rows) if r.component == "total" and r.indicator in INTENSITY]
+    prod = a.scenario.plant.production
+    cols: list[Array] = []
+    for vals in [base] + [r[:, -1] for r in res_end.values()]:
+        cols.append(vals[:, keep])
+        if prod is not None:
+            cols.append(vals[:, inten] / float(prod.magnitude))
+    return np.concatenate(cols, axis=1)
+
+
+def _economics(
+    a: Assessment, m: _Model, base: Array, res_end: dict[str, Array], standalone: dict[str, Array]
+) -> tuple[list[dict[str, Array]], dict[str, dict[str, Array]]]:
+    """Economics rows as in :meth:`recp.assessment.Assessment.economics`, per sample."""
+    c = m.c
+    rate = m.setting("discount_rate", m.lin.rate)
+    price = m.setting("carbon_price", m.lin.price)
+    has_price = c.settings.get("carbon_price") is not None
+    cost_col, red_col = _col(c, "cost"), _col(c, "ghg_reduction")
+    cols = {"ghg": _col(c, "ghg")} | {ind: _col(c, ind) for ind, _, _ in RELEASE_ECONOMICS}
+    rows: list[dict[str, Array]] = []
+    outputs: dict[str, dict[str, Array]] = {}
+
+    def avoided(before: Array, after: Array) -> dict[str, Array]:
+        return {
+            k: before[..., i] - after[..., i]
+            if i is not None
+            else np.full(after.shape[:-1], np.nan)
+            for k, i in cols.items()
+        }
+
+    for name, res in res_end.items():
+        ids = a.scenario.scenario_map[name]
+        if not ids:
+            continue
+        capex, opex, life = m.econ(name, ids)
+        st_res = m.indicators(np.stack([standalone[i] for i in ids], axis=1))
+        seq: tuple[Array, Array, Array | None] | None = None
+        for before, after in (
+            (res[:, :-1], res[:, 1:]),
+            (np.broadcast_to(base[:, None], st_res.shape), st_res),
+        ):
+            flow_saving = (
+                before[..., cost_col] - after[..., cost_col]
+                if cost_col is not None
+                else np.zeros(capex.shape)
+            )
+            av = avoided(before, after)
+            credit = (
+                finance.carbon_revenue(before[..., red_col] - after[..., red_col], price[:, None])
+                if has_price and red_col is not None
+                else None
+            )
+            ap = finance.appraise(
+                capex, opex, flow_saving, rate[:, None], life, av, 0.0 if credit is None else credit
+            )
+            if seq is None:
+                seq = (ap.annual_saving, av["ghg"], credit)
+            rows += [_econ_row(ap, (slice(None), k), av, credit) for k in range(len(ids))]
+        assert seq is not None
+        total = avoided(res[:, 0], res[:, -1])
+        total["ghg"] = seq[1].sum(axis=1)
+        ap = finance.appraise_scenarios(capex, seq[0], rate, life, total)
+        credit = None if seq[2] is None else seq[2].sum(axis=1)
+        rows.append(_econ_row(ap, (slice(None),), total, credit))
+        ghg = _col(c, "ghg")
+        outputs[name] = {
+            "npv": ap.npv,
+            "ghg_reduction": res[:, 0, ghg] - res[:, -1, ghg]
+            if ghg is not None
+            else np.full(m.n, np.nan),
+        }
+    return rows, outputs
+
+
+def _econ_row(
+    ap: finance.Appraisal, k: tuple[Any, ...], avoided: dict[str, Array], credit: Array | None
+) -> dict[str, Array]:
+    """One economics row's figures, each ``(N,)``, keyed as in the JSON document."""
+    n = ap.capex[k].shape[0]
+    row = {
+        "capex": ap.capex[k],
+        "annual_saving": ap.annual_saving[k],
+        "carbon_revenue": np.full(n, np.nan) if credit is None else credit[k],
+        "simple_payback_years": ap.simple_payback[k],
+        "lifetime_years": ap.lifetime[k],
+        "npv": ap.npv[k],
+        "irr": ap.irr[k],
+        "ghg_avoided_t_co2e_per_year": avoided["ghg"][k],
+        "cost_per_t_co2e": ap.cost_per_unit["ghg"][k],
+    }
+    for ind, c_av, c_cost in RELEASE_ECONOMICS:
+        row[c_av] = avoided[ind][k]
+        row[c_cost] = ap.cost_per_unit[ind][k]
+    return row
+
+
+def summary(x: Array) -> dict[str, Array]:
+    """mean, p5, p50, p95 of each column of ``x`` (N, M); NaN samples left out."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    nan = np.isnan(x).any(axis=0)
+    out = {
+        "mean": np.full(x.shape[1], np.nan),
+        **{f"p{p:g}": np.full(x.shape[1], np.nan) for p in PERCENTILES},
+    }
+    for cols, fn_mean, fn_pct in (
+        (np.flatnonzero(~nan), np.mean, np.percentile),
+        (np.flatnonzero(nan), np.nanmean, np.nanpercentile),
+    ):
+        if cols.size == 0:
+            continue
+        sub = x[:, cols]
+        if fn_mean is np.nanmean:
+            ok = ~np.all(np.isnan(sub), axis=0)
+            cols, sub = cols[ok], sub[:, ok]
+            if cols.size == 0:
+                continue
+        out["mean"][cols] = fn_mean(sub, axis=0)
+        pct = fn_pct(sub, PERCENTILES, axis=0)
+        for p, v in zip(PERCENTILES, pct, strict=True):
+            out[f"p{p:g}"][cols] = v
+    return out
+
+
+@dataclass
+class MonteCarlo:
+    """A Monte Carlo run: the inputs, their samples, every figure's spread, the sensitivity."""
+
+    inputs: list[UncertainInput]
+    n: int
+    seed: int
+    x: Array  # (N, K)
+    sampled: Sampled
+    tornado: list[dict[str, Any]]
+
+    def annotate(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """The assessment's JSON document with ``mean``, ``p5``, ``p50``, ``p95`` on every row.
+
+        ``results`` and ``savings`` rows gain the four numbers; ``economics`` rows gain four
+        mappings (field -> number) and ``p_npv_positive``, ``p_payback_within_lifetime``.
+        A top-level ``uncertainty`` section lists the inputs, the run and the sensitivity.
+        """
+        s = self.sampled
+        for key, arr in (("results", s.results), ("savings", s.savings)):
+            rows = doc[key]
+            if len(rows) != arr.shape[1]:  # pragma: no cover - a bug, not bad input
+                raise RuntimeError(f"{key}: {len(rows)} rows, {arr.shape[1]} sampled columns")
+            st = summary(arr)
+            for i, row in enumerate(rows):
+                for name, vals in st.items():
+                    row[name] = _num(float(vals[i]))
+        econ = doc["economics"]
+        if len(econ) != len(s.economics):  # pragma: no cover - a bug, not bad input
+            raise RuntimeError("economics rows and sampled rows differ")
+        for row, fields in zip(econ, s.economics, strict=True):
+            stats = {f: summary(fields[f]) for f in ECONOMICS_FIELDS if f in fields}
+            stats |= {f: summary(v) for f, v in fields.items() if f not in stats}
+            for name in ("mean", *(f"p{p:g}" for p in PERCENTILES)):
+                row[name] = {f: _num(float(st[name][0])) for f, st in stats.items()}
+            npv, pb, life = fields["npv"], fields["simple_payback_years"], fields["lifetime_years"]
+            row["p_npv_positive"] = None if np.all(np.isnan(npv)) else _num(float(np.mean(npv > 0)))
+            row["p_payback_within_lifetime"] = (
+                None if np.all(np.isnan(life)) else _num(float(np.mean(pb < life)))
+            )
+        doc["uncertainty"] = {
+            "samples": self.n,
+            "seed": self.seed,
+            "percentiles": list(PERCENTILES),
+            "inputs": [u.to_dict() for u in self.inputs],
+            "clamped_samples": s.clamped,
+            "sensitivity": self.tornado,
+        }
+        if s.clamped:
+            doc.setdefault("warnings", []).append(
+                {
+                    "code": "uncertainty_clamped",
+                    "message": (
+                        f"in {s.clamped} of {self.n} samples a change took a flow below zero; it "
+                        "was set to zero (narrow the ranges of the change sizes or amounts)"
+                    ),
+                }
+            )
+        return doc
+
+
+def sample_inputs(inputs: list[UncertainInput], n: int, seed: int) -> Array:
+    """``(n, K)`` draws: one Generator seeded with ``seed``, each input drawn in turn."""
+    rng = np.random.default_rng(seed)
+    x = np.empty((n, len(inputs)))
+    for j, u in enumerate(inputs):
+        x[:, j] = distributions.sample(u.dist, n, rng)
+    return x
+
+
+def sensitivity(
+    a: Assessment, lin: Linear, inputs: list[UncertainInput], x: Array, sampled: Sampled
+) -> list[dict[str, Any]]:
+    """Tornado (each input at its low and high end, the others central) and rank correlations.
+
+    One row per scenario, output (``npv``, ``ghg_reduction``) and input, sorted by swing.
+    """
+    k = len(inputs)
+    if k == 0:
+        return []
+    design = np.tile(lin.x0, (2 * k + 1, 1))
+    for j, u in enumerate(inputs):
+        design[2 * j, j], design[2 * j + 1, j] = u.dist.ends
+    ev = evaluate(a, lin, design)
+    out: list[dict[str, Any]] = []
+    for name, outs in ev.outputs.items():
+        for what, vals in outs.items():
+            rho = distributions.spearman(x, sampled.outputs[name][what])
+            rows = []
+            for j, u in enumerate(inputs):
+                lo, hi, b = vals[2 * j], vals[2 * j + 1], vals[-1]
+                rows.append(
+                    {
+                        "scenario": name,
+                        "output": what,
+                        "input": u.place,
+                        "label": u.label,
+                        "input_low": _num(u.dist.ends[0]),
+                        "input_high": _num(u.dist.ends[1]),
+                        "base": _num(float(b)),
+                        "at_low": _num(float(lo)),
+                        "at_high": _num(float(hi)),
+                        "swing": _num(abs(float(hi) - float(lo))),
+                        "rank_correlation": _num(float(rho[j])),
+                    }
+                )
+            rows.sort(key=lambda r: -(r["swing"] or 0.0))
+            out += rows
+    return out
+
+
+def monte_carlo(
+    a: Assessment,
+    n: int,
+    seed: int = 0,
+    *,
+    catalogue: bool = False,
+    factors: bool = False,
+    lib: FactorLibrary | None = None,
+) -> MonteCarlo:
+    """Run ``n`` samples of the plant's uncertain inputs.
+
+    Parameters
+    ----------
+    a : Assessment
+        The deterministic assessment (its scenario carries the distributions).
+    n : int
+        Number of samples (>= 1).
+    seed : int
+        Seed of the numpy Generator; the same seed gives the same document.
+    catalogue, factors : bool
+        Also take the catalogue measures' typical ranges and the factor tables' bounds as
+        uncertain inputs (opt-in; :func:`recp.uncertain.catalogue_inputs`,
+        :func:`recp.uncertain.factor_inputs`).
+    """
+    inputs = list(a.scenario.uncertain)
+    taken = {t for u in inputs for t in u.targets}
+    extra: list[UncertainInput] = []
+    if catalogue:
+        extra += catalogue_inputs(a.scenario)
+    if factors:
+        extra += factor_inputs(a.scenario, lib or a.lib or library())
+    inputs += [u for u in extra if not set(u.targets) & taken]
+    lin = linearise(a, inputs)
+    x = sample_inputs(inputs, n, seed)
+    sampled = evaluate(a, lin, x)
+    return MonteCarlo(inputs, n, seed, x, sampled, sensitivity(a, lin, inputs, x, sampled))

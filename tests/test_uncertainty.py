@@ -1,0 +1,283 @@
+"""Monte Carlo and sensitivity (issue #17): uncertain inputs on the same engine."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import recp
+from recp.cli import app, main
+from recp.errors import InputError
+from recp.scenario import Scenario, loads
+from recp.uncertainty import monte_carlo
+
+DATA = Path(__file__).parent / "data"
+UNCERTAIN = DATA / "uncertain_example.yaml"
+PLAIN = DATA / "issue_example.yaml"
+
+
+def _doc(path: Path = UNCERTAIN) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+def _zero_width(d: dict) -> dict:
+    """Every distribution collapsed to its central value (still written as a distribution)."""
+
+    def walk(x):  # noqa: ANN001, ANN202
+        if isinstance(x, dict):
+            if {"low", "high"} <= set(x) and "mode" not in x:
+                return {
+                    "low": x["low"],
+                    "high": x["low"],
+                    **({"unit": x["unit"]} if "unit" in x else {}),
+                }
+            return {k: walk(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [walk(v) for v in x]
+        return x
+
+    return walk(d)
+
+
+def test_central_values_are_the_plain_run() -> None:
+    """A file with distributions runs without --uncertainty on their central values."""
+    sc = recp.load(UNCERTAIN)
+    assert len(sc.uncertain) == 8
+    gas = sc.flows[0]
+    assert gas.amount.magnitude == pytest.approx(2.1e6)
+    assert gas.price.magnitude == pytest.approx(0.30)  # the mode
+    assert float(sc.discount_rate.to("").magnitude) == pytest.approx(0.08)  # the midpoint
+    grid_price = sc.flows[1].price
+    assert grid_price.magnitude == pytest.approx((0.07 * 0.11) ** 0.5)  # lognormal median
+
+
+def test_plain_file_has_no_uncertain_inputs() -> None:
+    assert recp.load(PLAIN).uncertain == []
+
+
+def test_zero_width_gives_exactly_the_deterministic_result() -> None:
+    d = _doc(PLAIN)
+    d["flows"][0]["amount"] = {"low": "2.1e6 m3", "high": "2.1e6 m3"}
+    d["flows"][0]["price"] = {"low": 0.30, "mode": 0.30, "high": 0.30, "unit": "USD/m3"}
+    d["interventions"][0]["capex"] = {"mean": "25000 USD", "sd": "0 USD"}
+    d["interventions"][0]["changes"][0]["by"] = {"low": "-8 %", "high": "-8 %"}
+    d["discount_rate"] = {"low": "8 %", "high": "8 %"}
+    a = recp.assess(Scenario.from_dict(d))
+    plain = recp.assess(recp.load(PLAIN)).to_dict()
+    doc = monte_carlo(a, 200, seed=3).annotate(a.to_dict())
+    for key in ("results", "savings"):
+        for row, ref in zip(doc[key], plain[key], strict=True):
+            assert row["value"] == ref["value"]
+            assert row["mean"] == row["p5"] == row["p50"] == row["p95"] == ref["value"], row
+    for row, ref in zip(doc["economics"], plain["economics"], strict=True):
+        for f in ("capex", "annual_saving", "npv", "irr", "simple_payback_years"):
+            assert row["p5"][f] == row["p50"][f] == row["p95"][f] == ref[f], (f, row)
+
+
+def test_same_seed_same_bytes_and_other_seed_differs() -> None:
+    a = recp.assess(recp.load(UNCERTAIN))
+    one = json.dumps(monte_carlo(a, 500, seed=7).annotate(a.to_dict()), sort_keys=True)
+    two = json.dumps(monte_carlo(a, 500, seed=7).annotate(a.to_dict()), sort_keys=True)
+    three = json.dumps(monte_carlo(a, 500, seed=8).annotate(a.to_dict()), sort_keys=True)
+    assert one == two
+    assert one != three
+
+
+def test_p50_of_a_symmetric_input_converges_to_the_deterministic_value() -> None:
+    a = recp.assess(recp.load(PLAIN))
+    d = _doc(PLAIN)
+    d["flows"][0]["amount"] = {"mean": "2.1e6 m3", "sd": "0.2e6 m3"}
+    b = recp.assess(Scenario.from_dict(d))
+    doc = monte_carlo(b, 20_000, seed=1).annotate(b.to_dict())
+    det = a.value("energy", "total")
+    row = next(
+        r
+        for r in doc["results"]
+        if r["scenario"] == "baseline" and r["indicator"] == "energy" and r["component"] == "total"
+    )
+    # energy is linear in the gas amount: its median is the central value; the Monte Carlo
+    # error of a median is about 1.25 sd / sqrt(N) (here sd of energy ~ 0.2e6 m3 * 35.8 MJ/m3)
+    sd = 0.2e6 * 35.8e-3
+    assert abs(row["p50"] - det) < 4 * 1.25 * sd / np.sqrt(20_000)
+
+
+def test_sampled_means_match_analytic_means_for_linear_results() -> None:
+    """Mean of a linear result = the result at the inputs' means (within 4 standard errors)."""
+    d = _doc(PLAIN)
+    # triangular 0.25/0.30/0.40: mean 0.31667; the cost of gas is linear in the price
+    d["flows"][0]["price"] = {"low": 0.25, "mode": 0.30, "high": 0.40, "unit": "USD/m3"}
+    a = recp.assess(Scenario.from_dict(d))
+    n = 20_000
+    doc = monte_carlo(a, n, seed=2).annotate(a.to_dict())
+    row = next(
+        r
+        for r in doc["results"]
+        if r["scenario"] == "baseline" and r["indicator"] == "cost" and r["component"] == "total"
+    )
+    gas_cost_at_mode = 2.1e6 * 0.30
+    mean_price = (0.25 + 0.30 + 0.40) / 3
+    analytic = row["value"] - gas_cost_at_mode + 2.1e6 * mean_price
+    # variance of a triangular (a, c, b): (a2 + b2 + c2 - ab - ac - bc) / 18
+    var = (0.25**2 + 0.40**2 + 0.30**2 - 0.25 * 0.40 - 0.25 * 0.30 - 0.40 * 0.30) / 18
+    se = 2.1e6 * np.sqrt(var / n)
+    assert abs(row["mean"] - analytic) < 4 * se
+
+
+def test_correlated_sampling_one_draw_per_factor() -> None:
+    """A factor's bounds move every flow that uses it together (one draw, not one per flow)."""
+    d = _doc(PLAIN)
+    d["flows"].append({"id": "gas2", "type": "fuel", "carrier": "natural_gas", "amount": "1000 t"})
+    d["flows"].append({"id": "gas3", "type": "fuel", "carrier": "natural_gas", "amount": "2000 t"})
+    a = recp.assess(Scenario.from_dict(d))
+    mc = monte_carlo(a, 300, seed=4, factors=True)
+    assert [u.place for u in mc.inputs] == ["factor ipcc2006-fuels/natural_gas ncv"]
+    assert mc.inputs[0].targets == ("flows[5].ncv", "flows[6].ncv")
+    doc = mc.annotate(a.to_dict())
+    e = next(
+        r
+        for r in doc["results"]
+        if r["scenario"] == "baseline" and r["indicator"] == "energy" and r["component"] == "total"
+    )
+    assert e["p5"] < e["value"] < e["p95"]
+
+
+def test_economics_rows_gain_percentiles_and_probabilities() -> None:
+    a = recp.assess(recp.load(UNCERTAIN))
+    doc = monte_carlo(a, 2000, seed=5).annotate(a.to_dict())
+    for row in doc["economics"]:
+        assert set(row["p5"]) >= {"npv", "irr", "annual_saving", "capex"}
+        assert row["p5"]["npv"] <= row["p50"]["npv"] <= row["p95"]["npv"]
+        assert 0.0 <= row["p_npv_positive"] <= 1.0
+        assert 0.0 <= row["p_payback_within_lifetime"] <= 1.0
+    sens = doc["uncertainty"]["sensitivity"]
+    npv_rows = [r for r in sens if r["output"] == "npv" and r["scenario"] == "quick wins"]
+    assert len(npv_rows) == 8
+    swings = [r["swing"] for r in npv_rows]
+    assert swings == sorted(swings, reverse=True)
+    top = npv_rows[0]
+    assert top["rank_correlation"] is not None and abs(top["rank_correlation"]) > 0.2
+
+
+def test_tornado_ends_are_one_input_at_a_time() -> None:
+    """The capex at its high end lowers the scenario NPV by exactly the capex difference."""
+    a = recp.assess(recp.load(UNCERTAIN))
+    doc = monte_carlo(a, 100, seed=5).annotate(a.to_dict())
+    r = next(
+        r
+        for r in doc["uncertainty"]["sensitivity"]
+        if r["output"] == "npv" and r["input"] == "interventions[0].capex"
+    )
+    assert r["at_low"] - r["base"] == pytest.approx(5000.0)
+    assert r["base"] - r["at_high"] == pytest.approx(5000.0)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"low": "1100 MWh", "high": "900 MWh"}, "flows[0].amount: low (1100) is above high (900)"),
+        ({"mean": "1000 MWh", "sd": "-5 MWh"}, "flows[0].amount: sd (-5) is negative"),
+        ({"low": "900 MWh"}, "flows[0].amount: a distribution has keys"),
+        (
+            {"p5": 5, "p95": 2, "unit": "MWh"},
+            "flows[0].amount: p5 (5) and p95 (2) must be positive",
+        ),
+        (
+            {"low": 1, "mode": 5, "high": 3, "unit": "MWh"},
+            "flows[0].amount: mode (5) is not between",
+        ),
+    ],
+)
+def test_bad_distribution_is_one_located_line(value: dict, expected: str) -> None:
+    text = yaml.safe_dump(
+        {
+            "plant": {"name": "p", "country": "BD"},
+            "flows": [{"id": "e", "type": "electricity", "amount": value}],
+        }
+    )
+    with pytest.raises(InputError) as e:
+        loads(text, file="plant.yaml")
+    problems = e.value.problems
+    assert len(problems) == 1
+    assert str(problems[0]).startswith("plant.yaml"), str(problems[0])
+    assert problems[0].line is not None
+    assert expected in f"{problems[0].place}: {problems[0].message}"
+
+
+def test_catalogue_ranges_are_opt_in() -> None:
+    text = (DATA / "issue_example.yaml").read_text()
+    d = yaml.safe_load(text)
+    d["plant"]["sector"] = "bricks"
+    d["flows"].append(
+        {"id": "coal", "type": "fuel", "carrier": "bituminous_coal", "amount": "1000 t"}
+    )
+    d["flows"].append(
+        {
+            "id": "broken_bricks",
+            "type": "waste",
+            "hazardous": False,
+            "route": "landfill",
+            "amount": "100 t",
+        }
+    )
+    d["interventions"].append(
+        {
+            "id": "zz",
+            "measure": "bricks.zigzag_conversion",
+            "capex": "1000 USD",
+            "lifetime": "10 year",
+        }
+    )
+    d["scenarios"] = {"all": ["condensate", "zz"]}
+    a = recp.assess(Scenario.from_dict(d))
+    assert monte_carlo(a, 10, seed=1).inputs == []
+    mc = monte_carlo(a, 10, seed=1, catalogue=True)
+    assert [u.dist.params for u in mc.inputs] == [
+        {"low": -25.0, "mode": -20.0, "high": -15.0},
+        {"low": -50.0, "mode": -30.0, "high": -15.0},
+    ]
+
+
+def test_cli_uncertainty_json_and_plain_unchanged(tmp_path: Path, capsys) -> None:
+    runner = CliRunner()
+    plain = runner.invoke(app, ["assess", str(PLAIN), "-f", "json"])
+    assert plain.exit_code == 0
+    assert "p50" not in plain.stdout
+    r1 = runner.invoke(
+        app, ["assess", str(UNCERTAIN), "-f", "json", "--uncertainty", "300", "--seed", "9"]
+    )
+    r2 = runner.invoke(
+        app, ["assess", str(UNCERTAIN), "-f", "json", "--uncertainty", "300", "--seed", "9"]
+    )
+    assert r1.exit_code == 0, r1.output
+    assert r1.stdout == r2.stdout
+    doc = json.loads(r1.stdout)
+    assert {"mean", "p5", "p50", "p95"} <= set(doc["results"][0])
+    assert doc["uncertainty"]["samples"] == 300
+    html = tmp_path / "r.html"
+    xlsx = tmp_path / "r.xlsx"
+    r3 = runner.invoke(
+        app, ["assess", str(UNCERTAIN), "--uncertainty", "200", "-r", str(html), "-r", str(xlsx)]
+    )
+    assert r3.exit_code == 0, r3.output
+    text = html.read_text()
+    assert '<section id="uncertainty">' in text and "<svg" in text
+    from openpyxl import load_workbook
+
+    assert {"Uncertainty", "Sensitivity"} <= set(load_workbook(xlsx).sheetnames)
+    table = runner.invoke(app, ["assess", str(UNCERTAIN), "--uncertainty", "100"])
+    assert "P(NPV > 0)" in table.stdout
+    assert main(["assess", str(UNCERTAIN), "--uncertainty", "0"]) == 2
+    assert "--uncertainty: give a number of samples" in capsys.readouterr().err
+
+
+def test_input_document_is_not_changed() -> None:
+    d = _doc()
+    before = copy.deepcopy(d)
+    Scenario.from_dict(d)
+    assert d == before
