@@ -281,3 +281,16 @@ def test_input_document_is_not_changed() -> None:
     before = copy.deepcopy(d)
     Scenario.from_dict(d)
     assert d == before
+
+
+def test_proportional_slopes_match_compiling_each_input() -> None:
+    """The shortcut slopes (amounts, prices, changes, costs, rate) equal a compile per input."""
+    from recp.uncertainty import linearise
+
+    a = recp.assess(recp.load(UNCERTAIN))
+    inputs = a.scenario.uncertain
+    fast, slow = linearise(a, inputs), linearise(a, inputs, exact=True)
+    for name in ("amount", "W", "capex", "opex", "life", "rate", "price"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(slow, name), rtol=1e-9, atol=1e-12)
+    for iid in fast.change:
+        np.testing.assert_allclose(fast.change[iid], slow.change[iid], rtol=1e-9, atol=1e-12)

@@ -186,7 +186,7 @@ def extract(data: Any) -> tuple[Any, list[UncertainInput], list[Problem]]:
     inputs: list[UncertainInput] = []
     problems: list[Problem] = []
     for place, _parent, key, pos in found:
-        parent = _at(out, place)
+        parent = at_place(out, place)
         raw = parent[key]
         try:
             dist, unit = parse(raw, pos)
@@ -210,7 +210,7 @@ def _copy(data: Any) -> Any:
 _STEP = re.compile(r"([A-Za-z_]+)(?:\[(\d+)\])?")
 
 
-def _at(doc: Any, place: str) -> Any:
+def at_place(doc: Any, place: str) -> Any:
     """The mapping (or model) that holds the last key of ``place``."""
     parts = place.split(".")[:-1]
     node = doc
@@ -225,7 +225,7 @@ def _at(doc: Any, place: str) -> Any:
 
 def set_value(sc: Scenario, place: str, value: float, unit: str) -> None:
     """Set the quantity at ``place`` of a (copied) scenario to ``value`` ``unit``."""
-    holder = _at(sc, place)
+    holder = at_place(sc, place)
     key = place.rsplit(".", 1)[-1]
     q = parse_quantity({"value": value, "unit": unit} if unit else value)
     if isinstance(holder, dict):

@@ -23,6 +23,7 @@ samples and the same document, byte for byte.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,13 @@ from recp.factors import library
 from recp.models import distributions, finance
 from recp.models.changes import MOVE, changed
 from recp.toolkits import RELEASE_ECONOMICS
-from recp.uncertain import UncertainInput, catalogue_inputs, factor_inputs, set_value
+from recp.uncertain import (
+    UncertainInput,
+    at_place as _at,
+    catalogue_inputs,
+    factor_inputs,
+    set_value,
+)
 
 if TYPE_CHECKING:
     from recp.assessment import Assessment
@@ -70,8 +77,14 @@ def _setting(c: Compiled, key: str) -> float:
     return np.nan if v is None else float(v)
 
 
-def linearise(a: Assessment, inputs: list[UncertainInput]) -> Linear:
-    """Compile the plant once per input, one step from its central value, and keep the slopes."""
+def linearise(a: Assessment, inputs: list[UncertainInput], *, exact: bool = False) -> Linear:
+    """How the compiled arrays move with each input, per step of the input.
+
+    Inputs the compiled arrays are proportional to take their slopes from the arrays
+    themselves (:func:`_proportional`); any other (a calorific value, an emission factor, a
+    grid factor, a process activity) is compiled once more one step up. ``exact`` compiles
+    every input (the tests check both ways agree).
+    """
     c = a.compiled
     ids = list(c.interventions)
     k = len(inputs)
@@ -95,21 +108,95 @@ def linearise(a: Assessment, inputs: list[UncertainInput]) -> Linear:
         ids=ids,
     )
     for j, u in enumerate(inputs):
-        sc = a.scenario.model_copy(deep=True)
-        for t in u.targets:
-            set_value(sc, t, x0[j] + step[j], u.unit)
-        cj = compile_scenario(sc, a.lib)
-        out.amount[j] = cj.amount - c.amount  # per step: the sample gives steps, not units
-        out.W[j] = cj.W - c.W
-        for i, ch in c.interventions.items():
-            out.change[i][j] = cj.interventions[i].value - ch.value
-        for arr, name in ((out.capex, "capex"), (out.opex, "opex"), (out.life, "lifetime")):
-            b, p = getattr(c, name), getattr(cj, name)
-            arr[j] = [p[i] - b[i] if np.isfinite(b[i]) else 0.0 for i in ids]
-        for arr, key in ((out.rate, "discount_rate"), (out.price, "carbon_price")):
-            b0, b1 = _setting(c, key), _setting(cj, key)
-            arr[j] = b1 - b0 if np.isfinite(b0) and np.isfinite(b1) else 0.0
+        if not (exact or x0[j] == 0 or a.scenario.processes) and _proportional(a, out, j, u):
+            continue
+        _recompiled(a, out, j, u)
     return out
+
+
+_PLACE = re.compile(r"(flows|interventions)\[(\d+)\]\.(?:changes\[(\d+)\]\.)?(\w+)|(\w+)")
+
+
+def _proportional(a: Assessment, out: Linear, j: int, u: UncertainInput) -> bool:
+    """Slopes of an input the compiled arrays are proportional to, without compiling.
+
+    Amounts, change sizes, capex, opex, lifetime, the discount rate and the carbon price are
+    converted to canonical units by a factor, so one step of ``x0`` moves the compiled
+    value by the compiled value itself; a price moves the flow's ``cost`` entry of ``W`` the
+    same way. False (compile instead) for anything else.
+    """
+    c, sc = a.compiled, a.scenario
+    k = out.step[j] / out.x0[j]  # compiled value per step = compiled value * step / x0
+    if len(u.targets) != 1:
+        return False
+    m = _PLACE.fullmatch(u.targets[0])
+    if m is None:
+        return False
+    section, i, ch, key, top = m.groups()
+    if top in ("discount_rate", "carbon_price"):
+        arr = out.rate if top == "discount_rate" else out.price
+        arr[j] = _setting(c, top) * k
+        return True
+    if section == "flows" and key in ("amount", "price"):
+        f = c.flow_ids.index(sc.flows[int(i)].id)
+        if key == "amount":
+            out.amount[j, f] = c.amount[f] * k
+        else:
+            col = c.row_index("cost")
+            out.W[j, f, col] = c.W[f, col] * k
+        return True
+    if section != "interventions":
+        return False
+    iv = sc.interventions[int(i)]
+    pos = out.ids.index(iv.id)
+    if ch is None and key in ("capex", "opex", "lifetime"):
+        arr = {"capex": out.capex, "opex": out.opex, "lifetime": out.life}[key]
+        base = getattr(c, key)[iv.id]
+        arr[j, pos] = base * k if np.isfinite(base) else 0.0
+        return True
+    comp = c.interventions[iv.id]
+    if ch is None or len(comp.value) != len(iv.changes) or any(x.flow is None for x in iv.changes):
+        return False
+    out.change[iv.id][j, int(ch)] = comp.value[int(ch)] * k
+    return True
+
+
+def _recompiled(a: Assessment, out: Linear, j: int, u: UncertainInput) -> None:
+    """Slopes of an input from one more compile with the input one step up (any field)."""
+    c, sc = a.compiled, a.scenario
+    saved = [(t, _get(sc, t)) for t in u.targets]
+    try:
+        for t in u.targets:
+            set_value(sc, t, out.x0[j] + out.step[j], u.unit)
+        cj = compile_scenario(sc, a.lib)
+    finally:
+        for t, q in saved:
+            _put(sc, t, q)
+    out.amount[j] = cj.amount - c.amount  # per step: the sample gives steps, not units
+    out.W[j] = cj.W - c.W
+    for i, ch in c.interventions.items():
+        out.change[i][j] = cj.interventions[i].value - ch.value
+    for arr, name in ((out.capex, "capex"), (out.opex, "opex"), (out.life, "lifetime")):
+        b, p = getattr(c, name), getattr(cj, name)
+        arr[j] = [p[i] - b[i] if np.isfinite(b[i]) else 0.0 for i in out.ids]
+    for arr, key in ((out.rate, "discount_rate"), (out.price, "carbon_price")):
+        b0, b1 = _setting(c, key), _setting(cj, key)
+        arr[j] = b1 - b0 if np.isfinite(b0) and np.isfinite(b1) else 0.0
+
+
+def _get(sc: Any, place: str) -> Any:
+    holder = _at(sc, place)
+    key = place.rsplit(".", 1)[-1]
+    return holder[key] if isinstance(holder, dict) else getattr(holder, key)
+
+
+def _put(sc: Any, place: str, value: Any) -> None:
+    holder = _at(sc, place)
+    key = place.rsplit(".", 1)[-1]
+    if isinstance(holder, dict):
+        holder[key] = value
+    else:
+        object.__setattr__(holder, key, value)
 
 
 @dataclass
@@ -134,17 +221,24 @@ class _Model:
         self.n = len(x)
         self.amount = c.amount + d @ lin.amount if d.shape[1] else np.tile(c.amount, (self.n, 1))
         moving = np.flatnonzero(np.any(lin.W != 0, axis=(0, 2)))
-        self.cols = moving
+        rows = np.flatnonzero(np.any(lin.W != 0, axis=(0, 1)))
+        self.cols, self.rows = moving, rows
         if moving.size:
-            w0 = c.W[moving]  # (A, R)
+            w0 = c.W[np.ix_(moving, rows)]  # (A, Rm): only the entries that move
+            slope = lin.W[:, moving][:, :, rows]  # (K, A, Rm)
+            used = np.flatnonzero(np.any(slope != 0, axis=(1, 2)))
+            slope, dj = slope[used], d[:, used]
             nz = w0 != 0
-            rel = np.divide(lin.W[:, moving], w0, out=np.zeros_like(lin.W[:, moving]), where=nz)
-            mult = np.ones((self.n, *w0.shape))
-            add = np.zeros((self.n, *w0.shape))
-            for j in np.flatnonzero(np.any(lin.W[:, moving] != 0, axis=(1, 2))):
-                mult *= 1.0 + d[:, j, None, None] * rel[j]
-                add += d[:, j, None, None] * np.where(nz, 0.0, lin.W[j, moving])
-            self.dW = w0 * (mult - 1.0) + add  # (N, A, R): the sample's W minus the central W
+            rel = np.divide(slope, w0, out=np.zeros_like(slope), where=nz)
+            if np.all((slope != 0).sum(axis=0) <= 1):  # one input per entry: a sum is exact
+                self.dW = np.einsum("nk,kar->nar", dj, slope)
+            else:  # entries moved by several inputs multiply, as in the engine
+                mult = np.ones((self.n, *w0.shape))
+                add = np.zeros((self.n, *w0.shape))
+                for j in range(len(used)):
+                    mult *= 1.0 + dj[:, j, None, None] * rel[j]
+                    add += dj[:, j, None, None] * np.where(nz, 0.0, slope[j])
+                self.dW = w0 * (mult - 1.0) + add  # (N, A, Rm): sample's W minus central W
         self.clamped = np.zeros(self.n, dtype=bool)
 
     def indicators(self, amounts: Array) -> Array:
@@ -154,7 +248,7 @@ class _Model:
             *amounts.shape[:-1], -1
         )
         if self.cols.size:
-            out = out + np.einsum("n...f,nfr->n...r", amounts[..., self.cols], self.dW)
+            out[..., self.rows] += np.einsum("n...f,nfr->n...r", amounts[..., self.cols], self.dW)
         return out
 
     def apply(self, amounts: Array, iid: str) -> Array:
@@ -209,17 +303,17 @@ def evaluate(a: Assessment, lin: Linear, x: Array) -> Sampled:
     """Every figure of the plant at the input values ``x`` of shape ``(N, K)``."""
     m = _Model(a, lin, x)
     c = lin.base
-    states: dict[str, Array] = {}
-    for name, ids in a.scenario.scenario_map.items():
-        seq = [m.amount]
-        for iid in ids:
-            seq.append(m.clamp(m.apply(seq[-1], iid)))
-        states[name] = np.stack(seq, axis=1)  # (N, k+1, F)
-    standalone = {iid: m.clamp(m.apply(m.amount, iid)) for iid in c.interventions}
     base = m.indicators(m.amount)  # (N, R)
-    res_end = {name: m.indicators(s) for name, s in states.items()}  # (N, k+1, R)
+    res_end: dict[str, Array] = {}  # scenario -> (N, k+1, R), the results of each state
+    for name, ids in a.scenario.scenario_map.items():
+        amt, res = m.amount, [base]
+        for iid in ids:
+            amt = m.clamp(m.apply(amt, iid))
+            res.append(m.indicators(amt))
+        res_end[name] = np.stack(res, axis=1)
+    standalone = {iid: m.indicators(m.clamp(m.apply(m.amount, iid))) for iid in c.interventions}
     results = _results(a, base, res_end)
-    stand = {k: base - m.indicators(v) for k, v in standalone.items()}
+    stand = {k: base - v for k, v in standalone.items()}
     blocks: list[Array] = []
     for name, res in res_end.items():
         steps = res[:, :-1] - res[:, 1:]
@@ -271,7 +365,7 @@ def _economics(
         if not ids:
             continue
         capex, opex, life = m.econ(name, ids)
-        st_res = m.indicators(np.stack([standalone[i] for i in ids], axis=1))
+        st_res = np.stack([standalone[i] for i in ids], axis=1)  # (N, k, R) results
         seq: tuple[Array, Array, Array | None] | None = None
         for before, after in (
             (res[:, :-1], res[:, 1:]),
@@ -445,10 +539,11 @@ def sensitivity(
     for j, u in enumerate(inputs):
         design[2 * j, j], design[2 * j + 1, j] = u.dist.ends
     ev = evaluate(a, lin, design)
+    rx = distributions.ranks(x)
     out: list[dict[str, Any]] = []
     for name, outs in ev.outputs.items():
         for what, vals in outs.items():
-            rho = distributions.spearman(x, sampled.outputs[name][what])
+            rho = distributions.spearman(x, sampled.outputs[name][what], rx)
             rows = []
             for j, u in enumerate(inputs):
                 lo, hi, b = vals[2 * j], vals[2 * j + 1], vals[-1]

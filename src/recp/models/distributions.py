@@ -205,16 +205,19 @@ def ranks(x: npt.ArrayLike) -> Array:
     return out.reshape(a.shape)
 
 
-def spearman(x: npt.ArrayLike, y: npt.ArrayLike) -> Array:
+def spearman(x: npt.ArrayLike, y: npt.ArrayLike, rx: Array | None = None) -> Array:
     """Spearman's rank correlation of each column of ``x`` (n, k) with ``y`` (n,).
 
     NaN where either side is constant (no variation to rank). Samples where ``y`` is NaN
-    are left out.
+    are left out. ``rx``, the ranks of ``x`` (:func:`ranks`), saves ranking ``x`` again for
+    each output.
     """
     xa = np.atleast_2d(np.asarray(x, dtype=float).T).T
     ya = np.asarray(y, dtype=float)
     ok = np.isfinite(ya)
-    rx, ry = ranks(xa[ok]), ranks(ya[ok])
+    if rx is None or not ok.all():
+        rx = ranks(xa[ok])
+    ry = ranks(ya[ok])
     rx = rx - rx.mean(axis=0)
     ry = ry - ry.mean()
     with np.errstate(divide="ignore", invalid="ignore"):
