@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from recp.cashflows import add_cash_flows, has_finance
 from recp.engine import SAVINGS_ONLY, Compiled, CompiledChange, compile_scenario
 from recp.errors import InputError, Problem
 from recp.factors import library
@@ -434,7 +435,7 @@ class Assessment:
             }
         settings = dict(self.compiled.settings)
         settings["scenarios"] = {k: list(v) for k, v in sc.scenario_map.items()}
-        return {
+        doc = {
             "recp_version": __version__,
             "plant": plant,
             "settings": settings,
@@ -446,6 +447,9 @@ class Assessment:
             "factors": self.factors(),
             "warnings": self.warnings(),
         }
+        if has_finance(self):  # finance: keys given (issue #17): yearly cash flows
+            add_cash_flows(doc, self)
+        return doc
 
     def table(self) -> pd.DataFrame:
         """The result rows as a tidy DataFrame (scenario, indicator, component, value, unit)."""

@@ -29,6 +29,7 @@ from yaml.constructor import ConstructorError
 from recp import rules
 from recp.errors import InputError, Problem, UnitError, UnknownFactorError, did_you_mean
 from recp.factors import FactorLibrary, library
+from recp.financing import Finance
 from recp.processes import plan
 from recp.rules import (
     AMOUNT_UNITS,
@@ -266,6 +267,7 @@ class Intervention(_Model):
     capex: Qty | None = None
     opex: Qty | None = None
     lifetime: Qty | None = None
+    finance: Finance | None = None
     source: str | None = None
     notes: str | None = None
 
@@ -349,6 +351,7 @@ class Scenario(_Model):
     interventions: list[Intervention] = Field(default_factory=list)
     scenarios: dict[str, list[str]] | None = None
     balances: Balances | None = None
+    finance: Finance | None = None
     notes: str | None = None
     #: File the scenario was read from (set by :func:`load`), for messages.
     source_file: str | None = Field(None, exclude=True)

@@ -38,10 +38,12 @@ from recp.models.changes import MOVE, changed
 from recp.toolkits import RELEASE_ECONOMICS
 from recp.uncertain import (
     UncertainInput,
-    at_place as _at,
     catalogue_inputs,
     factor_inputs,
     set_value,
+)
+from recp.uncertain import (
+    at_place as _at,
 )
 
 if TYPE_CHECKING:

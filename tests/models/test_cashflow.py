@@ -60,7 +60,9 @@ def test_half_debt_equity_irr_above_project_irr() -> None:
     assert float(t.irr) == pytest.approx(float(finance.irr(10000.0, 2000.0, 10.0)), abs=1e-9)
     assert float(t.equity_irr) > float(t.irr)
     # equity year 0 = -5000; the equity flows repay it at the equity IRR
-    assert float(np.sum(t.table["equity_cash_flow"] / (1 + t.equity_irr) ** t.years)) == pytest.approx(0, abs=1e-6)
+    assert float(
+        np.sum(t.table["equity_cash_flow"] / (1 + t.equity_irr) ** t.years)
+    ) == pytest.approx(0, abs=1e-6)
 
 
 def test_tax_and_straight_line_depreciation_by_hand() -> None:
@@ -97,3 +99,14 @@ def test_vectorised_over_cases() -> None:
     assert t.table["project_cash_flow"].shape == (2, 7)
     assert float(t.npv[0]) == pytest.approx(float(finance.npv(1000.0, 300.0, 0.08, 6.0)))
     assert np.isnan(irr_flows(np.array([100.0, 10.0, 10.0])))  # no outlay: no IRR
+
+
+def test_escalation_per_carrier_by_hand() -> None:
+    # gas saving 100 escalating 5 %, electricity saving 50 escalating 2 %, 2 years, 10 %:
+    # year 1: 105 + 51 = 156; year 2: 110.25 + 52.02 = 162.27
+    # NPV = -200 + 156/1.1 + 162.27/1.21 = -200 + 141.818182 + 134.107438 = 75.925620
+    t = cash_flows(
+        200.0, 0.0, 0.10, 2, saving_parts=(np.array([100.0, 50.0]), np.array([0.05, 0.02]))
+    )
+    np.testing.assert_allclose(t.table["saving"], [0.0, 156.0, 162.27])
+    assert float(t.npv) == pytest.approx(75.925620, abs=1e-6)

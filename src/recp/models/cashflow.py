@@ -172,6 +172,7 @@ def cash_flows(
     depreciation_years: ArrayLike | None = None,
     salvage: ArrayLike = 0.0,
     fx: ArrayLike = 1.0,
+    saving_parts: tuple[ArrayLike, ArrayLike] | None = None,
 ) -> CashFlows:
     """The yearly cash flows of investments, one case per element.
 
@@ -202,6 +203,10 @@ def cash_flows(
         Value at the end of the horizon as a share of the investment [1], inflated.
     fx : numeric
         Reporting currency per unit of local currency (1: report in the local currency).
+    saving_parts : (numpy.ndarray, numpy.ndarray), optional
+        Savings ``(..., C)`` [local currency/year] and their escalation rates ``(..., C)``
+        [1/year], added to ``saving``: the savings on each carrier, escalating each at its
+        own rate.
 
     Returns
     -------
@@ -222,12 +227,19 @@ def cash_flows(
     again = run & (t < horizon) & (np.mod(t, np.maximum(np.round(life), 1.0)) == 0)
     reinvest = np.where(again, -c * inflate, 0.0)
     sav = np.where(run, s * (1.0 + e) ** t, 0.0)
+    if saving_parts is not None:
+        parts = np.asarray(saving_parts[0], dtype=float)[..., None]  # (..., C, 1)
+        rates = np.asarray(saving_parts[1], dtype=float)[..., None]
+        sav = sav + np.where(run, parts * (1.0 + rates) ** t, 0.0).sum(axis=-2)
     cost = np.where(run, -om * (1.0 + e_om) ** t, 0.0)
     salv = np.where(t == horizon, np.asarray(salvage, dtype=float)[..., None] * c * inflate, 0.0)
     depreciation = np.where(run & (t <= dep_n), c / dep_n, 0.0)
     loan = c * np.asarray(debt_share, dtype=float)[..., None]
     interest, principal = _loan(
-        loan, np.asarray(debt_rate, dtype=float)[..., None], np.asarray(debt_term, float)[..., None], t
+        loan,
+        np.asarray(debt_rate, dtype=float)[..., None],
+        np.asarray(debt_term, float)[..., None],
+        t,
     )
     tax = np.asarray(tax_rate, dtype=float)[..., None]
     operating = sav + cost
