@@ -160,7 +160,8 @@ def main() -> None:
     total = best["recp"] + best["annotate"]
     load = os.getloadavg()
     print(
-        f"load average (1, 5, 15 min): {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores"
+        f"load average (1, 5, 15 min): {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} "
+        f"on {os.cpu_count()} cores"
     )
     print(
         f"recp monte_carlo (sampling, results, savings, economics, tornado): {best['recp']:.3f} s"

@@ -60,8 +60,8 @@ def _table(
             red = c.row_index("ghg_reduction", "total")
         except KeyError:
             red = None
-    if red is not None:
-        credit = float(finance.carbon_revenue((before - after) @ c.W[:, red], price))
+    if red is not None and price is not None:
+        credit = float(finance.carbon_revenue((before - after) @ c.W[:, red], float(price)))
     rate = c.settings.get("discount_rate")
     life = c.lifetime[iid]
     return cash_flows(
@@ -137,7 +137,7 @@ def add_cash_flows(doc: dict[str, Any], a: Assessment) -> dict[str, Any]:
             cur = fin.reporting_currency or currency
             rows += _rows(name, iid, t, cur)
             figures[(name, iid)] = _summary(t, horizon, cur)
-        total = {k: sum(t.table[k] for t in tables) for k in COLUMNS}
+        total = {k: np.sum([t.table[k] for t in tables], axis=0) for k in COLUMNS}
         total["cumulative_project"] = np.cumsum(total["project_cash_flow"])
         t0 = tables[0]
         dscr = [float(t.min_dscr) for t in tables]

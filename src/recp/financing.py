@@ -153,8 +153,10 @@ def merged(plant: Finance | None, own: Finance | None) -> Finance | None:
 
 
 def escalation_of(fin: Finance, flow_id: str, carrier: str | None, flow_type: str) -> float:
-    """The escalation rate of one flow's saving: by flow id, then carrier, type, ``default``;
-    without any, prices follow the general inflation (0 when no inflation is given).
+    """The escalation rate of one flow's saving.
+
+    By flow id, then carrier, flow type, ``default``; without any, prices follow the general
+    inflation (0 when no inflation is given).
     """
     esc = fin.escalation or {}
     for key in (flow_id, carrier, flow_type, "default"):

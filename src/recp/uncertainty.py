@@ -251,7 +251,7 @@ class _Model:
         )
         if self.cols.size:
             out[..., self.rows] += np.einsum("n...f,nfr->n...r", amounts[..., self.cols], self.dW)
-        return out
+        return np.asarray(out)
 
     def apply(self, amounts: Array, iid: str) -> Array:
         """One intervention applied to amounts ``(N, F)``, change sizes sampled."""
@@ -273,7 +273,7 @@ class _Model:
         """Amounts below zero set to zero, and the samples where that happened noted."""
         neg = np.any(amounts < 0, axis=-1)
         self.clamped |= neg
-        return np.maximum(amounts, 0.0)
+        return np.asarray(np.maximum(amounts, 0.0))
 
     def econ(self, name: str, ids: list[str]) -> Array:
         """capex, opex, lifetime ``(N, k)`` of the interventions ``ids``."""
@@ -308,11 +308,11 @@ def evaluate(a: Assessment, lin: Linear, x: Array) -> Sampled:
     base = m.indicators(m.amount)  # (N, R)
     res_end: dict[str, Array] = {}  # scenario -> (N, k+1, R), the results of each state
     for name, ids in a.scenario.scenario_map.items():
-        amt, res = m.amount, [base]
+        amt, per_state = m.amount, [base]
         for iid in ids:
             amt = m.clamp(m.apply(amt, iid))
-            res.append(m.indicators(amt))
-        res_end[name] = np.stack(res, axis=1)
+            per_state.append(m.indicators(amt))
+        res_end[name] = np.stack(per_state, axis=1)
     standalone = {iid: m.indicators(m.clamp(m.apply(m.amount, iid))) for iid in c.interventions}
     results = _results(a, base, res_end)
     stand = {k: base - v for k, v in standalone.items()}
@@ -564,7 +564,7 @@ def sensitivity(
                         "rank_correlation": _num(float(rho[j])),
                     }
                 )
-            rows.sort(key=lambda r: -(r["swing"] or 0.0))
+            rows.sort(key=lambda r: -float(r["swing"] or 0.0))
             out += rows
     return out
 

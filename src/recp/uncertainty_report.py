@@ -68,8 +68,10 @@ def render_text(a: Assessment, mc: MonteCarlo) -> str:
         n, g = r["npv"], r["ghg"]
         lines.append(
             f"  {r['scenario']}: NPV {_fmt(n['p50'])} {r['currency']} "
-            f"(p5 {_fmt(n['p5'])}, p95 {_fmt(n['p95'])}), P(NPV > 0) {_fmt(r['p_npv_positive'])}; "
-            f"GHG reduction {_fmt(g['p50'])} {r['ghg_unit']} (p5 {_fmt(g['p5'])}, p95 {_fmt(g['p95'])})"
+            f"(p5 {_fmt(n['p5'])}, p95 {_fmt(n['p95'])}), "
+            f"P(NPV > 0) {_fmt(r['p_npv_positive'])}; "
+            f"GHG reduction {_fmt(g['p50'])} {r['ghg_unit']} "
+            f"(p5 {_fmt(g['p5'])}, p95 {_fmt(g['p95'])})"
         )
     return "\n".join(lines) + "\n"
 
@@ -88,7 +90,7 @@ def tornado_svg(rows: list[dict[str, Any]], title: str) -> str:
     height = 40 + bar * len(rows)
 
     def x(v: float) -> float:
-        return left + (v - lo) / span * width
+        return float(left + (v - lo) / span * width)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{left + width + 20}" '
