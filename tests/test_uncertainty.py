@@ -261,8 +261,21 @@ def test_cli_uncertainty_json_and_plain_unchanged(tmp_path: Path, capsys) -> Non
     assert doc["uncertainty"]["samples"] == 300
     html = tmp_path / "r.html"
     xlsx = tmp_path / "r.xlsx"
+    md = tmp_path / "r.md"
     r3 = runner.invoke(
-        app, ["assess", str(UNCERTAIN), "--uncertainty", "200", "-r", str(html), "-r", str(xlsx)]
+        app,
+        [
+            "assess",
+            str(UNCERTAIN),
+            "--uncertainty",
+            "200",
+            "-r",
+            str(html),
+            "-r",
+            str(xlsx),
+            "-r",
+            str(md),
+        ],
     )
     assert r3.exit_code == 0, r3.output
     text = html.read_text()
@@ -270,6 +283,7 @@ def test_cli_uncertainty_json_and_plain_unchanged(tmp_path: Path, capsys) -> Non
     from openpyxl import load_workbook
 
     assert {"Uncertainty", "Sensitivity"} <= set(load_workbook(xlsx).sheetnames)
+    assert "## Uncertainty" in md.read_text()
     table = runner.invoke(app, ["assess", str(UNCERTAIN), "--uncertainty", "100"])
     assert "P(NPV > 0)" in table.stdout
     assert main(["assess", str(UNCERTAIN), "--uncertainty", "0"]) == 2

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from recp.assessment import ECONOMICS_FIELDS, INTENSITY
+from recp.assessment import INTENSITY
 from recp.assessment import json_number as _num
 from recp.engine import SAVINGS_ONLY, Compiled, compile_scenario
 from recp.factors import library
@@ -487,11 +487,13 @@ class MonteCarlo:
         econ = doc["economics"]
         if len(econ) != len(s.economics):  # pragma: no cover - a bug, not bad input
             raise RuntimeError("economics rows and sampled rows differ")
-        for row, fields in zip(econ, s.economics, strict=True):
-            stats = {f: summary(fields[f]) for f in ECONOMICS_FIELDS if f in fields}
-            stats |= {f: summary(v) for f, v in fields.items() if f not in stats}
+        names = list(s.economics[0]) if s.economics else []  # the fields, in row order
+        cols = [fields[f] for fields in s.economics for f in names]
+        st = summary(np.stack(cols, axis=1)) if cols else {}
+        for k, (row, fields) in enumerate(zip(econ, s.economics, strict=True)):
             for name in ("mean", *(f"p{p:g}" for p in PERCENTILES)):
-                row[name] = {f: _num(float(st[name][0])) for f, st in stats.items()}
+                vals = st[name][k * len(names) : (k + 1) * len(names)]
+                row[name] = {f: _num(float(v)) for f, v in zip(names, vals, strict=True)}
             npv, pb, life = fields["npv"], fields["simple_payback_years"], fields["lifetime_years"]
             row["p_npv_positive"] = None if np.all(np.isnan(npv)) else _num(float(np.mean(npv > 0)))
             row["p_payback_within_lifetime"] = (
