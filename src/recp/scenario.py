@@ -20,6 +20,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -356,8 +357,13 @@ class Scenario(_Model):
     #: File the scenario was read from (set by :func:`load`), for messages.
     source_file: str | None = Field(None, exclude=True)
     #: Distributions given in place of quantities (:mod:`recp.uncertain`); used only by
-    #: ``--uncertainty``: the fields themselves hold the central values.
-    uncertain: list[UncertainInput] = Field(default_factory=list, exclude=True)
+    #: ``--uncertainty``: the fields themselves hold the central values. Not an input key.
+    _uncertain: list[UncertainInput] = PrivateAttr(default_factory=list)
+
+    @property
+    def uncertain(self) -> list[UncertainInput]:
+        """The uncertain inputs of the file, in file order (empty for plain files)."""
+        return self._uncertain
 
     @field_validator("gwp")
     @classmethod
@@ -448,7 +454,7 @@ class Scenario(_Model):
         if located:
             raise InputError(located)
         sc.source_file = file
-        sc.uncertain = uncertain
+        sc._uncertain = uncertain
         problems = list(sc.check(lib))
         if problems:
             raise InputError(
@@ -805,6 +811,8 @@ _MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     ("interventions", "#"): Intervention,
     ("interventions", "#", "changes", "#"): Change,
     ("balances",): Balances,
+    ("finance",): Finance,
+    ("interventions", "#", "finance"): Finance,
 }
 
 
