@@ -58,6 +58,10 @@ def _fmt(x: Any) -> str:
     return f"{x:,.0f}"
 
 
+def _pct(x: Any) -> str:
+    return "-" if x is None else f"{x:.0%}"
+
+
 def render_text(a: Assessment, mc: MonteCarlo) -> str:
     """The uncertainty block of the text table."""
     lines = [
@@ -69,7 +73,7 @@ def render_text(a: Assessment, mc: MonteCarlo) -> str:
         lines.append(
             f"  {r['scenario']}: NPV {_fmt(n['p50'])} {r['currency']} "
             f"(p5 {_fmt(n['p5'])}, p95 {_fmt(n['p95'])}), "
-            f"P(NPV > 0) {_fmt(r['p_npv_positive'])}; "
+            f"P(NPV > 0) {_pct(r['p_npv_positive'])}; "
             f"GHG reduction {_fmt(g['p50'])} {r['ghg_unit']} "
             f"(p5 {_fmt(g['p5'])}, p95 {_fmt(g['p95'])})"
         )
@@ -133,7 +137,7 @@ def html_section(a: Assessment, mc: MonteCarlo) -> str:
     for r in scenario_rows(a, mc):
         n, g = r["npv"], r["ghg"]
         cells = [e(r["scenario"]), *(_fmt(n[k]) for k in ("p5", "p50", "p95"))]
-        cells += [_fmt(r["p_npv_positive"]), *(_fmt(g[k]) for k in ("p5", "p50", "p95"))]
+        cells += [_pct(r["p_npv_positive"]), *(_fmt(g[k]) for k in ("p5", "p50", "p95"))]
         out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     out.append("</tbody></table>")
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -162,7 +166,7 @@ def markdown_section(a: Assessment, mc: MonteCarlo) -> str:
     for r in scenario_rows(a, mc):
         n, g = r["npv"], r["ghg"]
         cells = [r["scenario"], *(_fmt(n[k]) for k in ("p5", "p50", "p95"))]
-        cells += [_fmt(r["p_npv_positive"]), *(_fmt(g[k]) for k in ("p5", "p50", "p95"))]
+        cells += [_pct(r["p_npv_positive"]), *(_fmt(g[k]) for k in ("p5", "p50", "p95"))]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
