@@ -166,8 +166,8 @@ def _monte_carlo(
         if catalogue or factors:
             raise InputError("--catalogue-ranges and --factor-bounds need --uncertainty N")
         return []
-    if not 1 <= n <= 10_000_000:
-        raise InputError(f"--uncertainty: give a number of samples from 1 to 10000000, got {n}")
+    if not 1 <= n <= 1_000_000:  # memory: every sample holds the plant's arrays
+        raise InputError(f"--uncertainty: give a number of samples from 1 to 1000000, got {n}")
     if seed < 0:
         raise InputError(f"--seed: give a seed >= 0, got {seed}")
     from recp.uncertainty import monte_carlo  # lazy: CLI start-up
