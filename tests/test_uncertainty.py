@@ -308,3 +308,29 @@ def test_proportional_slopes_match_compiling_each_input() -> None:
         np.testing.assert_allclose(getattr(fast, name), getattr(slow, name), rtol=1e-9, atol=1e-12)
     for iid in fast.change:
         np.testing.assert_allclose(fast.change[iid], slow.change[iid], rtol=1e-9, atol=1e-12)
+
+
+def test_portfolio_totals_sum_the_samples() -> None:
+    """Two plants: the total's central value is the sum; its range is that of the sum."""
+    from recp.uncertainty import portfolio_totals
+
+    a = recp.assess(recp.load(UNCERTAIN))
+    b = recp.assess(recp.load(PLAIN))
+    rows = portfolio_totals([a, b], 4000, seed=3)
+    e = next(
+        r
+        for r in rows
+        if r["scenario"] == "baseline" and r["indicator"] == "energy" and r["component"] == "total"
+    )
+    assert e["plants"] == 2
+    assert e["value"] == pytest.approx(a.value("energy") + b.value("energy"))
+    assert e["p5"] < e["value"] < e["p95"]
+    # plant b has no uncertain input: the total's spread is plant a's
+    single = monte_carlo(a, 4000, seed=0).annotate(a.to_dict())["results"]
+    ra = next(
+        r
+        for r in single
+        if r["scenario"] == "baseline" and r["indicator"] == "energy" and r["component"] == "total"
+    )
+    assert e["p95"] - e["p5"] == pytest.approx(ra["p95"] - ra["p5"], rel=0.1)
+    assert rows == portfolio_totals([a, b], 4000, seed=3)
