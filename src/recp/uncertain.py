@@ -194,8 +194,25 @@ def extract(data: Any) -> tuple[Any, list[UncertainInput], list[Problem]]:
             problems.append(Problem(place, str(e)))
             continue
         parent[key] = {"value": dist.central, "unit": unit} if unit else dist.central
-        inputs.append(UncertainInput(place, dist, unit, (place,), place))
+        inputs.append(UncertainInput(place, dist, unit, (place,), _label(out, place)))
     return out, inputs, problems
+
+
+def _label(doc: dict[str, Any], place: str) -> str:
+    """A short name for charts: ``gas price``, ``condensate capex``, ``condensate: gas by``."""
+    m = re.fullmatch(
+        r"(flows|interventions|processes)\[(\d+)\]\.(?:changes\[(\d+)\]\.)?(\w+)", place
+    )
+    if m is None:
+        return place
+    section, i, j, key = m.groups()
+    item = doc[section][int(i)]
+    name = str(item.get("id", place)) if isinstance(item, dict) else place
+    if j is None:
+        return f"{name} {key}"
+    ch = item["changes"][int(j)]
+    target = ch.get("flow") or ch.get("process") or f"change {j}"
+    return f"{name}: {target} {key}"
 
 
 def _copy(data: Any) -> Any:
@@ -259,7 +276,11 @@ def catalogue_inputs(sc: Scenario) -> list[UncertainInput]:
             place = f"interventions[{i}].changes[{j}].by"
             out.append(
                 UncertainInput(
-                    place, distributions.make(params), unit, (place,), f"{place} ({m['id']})"
+                    place,
+                    distributions.make(params),
+                    unit,
+                    (place,),
+                    f"{iv.id}: {ch.flow} by (catalogue range)",
                 )
             )
     return out
@@ -286,5 +307,5 @@ def factor_inputs(sc: Scenario, lib: FactorLibrary) -> list[UncertainInput]:
         d = distributions.make({"low": lo, "mode": mode, "high": hi}, positive=True)
         targets = tuple(f"flows[{i}].ncv" for i in idx)
         place = f"factor {lib.FUELS}/{car} ncv"
-        out.append(UncertainInput(place, d, "TJ/Gg", targets, place))
+        out.append(UncertainInput(place, d, "TJ/Gg", targets, f"{car} NCV (IPCC bounds)"))
     return out
