@@ -334,3 +334,21 @@ def test_portfolio_totals_sum_the_samples() -> None:
     )
     assert e["p95"] - e["p5"] == pytest.approx(ra["p95"] - ra["p5"], rel=0.1)
     assert rows == portfolio_totals([a, b], 4000, seed=3)
+
+
+def test_samples_below_zero_are_clamped_and_counted() -> None:
+    d = _doc(PLAIN)
+    d["interventions"][0]["changes"].append(
+        {"flow": "sludge", "by": {"low": "-350 t", "high": "-250 t"}}
+    )
+    a = recp.assess(Scenario.from_dict(d))  # central -300 t: exactly zero, allowed
+    doc = monte_carlo(a, 1000, seed=1).annotate(a.to_dict())
+    n = doc["uncertainty"]["clamped_samples"]
+    assert 350 < n < 650  # about half the samples go below zero
+    assert any(w["code"] == "uncertainty_clamped" for w in doc["warnings"])
+    row = next(
+        r
+        for r in doc["results"]
+        if r["scenario"] == "quick wins" and r["indicator"] == "waste" and r["component"] == "total"
+    )
+    assert row["p5"] >= 0.0

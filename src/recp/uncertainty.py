@@ -253,12 +253,16 @@ class _Model:
             out[..., self.rows] += np.einsum("n...f,nfr->n...r", amounts[..., self.cols], self.dW)
         return np.asarray(out)
 
-    def apply(self, amounts: Array, iid: str) -> Array:
-        """One intervention applied to amounts ``(N, F)``, change sizes sampled."""
+    def apply(self, amounts: Array, iid: str, *, inplace: bool = False) -> Array:
+        """One intervention applied to amounts ``(N, F)``, change sizes sampled.
+
+        The flows it changes are then clamped at zero (the samples where one went below are
+        noted). ``inplace`` changes ``amounts`` itself (a scenario's running state).
+        """
         ch = self.c.interventions[iid]
         assert ch.src is not None
         values = ch.value + self.d @ self.lin.change[iid] if self.d.shape[1] else None
-        out = np.array(amounts, copy=True)
+        out = amounts if inplace else np.array(amounts, copy=True)
         for j, (f, k, s) in enumerate(
             zip(ch.flow.tolist(), ch.kind.tolist(), ch.src.tolist(), strict=True)
         ):
@@ -267,13 +271,13 @@ class _Model:
             out[:, f] = changed(out[:, f], k, v, moved)
             if k == MOVE:
                 out[:, s] = 0.0
+        cols = np.unique(ch.flow)
+        part = out[:, cols]
+        neg = part < 0
+        if neg.any():
+            self.clamped |= neg.any(axis=1)
+            out[:, cols] = np.maximum(part, 0.0)
         return out
-
-    def clamp(self, amounts: Array) -> Array:
-        """Amounts below zero set to zero, and the samples where that happened noted."""
-        neg = np.any(amounts < 0, axis=-1)
-        self.clamped |= neg
-        return np.asarray(np.maximum(amounts, 0.0))
 
     def econ(self, name: str, ids: list[str]) -> Array:
         """capex, opex, lifetime ``(N, k)`` of the interventions ``ids``."""
@@ -308,12 +312,11 @@ def evaluate(a: Assessment, lin: Linear, x: Array) -> Sampled:
     base = m.indicators(m.amount)  # (N, R)
     res_end: dict[str, Array] = {}  # scenario -> (N, k+1, R), the results of each state
     for name, ids in a.scenario.scenario_map.items():
-        amt, per_state = m.amount, [base]
+        amt, per_state = m.amount.copy(), [base]
         for iid in ids:
-            amt = m.clamp(m.apply(amt, iid))
-            per_state.append(m.indicators(amt))
+            per_state.append(m.indicators(m.apply(amt, iid, inplace=True)))
         res_end[name] = np.stack(per_state, axis=1)
-    standalone = {iid: m.indicators(m.clamp(m.apply(m.amount, iid))) for iid in c.interventions}
+    standalone = {iid: m.indicators(m.apply(m.amount, iid)) for iid in c.interventions}
     results = _results(a, base, res_end)
     stand = {k: base - v for k, v in standalone.items()}
     blocks: list[Array] = []

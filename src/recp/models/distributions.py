@@ -192,16 +192,18 @@ def ranks(x: npt.ArrayLike) -> Array:
     """Ranks of each column of ``x`` (shape ``(n,)`` or ``(n, k)``), ties given their mean rank."""
     a = np.asarray(x, dtype=float)
     a2 = a.reshape(a.shape[0], -1)
-    out = np.empty(a2.shape)
+    order = np.argsort(a2, axis=0, kind="stable")  # all columns in one call
     pos = np.arange(a2.shape[0], dtype=float)
-    for j in range(a2.shape[1]):  # one column per input or output, never per sample
-        order = np.argsort(a2[:, j], kind="stable")
-        s = a2[order, j]
-        new = np.ones(s.size, dtype=bool)
-        new[1:] = s[1:] != s[:-1]
+    out = np.empty(a2.shape)
+    np.put_along_axis(out, order, np.broadcast_to(pos[:, None], a2.shape), axis=0)
+    s = np.take_along_axis(a2, order, axis=0)
+    tied = np.flatnonzero(np.any(s[1:] == s[:-1], axis=0)) if a2.shape[0] > 1 else np.zeros(0, int)
+    for j in tied:  # columns with ties only: each run of equal values gets its mean rank
+        new = np.ones(s.shape[0], dtype=bool)
+        new[1:] = s[1:, j] != s[:-1, j]
         group = np.cumsum(new) - 1
         mean_rank = np.bincount(group, weights=pos) / np.bincount(group)
-        out[order, j] = mean_rank[group]
+        out[order[:, j], j] = mean_rank[group]
     return out.reshape(a.shape)
 
 
