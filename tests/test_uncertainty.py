@@ -352,3 +352,22 @@ def test_samples_below_zero_are_clamped_and_counted() -> None:
         if r["scenario"] == "quick wins" and r["indicator"] == "waste" and r["component"] == "total"
     )
     assert row["p5"] >= 0.0
+
+
+def test_two_inputs_of_one_entry_multiply_as_in_the_engine() -> None:
+    """An NCV and a price per GJ move the same cost entry: a sample equals a fresh compile."""
+    from recp.uncertainty import evaluate, linearise
+
+    d = _doc(PLAIN)
+    d["flows"][0]["price"] = {"low": "7 USD/GJ", "high": "9 USD/GJ"}
+    d["flows"][0]["ncv"] = {"low": "34 MJ/m3", "high": "38 MJ/m3"}
+    a = recp.assess(Scenario.from_dict(d))
+    lin = linearise(a, a.scenario.uncertain)
+    x = np.array([[9.0, 34.0], [7.0, 38.0]])  # file order: price, then ncv
+    got = evaluate(a, lin, x).results
+    for (price, ncv), row in zip(x, got, strict=True):
+        e = _doc(PLAIN)
+        e["flows"][0]["price"] = f"{price} USD/GJ"
+        e["flows"][0]["ncv"] = f"{ncv} MJ/m3"
+        ref = recp.assess(Scenario.from_dict(e)).to_dict()["results"]
+        np.testing.assert_allclose(row, [r["value"] or 0.0 for r in ref], rtol=1e-9)
