@@ -136,8 +136,14 @@ def test_correlated_sampling_one_draw_per_factor() -> None:
     d["flows"].append({"id": "gas3", "type": "fuel", "carrier": "natural_gas", "amount": "2000 t"})
     a = recp.assess(Scenario.from_dict(d))
     mc = monte_carlo(a, 300, seed=4, factors=True)
-    assert [u.place for u in mc.inputs] == ["factor ipcc2006-fuels/natural_gas ncv"]
-    assert mc.inputs[0].targets == ("flows[5].ncv", "flows[6].ncv")
+    assert [u.place for u in mc.inputs] == [
+        "factor ipcc2006-fuels/natural_gas co2",  # every natural gas flow, the table's cell
+        "factor ipcc2006-fuels/natural_gas ncv",  # the two flows without an own ncv
+    ]
+    assert mc.inputs[0].factor == ("ipcc2006-fuels", "natural_gas", "co2")
+    assert mc.inputs[1].targets == ("flows[5].ncv", "flows[6].ncv")
+    # IPCC 2006 Vol. 2 Table 1.4, natural gas: 54 300 / 56 100 / 58 300 kg CO2/TJ
+    assert mc.inputs[0].dist.params == {"low": 54300.0, "mode": 56100.0, "high": 58300.0}
     doc = mc.annotate(a.to_dict())
     e = next(
         r
@@ -145,6 +151,12 @@ def test_correlated_sampling_one_draw_per_factor() -> None:
         if r["scenario"] == "baseline" and r["indicator"] == "energy" and r["component"] == "total"
     )
     assert e["p5"] < e["value"] < e["p95"]
+    co2 = next(
+        r
+        for r in doc["results"]
+        if r["scenario"] == "baseline" and r["indicator"] == "ghg" and r["component"] == "co2"
+    )
+    assert co2["p5"] < co2["value"] < co2["p95"]
 
 
 def test_economics_rows_gain_percentiles_and_probabilities() -> None:
@@ -371,3 +383,19 @@ def test_two_inputs_of_one_entry_multiply_as_in_the_engine() -> None:
         e["flows"][0]["ncv"] = f"{ncv} MJ/m3"
         ref = recp.assess(Scenario.from_dict(e)).to_dict()["results"]
         np.testing.assert_allclose(row, [r["value"] or 0.0 for r in ref], rtol=1e-9)
+
+
+def test_factor_bound_sample_equals_a_compile_with_the_table_cell_moved() -> None:
+    """A CO2 factor draw moves every gas flow as a library with that cell changed does."""
+    from recp.factors import FactorLibrary, factors_dir
+    from recp.uncertainty import evaluate, linearise
+
+    a = recp.assess(recp.load(PLAIN))
+    mc = monte_carlo(a, 10, seed=1, factors=True)
+    co2 = mc.inputs[0]
+    lin = linearise(a, [co2])
+    got = evaluate(a, lin, np.array([[58300.0]])).results[0]
+    lib = FactorLibrary(factors_dir())
+    lib.table("ipcc2006-fuels").rows["natural_gas"]["co2"] = 58300.0
+    ref = recp.assess(recp.load(PLAIN), lib).to_dict()["results"]
+    np.testing.assert_allclose(got, [r["value"] or 0.0 for r in ref], rtol=1e-9)

@@ -71,6 +71,9 @@ class UncertainInput:
         flow that uses it, so all of them move together: one draw per factor, not per flow).
     label : str
         A short name for tables and charts.
+    factor : (str, str, str), optional
+        ``(table, row, column)`` of a factor table cell the input stands for (its draws
+        replace the table's value for every flow that uses it).
     """
 
     place: str
@@ -78,6 +81,7 @@ class UncertainInput:
     unit: str
     targets: tuple[str, ...]
     label: str
+    factor: tuple[str, str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The input as the JSON document lists it."""
@@ -289,16 +293,29 @@ def catalogue_inputs(sc: Scenario) -> list[UncertainInput]:
 def factor_inputs(sc: Scenario, lib: FactorLibrary) -> list[UncertainInput]:
     """The bounds of factor tables, for the flows that use the table's default.
 
-    The IPCC 2006 fuel table (Vol. 2, ch. 1, Table 1.2) gives a lower and an upper net
-    calorific value per fuel: each fuel used without an own ``ncv`` gets a triangular
-    distribution (lower, default, upper) in TJ/Gg, one draw for all flows of that fuel.
+    The IPCC 2006 fuel table gives a lower and an upper net calorific value per fuel (Vol. 2,
+    ch. 1, Table 1.2) and CO2 emission factor (Table 1.4): each fuel used without an own
+    ``ncv`` gets a triangular distribution (lower, default, upper) of its NCV in TJ/Gg, and
+    every fuel one of its CO2 factor in kg/TJ; one draw for all flows of that fuel.
     """
     table = lib.table(lib.FUELS)
     by_carrier: dict[str, list[int]] = {}
+    used: dict[str, list[int]] = {}
     for i, fl in enumerate(sc.flows):
-        if fl.type == "fuel" and fl.ncv is None and fl.carrier in table.rows:
-            by_carrier.setdefault(str(fl.carrier), []).append(i)
+        if fl.type == "fuel" and fl.carrier in table.rows:
+            used.setdefault(str(fl.carrier), []).append(i)
+            if fl.ncv is None:
+                by_carrier.setdefault(str(fl.carrier), []).append(i)
     out: list[UncertainInput] = []
+    for car in used:
+        row = table.rows[car]
+        lo, mode, hi = row.get("co2_lower"), row.get("co2"), row.get("co2_upper")
+        if lo is None or hi is None or mode is None:
+            continue
+        d = distributions.make({"low": lo, "mode": mode, "high": hi}, positive=True)
+        place = f"factor {lib.FUELS}/{car} co2"
+        label = f"{car} CO2 factor (IPCC bounds)"
+        out.append(UncertainInput(place, d, "kg/TJ", (), label, (lib.FUELS, car, "co2")))
     for car, idx in by_carrier.items():
         row = table.rows[car]
         lo, mode, hi = row.get("ncv_lower"), row.get("ncv"), row.get("ncv_upper")

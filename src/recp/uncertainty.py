@@ -32,7 +32,7 @@ import numpy as np
 from recp.assessment import INTENSITY
 from recp.assessment import json_number as _num
 from recp.engine import SAVINGS_ONLY, Compiled, compile_scenario
-from recp.factors import library
+from recp.factors import FactorLibrary, library
 from recp.models import distributions, finance
 from recp.models.changes import MOVE, changed
 from recp.toolkits import RELEASE_ECONOMICS
@@ -48,7 +48,6 @@ from recp.uncertain import (
 
 if TYPE_CHECKING:
     from recp.assessment import Assessment
-    from recp.factors import FactorLibrary
 
 Array = np.ndarray
 
@@ -167,10 +166,15 @@ def _recompiled(a: Assessment, out: Linear, j: int, u: UncertainInput) -> None:
     """Slopes of an input from one more compile with the input one step up (any field)."""
     c, sc = a.compiled, a.scenario
     saved = [(t, _get(sc, t)) for t in u.targets]
+    lib = a.lib
+    if u.factor is not None:  # a table cell: a fresh copy of the library with the cell moved
+        lib = FactorLibrary((a.lib or library()).folder)
+        table, row, column = u.factor
+        lib.table(table).rows[row][column] = out.x0[j] + out.step[j]
     try:
         for t in u.targets:
             set_value(sc, t, out.x0[j] + out.step[j], u.unit)
-        cj = compile_scenario(sc, a.lib)
+        cj = compile_scenario(sc, lib)
     finally:
         for t, q in saved:
             _put(sc, t, q)
