@@ -77,3 +77,19 @@ def test_bad_finance_is_one_located_line(fin: dict, expected: str) -> None:
         loads(yaml.safe_dump(d), file="plant.yaml")
     assert len(e.value.problems) == 1
     assert e.value.problems[0].place.startswith(expected), e.value.problems[0]
+
+
+def test_excel_report_gains_a_cash_flow_sheet(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from recp.cli import main
+
+    f = tmp_path / "plant.yaml"
+    f.write_text(yaml.safe_dump(_with(inflation="2 %")))
+    out = tmp_path / "r.xlsx"
+    assert main(["assess", str(f), "-r", str(out)]) == 0
+    ws = load_workbook(out)["Cash flows"]
+    assert [c.value for c in ws[1]][:3] == ["scenario", "intervention", "year"]
+    plain = tmp_path / "p.xlsx"
+    assert main(["assess", str(PLAIN), "-r", str(plain)]) == 0
+    assert "Cash flows" not in load_workbook(plain).sheetnames

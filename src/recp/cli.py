@@ -138,6 +138,10 @@ def assess(
                 from recp.uncertainty_report import add_uncertainty  # lazy: CLI start-up
 
                 add_uncertainty(path, results[0], runs[0], lang=lang)
+            if path.suffix.lower() == ".xlsx":
+                from recp.uncertainty_report import add_cash_flow_sheet  # lazy: CLI start-up
+
+                add_cash_flow_sheet(path, results[0])
             typer.echo(f"wrote {path}", err=True)
         if out is None and format == "table":
             return

@@ -196,6 +196,27 @@ def add_sheets(data: bytes, a: Assessment, mc: MonteCarlo) -> bytes:
     return buf.getvalue()
 
 
+def add_cash_flow_sheet(path: str | Path, a: Assessment) -> None:
+    """Add a ``Cash flows`` sheet (the ``finance:`` yearly table) to an Excel report."""
+    from openpyxl import load_workbook  # lazy: CLI start-up
+
+    p = Path(path)
+    if p.suffix.lower() != ".xlsx":
+        return
+    rows = a.to_dict().get("cash_flows") or []
+    if not rows:
+        return
+    wb = load_workbook(io.BytesIO(p.read_bytes()))
+    ws = wb.create_sheet("Cash flows")
+    keys = list(rows[0])
+    ws.append(keys)
+    for r in rows:
+        ws.append([r[k] for k in keys])
+    buf = io.BytesIO()
+    wb.save(buf)
+    write_atomic(p, buf.getvalue(), force=True)
+
+
 def add_uncertainty(path: str | Path, a: Assessment, mc: MonteCarlo, *, lang: str = "en") -> None:
     """Add the uncertainty section to a report just written (by its extension)."""
     p = Path(path)
