@@ -399,3 +399,15 @@ def test_factor_bound_sample_equals_a_compile_with_the_table_cell_moved() -> Non
     lib.table("ipcc2006-fuels").rows["natural_gas"]["co2"] = 58300.0
     ref = recp.assess(recp.load(PLAIN), lib).to_dict()["results"]
     np.testing.assert_allclose(got, [r["value"] or 0.0 for r in ref], rtol=1e-9)
+
+
+def test_distribution_where_none_is_accepted_is_one_located_line() -> None:
+    text = (
+        "plant: {name: p, country: BD, production: {low: 1 t, high: 2 t}}\n"
+        "flows: [{id: e, type: electricity, amount: 1 MWh}]\n"
+    )
+    with pytest.raises(InputError) as e:
+        loads(text, file="plant.yaml")
+    (p,) = e.value.problems
+    assert p.place == "plant.production" and p.line == 1
+    assert "a distribution is not accepted for 'production'" in p.message

@@ -184,11 +184,19 @@ def extract(data: Any) -> tuple[Any, list[UncertainInput], list[Problem]]:
     if not isinstance(data, dict):
         return data, [], []
     found = [w for w in _walk(data) if is_distribution(w[1].get(w[2]))]
+    allowed = {w[0] for w in found}
+    elsewhere = [
+        Problem(place, f"a distribution is not accepted for '{place.rsplit('.', 1)[-1]}': "
+                "uncertain inputs are amounts, prices, factors, change sizes, capex, opex, "
+                "lifetime, discount_rate, carbon_price and grid factors (docs/uncertainty.md)")
+        for place in _distributions_anywhere(data, "")
+        if place not in allowed
+    ]  # fmt: skip
     if not found:
-        return data, [], []
+        return data, [], elsewhere
     out = _copy(data)
     inputs: list[UncertainInput] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = list(elsewhere)
     for place, _parent, key, pos in found:
         parent = at_place(out, place)
         raw = parent[key]
@@ -200,6 +208,27 @@ def extract(data: Any) -> tuple[Any, list[UncertainInput], list[Problem]]:
         parent[key] = {"value": dist.central, "unit": unit} if unit else dist.central
         inputs.append(UncertainInput(place, dist, unit, (place,), _label(out, place)))
     return out, inputs, problems
+
+
+#: Mappings whose keys are names chosen by the user (never a distribution's keys).
+_NAMED = frozenset({"distribution", "emission_factors", "escalation", "scenarios", "water", "mass"})
+
+
+def _distributions_anywhere(node: Any, place: str, depth: int = 0) -> list[str]:
+    """Places of every distribution-like mapping in the document (any field)."""
+    out: list[str] = []
+    if depth > 8:
+        return out
+    if isinstance(node, dict):
+        if place and is_distribution(node):
+            return [place]
+        for k, v in node.items():
+            if isinstance(k, str) and k not in _NAMED:
+                out += _distributions_anywhere(v, f"{place}.{k}" if place else k, depth + 1)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _distributions_anywhere(v, f"{place}[{i}]", depth + 1)
+    return out
 
 
 def _label(doc: dict[str, Any], place: str) -> str:
