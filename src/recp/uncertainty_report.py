@@ -224,7 +224,13 @@ def add_uncertainty(path: str | Path, a: Assessment, mc: MonteCarlo, *, lang: st
     if suffix in (".html", ".htm"):
         text = p.read_text(encoding="utf-8")
         section = html_section(a, mc)
-        text = text.replace("</main>", section + "\n</main>", 1)
+        for end in ("</main>", "</body>"):  # the report's last section, wherever it ends
+            at = text.rfind(end)
+            if at >= 0:
+                text = text[:at] + section + "\n" + text[at:]
+                break
+        else:
+            text += section
         write_atomic(p, text, force=True)
     elif suffix in (".md", ".markdown"):
         write_atomic(p, p.read_text(encoding="utf-8") + markdown_section(a, mc), force=True)
