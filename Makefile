@@ -95,6 +95,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_batch.py
 	$(BIN)/python benchmarks/bench_serve.py
+	$(BIN)/python benchmarks/bench_uncertainty.py
 
 # the batch benchmark alone; PLANTS=200000 is 1,000,000 plant-scenarios
 bench-batch: $(STAMP)

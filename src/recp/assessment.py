@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from recp.cashflows import add_cash_flows, has_finance
 from recp.engine import SAVINGS_ONLY, Compiled, CompiledChange, compile_scenario
 from recp.errors import InputError, Problem
 from recp.factors import library
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 #: Indicators that get an intensity per unit of production.
 _INTENSITY = ("energy", "ghg", "water", "wastewater", "waste")
+INTENSITY = _INTENSITY
 
 
 def _num(x: float) -> float | None:
@@ -45,6 +47,10 @@ def _num(x: float) -> float | None:
     if x == 0:
         return 0.0
     return float(f"{x:.12g}")
+
+
+#: The JSON number of a float (None for NaN/inf, 12 significant digits), for other modules.
+json_number = _num
 
 
 @dataclass
@@ -457,6 +463,8 @@ class Assessment:
         }
         if self.compiled.calculations:
             doc["calculations"] = self.calculations()
+        if has_finance(self):  # finance: keys given (issue #17): yearly cash flows
+            add_cash_flows(doc, self)
         return doc
 
     def table(self) -> pd.DataFrame:

@@ -86,6 +86,27 @@ def assess(
         ),
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="Report language: en or zh.")] = "en",
+    uncertainty: Annotated[
+        int | None,
+        typer.Option(
+            "--uncertainty",
+            help="Monte Carlo with this many samples: every figure gains mean, p5, p50, p95 "
+            "(docs/uncertainty.md).",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", help="Seed of the Monte Carlo samples (same seed, same output)."),
+    ] = 0,
+    catalogue_ranges: Annotated[
+        bool,
+        typer.Option("--catalogue-ranges", help="With --uncertainty: catalogue measures' ranges."),
+    ] = False,
+    factor_bounds: Annotated[
+        bool,
+        typer.Option("--factor-bounds", help="With --uncertainty: factor tables' bounds."),
+    ] = False,
 ) -> None:
     """Assess plants: baseline, scenarios, intervention savings and economics."""
     from recp.assessment import assess as run  # lazy: CLI start-up
@@ -106,6 +127,7 @@ def assess(
         results.append(a)
     if problems:
         raise InputError(problems)
+    runs = _monte_carlo(results, uncertainty, seed, catalogue_ranges, factor_bounds)
     if report:
         if len(results) != 1:
             raise InputError("--report: give one scenario file per report")
@@ -113,27 +135,59 @@ def assess(
 
         for path in report:
             write_report(results[0], path, lang=lang, force=force, inputs=files)
+            if runs:
+                from recp.uncertainty_report import add_uncertainty  # lazy: CLI start-up
+
+                add_uncertainty(path, results[0], runs[0], lang=lang)
+            if path.suffix.lower() == ".xlsx":
+                from recp.uncertainty_report import add_cash_flow_sheet  # lazy: CLI start-up
+
+                add_cash_flow_sheet(path, results[0])
             typer.echo(f"wrote {path}", err=True)
         if out is None and format == "table":
             return
     if fmt == "json":
         docs = [a.to_dict() for a in results]
+        docs = [mc.annotate(d) for mc, d in zip(runs, docs, strict=True)] if runs else docs
         text = _dumps(docs[0] if len(docs) == 1 else docs)
     elif fmt == "csv":
-        text = _csv(results)
+        text = _csv(results, runs)
     else:
         from recp.textreport import render  # lazy: CLI start-up
 
         text = "\n".join(render(a) for a in results)
+        if runs:
+            from recp.uncertainty_report import render_text  # lazy: CLI start-up
+
+            text += "\n".join(render_text(a, mc) for a, mc in zip(results, runs, strict=True))
     _emit(text, out, files, force)
 
 
-def _csv(results: list[Any]) -> str:
+def _monte_carlo(
+    results: list[Any], n: int | None, seed: int, catalogue: bool, factors: bool
+) -> list[Any]:
+    """One Monte Carlo run per assessment, or none without ``--uncertainty``."""
+    if n is None:
+        if catalogue or factors:
+            raise InputError("--catalogue-ranges and --factor-bounds need --uncertainty N")
+        return []
+    if not 1 <= n <= 1_000_000:  # memory: every sample holds the plant's arrays
+        raise InputError(f"--uncertainty: give a number of samples from 1 to 1000000, got {n}")
+    if seed < 0:
+        raise InputError(f"--seed: give a seed >= 0, got {seed}")
+    from recp.uncertainty import monte_carlo  # lazy: CLI start-up
+
+    return [monte_carlo(a, n, seed, catalogue=catalogue, factors=factors) for a in results]
+
+
+def _csv(results: list[Any], runs: list[Any] | None = None) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["plant", "scenario", "indicator", "component", "value", "unit"])
-    for a in results:
-        for r in a.results():
+    extra = ["mean", "p5", "p50", "p95"] if runs else []
+    w.writerow(["plant", "scenario", "indicator", "component", "value", "unit", *extra])
+    for k, a in enumerate(results):
+        rows = runs[k].annotate({**a.to_dict()})["results"] if runs else a.results()
+        for r in rows:
             v = r["value"]
             w.writerow(
                 [
@@ -143,6 +197,7 @@ def _csv(results: list[Any]) -> str:
                     r["component"],
                     "" if v is None else repr(v),
                     r["unit"],
+                    *("" if r[x] is None else repr(r[x]) for x in extra),
                 ]
             )
     return buf.getvalue()

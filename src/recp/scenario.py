@@ -40,6 +40,7 @@ from recp.errors import (
     did_you_mean,
 )
 from recp.factors import FactorLibrary, library
+from recp.financing import Finance
 from recp.models.effluent import POLLUTANTS
 from recp.processes import plan
 from recp.rules import (
@@ -60,6 +61,7 @@ from recp.rules import (
     FLOW_TYPES as FLOW_TYPES,  # re-exported: the vocabularies' historic home
 )
 from recp.sectors import find_measure
+from recp.uncertain import UncertainInput, extract
 from recp.units import CURRENCIES, is_dimension, parse_quantity, parse_unit, too_small
 from recp.workbook import read_located
 
@@ -373,6 +375,7 @@ class Intervention(_Model):
     capex: Qty | None = None
     opex: Qty | None = None
     lifetime: Qty | None = None
+    finance: Finance | None = None
     source: str | None = None
     notes: str | None = None
 
@@ -509,6 +512,7 @@ class Scenario(_Model):
     interventions: list[Intervention] = Field(default_factory=list)
     scenarios: dict[str, list[str]] | None = None
     balances: Balances | None = None
+    finance: Finance | None = None
     notes: str | None = None
     #: File the scenario was read from (set by :func:`load`), for messages.
     source_file: SkipJsonSchema[str | None] = Field(None, exclude=True)
@@ -545,6 +549,15 @@ class Scenario(_Model):
         if not added:
             return data
         return {**data, "flows": [*flows, *added], "interventions": ivs}
+
+    #: Distributions given in place of quantities (:mod:`recp.uncertain`); used only by
+    #: ``--uncertainty``: the fields themselves hold the central values. Not an input key.
+    _uncertain: list[UncertainInput] = PrivateAttr(default_factory=list)
+
+    @property
+    def uncertain(self) -> list[UncertainInput]:
+        """The uncertain inputs of the file, in file order (empty for plain files)."""
+        return self._uncertain
 
     @field_validator("gwp")
     @classmethod
@@ -638,13 +651,22 @@ class Scenario(_Model):
                     )
                 ]
             )
+        data, uncertain, dist_problems = extract(data)
+        located = [
+            Problem(p.place, p.message, file, locate.line(p.place) if locate else None)
+            for p in dist_problems
+        ]
         try:
             sc = cls.model_validate(data)
         except ValidationError as e:
-            problems = _pydantic_problems(e, data, file, locate)
-            raise InputError([_named(p, data, cells) for p in problems]) from None
+            bad = {p.place for p in located}  # a bad distribution: its own line, no other
+            rest = [p for p in _pydantic_problems(e, data, file, locate) if p.place not in bad]
+            raise InputError([_named(p, data, cells) for p in located + rest]) from None
+        if located:
+            raise InputError([_named(p, data, cells) for p in located])
         BaseModel.__setattr__(sc, "source_file", file)
         BaseModel.__setattr__(sc, "_cells", dict(cells or {}))
+        BaseModel.__setattr__(sc, "_uncertain", uncertain)
         problems = list(sc.check(lib))
         if problems:
             raise InputError(
@@ -1186,6 +1208,8 @@ _MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     ("interventions", "#"): Intervention,
     ("interventions", "#", "changes", "#"): Change,
     ("balances",): Balances,
+    ("finance",): Finance,
+    ("interventions", "#", "finance"): Finance,
 }
 
 
