@@ -28,6 +28,7 @@ SECTIONS = {
     "Co2Spec": "`co2`: process CO2",
     "Intervention": "`interventions[]`",
     "Change": "`interventions[]`",
+    "Finance": "Finance",
     "Quantity": None,
 }
 

@@ -95,8 +95,20 @@ QTY_SCHEMA: dict[str, Any] = {
             "required": ["value"],
             "additionalProperties": False,
         },
+        {
+            "type": "object",
+            "properties": {
+                k: {"type": ["string", "number"]}
+                for k in ("low", "mode", "high", "mean", "sd", "p5", "p95")
+            }
+            | {"unit": {"type": "string"}},
+            "minProperties": 2,
+            "additionalProperties": False,
+            "description": "an uncertain quantity (docs/uncertainty.md): {low, high}, "
+            "{low, mode, high}, {mean, sd} or {p5, p95}, bounds as quantities or with 'unit'",
+        },
     ],
-    "description": "a quantity: '<number> <unit>' or {value, unit}",
+    "description": "a quantity: '<number> <unit>', {value, unit}, or a distribution",
 }
 
 Qty = Annotated[Any, BeforeValidator(_quantity), WithJsonSchema(QTY_SCHEMA)]

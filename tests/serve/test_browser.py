@@ -3,7 +3,8 @@
 A consultant starts a plant from a template, fills it in, adds an intervention with a wrong
 unit, sees the problem beside its field, fixes it, assesses, downloads the Excel report and
 switches to Chinese; another uploads a worked plant and sees the summary. Screenshots are
-saved in the test's folder (and in ``$RECP_SCREENSHOTS`` when set).
+saved in the test's folder (and in ``$RECP_SCREENSHOTS`` when set). Playwright drives Debian's
+Chromium (``executable_path``; Playwright's own browser download is never used).
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
 
 from tests.conftest import ROOT
-from tests.serve.cdp import Browser
+from tests.test_report_html import CHROMIUM_FLAGS, chromium
 
 pytestmark = pytest.mark.slow
 
@@ -61,14 +65,84 @@ def server() -> Iterator[str]:
         assert "Traceback" not in out, out
 
 
+class Browser:
+    """One page of Debian's Chromium, driven by Playwright (``executable_path``: no download)."""
+
+    def __init__(self, pw: Any, downloads: Path):
+        flags = [f for f in CHROMIUM_FLAGS if f != "--headless"]
+        self.browser = pw.chromium.launch(executable_path=chromium(), args=flags, headless=True)
+        self.context = self.browser.new_context(
+            accept_downloads=True, viewport={"width": 1280, "height": 900}
+        )
+        self.page = self.context.new_page()
+        self.downloads = downloads
+        self.console: list[str] = []
+        self.page.on(
+            "console",
+            lambda m: self.console.append(m.text) if m.type in ("error", "warning") else None,
+        )
+        self.page.on("pageerror", lambda e: self.console.append(str(e)))
+        self.page.on(
+            "response",
+            lambda r: self.console.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
+
+    def js(self, expression: str) -> Any:
+        return self.page.evaluate(expression)
+
+    def wait(self, expression: str, timeout: float = 30.0) -> Any:
+        """Poll ``expression`` until truthy (evaluated over the protocol, so the page's strict
+        CSP, which forbids eval, stays on)."""
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                value = self.page.evaluate(expression)
+            except PlaywrightError:  # the page is navigating: ask the next one
+                value = None
+            if value:
+                return value
+            if time.monotonic() > end:
+                raise AssertionError(f"timed out waiting for {expression}")
+            time.sleep(0.05)
+
+    def go(self, url: str) -> None:
+        self.page.goto(url)
+
+    def submit(self, click: str, then: str) -> None:
+        """Click (a JS expression giving the element), wait for the next page's condition."""
+        with self.page.expect_navigation():
+            self.page.evaluate(f"({click}).click()")
+        self.wait(then)
+
+    def set(self, name: str, value: str) -> None:
+        """Fill the form field named ``name`` (an input, or choose in a select)."""
+        field = self.page.locator(f'[name="{name}"]')
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+
+    def upload(self, selector: str, path: Path) -> None:
+        self.page.set_input_files(selector, str(path))
+
+    def screenshot(self, path: Path) -> Path:
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        self.context.close()
+        self.browser.close()
+
+
 @pytest.fixture
 def browser(tmp_path) -> Iterator[Browser]:
     (tmp_path / "downloads").mkdir()
-    b = Browser(tmp_path / "profile", tmp_path / "downloads")
-    try:
-        yield b
-    finally:
-        b.close()
+    with sync_playwright() as pw:
+        b = Browser(pw, tmp_path / "downloads")
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 def shot(b: Browser, tmp_path: Path, name: str) -> None:
@@ -113,14 +187,11 @@ def test_template_to_report_in_chromium(server, browser, tmp_path):
         "(document.querySelector('iframe.report'))"
     )
     shot(b, tmp_path, "serve-report")
-    b.js("document.getElementById('dl-xlsx').click()")
-    downloads = tmp_path / "downloads"
-    for _ in range(200):
-        done = [p for p in downloads.iterdir() if p.suffix == ".xlsx"]
-        if done:
-            break
-        time.sleep(0.1)
-    assert done and done[0].read_bytes()[:2] == b"PK", list(downloads.iterdir())
+    with b.page.expect_download() as dl:
+        b.js("document.getElementById('dl-xlsx').click()")
+    xlsx = tmp_path / "downloads" / dl.value.suggested_filename
+    dl.value.save_as(xlsx)
+    assert xlsx.suffix == ".xlsx" and xlsx.read_bytes()[:2] == b"PK"
     b.js("window.__old = true")
     b.js("(function(s){s.value='zh'; s.dispatchEvent(new Event('change'));})"
          "(document.getElementById('lang'))")  # fmt: skip

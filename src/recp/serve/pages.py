@@ -35,7 +35,11 @@ from recp.serve.store import Job, Plant, Session, Store
 from recp.serve.text import labels, page_languages, ui
 
 HERE = Path(__file__).resolve().parent
-STATIC = {"app.css": "text/css", "app.js": "text/javascript"}
+STATIC = {
+    "app.css": "text/css",
+    "app.js": "text/javascript",
+    "favicon.svg": "image/svg+xml",
+}
 #: Downloads of a plant: format -> (report format or None, media type, extension).
 DOWNLOADS = {
     "html": ("html", "text/html; charset=utf-8", ".html"),
