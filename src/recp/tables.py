@@ -65,6 +65,7 @@ from recp.rules import (
 )
 from recp.scenario import Scenario, pollutant
 from recp.units import B_GJ, B_M3, B_OTHER, B_T, BASES, fmt_unit, parse_quantity, parse_unit
+from recp.workbook import TOP_KEYS
 
 _SEP = "\x1f"  # joins plant and id into one key
 _BOOLS = ["true", "1", "yes", "false", "0", "no"]
@@ -1171,16 +1172,7 @@ PROCESS_KEYS = (
 #: The nested specs of a process or process change, given as dotted columns.
 NESTED = ("mercury", "pcdd_f", "pcb", "dl_pcb", "hcb", "co2")
 _PLANT_KEYS = ("name", "country", "sector", "production")
-_TOP_KEYS = (
-    "currency",
-    "gwp",
-    "grid_factor",
-    "grid_cm",
-    "grid_basis",
-    "discount_rate",
-    "carbon_price",
-    "effluent_tariff",
-)
+_TOP_KEYS = tuple(k for k in TOP_KEYS if k != "notes")
 _FLOW_KEYS = (
     "id",
     "type",

@@ -798,14 +798,7 @@ def _ghg_section(d: _Doc, data: ReportData, t: Translator) -> str:
     for s, ids in data.scenarios.items():
         if ids and data.reductions():
             out += _reductions_table(d, data, t, s, ids)
-    for f in data.cm_factors():
-        line = t(
-            "ghg.cm_line",
-            value=f"{f.get('value'):.6g}",
-            unit=t.unit(f.get("unit")),
-            id=f["id"],
-            source=f.get("source") or "",
-        )
+    for line in data.cm_lines(t):
         out += f'<p class="src" translate="no">{e(line)}</p>'
     if data.has_carbon_revenue():
         out += f'<p class="src">{e(t("ghg.carbon_note"))}</p>'

@@ -304,14 +304,7 @@ def _ghg(data: ReportData, t: Translator) -> list[str]:
             )
         title = lbl(t("ghg.reductions_title", scenario=chr(0))).replace(chr(0), md(s))
         out += [heading(3, title), table(rhead, rrows), lbl(t("ghg.reductions_caption")) + "\n"]
-    for f in data.cm_factors():
-        line = t(
-            "ghg.cm_line",
-            value=f"{f.get('value'):.6g}",
-            unit=t.unit(f.get("unit")),
-            id=f["id"],
-            source=f.get("source") or "",
-        )
+    for line in data.cm_lines(t):
         out.append(md(line) + "\n")
     if data.has_carbon_revenue():
         out.append(lbl(t("ghg.carbon_note")) + "\n")

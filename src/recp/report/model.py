@@ -265,6 +265,19 @@ class ReportData:
             f for f in self.factors if str(f["id"]).endswith(":cm") or f["id"] == "user:grid_cm"
         ]
 
+    def cm_lines(self, t: Any) -> list[str]:
+        """One translated line per combined-margin factor used: value, unit, id and source."""
+        return [
+            t(
+                "ghg.cm_line",
+                value=f"{f.get('value'):.6g}",
+                unit=t.unit(f.get("unit")),
+                id=f["id"],
+                source=f.get("source") or "",
+            )
+            for f in self.cm_factors()
+        ]
+
     def has_carbon_revenue(self) -> bool:
         """True when an economics row has a ``carbon_revenue`` (a carbon price was given)."""
         return any(e.get("carbon_revenue") is not None for e in self.economics)
