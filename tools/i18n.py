@@ -75,20 +75,19 @@ def _new(lang: str | None) -> Catalog:
 
 
 def from_yaml(lang: str, yaml_file: Path) -> None:
-    """Write the catalogue of ``lang`` from a YAML label file (keys as the English file)."""
+    """Write the catalogue of ``lang`` from a nested YAML label file (the pre-gettext format).
+
+    The keys are those of the English catalogue; a key the file lacks stays untranslated
+    (empty), which the tests refuse.
+    """
     import yaml  # lazy: only this command reads YAML
 
-    english = _flatten(yaml.safe_load(po_or_yaml_en().read_text("utf-8")))
     values = _flatten(yaml.safe_load(yaml_file.read_text("utf-8")))
     cat = _new(lang)
-    for key, en in english.items():
-        cat.add(en, values.get(key, "") if lang != "en" else en, context=key)
+    for m in read("en"):
+        if m.id:
+            cat.add(m.id, values.get(str(m.context), ""), context=m.context)
     write(cat, po_path(lang))
-
-
-def po_or_yaml_en() -> Path:
-    """The English YAML file used by :func:`from_yaml` (the migration source)."""
-    return ROOT / "src" / "recp" / "report" / "i18n" / "en.yaml"
 
 
 def pot() -> None:
