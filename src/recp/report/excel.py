@@ -222,6 +222,8 @@ def render(data: ReportData, t: Translator, *, cache_values: bool = True) -> byt
     _warnings_sheet(wb.create_sheet(t("excel.sheets.warnings")), data, t)
     if data.doc.get("calculations"):
         _calculations_sheet(wb.create_sheet(t("excel.sheets.calculations")), data, t)
+    for sheet in wb.worksheets:  # Arabic: columns run from the right, as the reader reads
+        sheet.sheet_view.rightToLeft = t.rtl
     buf = io.BytesIO()
     wb.save(buf)
     if not cache_values:

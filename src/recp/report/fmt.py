@@ -121,7 +121,7 @@ def money(v: float | None) -> str:
 
 
 def currency(v: float | None, code: str) -> str:
-    """An amount with its currency in the locale's currency pattern (``1 234 $US`` in French).
+    """An amount with its ISO currency code in the locale's pattern (``1 234 USD`` in French).
 
     Whole units from 10 as :func:`money`; English reports keep ``1,234 USD``.
     """
@@ -136,7 +136,9 @@ def currency(v: float | None, code: str) -> str:
 
     amount = 0.0 if round(v, 2) == 0 else (float(round(v)) if abs(v) >= 10 else v)
     digits = 0 if abs(amount) >= 10 or amount == 0 else 2
-    pattern = parse_pattern(str(Locale.parse(loc).currency_formats["standard"].pattern))
+    # The locale's placement and spacing, with the ISO code (as in the tables' headers).
+    own = str(Locale.parse(loc).currency_formats["standard"].pattern).replace("¤", "¤¤")
+    pattern = parse_pattern(own)
     pattern.frac_prec = (digits, digits)
     s = format_currency(
         amount, code, pattern, locale=loc, currency_digits=False, numbering_system="default"

@@ -98,6 +98,13 @@ class Translator:
         self.table = labels(code)
         self.ref = labels(REFERENCE) if code != REFERENCE else self.table
 
+    @property
+    def rtl(self) -> bool:
+        """Whether the language is written right to left (CLDR's character order)."""
+        from babel import Locale  # lazy: CLI start-up
+
+        return bool(Locale.parse(self.code).text_direction == "rtl")
+
     def __call__(self, key: str, **kw: Any) -> str:
         """Return the label ``key``, with ``{placeholders}`` filled from ``kw``."""
         text = self.table.get(key)
