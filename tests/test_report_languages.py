@@ -24,7 +24,7 @@ import pytest
 
 import recp
 from recp.report import render, write_report
-from recp.report.fmt import number_locale, num, pct
+from recp.report.fmt import num, number_locale, pct
 from recp.report.html import _CSS
 from recp.report.lang import labels, languages
 from tests.conftest import ROOT, SCENARIOS
@@ -108,7 +108,9 @@ def test_arabic_page_is_right_to_left_and_others_are_not():
 def test_layout_css_uses_logical_properties_only():
     """Mirroring for rtl comes from start/end and inline properties, never left/right."""
     rules = _CSS.split("@page")[0] + _CSS.split("@media print")[1]
-    physical = re.findall(r"(?:margin|padding|border)-(?:left|right)|text-align:\s*(?:left|right)", rules)
+    physical = re.findall(
+        r"(?:margin|padding|border)-(?:left|right)|text-align:\s*(?:left|right)", rules
+    )
     assert physical == []
     assert "svg.chart { direction: ltr; }" in _CSS  # chart geometry stays as computed
 

@@ -85,7 +85,9 @@ def assess(
             show_default=False,
         ),
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Report language: ar, en, es, fr, ru or zh.")] = "en",
+    lang: Annotated[
+        str, typer.Option("--lang", help="Report language: ar, en, es, fr, ru or zh.")
+    ] = "en",
 ) -> None:
     """Assess plants: baseline, scenarios, intervention savings and economics."""
     from recp.assessment import assess as run  # lazy: CLI start-up
