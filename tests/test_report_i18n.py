@@ -296,3 +296,16 @@ def test_units_are_translated():
     en = translator("en")
     assert en.unit("t CO2e/year") == "t CO₂e/yr"
     assert en.header("interventions.capex", "USD") == "Capex [USD]"
+
+
+def test_every_warning_code_has_a_translated_title():
+    """Every code recp can raise (found in its source) has its own title in every language."""
+    src = ROOT / "src" / "recp"
+    codes = set()
+    for py in src.rglob("*.py"):
+        codes |= set(re.findall(r'"code": "([a-z_]+)"', py.read_text("utf-8")))
+    codes |= {f"{b}_balance{s}" for b in ("water", "mass") for s in ("", "_unchecked")}
+    assert len(codes) >= 18, codes
+    for lang in languages():
+        lab = labels(lang)
+        assert not [c for c in codes if f"warning_codes.{c}" not in lab], lang
