@@ -66,6 +66,7 @@ SAME_AS_ENGLISH = {
         "indicator_names.pcdd_f",
         "plant.sector",
         "report.colon",
+        "sectors.hospital",
         "units.m3",
         "units.t",
     },

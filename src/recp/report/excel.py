@@ -34,7 +34,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from recp.report import formulas as fx
-from recp.report.lang import Translator, indicator_label
+from recp.report.lang import Translator, indicator_label, sector_name
 from recp.report.model import ReportData
 
 #: Excel's limit on the characters of one cell.
@@ -285,7 +285,7 @@ def _summary_sheet(ws: Worksheet, data: ReportData, t: Translator) -> tuple[str,
     prod = data.plant.get("production") or {}
     kv: list[tuple[str, Any, str | None]] = [
         (t("plant.country"), data.plant.get("country"), None),
-        (t("plant.sector"), data.plant.get("sector"), None),
+        (t("plant.sector"), sector_name(t, data.plant.get("sector")) or None, None),
         (
             t.header("plant.production", f"{prod['unit']}/year") if prod else t("plant.production"),
             prod.get("value"),

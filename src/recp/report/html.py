@@ -26,6 +26,7 @@ from recp.report.lang import (
     intervention_headers,
     scenario_economics_headers,
     scenario_summary,
+    sector_name,
 )
 from recp.report.model import (
     INTERVENTION_ECONOMICS,
@@ -210,6 +211,14 @@ def _sha256(s: str) -> str:
 def u(s: object) -> str:
     """User text: escaped and marked as not to be translated."""
     return f'<span translate="no">{escape(str(s))}</span>'
+
+
+def _sector(t: Translator, sector: str | None) -> str:
+    """The plant's sector: recp's sector codes translated, the user's own text as written."""
+    if not sector:
+        return DASH
+    name = sector_name(t, sector)
+    return e(name) if name != sector else u(sector)
 
 
 def u_svg(s: object) -> str:
@@ -412,7 +421,7 @@ def _cover(data: ReportData, t: Translator) -> str:
     colon = e(t("report.colon"))
     meta = [f"<span>{e(t('plant.country'))}{colon}{u(plant.get('country') or '')}</span>"]
     if plant.get("sector"):
-        meta.append(f"<span>{e(t('plant.sector'))}{colon}{u(plant['sector'])}</span>")
+        meta.append(f"<span>{e(t('plant.sector'))}{colon}{_sector(t, plant['sector'])}</span>")
     prod = plant.get("production")
     if prod:
         meta.append(f"<span>{e(t('plant.production'))}{colon}{_production(t, prod)}</span>")
@@ -505,7 +514,7 @@ def _plant_facts(data: ReportData, t: Translator) -> list[tuple[str, str]]:
     kv = [
         (e(t("plant.name")), u(plant["name"])),
         (e(t("plant.country")), u(plant.get("country") or "")),
-        (e(t("plant.sector")), u(plant.get("sector") or DASH)),
+        (e(t("plant.sector")), _sector(t, plant.get("sector"))),
         (e(t("plant.production")), _production(t, prod) if prod else e(DASH)),
         (e(t("plant.currency")), e(data.currency)),
         (e(t("plant.gwp")), e(data.settings.get("gwp") or "")),

@@ -157,6 +157,14 @@ class Translator:
         return f"{label} [{self.unit(unit).replace(' ', NBSP)}]" if unit else label
 
 
+def sector_name(t: Translator, sector: str | None) -> str:
+    """A plant's sector in ``t``'s language: a recp sector code translated, else as written."""
+    if not sector:
+        return ""
+    key = f"sectors.{sector}"
+    return t(key) if t.has(key) else sector
+
+
 def intervention_headers(
     t: Translator, inds: list[tuple[str, str]], cur: str, *, carbon: bool = False
 ) -> list[tuple[str, bool]]:

@@ -19,6 +19,7 @@ from recp.report.lang import (
     intervention_headers,
     scenario_economics_headers,
     scenario_summary,
+    sector_name,
 )
 from recp.report.model import (
     INTERVENTION_ECONOMICS,
@@ -121,7 +122,7 @@ def _title(data: ReportData, t: Translator) -> list[str]:
     colon = _colon(t)
     facts = [f"**{lbl(t('plant.country'))}{colon}** {md(plant.get('country') or '')}"]
     if plant.get("sector"):
-        facts.append(f"**{lbl(t('plant.sector'))}{colon}** {md(plant['sector'])}")
+        facts.append(f"**{lbl(t('plant.sector'))}{colon}** {md(sector_name(t, plant['sector']))}")
     if prod:
         facts.append(
             f"**{lbl(t('plant.production'))}{colon}** {num(prod['value'])} "
