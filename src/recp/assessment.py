@@ -453,7 +453,9 @@ class Assessment:
             "balances": self.balances(),
             "benchmarks": self.benchmarks(),
             "factors": self.factors(),
-            "warnings": self.warnings(),
+            # code and English message; the named fields some warnings carry for the
+            # reports' translated messages stay out of the JSON document
+            "warnings": [{"code": w["code"], "message": w["message"]} for w in self.warnings()],
         }
         if self.compiled.calculations:
             doc["calculations"] = self.calculations()
@@ -504,6 +506,7 @@ def no_effect_warning(intervention: str) -> dict[str, str]:
     """The warning for an intervention that changes no flow."""
     return {
         "code": "no_effect",
+        "intervention": intervention,
         "message": (
             f"intervention '{intervention}' changes no flow (its changes leave every amount as "
             "it was)"

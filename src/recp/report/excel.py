@@ -817,7 +817,7 @@ def _warnings_sheet(ws: Worksheet, data: ReportData, t: Translator) -> None:
     sh.header(head)
     for w in data.warnings:
         code = str(w.get("code") or "")
-        sh.line([code, t.warning(code), w.get("message")])
+        sh.line([code, t.warning(code), t.warning_message(w)])
     if not data.warnings:
         sh.line([None, t("warnings.none")])
     sh.finish(freeze="A2", filter_from=1, ncols=len(head))

@@ -663,7 +663,7 @@ def _warnings_section(data: ReportData, t: Translator) -> str:
         return f"<p>{e(t('warnings.none'))}</p>"
     return "".join(
         f'<div class="warn"><b>{e(t.warning(w.get("code")))}</b>'
-        f'<span class="msg" translate="no">{e(w.get("message", ""))}</span></div>'
+        f'<span class="msg" translate="no">{e(t.warning_message(w))}</span></div>'
         for w in data.warnings
     )
 

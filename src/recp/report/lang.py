@@ -134,6 +134,20 @@ class Translator:
         key = f"warning_codes.{code}"
         return self(key) if code and self.has(key) else self("warning_codes.other")
 
+    def warning_message(self, w: dict[str, str]) -> str:
+        """Return the detail of warning ``w`` in this language.
+
+        Codes with a template (``warning_messages.<code>``) are rendered from the template and
+        the named fields the warning carries (``flow``, ``intervention`` ...; ``template``
+        names a variant of a code's message); English, and
+        codes without a template yet, show the engine's English message (as in the JSON).
+        """
+        key = f"warning_messages.{w.get('template') or w.get('code')}"
+        if self.code == REFERENCE or not self.has(key):
+            return str(w.get("message", ""))
+        fields = {k: v for k, v in w.items() if k not in ("code", "message", "template")}
+        return self(key, **fields)
+
     def unit(self, unit: str | None) -> str:
         """Return a unit string in this language: unit words translated, symbols kept.
 

@@ -404,7 +404,7 @@ def _warnings(data: ReportData, t: Translator) -> list[str]:
     out = [heading(2, lbl(t("sections.warnings")))]
     for w in data.warnings:
         title = t.warning(str(w.get("code") or ""))
-        out.append(f"- **{lbl(title)}{colon}** {md(w.get('message', ''))}")
+        out.append(f"- **{lbl(title)}{colon}** {md(t.warning_message(w))}")
     if not data.warnings:
         out.append(lbl(t("warnings.none")))
     out.append("")

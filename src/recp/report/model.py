@@ -335,7 +335,7 @@ def build(a: Assessment) -> ReportData:
         savings=savings,
         economics=economics,
         factors=doc["factors"],
-        warnings=doc["warnings"],
+        warnings=a.warnings(),  # with the named fields of the translated messages
         flows=flows,
         interventions=interventions,
         doc=doc,
