@@ -322,14 +322,15 @@ def test_english_warning_templates_give_the_engine_message(path):
     translated template says the same thing with the same fields (none missing)."""
     a = recp.assess(recp.load(path))
     en = labels("en")
-    for w in a.warnings():
+    for w in a.warning_details():
         key = w.get("template") or w["code"]
         if key in warning_templates():
             fields = {k: v for k, v in w.items() if k not in ("code", "message", "template")}
             assert en[f"warning_messages.{key}"].format(**fields) == w["message"]
             for lang in languages():
                 assert translator(lang).warning_message(w), lang
-    assert all(set(w) == {"code", "message"} for w in a.to_dict()["warnings"])  # JSON unchanged
+    assert a.to_dict()["warnings"] == a.warnings()  # JSON unchanged: code and message
+    assert all(set(w) == {"code", "message"} for w in a.warnings())
 
 
 def test_warning_templates_cover_these_codes():
@@ -351,9 +352,9 @@ def test_warning_templates_cover_these_codes():
 def test_french_report_translates_templated_warnings():
     md = render(assessment("dairy-md"), "md", "fr").decode()
     a = assessment("dairy-md")
-    codes = {w["code"] for w in a.warnings()} & warning_templates()
+    codes = {w["code"] for w in a.warning_details()} & warning_templates()
     assert codes  # grid_factor_lifecycle
-    for w in a.warnings():
+    for w in a.warning_details():
         if w["code"] in codes:
             assert w["message"] not in md
             assert translator("fr").warning_message(w) in md.replace("\\_", "_")

@@ -390,7 +390,18 @@ class Assessment:
         return [{**c.factors[k].to_dict(), "flows": c.factor_flows[k]} for k in sorted(c.factors)]
 
     def warnings(self) -> list[dict[str, str]]:
-        """Warnings raised while compiling and assessing (never silent defaults)."""
+        """Warnings raised while compiling and assessing (never silent defaults).
+
+        Each is ``{"code": ..., "message": ...}``, the message in English (as in the JSON).
+        """
+        return [{"code": w["code"], "message": w["message"]} for w in self.warning_details()]
+
+    def warning_details(self) -> list[dict[str, str]]:
+        """:meth:`warnings` with the named fields some carry (``flow``, ``intervention`` ...).
+
+        The reports fill the translated template of a code (``warning_messages.<code>`` in the
+        catalogues, or the variant named by ``template``) with these fields.
+        """
         out = list(self.compiled.warnings)
         for b in self.balances():
             w = balance_warning(
@@ -453,9 +464,7 @@ class Assessment:
             "balances": self.balances(),
             "benchmarks": self.benchmarks(),
             "factors": self.factors(),
-            # code and English message; the named fields some warnings carry for the
-            # reports' translated messages stay out of the JSON document
-            "warnings": [{"code": w["code"], "message": w["message"]} for w in self.warnings()],
+            "warnings": self.warnings(),
         }
         if self.compiled.calculations:
             doc["calculations"] = self.calculations()

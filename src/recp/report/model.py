@@ -335,7 +335,7 @@ def build(a: Assessment) -> ReportData:
         savings=savings,
         economics=economics,
         factors=doc["factors"],
-        warnings=a.warnings(),  # with the named fields of the translated messages
+        warnings=a.warning_details(),  # with the named fields of the translated messages
         flows=flows,
         interventions=interventions,
         doc=doc,
