@@ -10,6 +10,7 @@ falls back to a box or to an arbitrary font.
 
 from __future__ import annotations
 
+import html as html_lib
 import io
 import os
 import re
@@ -225,7 +226,7 @@ def test_every_plant_renders_in_chromium_in_every_language(path, lang, tmp_path)
     stack = re.findall(r'"([^"]+)"', lab["meta.fonts"])
     missing = uncovered(visible_text(dom), stack)
     assert not missing, f"{lang}: no glyph in the font stack for {sorted(missing)}"
-    cells = re.findall(r'<td class="n[^"]*">([^<]*)</td>', dom)
+    cells = [html_lib.unescape(c) for c in re.findall(r'<td class="n[^"]*">([^<]*)</td>', dom)]
     # Numbers in the locale's format: a comma never groups thousands in fr, ru, es.
     if lang in ("es", "fr", "ru"):
         # (a leading 1-9: "0,113" is a decimal; three significant digits never give "1,234")
