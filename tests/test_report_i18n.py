@@ -304,9 +304,9 @@ def test_every_warning_code_has_a_translated_title():
     src = ROOT / "src" / "recp"
     codes = set()
     for py in src.rglob("*.py"):
-        codes |= set(re.findall(r'"code": "([a-z_]+)"', py.read_text("utf-8")))
+        codes |= set(re.findall(r'"code": "([a-z0-9_]+)"', py.read_text("utf-8")))
     codes |= {f"{b}_balance{s}" for b in ("water", "mass") for s in ("", "_unchecked")}
-    assert len(codes) >= 18, codes
+    assert len(codes) >= 19, codes
     for lang in languages():
         lab = labels(lang)
         assert not [c for c in codes if f"warning_codes.{c}" not in lab], lang
@@ -335,6 +335,9 @@ def test_english_warning_templates_give_the_engine_message(path):
 
 def test_warning_templates_cover_these_codes():
     assert warning_templates() == {
+        "combustion_factor_fallback",
+        "mass_balance",
+        "water_balance",
         "flows_without_price",
         "flows_without_price_others",
         "grid_cm_quality",
@@ -358,3 +361,14 @@ def test_french_report_translates_templated_warnings():
         if w["code"] in codes:
             assert w["message"] not in md
             assert translator("fr").warning_message(w) in md.replace("\\_", "_")
+
+
+@pytest.mark.parametrize("balance", ["water", "mass"])
+def test_balance_warning_templates_give_the_engine_message(balance):
+    from recp.assessment import balance_warning
+
+    w = balance_warning(balance, "m3", 1200.0, 900.0, -0.25, 0.1, False, None)
+    fields = {k: v for k, v in w.items() if k not in ("code", "message")}
+    assert labels("en")[f"warning_messages.{balance}_balance"].format(**fields) == w["message"]
+    fr = translator("fr").warning_message(w)
+    assert "1200 m3" in fr and f"balances.{balance}" in fr and "ne boucle pas" in fr

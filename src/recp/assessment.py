@@ -571,6 +571,11 @@ def balance_warning(
     )
     return {
         "code": f"{balance}_balance",
+        "inflow": f"{tin_r:g}",
+        "outflow": f"{tout_r:g}",
+        "unit": unit,
+        "difference": f"{rel_r:+.1%}",
+        "tolerance": f"{tolerance:.0%}",
         "message": (
             f"{balance} balance does not close: in {tin_r:g} {unit}, out {tout_r:g} {unit}, "
             f"difference {rel_r:+.1%} (tolerance {tolerance:.0%}); {where}"

@@ -1091,6 +1091,9 @@ def _flow_warnings(sc: Scenario, ft: FlowTable, co: Coefficients) -> list[dict[s
         warnings.append(
             {
                 "code": "combustion_factor_fallback",
+                "flow": str(ft.flow_id[i]),
+                "sector": str(sector),
+                "carrier": str(co.rowset.carriers[ft.carrier[i]]),
                 "message": (
                     f"flow '{ft.flow_id[i]}': recp's copy of the IPCC 2006 {sector} table "
                     f"({co.rowset.carriers[ft.carrier[i]]}) lacks a verified CH4 or N2O factor; "
