@@ -74,13 +74,15 @@ lock: $(UV)
 	  --python-version 3.11 --generate-hashes --no-header --quiet -o requirements/lowest.txt
 
 # The HTML-report tests render in a real headless Chromium (Debian's package), with CJK fonts
-# for the Chinese report.
+# for the Chinese report and Noto (Arabic, Cyrillic, Latin: fonts-noto-core) for the others.
 browser:
-	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . ; } || { \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . \
+	  && fc-list :lang=ar 2>/dev/null | grep -q . ; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian's chromium and CJK fonts for the report tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "note: chromium or CJK fonts missing and cannot be installed here; browser tests will say so"; fi; }
+	    echo "installing Debian's chromium, CJK and Arabic fonts for the report tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	      fonts-noto-cjk fonts-noto-core >/dev/null; \
+	  else echo "note: chromium, CJK or Arabic fonts missing and cannot be installed here; browser tests will say so"; fi; }
 
 # The Excel-report tests recalculate the workbooks in headless LibreOffice (Debian's
 # libreoffice-calc) and compare its results with recp's.

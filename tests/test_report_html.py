@@ -423,9 +423,9 @@ def test_cli_unknown_report_format_and_language(tmp_path, capsys):
     assert main(["assess", str(src), "--report", str(tmp_path / "r.pdf")]) == 2
     err = capsys.readouterr().err
     assert "unknown report format '.pdf'" in err and ".html" in err and ".xlsx" in err
-    assert main(["assess", str(src), "--report", str(tmp_path / "r.html"), "--lang", "fr"]) == 2
+    assert main(["assess", str(src), "--report", str(tmp_path / "r.html"), "--lang", "pt"]) == 2
     err = capsys.readouterr().err
-    assert "unknown report language 'fr'" in err and "en, zh" in err
+    assert "unknown report language 'pt'" in err and "ar, en, es, fr, ru, zh" in err
     assert not (tmp_path / "r.html").exists()
 
 

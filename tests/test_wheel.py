@@ -1,4 +1,4 @@
-"""The built wheel carries factors/ and loads a factor from it (not from the source tree)."""
+"""The built wheel carries factors/ and the compiled report catalogues, and loads them."""
 
 from __future__ import annotations
 
@@ -35,6 +35,12 @@ def test_installed_wheel_has_factors(tmp_path):
     assert "recp/factors/ipcc2006-fuels.csv" in names
     assert "recp/factors/ipcc2006-fuels.meta.yaml" in names
     assert "recp/py.typed" in names and "recp/recp_units.txt" in names
+    # The report catalogues ship compiled at build time (hatch_build.py), one per language.
+    langs = sorted(p.name for p in (ROOT / "src" / "recp" / "locale").iterdir() if p.is_dir())
+    assert len(langs) >= 6, langs
+    for lang in langs:
+        assert f"recp/locale/{lang}/LC_MESSAGES/recp.mo" in names, lang
+    assert not [n for n in names if n.endswith((".po", ".pot"))]
     target = tmp_path / "site"
     r = subprocess.run(
         [
@@ -59,7 +65,9 @@ def test_installed_wheel_has_factors(tmp_path):
         "import recp, recp.factors as f;"
         "assert recp.__file__.startswith(sys.argv[1]), recp.__file__;"
         "assert str(f.factors_dir()).startswith(sys.argv[1]), f.factors_dir();"
-        "print(recp.library().get('ipcc2006-fuels:natural_gas:ncv').value)"
+        "print(recp.library().get('ipcc2006-fuels:natural_gas:ncv').value);"
+        "from recp.report.lang import languages, translator;"
+        "print(' '.join(languages()), translator('fr')('sections.summary'))"
     )
     r = subprocess.run(
         [sys.executable, "-c", probe, str(target)],
@@ -69,4 +77,6 @@ def test_installed_wheel_has_factors(tmp_path):
         cwd=tmp_path,
     )
     assert r.returncode == 0, r.stderr[-2000:]
-    assert r.stdout.strip() == "48.0"
+    lines = r.stdout.strip().splitlines()
+    assert lines[0] == "48.0"
+    assert lines[1] == "ar en es fr ru zh Résumé"  # read from the wheel's recp.mo

@@ -396,7 +396,18 @@ class Assessment:
         return [{**c.factors[k].to_dict(), "flows": c.factor_flows[k]} for k in sorted(c.factors)]
 
     def warnings(self) -> list[dict[str, str]]:
-        """Warnings raised while compiling and assessing (never silent defaults)."""
+        """Warnings raised while compiling and assessing (never silent defaults).
+
+        Each is ``{"code": ..., "message": ...}``, the message in English (as in the JSON).
+        """
+        return [{"code": w["code"], "message": w["message"]} for w in self.warning_details()]
+
+    def warning_details(self) -> list[dict[str, str]]:
+        """:meth:`warnings` with the named fields some carry (``flow``, ``intervention`` ...).
+
+        The reports fill the translated template of a code (``warning_messages.<code>`` in the
+        catalogues, or the variant named by ``template``) with these fields.
+        """
         out = list(self.compiled.warnings)
         for b in self.balances():
             w = balance_warning(
@@ -517,6 +528,7 @@ def no_effect_warning(intervention: str) -> dict[str, str]:
     """The warning for an intervention that changes no flow."""
     return {
         "code": "no_effect",
+        "intervention": intervention,
         "message": (
             f"intervention '{intervention}' changes no flow (its changes leave every amount as "
             "it was)"
@@ -572,6 +584,11 @@ def balance_warning(
     )
     return {
         "code": f"{balance}_balance",
+        "inflow": f"{tin_r:g}",
+        "outflow": f"{tout_r:g}",
+        "unit": unit,
+        "difference": f"{rel_r:+.1%}",
+        "tolerance": f"{tolerance:.0%}",
         "message": (
             f"{balance} balance does not close: in {tin_r:g} {unit}, out {tout_r:g} {unit}, "
             f"difference {rel_r:+.1%} (tolerance {tolerance:.0%}); {where}"

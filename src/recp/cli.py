@@ -85,7 +85,9 @@ def assess(
             show_default=False,
         ),
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Report language: en or zh.")] = "en",
+    lang: Annotated[
+        str, typer.Option("--lang", help="Report language: ar, en, es, fr, ru or zh.")
+    ] = "en",
     uncertainty: Annotated[
         int | None,
         typer.Option(

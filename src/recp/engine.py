@@ -1177,6 +1177,7 @@ def _flow_warnings(sc: Scenario, ft: FlowTable, co: Coefficients) -> list[dict[s
         warnings.append(
             {
                 "code": "heat_without_factor",
+                "flow": str(ft.flow_id[i]),
                 "message": (
                     f"flow '{ft.flow_id[i]}': bought heat has no emission_factor; its scope 2 "
                     "emissions "
@@ -1190,6 +1191,7 @@ def _flow_warnings(sc: Scenario, ft: FlowTable, co: Coefficients) -> list[dict[s
             warnings.append(
                 {
                     "code": "landfill_type_unknown",
+                    "flow": str(ft.flow_id[i]),
                     "message": (
                         f"flow '{ft.flow_id[i]}': no 'landfill' type given; landfill CH4 uses "
                         "the IPCC "
@@ -1202,6 +1204,9 @@ def _flow_warnings(sc: Scenario, ft: FlowTable, co: Coefficients) -> list[dict[s
         warnings.append(
             {
                 "code": "combustion_factor_fallback",
+                "flow": str(ft.flow_id[i]),
+                "sector": str(sector),
+                "carrier": str(co.rowset.carriers[ft.carrier[i]]),
                 "message": (
                     f"flow '{ft.flow_id[i]}': recp's copy of the IPCC 2006 {sector} table "
                     f"({co.rowset.carriers[ft.carrier[i]]}) lacks a verified CH4 or N2O factor; "
@@ -1215,6 +1220,7 @@ def _flow_warnings(sc: Scenario, ft: FlowTable, co: Coefficients) -> list[dict[s
         warnings.append(
             {
                 "code": "wastewater_n2o_not_estimated",
+                "flows": ids,
                 "message": (
                     f"N2O of wastewater {ids} is not estimated: recp's default (IPCC 2019 "
                     "Refinement Vol. 5 Ch. 6 Table 6.8A, 0.016 kg N2O-N/kg N) is for centralised "
@@ -1227,6 +1233,7 @@ def _flow_warnings(sc: Scenario, ft: FlowTable, co: Coefficients) -> list[dict[s
         warnings.append(
             {
                 "code": "grid_cm_missing",
+                "country": str(sc.country_code),
                 "message": (
                     f"no combined-margin grid factor for {sc.country_code} in table "
                     "'grid-ifi-2021': electricity savings are not counted as emission reductions "
@@ -1261,6 +1268,8 @@ def _unpriced_warnings(sc: Scenario, unpriced: list[str]) -> list[dict[str, str]
     out = [
         {
             "code": "flows_without_price",
+            "flow": fid,
+            "interventions": ", ".join(repr(i) for i in changed_by[fid]),
             "message": (
                 f"no price for flow '{fid}', changed by intervention(s) "
                 + ", ".join(repr(i) for i in changed_by[fid])
@@ -1275,6 +1284,8 @@ def _unpriced_warnings(sc: Scenario, unpriced: list[str]) -> list[dict[str, str]
         out.append(
             {
                 "code": "flows_without_price",
+                "template": "flows_without_price_others",
+                "flows": ", ".join(repr(x) for x in rest),
                 "message": (
                     "no price for flow(s) "
                     + ", ".join(repr(x) for x in rest)
@@ -1458,6 +1469,7 @@ def _compile_interventions(
             warnings.append(
                 {
                     "code": "no_lifetime",
+                    "intervention": iv.id,
                     "message": (
                         f"intervention '{iv.id}' has no lifetime: its NPV, IRR and cost per t CO2e "
                         "are not computed"
@@ -1489,6 +1501,9 @@ def _setting_warnings(
             warnings.append(
                 {
                     "code": "grid_cm_quality",
+                    "factor": key,
+                    "value": f"{factors[key].value:g}",
+                    "quality": str(row.get("quality")),
                     "message": (
                         f"emission reductions of electricity use {key} "
                         f"({factors[key].value:g} t CO2/MWh), the IFI harmonised combined margin "
@@ -1501,6 +1516,8 @@ def _setting_warnings(
             warnings.append(
                 {
                     "code": "grid_factor_lifecycle",
+                    "factor": key,
+                    "value": f"{factors[key].value:g}",
                     "message": (
                         f"scope 2 uses {key} ({factors[key].value:g} kg CO2e/kWh): Ember's "
                         "lifecycle intensity of generation; give a combustion-based national "

@@ -154,6 +154,20 @@ def test_language_switch_renders_chinese(client, csrf):
     assert 'lang="zh' in client.get(f"/plants/{pid}/frame").text
 
 
+@pytest.mark.parametrize(
+    ("lang", "word"), [("fr", "Résumé"), ("es", "Resumen"), ("ru", "Резюме"), ("ar", "الملخص")]
+)
+def test_language_switch_offers_the_six_un_languages(client, csrf, lang, word):
+    pid = upload(client, csrf, DAIRY)
+    r = client.post("/lang", data={"csrf": csrf, "lang": lang, "next": f"/plants/{pid}/report"})
+    assert r.url.path == f"/plants/{pid}/report" and word in r.text
+    assert f'<html lang="{lang}"' in r.text
+    assert ('dir="rtl"' in r.text) == (lang == "ar")
+    frame = client.get(f"/plants/{pid}/frame").text
+    assert f'lang="{lang}"' in frame and ('dir="rtl"' in frame) == (lang == "ar")
+    assert all(f'<option value="{c}"' in r.text for c in ("ar", "en", "es", "fr", "ru", "zh"))
+
+
 def test_compare_plants_and_scenarios(client, csrf):
     a = upload(client, csrf, DAIRY)
     b = upload(client, csrf, ROOT / "scenarios" / "hospital-md.yaml")

@@ -7,7 +7,8 @@
 >>> write_report(a, "dairy.xlsx", lang="zh")                     # doctest: +SKIP
 
 The format follows the file's extension (:data:`FORMATS`); the language is one of
-:func:`languages` (one ``i18n/<code>.yaml`` file each). Reports are built from the
+:func:`languages` (one gettext catalogue each, ``recp/locale/<code>/LC_MESSAGES/recp.po``).
+Reports are built from the
 assessment's result rows (the same numbers as ``recp assess --format json``) and written
 atomically; an input file or an existing file (unless ``force``) is never overwritten.
 
@@ -22,7 +23,8 @@ from typing import TYPE_CHECKING
 
 from recp.errors import InputError
 from recp.io import check_output, write_atomic
-from recp.report.lang import labels, languages, translator
+from recp.report.fmt import number_locale
+from recp.report.lang import Translator, labels, languages, translator
 from recp.report.model import build
 
 if TYPE_CHECKING:
@@ -63,6 +65,11 @@ def render(assessment: Assessment, fmt: str, lang: str = "en") -> bytes:
     t = translator(lang)
     if fmt not in set(FORMATS.values()):
         raise InputError(f"unknown report format {fmt!r}; valid: html, xlsx, md")
+    with number_locale(lang):  # numbers and dates in the language's CLDR locale
+        return _render(assessment, fmt, t)
+
+
+def _render(assessment: Assessment, fmt: str, t: Translator) -> bytes:
     data = build(assessment)
     if fmt == "html":
         from recp.report.html import render as render_html  # lazy: CLI start-up

@@ -34,7 +34,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from recp.report import formulas as fx
-from recp.report.lang import Translator, indicator_label
+from recp.report.lang import Translator, indicator_label, sector_name
 from recp.report.model import ReportData
 
 #: Excel's limit on the characters of one cell.
@@ -222,6 +222,8 @@ def render(data: ReportData, t: Translator, *, cache_values: bool = True) -> byt
     _warnings_sheet(wb.create_sheet(t("excel.sheets.warnings")), data, t)
     if data.doc.get("calculations"):
         _calculations_sheet(wb.create_sheet(t("excel.sheets.calculations")), data, t)
+    for sheet in wb.worksheets:  # Arabic: columns run from the right, as the reader reads
+        sheet.sheet_view.rightToLeft = t.rtl
     buf = io.BytesIO()
     wb.save(buf)
     if not cache_values:
@@ -283,7 +285,7 @@ def _summary_sheet(ws: Worksheet, data: ReportData, t: Translator) -> tuple[str,
     prod = data.plant.get("production") or {}
     kv: list[tuple[str, Any, str | None]] = [
         (t("plant.country"), data.plant.get("country"), None),
-        (t("plant.sector"), data.plant.get("sector"), None),
+        (t("plant.sector"), sector_name(t, data.plant.get("sector")) or None, None),
         (
             t.header("plant.production", f"{prod['unit']}/year") if prod else t("plant.production"),
             prod.get("value"),
@@ -815,7 +817,7 @@ def _warnings_sheet(ws: Worksheet, data: ReportData, t: Translator) -> None:
     sh.header(head)
     for w in data.warnings:
         code = str(w.get("code") or "")
-        sh.line([code, t.warning(code), w.get("message")])
+        sh.line([code, t.warning(code), t.warning_message(w)])
     if not data.warnings:
         sh.line([None, t("warnings.none")])
     sh.finish(freeze="A2", filter_from=1, ncols=len(head))

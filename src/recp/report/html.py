@@ -26,6 +26,7 @@ from recp.report.lang import (
     intervention_headers,
     scenario_economics_headers,
     scenario_summary,
+    sector_name,
 )
 from recp.report.model import (
     INTERVENTION_ECONOMICS,
@@ -86,6 +87,10 @@ _CSS = """
 :root { --ink: #22303c; --muted: #5f6b76; --navy: #1d3557; --teal: #2a7f8f; --line: #d9e0e6;
   --soft: #f4f7f9; --green: #2e7d4f; --red: #b03a2e; --amber: #e0a030; }
 * { box-sizing: border-box; }
+/* Right to left (Arabic): the layout mirrors through logical properties (start/end, inline);
+   charts keep the left-to-right geometry their coordinates and text anchors were computed
+   in (a value axis grows to the right, as in Arabic technical print); labels still read rtl. */
+svg.chart { direction: ltr; }
 html { font-family: __FONTS__; color: var(--ink); font-size: 14px; line-height: 1.45;
   -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body { margin: 0; background: #e9edf1; }
@@ -100,19 +105,19 @@ h1 { font-size: 28px; margin: 6px 0 6px; font-weight: 650; line-height: 1.2; }
 section { padding: 2px 40px; }
 h2 { font-size: 19px; color: var(--navy); border-bottom: 2px solid var(--navy);
   padding-bottom: 4px; margin: 26px 0 12px; break-after: avoid; }
-h2 .no { color: var(--teal); margin-right: .45em; }
+h2 .no { color: var(--teal); margin-inline-end: .45em; }
 h3 { font-size: 15px; margin: 20px 0 8px; break-after: avoid; }
 p { margin: 6px 0 10px; }
 table { border-collapse: collapse; width: 100%; font-size: 12.5px; margin: 6px 0 4px; }
-th { font-weight: 600; text-align: left; border-bottom: 1.5px solid var(--ink);
+th { font-weight: 600; text-align: start; border-bottom: 1.5px solid var(--ink);
   padding: 5px 6px; vertical-align: bottom; }
 td { border-bottom: 1px solid var(--line); padding: 4px 6px; vertical-align: top; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n, th.n { text-align: end; font-variant-numeric: tabular-nums; }
 td.n { white-space: nowrap; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
 tr.total td { font-weight: 650; border-top: 1.5px solid var(--ink); background: var(--soft); }
 tr.sub td { color: var(--muted); }
-td.ind { padding-left: 18px; }
+td.ind { padding-inline-start: 18px; }
 .neg { color: var(--red); }
 .pos { color: var(--green); }
 .caption, figcaption { font-size: 11.5px; color: var(--muted); margin: 4px 0 16px; }
@@ -123,13 +128,13 @@ figcaption b, .caption b { color: var(--ink); font-weight: 600; }
 .kpi .label { font-size: 11px; text-transform: uppercase; letter-spacing: .04em;
   color: var(--muted); }
 .kpi .value { font-size: 21px; font-weight: 650; margin-top: 2px; white-space: nowrap; }
-.kpi .unit { font-size: 12px; color: var(--muted); margin-left: 3px; font-weight: 400; }
+.kpi .unit { font-size: 12px; color: var(--muted); margin-inline-start: 3px; font-weight: 400; }
 .kpi .sub { font-size: 11.5px; color: var(--muted); }
 .kpi .chg { font-size: 11.5px; color: var(--green); }
 .kpi .chg.up { color: var(--red); }
 .kpi .chg.zero { color: var(--muted); }
 .summary p { font-size: 13.5px; }
-.toc { columns: 2; font-size: 12.5px; margin: 6px 0 0; padding-left: 18px; }
+.toc { columns: 2; font-size: 12.5px; margin: 6px 0 0; padding-inline-start: 18px; }
 .toc a { color: var(--navy); text-decoration: none; }
 figure { margin: 12px 0 18px; break-inside: avoid; }
 svg.chart { width: 100%; height: auto; display: block; font-family: inherit; }
@@ -141,7 +146,7 @@ svg.chart text.halo { paint-order: stroke; stroke: #fff; stroke-width: 3px;
 .id { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 10.5px;
   color: var(--muted); }
 .measure .name { display: block; }
-.warn { border-left: 3px solid var(--amber); background: #fdf7ea; padding: 7px 12px;
+.warn { border-inline-start: 3px solid var(--amber); background: #fdf7ea; padding: 7px 12px;
   margin: 8px 0; break-inside: avoid; }
 .warn b { display: block; font-size: 12.5px; }
 .warn .msg { font-size: 12px; color: var(--muted); }
@@ -155,7 +160,7 @@ dl.kv dt { color: var(--muted); }
 dl.kv dd { margin: 0; }
 .detail { break-inside: avoid; border-top: 1px solid var(--line); padding: 6px 0 4px; }
 .detail h4 { margin: 4px 0 4px; font-size: 13px; }
-.detail .id { margin-left: .4em; }
+.detail .id { margin-inline-start: .4em; }
 @page { size: A4; margin: 14mm 12mm 16mm;
   @bottom-left { content: __FOOTER__; font-size: 8pt; color: #5f6b76; }
   @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt;
@@ -206,6 +211,14 @@ def _sha256(s: str) -> str:
 def u(s: object) -> str:
     """User text: escaped and marked as not to be translated."""
     return f'<span translate="no">{escape(str(s))}</span>'
+
+
+def _sector(t: Translator, sector: str | None) -> str:
+    """The plant's sector: recp's sector codes translated, the user's own text as written."""
+    if not sector:
+        return DASH
+    name = sector_name(t, sector)
+    return e(name) if name != sector else u(sector)
 
 
 def u_svg(s: object) -> str:
@@ -366,6 +379,11 @@ def _sections(t: Translator, parts: list[tuple[str, str, str, str]]) -> tuple[st
     return "\n".join(body), "".join(toc)
 
 
+def _dir(t: Translator) -> str:
+    """`` dir="rtl"`` for a right-to-left language (CLDR's character order), else nothing."""
+    return ' dir="rtl"' if t.rtl else ""
+
+
 def _document(data: ReportData, t: Translator, main: str) -> str:
     """The whole document around ``main``: head, CSS, Content-Security-Policy and script."""
     plant = data.plant
@@ -380,7 +398,7 @@ def _document(data: ReportData, t: Translator, main: str) -> str:
     title = f"{plant['name']} · {t('report.title')}"
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="{e(t("meta.html_lang"))}">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{e(t("meta.html_lang"))}"{_dir(t)}>\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="generator" content="recp {e(data.version)}">\n'
@@ -403,7 +421,7 @@ def _cover(data: ReportData, t: Translator) -> str:
     colon = e(t("report.colon"))
     meta = [f"<span>{e(t('plant.country'))}{colon}{u(plant.get('country') or '')}</span>"]
     if plant.get("sector"):
-        meta.append(f"<span>{e(t('plant.sector'))}{colon}{u(plant['sector'])}</span>")
+        meta.append(f"<span>{e(t('plant.sector'))}{colon}{_sector(t, plant['sector'])}</span>")
     prod = plant.get("production")
     if prod:
         meta.append(f"<span>{e(t('plant.production'))}{colon}{_production(t, prod)}</span>")
@@ -496,7 +514,7 @@ def _plant_facts(data: ReportData, t: Translator) -> list[tuple[str, str]]:
     kv = [
         (e(t("plant.name")), u(plant["name"])),
         (e(t("plant.country")), u(plant.get("country") or "")),
-        (e(t("plant.sector")), u(plant.get("sector") or DASH)),
+        (e(t("plant.sector")), _sector(t, plant.get("sector"))),
         (e(t("plant.production")), _production(t, prod) if prod else e(DASH)),
         (e(t("plant.currency")), e(data.currency)),
         (e(t("plant.gwp")), e(data.settings.get("gwp") or "")),
@@ -645,7 +663,7 @@ def _warnings_section(data: ReportData, t: Translator) -> str:
         return f"<p>{e(t('warnings.none'))}</p>"
     return "".join(
         f'<div class="warn"><b>{e(t.warning(w.get("code")))}</b>'
-        f'<span class="msg" translate="no">{e(w.get("message", ""))}</span></div>'
+        f'<span class="msg" translate="no">{e(t.warning_message(w))}</span></div>'
         for w in data.warnings
     )
 

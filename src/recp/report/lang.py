@@ -1,7 +1,11 @@
-"""Report languages: one YAML file of labels per language in ``recp/report/i18n/``.
+"""Report languages: one gettext catalogue per language in ``recp/locale/<code>/LC_MESSAGES/``.
 
-English (``en.yaml``) is the reference: every other language has the same keys. Adding a
-language is adding one file, ``i18n/<code>.yaml``; :func:`languages` finds it.
+Each message of ``recp.po`` has a context, the dotted key the renderers ask for
+(``sections.summary``), the English text as ``msgid`` and the translation as ``msgstr``.
+English is the reference: every other catalogue has the same keys (tests check that every
+message is translated: there is no silent fallback). The wheel ships the compiled ``recp.mo``
+(compiled by the build hook, ``hatch_build.py``); a source checkout reads ``recp.po``.
+Adding a language is adding one catalogue (docs/languages.md); :func:`languages` finds it.
 
 >>> from recp.report.lang import translator
 >>> t = translator("en")
@@ -21,7 +25,7 @@ from importlib import resources
 from typing import Any
 
 from recp.errors import InputError
-from recp.report.fmt import change, clean, money, num, pct, signed, years
+from recp.report.fmt import change, clean, currency, money, num, pct, signed, years
 
 #: The reference language: every key used by the renderers is in its file.
 REFERENCE = "en"
@@ -29,21 +33,24 @@ REFERENCE = "en"
 NBSP = "\u00a0"
 
 
+#: The gettext domain of the report catalogues.
+DOMAIN = "recp"
+
+
+def _messages(code: str) -> Any:
+    """The catalogue file of ``code``: ``recp.mo`` (wheel) or ``recp.po`` (source), or None."""
+    folder = resources.files("recp").joinpath("locale", code, "LC_MESSAGES")
+    for name in (f"{DOMAIN}.mo", f"{DOMAIN}.po"):
+        f = folder.joinpath(name)
+        if f.is_file():
+            return f
+    return None
+
+
 def languages() -> list[str]:
-    """Codes of the report languages shipped (the ``i18n/*.yaml`` files), sorted."""
-    folder = resources.files("recp.report").joinpath("i18n")
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
-
-
-def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    out: dict[str, str] = {}
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(_flatten(v, key + "."))
-        else:
-            out[key] = "" if v is None else str(v)
-    return out
+    """Codes of the report languages shipped (one catalogue each), sorted."""
+    folder = resources.files("recp").joinpath("locale")
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and _messages(p.name))
 
 
 @lru_cache(maxsize=8)
@@ -53,18 +60,27 @@ def labels(code: str) -> dict[str, str]:
     Raises
     ------
     InputError
-        If no ``i18n/<code>.yaml`` is shipped; the message lists the valid codes.
+        If no catalogue of ``code`` is shipped; the message lists the valid codes.
     """
-    import yaml  # lazy: CLI start-up (``import recp.report`` stays light)
-
     valid = languages()
     if code not in valid:
         raise InputError(f"--lang: unknown report language {code!r}; valid: {', '.join(valid)}")
-    text = resources.files("recp.report").joinpath("i18n", f"{code}.yaml").read_text("utf-8")
-    data = yaml.safe_load(text) or {}
-    if not isinstance(data, dict):  # pragma: no cover - shipped files are mappings
-        raise InputError(f"i18n/{code}.yaml: expected a mapping of labels")
-    return _flatten(data)
+    f = _messages(code)
+    with f.open("rb") as fh:
+        if f.name.endswith(".mo"):
+            from babel.messages.mofile import read_mo  # lazy: CLI start-up
+
+            cat = read_mo(fh)
+        else:
+            from babel.messages.pofile import read_po  # lazy: CLI start-up
+
+            cat = read_po(fh, locale=code, domain=DOMAIN)
+    # A fuzzy message (English changed, translation not yet checked) is not a translation.
+    return {
+        str(m.context): str(m.string)
+        for m in cat
+        if m.id and m.context and m.string and not m.fuzzy
+    }
 
 
 _UNIT_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[^A-Za-z_]+")
@@ -81,6 +97,13 @@ class Translator:
         self.code = code
         self.table = labels(code)
         self.ref = labels(REFERENCE) if code != REFERENCE else self.table
+
+    @property
+    def rtl(self) -> bool:
+        """Whether the language is written right to left (CLDR's character order)."""
+        from babel import Locale  # lazy: CLI start-up
+
+        return bool(Locale.parse(self.code).text_direction == "rtl")
 
     def __call__(self, key: str, **kw: Any) -> str:
         """Return the label ``key``, with ``{placeholders}`` filled from ``kw``."""
@@ -111,6 +134,20 @@ class Translator:
         key = f"warning_codes.{code}"
         return self(key) if code and self.has(key) else self("warning_codes.other")
 
+    def warning_message(self, w: dict[str, str]) -> str:
+        """Return the detail of warning ``w`` in this language.
+
+        Codes with a template (``warning_messages.<code>``) are rendered from the template and
+        the named fields the warning carries (``flow``, ``intervention`` ...; ``template``
+        names a variant of a code's message); English, and
+        codes without a template yet, show the engine's English message (as in the JSON).
+        """
+        key = f"warning_messages.{w.get('template') or w.get('code')}"
+        if self.code == REFERENCE or not self.has(key):
+            return str(w.get("message", ""))
+        fields = {k: v for k, v in w.items() if k not in ("code", "message", "template")}
+        return self(key, **fields)
+
     def unit(self, unit: str | None) -> str:
         """Return a unit string in this language: unit words translated, symbols kept.
 
@@ -132,6 +169,14 @@ class Translator:
     def with_unit(self, label: str, unit: str | None) -> str:
         """``label [unit]`` with the unit translated and never split over two lines."""
         return f"{label} [{self.unit(unit).replace(' ', NBSP)}]" if unit else label
+
+
+def sector_name(t: Translator, sector: str | None) -> str:
+    """A plant's sector in ``t``'s language: a recp sector code translated, else as written."""
+    if not sector:
+        return ""
+    key = f"sectors.{sector}"
+    return t(key) if t.has(key) else sector
 
 
 def intervention_headers(
@@ -210,7 +255,7 @@ def scenario_summary(t: Translator, data: Any, s: str) -> dict[str, str] | None:
         "ghg_pct": rel("ghg"),
         "energy": f"{signed(diff('energy'))} {t.unit('GJ')}",
         "energy_pct": rel("energy"),
-        "capex": f"{money(ec.get('capex'))} {cur}",
+        "capex": currency(ec.get("capex"), cur),
         "saving": f"{money(ec.get('annual_saving'))} {t.unit(cur + '/year')}",
         "payback": years(ec.get("simple_payback_years")),
     }

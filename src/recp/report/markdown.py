@@ -19,6 +19,7 @@ from recp.report.lang import (
     intervention_headers,
     scenario_economics_headers,
     scenario_summary,
+    sector_name,
 )
 from recp.report.model import (
     INTERVENTION_ECONOMICS,
@@ -121,7 +122,7 @@ def _title(data: ReportData, t: Translator) -> list[str]:
     colon = _colon(t)
     facts = [f"**{lbl(t('plant.country'))}{colon}** {md(plant.get('country') or '')}"]
     if plant.get("sector"):
-        facts.append(f"**{lbl(t('plant.sector'))}{colon}** {md(plant['sector'])}")
+        facts.append(f"**{lbl(t('plant.sector'))}{colon}** {md(sector_name(t, plant['sector']))}")
     if prod:
         facts.append(
             f"**{lbl(t('plant.production'))}{colon}** {num(prod['value'])} "
@@ -396,7 +397,7 @@ def _warnings(data: ReportData, t: Translator) -> list[str]:
     out = [heading(2, lbl(t("sections.warnings")))]
     for w in data.warnings:
         title = t.warning(str(w.get("code") or ""))
-        out.append(f"- **{lbl(title)}{colon}** {md(w.get('message', ''))}")
+        out.append(f"- **{lbl(title)}{colon}** {md(t.warning_message(w))}")
     if not data.warnings:
         out.append(lbl(t("warnings.none")))
     out.append("")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from recp.report.fmt import ZERO_RTOL, clean, clean_rows, money, num, pct, years
+from recp.report.fmt import ZERO_RTOL, clean, clean_rows, date_text, money, num, pct, years
 from recp.units import to_float, unit_text
 
 if TYPE_CHECKING:
@@ -342,13 +342,13 @@ def build(a: Assessment) -> ReportData:
         plant=plant,
         settings=doc["settings"],
         version=doc["recp_version"],
-        date=report_date(),
+        date=date_text(report_date()),
         scenarios={k: list(v) for k, v in sc.scenario_map.items()},
         results=results,
         savings=savings,
         economics=economics,
         factors=doc["factors"],
-        warnings=doc["warnings"],
+        warnings=a.warning_details(),  # with the named fields of the translated messages
         flows=flows,
         interventions=interventions,
         doc=doc,

@@ -83,7 +83,8 @@ class Pages:
         s = session_of(request)
         html = self.env.get_template(name).render(
             t=ui(s.lang), labels=labels(s.lang), lang=s.lang, langs=page_languages(),
-            csrf=s.csrf, session=s, path=request.url.path, token_mode=bool(self.cfg.token),
+            rtl=translator(s.lang).rtl, csrf=s.csrf, session=s, path=request.url.path,
+            token_mode=bool(self.cfg.token),
             **ctx,
         )  # fmt: skip
         return HTMLResponse(html, status_code=status)

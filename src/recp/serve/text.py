@@ -1,4 +1,4 @@
-"""The page's own words in each language of the reports (``en``, ``zh``).
+"""The page's own words in each language of the reports (``ar en es fr ru zh``).
 
 The reports carry their own translations (:mod:`recp.report.lang`); these are the labels of
 the page around them: menus, buttons, headings.
@@ -113,7 +113,124 @@ UI: dict[str, dict[str, str]] = {
         "login_help": "此服务器在网络上共享：请输入您获得的访问令牌。",
         "enter": "进入",
     },
-}
+
+    "fr": {
+        "title": "recp : calculateur de production plus propre",
+        "plants": "Sites", "batch": "Lot du programme", "compare": "Comparer",
+        "language": "Langue", "start": "Créer un site à partir d’un modèle sectoriel",
+        "sector": "Secteur", "create": "Créer",
+        "upload": "Importer un classeur (.xlsx) ou un fichier de scénario (.yaml, .json)",
+        "open": "Ouvrir", "your_plants": "Vos sites", "none": "Aucun site pour l’instant.",
+        "edit": "Modifier", "remove": "Supprimer", "plant": "Site",
+        "flows": "Flux (par an)", "interventions": "Mesures", "changes": "Modifications",
+        "scenarios": "Scénarios", "save": "Enregistrer et vérifier", "assess": "Évaluer",
+        "ok": "Aucun problème : prêt pour l’évaluation.", "problems": "Problèmes à corriger",
+        "other_problems": "Problèmes ailleurs dans le fichier",
+        "see_fields": "Chaque problème est signalé en rouge à côté de son champ.",
+        "catalogue": "Mesures du catalogue pour ce secteur", "add": "Ajouter",
+        "yaml": "Tout en YAML (procédés, bilans, remarques…)",
+        "save_yaml": "Enregistrer le YAML", "delete": "supprimer", "report": "Rapport",
+        "summary": "Résumé", "warnings": "Avertissements", "download": "Télécharger",
+        "full_report": "Rapport complet", "back": "Retour au site",
+        "batch_help": "Importez un .zip de fichiers de scénario ou de tableaux normalisés "
+        "(plants, flows, interventions .csv), ou un classeur de tableaux normalisés (.xlsx).",
+        "run": "Lancer", "jobs": "Exécutions", "progress": "Avancement", "state": "État",
+        "errors": "Sites en échec",
+        "compare_help": "Cochez les sites à comparer côte à côte (un seul site : ses scénarios).",
+        "scenario": "Scénario (par défaut : référence)", "indicator": "Indicateur",
+        "unit": "Unité", "login": "Jeton d’accès",
+        "login_help": "Ce serveur est partagé sur un réseau : "
+        "saisissez le jeton d’accès qui vous a été remis.",
+        "enter": "Entrer",
+    },
+    "es": {
+        "title": "recp: calculadora de producción más limpia",
+        "plants": "Plantas", "batch": "Lote del programa", "compare": "Comparar",
+        "language": "Idioma", "start": "Crear una planta a partir de una plantilla sectorial",
+        "sector": "Sector", "create": "Crear",
+        "upload": "Cargar un libro (.xlsx) o un archivo de escenario (.yaml, .json)",
+        "open": "Abrir", "your_plants": "Sus plantas", "none": "Todavía no hay plantas.",
+        "edit": "Editar", "remove": "Eliminar", "plant": "Planta",
+        "flows": "Flujos (por año)", "interventions": "Medidas", "changes": "Cambios",
+        "scenarios": "Escenarios", "save": "Guardar y verificar", "assess": "Evaluar",
+        "ok": "No se encontraron problemas: lista para evaluar.",
+        "problems": "Problemas por corregir",
+        "other_problems": "Problemas en otras partes del archivo",
+        "see_fields": "Cada problema se muestra en rojo junto a su campo.",
+        "catalogue": "Medidas del catálogo para este sector", "add": "Agregar",
+        "yaml": "Todo en YAML (procesos, balances, observaciones…)",
+        "save_yaml": "Guardar YAML", "delete": "eliminar", "report": "Informe",
+        "summary": "Resumen", "warnings": "Advertencias", "download": "Descargar",
+        "full_report": "Informe completo", "back": "Volver a la planta",
+        "batch_help": "Cargue un .zip de archivos de escenario o de tablas ordenadas "
+        "(plants, flows, interventions .csv), o un libro de tablas ordenadas (.xlsx).",
+        "run": "Ejecutar", "jobs": "Ejecuciones", "progress": "Avance", "state": "Estado",
+        "errors": "Plantas con errores",
+        "compare_help": "Marque las plantas que desea comparar (una sola planta: sus escenarios).",
+        "scenario": "Escenario (por defecto: línea base)", "indicator": "Indicador",
+        "unit": "Unidad", "login": "Token de acceso",
+        "login_help": "Este servidor se comparte en una red: "
+        "ingrese el token de acceso que recibió.",
+        "enter": "Entrar",
+    },
+    "ru": {
+        "title": "recp: калькулятор более чистого производства",
+        "plants": "Предприятия", "batch": "Пакет программы", "compare": "Сравнить",
+        "language": "Язык", "start": "Создать предприятие по отраслевому шаблону",
+        "sector": "Отрасль", "create": "Создать",
+        "upload": "Загрузить книгу (.xlsx) или файл сценария (.yaml, .json)",
+        "open": "Открыть", "your_plants": "Ваши предприятия", "none": "Предприятий пока нет.",
+        "edit": "Изменить", "remove": "Удалить", "plant": "Предприятие",
+        "flows": "Потоки (в год)", "interventions": "Мероприятия", "changes": "Изменения",
+        "scenarios": "Сценарии", "save": "Сохранить и проверить", "assess": "Оценить",
+        "ok": "Проблем не найдено: можно выполнять оценку.",
+        "problems": "Что нужно исправить",
+        "other_problems": "Проблемы в других частях файла",
+        "see_fields": "Каждая проблема показана красным рядом с её полем.",
+        "catalogue": "Мероприятия каталога для этой отрасли", "add": "Добавить",
+        "yaml": "Всё в формате YAML (процессы, балансы, примечания…)",
+        "save_yaml": "Сохранить YAML", "delete": "удалить", "report": "Отчёт",
+        "summary": "Резюме", "warnings": "Предупреждения", "download": "Скачать",
+        "full_report": "Полный отчёт", "back": "Назад к предприятию",
+        "batch_help": "Загрузите .zip с файлами сценариев или упорядоченными таблицами "
+        "(plants, flows, interventions .csv) либо одну книгу упорядоченных таблиц (.xlsx).",
+        "run": "Запустить", "jobs": "Запуски", "progress": "Ход выполнения",
+        "state": "Состояние", "errors": "Предприятия с ошибками",
+        "compare_help": "Отметьте предприятия для сравнения (одно предприятие — его сценарии).",
+        "scenario": "Сценарий (по умолчанию — базовый уровень)", "indicator": "Показатель",
+        "unit": "Единица", "login": "Токен доступа",
+        "login_help": "Этот сервер доступен в сети: введите выданный вам токен доступа.",
+        "enter": "Войти",
+    },
+    "ar": {
+        "title": "recp: حاسبة الإنتاج الأنظف",
+        "plants": "المنشآت", "batch": "دفعة البرنامج", "compare": "مقارنة",
+        "language": "اللغة", "start": "إنشاء منشأة من قالب قطاعي",
+        "sector": "القطاع", "create": "إنشاء",
+        "upload": "رفع مصنف (.xlsx) أو ملف سيناريو (.yaml، .json)",
+        "open": "فتح", "your_plants": "منشآتك", "none": "لا توجد منشآت بعد.",
+        "edit": "تعديل", "remove": "إزالة", "plant": "المنشأة",
+        "flows": "التدفقات (سنويًا)", "interventions": "التدابير", "changes": "التغييرات",
+        "scenarios": "السيناريوهات", "save": "حفظ وتحقق", "assess": "تقييم",
+        "ok": "لم يُعثر على أي مشكلة: جاهز للتقييم.", "problems": "مشكلات يجب إصلاحها",
+        "other_problems": "مشكلات في مواضع أخرى من الملف",
+        "see_fields": "تظهر كل مشكلة باللون الأحمر بجانب حقلها.",
+        "catalogue": "تدابير الكتالوج لهذا القطاع", "add": "إضافة",
+        "yaml": "كل شيء بصيغة YAML (العمليات، الموازين، الملاحظات…)",
+        "save_yaml": "حفظ YAML", "delete": "حذف", "report": "التقرير",
+        "summary": "الملخص", "warnings": "التحذيرات", "download": "تنزيل",
+        "full_report": "التقرير الكامل", "back": "العودة إلى المنشأة",
+        "batch_help": "ارفع ملف .zip من ملفات السيناريو أو الجداول المرتبة "
+        "(plants، flows، interventions .csv)، أو مصنفًا واحدًا من الجداول المرتبة (.xlsx).",
+        "run": "تشغيل", "jobs": "عمليات التشغيل", "progress": "التقدم", "state": "الحالة",
+        "errors": "المنشآت التي أخفقت",
+        "compare_help": "حدّد المنشآت لعرضها جنبًا إلى جنب (منشأة واحدة: سيناريوهاتها).",
+        "scenario": "السيناريو (الافتراضي: خط الأساس)", "indicator": "المؤشر",
+        "unit": "الوحدة", "login": "رمز الوصول",
+        "login_help": "هذا الخادم مشترك على شبكة: أدخل رمز الوصول الذي حصلت عليه.",
+        "enter": "دخول",
+    },
+}  # fmt: skip
 
 
 #: Labels of the form fields (the document's key stays visible in the field's tooltip).
@@ -139,6 +256,56 @@ LABELS: dict[str, dict[str, str]] = {
         "capex": "投资", "opex": "年运行费用变化", "lifetime": "寿命",
         "steps": "措施（按顺序）",
     },
+
+    "fr": {
+        "plant.name": "Nom", "plant.country": "Pays", "plant.sector": "Secteur",
+        "plant.production": "Production annuelle", "currency": "Devise",
+        "gwp": "Jeu de PRG", "grid_factor": "Facteur du réseau (localisation)",
+        "grid_cm": "Marge combinée du réseau", "discount_rate": "Taux d’actualisation",
+        "id": "id", "type": "type", "name": "nom", "amount": "quantité par an",
+        "carrier": "combustible", "price": "prix", "source": "origine de l’eau",
+        "route": "filière des déchets", "hazardous": "dangereux",
+        "measure": "mesure du catalogue", "category": "catégorie PP",
+        "capex": "investissement", "opex": "variation des coûts d’exploitation par an",
+        "lifetime": "durée de vie", "steps": "mesures, dans l’ordre",
+    },
+    "es": {
+        "plant.name": "Nombre", "plant.country": "País", "plant.sector": "Sector",
+        "plant.production": "Producción anual", "currency": "Moneda",
+        "gwp": "Conjunto de PCG", "grid_factor": "Factor de la red (ubicación)",
+        "grid_cm": "Margen combinado de la red", "discount_rate": "Tasa de descuento",
+        "id": "id", "type": "tipo", "name": "nombre", "amount": "cantidad anual",
+        "carrier": "combustible", "price": "precio", "source": "fuente de agua",
+        "route": "destino de los residuos", "hazardous": "peligroso",
+        "measure": "medida del catálogo", "category": "categoría PML",
+        "capex": "inversión", "opex": "variación del costo de operación al año",
+        "lifetime": "vida útil", "steps": "medidas, en orden",
+    },
+    "ru": {
+        "plant.name": "Наименование", "plant.country": "Страна", "plant.sector": "Отрасль",
+        "plant.production": "Годовой объём производства", "currency": "Валюта",
+        "gwp": "Набор ПГП", "grid_factor": "Коэффициент энергосистемы (по местоположению)",
+        "grid_cm": "Комбинированная граница энергосистемы",
+        "discount_rate": "Ставка дисконтирования",
+        "id": "код", "type": "тип", "name": "наименование", "amount": "количество в год",
+        "carrier": "топливо", "price": "цена", "source": "источник воды",
+        "route": "путь обращения с отходами", "hazardous": "опасные",
+        "measure": "мероприятие каталога", "category": "категория БЧП",
+        "capex": "капзатраты", "opex": "изменение эксплуатационных затрат в год",
+        "lifetime": "срок службы", "steps": "мероприятия по порядку",
+    },
+    "ar": {
+        "plant.name": "الاسم", "plant.country": "البلد", "plant.sector": "القطاع",
+        "plant.production": "الإنتاج السنوي", "currency": "العملة",
+        "gwp": "مجموعة احتمال الاحترار العالمي", "grid_factor": "معامل الشبكة (الموقع)",
+        "grid_cm": "الهامش المركّب للشبكة", "discount_rate": "معدل الخصم",
+        "id": "المعرّف", "type": "النوع", "name": "الاسم", "amount": "الكمية السنوية",
+        "carrier": "الوقود", "price": "السعر", "source": "مصدر المياه",
+        "route": "مسار النفايات", "hazardous": "خطرة",
+        "measure": "تدبير من الكتالوج", "category": "فئة الإنتاج الأنظف",
+        "capex": "التكلفة الرأسمالية", "opex": "تغيّر تكلفة التشغيل سنويًا",
+        "lifetime": "العمر التشغيلي", "steps": "التدابير بالترتيب",
+    },
 }  # fmt: skip
 
 
@@ -156,6 +323,6 @@ def page_languages() -> list[str]:
     """Languages offered: those the reports have.
 
     >>> page_languages()
-    ['en', 'zh']
+    ['ar', 'en', 'es', 'fr', 'ru', 'zh']
     """
     return [c for c in languages() if c in UI]
