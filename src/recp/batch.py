@@ -14,6 +14,7 @@ message) and left out; every other plant completes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -52,7 +53,15 @@ from recp.models import balances, changes, finance
 from recp.models.changes import MOVE
 from recp.portfolio import ERROR_COLUMNS, Portfolio, portfolio_from_scenarios
 from recp.scenario import Scenario, load
-from recp.tables import is_table_input, portfolio_from_tables, read_tables_chunks
+from recp.tables import (
+    TABLE_NAMES,
+    is_parquet_tables,
+    is_table_input,
+    plan_slices,
+    portfolio_from_tables,
+    read_slice,
+    read_tables_chunks,
+)
 from recp.toolkits import RELEASE_ECONOMICS
 from recp.units import B_OTHER, B_T, parse_quantity, to_float
 
@@ -1097,6 +1106,10 @@ def evaluate_tables_chunk(
     res = evaluate(pf, lib, details=details)
     if len(errors):
         res.errors = pd.concat([errors, res.errors], ignore_index=True)
+    if chunk.rows is not None:  # a chunk's rows are named as in the whole input table
+        res.errors = _input_rows(res.errors, chunk.rows, ("place", "message"))
+        if res.warnings is not None:
+            res.warnings = _input_rows(res.warnings, chunk.rows, ("message",))
     extra = [
         c
         for c in chunk.plants.columns
@@ -1116,6 +1129,30 @@ def evaluate_tables_chunk(
         attrs = chunk.plants[extra].astype({"plant": str})
         res.plants = res.plants.merge(attrs, on="plant", how="left")
     return res
+
+
+_ROW = re.compile(rf"\b({'|'.join(TABLE_NAMES)}) row (\d+)")
+
+
+def _input_rows(df: pd.DataFrame, rows: dict[str, np.ndarray], cols: tuple[str, ...]) -> pd.DataFrame:
+    """Rewrite "flows row N" (N counted in a chunk) as the row of the whole input table."""
+
+    def sub(m: re.Match[str]) -> str:
+        r, n = rows.get(m[1]), int(m[2]) - 2
+        return m[0] if r is None or not 0 <= n < len(r) else f"{m[1]} row {int(r[n]) + 2}"
+
+    if not len(df):
+        return df
+    df = df.copy()
+    for c in cols:
+        text = df[c].astype(object)
+        hit = text.astype("string[pyarrow]").str.contains(_ROW.pattern, regex=True)
+        hit = hit.fillna(False).to_numpy(dtype=bool)
+        if hit.any():  # problem rows only
+            text = text.to_numpy(dtype=object).copy()
+            text[hit] = [_ROW.sub(sub, x) for x in text[hit]]
+            df[c] = text
+    return df
 
 
 def combine(parts: Iterable[BatchResult]) -> BatchResult:
@@ -1143,6 +1180,8 @@ def combine(parts: Iterable[BatchResult]) -> BatchResult:
 
 def work_items(src: Path, chunk_plants: int) -> list[tuple[str, Any]]:
     """Split an input into independent chunks: ("files", [paths]) or ("tables", Tables)."""
+    if is_parquet_tables(src):  # paths and row ranges: each worker reads its own slice
+        return [("slice", sl) for sl in plan_slices(src, chunk_plants)]
     if is_table_input(src):
         return [("tables", c) for c in read_tables_chunks(src, chunk_plants)]
     if src.is_dir():
@@ -1168,6 +1207,8 @@ def run_item(
 ) -> BatchResult:
     """Assess one chunk (top-level, so worker processes and Dask can call it)."""
     kind, payload = item
+    if kind == "slice":
+        return evaluate_tables_chunk(read_slice(payload), lib, details=details)
     if kind == "tables":
         return evaluate_tables_chunk(payload, lib, details=details)
     return assess_many(payload, lib, details=details)
