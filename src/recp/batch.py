@@ -14,7 +14,7 @@ message) and left out; every other plant completes.
 
 from __future__ import annotations
 
-import re
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -54,7 +54,7 @@ from recp.models.changes import MOVE
 from recp.portfolio import ERROR_COLUMNS, Portfolio, portfolio_from_scenarios
 from recp.scenario import Scenario, load
 from recp.tables import (
-    TABLE_NAMES,
+    input_rows,
     is_parquet_tables,
     is_table_input,
     plan_slices,
@@ -1107,9 +1107,9 @@ def evaluate_tables_chunk(
     if len(errors):
         res.errors = pd.concat([errors, res.errors], ignore_index=True)
     if chunk.rows is not None:  # a chunk's rows are named as in the whole input table
-        res.errors = _input_rows(res.errors, chunk.rows, ("place", "message"))
+        res.errors = input_rows(res.errors, chunk.rows, ("place", "message"))
         if res.warnings is not None:
-            res.warnings = _input_rows(res.warnings, chunk.rows, ("message",))
+            res.warnings = input_rows(res.warnings, chunk.rows, ("message",))
     extra = [
         c
         for c in chunk.plants.columns
@@ -1129,30 +1129,6 @@ def evaluate_tables_chunk(
         attrs = chunk.plants[extra].astype({"plant": str})
         res.plants = res.plants.merge(attrs, on="plant", how="left")
     return res
-
-
-_ROW = re.compile(rf"\b({'|'.join(TABLE_NAMES)}) row (\d+)")
-
-
-def _input_rows(df: pd.DataFrame, rows: dict[str, np.ndarray], cols: tuple[str, ...]) -> pd.DataFrame:
-    """Rewrite "flows row N" (N counted in a chunk) as the row of the whole input table."""
-
-    def sub(m: re.Match[str]) -> str:
-        r, n = rows.get(m[1]), int(m[2]) - 2
-        return m[0] if r is None or not 0 <= n < len(r) else f"{m[1]} row {int(r[n]) + 2}"
-
-    if not len(df):
-        return df
-    df = df.copy()
-    for c in cols:
-        text = df[c].astype(object)
-        hit = text.astype("string[pyarrow]").str.contains(_ROW.pattern, regex=True)
-        hit = hit.fillna(False).to_numpy(dtype=bool)
-        if hit.any():  # problem rows only
-            text = text.to_numpy(dtype=object).copy()
-            text[hit] = [_ROW.sub(sub, x) for x in text[hit]]
-            df[c] = text
-    return df
 
 
 def combine(parts: Iterable[BatchResult]) -> BatchResult:
@@ -1253,44 +1229,87 @@ def iter_run(
 ) -> Iterator[BatchResult]:
     """Like :func:`run`, but yield each chunk's result in input order (bounded memory)."""
     items = work_items(Path(src), chunk_plants)
-    work = partial(run_item, details=details)
+    yield from execute(
+        partial(run_item, details=details),
+        items,
+        jobs=jobs,
+        engine=engine,
+        scheduler=scheduler,
+        progress=progress,
+    )
+
+
+def execute(
+    func: Any,
+    items: Sequence[Any],
+    *,
+    jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    progress: Any = None,
+    dashboard: str | None = None,
+) -> Iterator[Any]:
+    """Apply ``func`` to every work item, yielding the results in input order.
+
+    ``engine="local"`` runs in this process (``jobs=1``) or in ``jobs`` worker processes;
+    ``engine="dask"`` submits one task per item to the scheduler at ``scheduler`` (used as
+    given), or to a local cluster of ``jobs`` single-threaded worker processes bound to the
+    loopback interface, without a dashboard unless ``dashboard`` names an address, and closed
+    (no process left behind) when the run ends. Items carry file paths and row ranges, so the
+    task graph stays small whatever the size of the input.
+    """
 
     def tick() -> None:
         if progress is not None:
             progress()
 
     if engine == "dask":
-        # lazy: dask is an optional dependency (the dask extra), needed only for --engine dask
-        from dask.distributed import Client, LocalCluster
-
-        cluster = None
-        if scheduler:
-            client = Client(scheduler)
-        else:
-            cluster = LocalCluster(
-                n_workers=max(jobs, 1), threads_per_worker=1, processes=True, dashboard_address=None
-            )
-            client = Client(cluster)
-        try:
-            futures = client.map(work, items, pure=False)
-            for fut in futures:
-                yield fut.result()
-                tick()
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        yield from _dask(func, items, jobs, scheduler, dashboard, tick)
     elif engine == "local" and jobs > 1 and len(items) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for res in pool.map(work, items):
+        with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
+            for res in pool.map(func, items):
                 yield res
                 tick()
     elif engine == "local":
         for it in items:
-            yield work(it)
+            yield func(it)
             tick()
     else:
         raise InputError(f"--engine: unknown engine {engine!r}; valid: local, dask")
+
+
+def _dask(
+    func: Any,
+    items: Sequence[Any],
+    jobs: int,
+    scheduler: str | None,
+    dashboard: str | None,
+    tick: Any,
+) -> Iterator[Any]:
+    """:func:`execute` on Dask (see there)."""
+    # lazy: dask is an optional dependency (the dask extra), needed only for --engine dask
+    from dask.distributed import Client, LocalCluster
+
+    with contextlib.ExitStack() as stack:
+        if scheduler:
+            client = stack.enter_context(Client(scheduler))
+        else:
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=max(min(jobs, len(items)), 1),
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=dashboard,
+                    worker_dashboard_address=None,
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+        futures = client.map(func, items, pure=False)
+        for fut in futures:
+            yield fut.result()
+            fut.release()
+            tick()
 
 
 def rollup(results: pd.DataFrame, plants: pd.DataFrame, by: str) -> pd.DataFrame:

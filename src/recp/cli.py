@@ -237,6 +237,24 @@ def batch(
     from recp.export import targets, write_stream  # lazy: CLI start-up
 
     names = ["results", "economics"] + (["savings"] if savings else [])
+    if out.suffix.lower() == ".parquet":  # a dataset: each worker writes its own parts
+        from recp.parts import write_dataset  # lazy: CLI start-up
+
+        with _progress("assessing") as tick:
+            written, n_ok, errors = write_dataset(
+                source,
+                out,
+                names=names,
+                by=by or [],
+                jobs=jobs,
+                engine=engine,
+                scheduler=scheduler,
+                chunk_plants=chunk,
+                progress=tick,
+                force=force,
+            )
+        _report_batch(n_ok, errors, written)
+        return
     for t in targets(out, names + [f"rollup-{b}" for b in (by or [])]):
         check_output(t, [source], force)  # refuse before computing anything
     columns = {"results": RESULT_COLUMNS, "economics": ECON_COLUMNS, "savings": SAVING_COLUMNS}
@@ -250,7 +268,7 @@ def batch(
             progress=tick,
             details=savings,
         )
-        if out.suffix.lower() in (".parquet", ".csv"):  # streamed: memory stays bounded
+        if out.suffix.lower() == ".csv":  # streamed: memory stays bounded
             written, n_ok, errors = write_stream(
                 out,
                 chunks,

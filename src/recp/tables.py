@@ -1107,20 +1107,63 @@ def _scenario_steps(
 
 def _without(t: Tables, bad: set[str]) -> Tables:
     """The tables without the plants ``bad``."""
+    rows: dict[str, np.ndarray] = {}
 
-    def drop(df: pd.DataFrame | None) -> pd.DataFrame | None:
+    def drop(name: str, df: pd.DataFrame | None) -> pd.DataFrame | None:
         if df is None or not len(df) or "plant" not in df.columns:
             return df
-        return df[~df["plant"].astype(str).isin(bad)].reset_index(drop=True)
+        keep = ~df["plant"].astype(str).isin(bad).to_numpy(dtype=bool)
+        rows[name] = np.flatnonzero(keep)
+        return df[keep].reset_index(drop=True)
 
     return Tables(
-        drop(t.plants),
-        drop(t.flows),
-        drop(t.interventions),
+        drop("plants", t.plants),
+        drop("flows", t.flows),
+        drop("interventions", t.interventions),
         t.names,
-        drop(t.scenarios),
-        drop(t.processes),
+        drop("scenarios", t.scenarios),
+        drop("processes", t.processes),
+        rows=rows,
     )
+
+
+_ROW = re.compile(rf"\b({'|'.join(TABLE_NAMES)}) row (\d+)")
+_ROW_ANY = rf"\b(?:{'|'.join(TABLE_NAMES)}) row \d"
+
+
+def input_rows(
+    df: pd.DataFrame, rows: dict[str, np.ndarray], cols: tuple[str, ...]
+) -> pd.DataFrame:
+    """Rewrite "flows row N" counted in a part of a table as the row of the whole table.
+
+    ``rows[table]`` holds the position in the whole table of each row of the part.
+    """
+
+    def sub(m: re.Match[str]) -> str:
+        r, n = rows.get(m[1]), int(m[2]) - 2
+        return m[0] if r is None or not 0 <= n < len(r) else f"{m[1]} row {int(r[n]) + 2}"
+
+    if not len(df):
+        return df
+    df = df.copy()
+    for c in cols:
+        text = df[c].astype(object)
+        hit = text.astype("string[pyarrow]").str.contains(_ROW_ANY, regex=True)
+        hit = hit.fillna(False).to_numpy(dtype=bool)
+        if hit.any():  # problem rows only
+            text = text.to_numpy(dtype=object).copy()
+            text[hit] = [_ROW.sub(sub, x) for x in text[hit]]
+            df[c] = text
+    return df
+
+
+def _renumber(pf: Portfolio, rows: dict[str, np.ndarray]) -> None:
+    """Table row numbers of a portfolio built from part of the tables, as in the whole tables."""
+    for name, arr, attr in (("flows", pf.ft, "row"), ("interventions", pf, "ch_row")):
+        r, n = rows.get(name), getattr(arr, attr)
+        if r is not None and len(n) and isinstance(n, np.ndarray) and len(r):
+            inside = (n >= 2) & (n - 2 < len(r))
+            setattr(arr, attr, np.where(inside, r[np.clip(n - 2, 0, len(r) - 1)] + 2, n))
 
 
 def _vector_portfolio(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.DataFrame]:
@@ -1433,7 +1476,11 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
         return _vector_portfolio(t, lib)
     pid = _text(t.plants, "plant")
     ids = list(dict.fromkeys(x for x in pid.tolist() if x in special))
-    pf_v, err_v = _vector_portfolio(_without(t, special), lib)
+    rest = _without(t, special)
+    pf_v, err_v = _vector_portfolio(rest, lib)
+    assert rest.rows is not None
+    err_v = input_rows(err_v, rest.rows, ("place", "message"))
+    _renumber(pf_v, rest.rows)
     pf_s, err_s, kept = _scenario_portfolio(t, ids, lib)
     unknown = special - set(pid.tolist())
     err_u = _Errors(t.names)
