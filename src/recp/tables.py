@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -156,13 +156,18 @@ def _need_plant_column(columns: Any, table: str, name: str) -> None:
         raise InputError([Problem("", f"the {table} table needs a 'plant' column", name)])
 
 
+#: A table's plant column: as text, or as integer codes into distinct values (from Arrow).
+PlantColumn: TypeAlias = "pd.Series | tuple[np.ndarray, list[str]] | None"
+
+
 def chunk_rows(
-    plant_ids: pd.Series, plant_cols: dict[str, pd.Series | None], chunk_plants: int
+    plant_ids: pd.Series, plant_cols: dict[str, PlantColumn], chunk_plants: int
 ) -> list[dict[str, np.ndarray]]:
     """Rows of every table in each chunk of at most ``chunk_plants`` plants (hash join).
 
     A chunk holds consecutive plants of the plants table; a row of another table goes with its
     plant's chunk (chunk 0 for an unknown plant, which is reported there), in table order.
+    Only distinct plant ids are looked up: a row costs an integer, not a string.
     """
     ids = plant_ids.astype("string[pyarrow]").fillna("").reset_index(drop=True)
     n_chunks = max((len(ids) + chunk_plants - 1) // chunk_plants, 1)
@@ -180,7 +185,11 @@ def chunk_rows(
             for o in out:
                 o[table] = np.zeros(0, dtype=np.int64)
             continue
-        pos = index.get_indexer(col.astype("string[pyarrow]").fillna(""))
+        if isinstance(col, tuple):
+            codes, uniq = col
+        else:
+            codes, uniq = pd.factorize(col.astype("string[pyarrow]").fillna(""), sort=False)
+        pos = np.append(index.get_indexer(pd.Index(list(uniq), dtype=object)), -1)[codes]
         chunk = np.where(pos >= 0, chunk_of_plant[first[np.maximum(pos, 0)]], 0)
         order = np.argsort(chunk, kind="stable")  # rows of an unknown plant go to chunk 0
         bounds = np.searchsorted(chunk[order], np.arange(n_chunks + 1))
@@ -263,9 +272,12 @@ def plan_slices(src: Path, chunk_plants: int) -> list[TableSlice]:
     """Split a folder of Parquet tables into chunks, reading only the ``plant`` columns."""
     import pyarrow.parquet as pq  # lazy: CLI start-up
 
+    import pyarrow as pa  # lazy: CLI start-up
+    import pyarrow.compute as pc  # lazy: CLI start-up
+
     paths: dict[str, str] = {}
     names: dict[str, str] = {}
-    cols: dict[str, pd.Series | None] = {}
+    cols: dict[str, PlantColumn] = {}
     plant_ids = pd.Series([], dtype=object)
     for t in TABLE_NAMES:
         p = _find(src, t)
@@ -279,7 +291,11 @@ def plan_slices(src: Path, chunk_plants: int) -> list[TableSlice]:
         try:
             schema = pq.read_schema(p)
             has = [n for n in schema.names if str(n).strip() == "plant"]
-            col = pq.read_table(p, columns=has[:1]).column(0).to_pandas() if has else None
+            col = pq.read_table(p, columns=has[:1]).column(0) if has else None
+            if col is not None:  # distinct ids and an integer per row, in Arrow
+                text = pc.fill_null(pc.cast(col, pa.string()), "").combine_chunks()
+                enc = text.dictionary_encode()
+                col = (enc.indices.to_numpy(zero_copy_only=False), enc.dictionary.to_pylist())
             n_rows = pq.ParquetFile(p).metadata.num_rows
         except Exception as e:  # noqa: BLE001 - any reader failure is an input problem
             raise InputError(
@@ -290,7 +306,7 @@ def plan_slices(src: Path, chunk_plants: int) -> list[TableSlice]:
         paths[t] = str(p)
         if t == "plants":
             assert col is not None
-            plant_ids = col
+            plant_ids = pd.Series(np.asarray(col[1], dtype=object)[col[0]], dtype=object)
         else:  # a table without a plant column goes to chunk 0, where it is reported
             cols[t] = col if col is not None else pd.Series([""] * n_rows, dtype=object)
     parts = chunk_rows(plant_ids, cols, chunk_plants)
