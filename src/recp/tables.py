@@ -270,10 +270,9 @@ def is_parquet_tables(src: Path) -> bool:
 
 def plan_slices(src: Path, chunk_plants: int) -> list[TableSlice]:
     """Split a folder of Parquet tables into chunks, reading only the ``plant`` columns."""
-    import pyarrow.parquet as pq  # lazy: CLI start-up
-
     import pyarrow as pa  # lazy: CLI start-up
     import pyarrow.compute as pc  # lazy: CLI start-up
+    import pyarrow.parquet as pq  # lazy: CLI start-up
 
     paths: dict[str, str] = {}
     names: dict[str, str] = {}
