@@ -8,7 +8,10 @@ the function the single-plant engine uses too. There is no per-plant Python loop
 plans, results and the output tables are built from integer codes.
 
 Inputs are scenario files (:func:`assess_many`) or tidy tables (:mod:`recp.tables`), read in
-chunks of plants so memory stays bounded. A plant with invalid input is reported (plant, place,
+chunks of plants so memory stays bounded. A folder of Parquet tables is planned as file paths
+and row ranges (:func:`work_items`), so each worker reads its own slice; :func:`execute` runs
+the work items in this process, in worker processes or on Dask, and :mod:`recp.parts` has each
+worker write its own part of the output. A plant with invalid input is reported (plant, place,
 message) and left out; every other plant completes.
 """
 
