@@ -263,7 +263,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--plants", type=int, default=200_000, help="plants (x5 plant-scenarios)")
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--chunk-plants", type=int, default=20_000, help="plants of the kernel chunk")
+    ap.add_argument("--chunk-plants", type=int, default=10_000, help="plants of the kernel chunk")
     ap.add_argument("--no-scaling", action="store_true", help="skip the scaling runs")
     args = ap.parse_args()
     n = args.plants

@@ -216,7 +216,7 @@ def batch(
     ] = None,
     chunk: Annotated[
         int, typer.Option("--chunk", min=1, help="Plants per chunk (bounds memory).")
-    ] = 20_000,
+    ] = 10_000,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
     savings: Annotated[
         bool,

@@ -80,18 +80,20 @@ def part_name(k: int) -> str:
 
 
 def arrow_table(df: pd.DataFrame) -> pa.Table:
-    """A DataFrame as an Arrow table with plain types: categories and empty columns as text.
+    """A DataFrame as an Arrow table with one schema for every part of a table.
 
-    The cast is Arrow's (no Python string per row); the pandas metadata is dropped so every
-    part of a table has the same schema and reads back as plain columns.
+    Categories stay dictionary-encoded (int32 codes into text), so Parquet writes their
+    dictionary pages from the codes instead of hashing every string; empty columns are text.
+    The pandas metadata is dropped: parts of a table differ only in their rows.
     """
     table = pa.Table.from_pandas(df, preserve_index=False)
     fields = []
     for f in table.schema:
         t = f.type
         if pa.types.is_dictionary(t):
-            t = t.value_type
-        if pa.types.is_null(t) or pa.types.is_large_string(t):
+            text = pa.types.is_string(t.value_type) or pa.types.is_large_string(t.value_type)
+            t = pa.dictionary(pa.int32(), pa.string() if text else t.value_type)
+        elif pa.types.is_null(t) or pa.types.is_large_string(t):
             t = pa.string()
         fields.append(pa.field(f.name, t))
     return table.cast(pa.schema(fields)).replace_schema_metadata(None)
@@ -156,7 +158,7 @@ def write_dataset(
     jobs: int = 1,
     engine: str = "local",
     scheduler: str | None = None,
-    chunk_plants: int = 20_000,
+    chunk_plants: int = 10_000,
     progress: Any = None,
     force: bool = False,
 ) -> tuple[list[Path], int, pd.DataFrame]:
