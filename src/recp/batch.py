@@ -1305,6 +1305,8 @@ def _dask(
                     host="127.0.0.1",
                     dashboard_address=dashboard,
                     worker_dashboard_address=None,
+                    # a task's memory is bounded by its chunk: no pausing or spilling to disk
+                    memory_limit=0,
                 )
             )
             client = stack.enter_context(Client(cluster))
