@@ -9,7 +9,7 @@ run, every target of issue 18 with its figure and ratio:
    of the whole process tree, sampled from /proc every 50 ms: the sum over the CLI and every
    descendant of the proportional set size (PSS: pages shared by forked workers counted once),
    beside the sum of resident sizes (shared pages counted in every process) and the largest
-   single process (getrusage);
+   single process (sampled the same way);
 2. the same run against a floor: pyarrow alone reading the input tables and writing an output
    of the same size (the results and economics tables the run wrote, read back untimed);
 3. the engine (`recp.batch.evaluate` on one parsed chunk) against a hand-written numpy kernel
@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -75,13 +74,18 @@ def tree_rss(pid: int) -> tuple[int, int]:
             continue
         kids.setdefault(ppid, []).append(int(d))
         rss[int(d)] = pages * os.sysconf("SC_PAGE_SIZE")
+    global LARGEST
     total, pss, todo = 0, 0, [pid]
     while todo:
         p = todo.pop()
         total += rss.get(p, 0)
+        LARGEST = max(LARGEST, rss.get(p, 0) / 1e9)
         pss += _pss(p)
         todo += kids.get(p, [])
     return total, pss
+
+
+LARGEST = 0.0  # the largest single process seen by tree_rss (resident GB)
 
 
 def run_cli(args: list[str]) -> tuple[float, float, str]:
@@ -309,7 +313,7 @@ def main() -> None:
             wall, tree, _ = run_cli([*batch_args(src, out, args.jobs), "--force"])
             figures[label] = (wall, tree)
             rss_sum[label] = LAST_RSS
-        largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e6
+        largest = LARGEST  # sampled (getrusage would count the fork of this large process)
         manifest = json.loads((out.parent / "results.manifest.json").read_text())
         rows = manifest["tables"]["results"]["rows"]
         out_mb = sum(p.stat().st_size for p in out.parent.rglob("*.parquet") if p.is_file()) / 1e6
