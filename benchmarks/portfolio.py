@@ -3,7 +3,9 @@
 Each plant has ~20 flows (fuels of a country-typical mix, grid electricity, water by source,
 wastewater, hazardous and non-hazardous waste, materials, a product) and 5 interventions with
 relative and absolute changes, in 5 scenarios (quick wins, the full programme, and three
-partial sequences), so 1 plant = 5 plant-scenarios.
+partial sequences), so 1 plant = 5 plant-scenarios. Quantities are numbers with a unit column
+(``amount`` + ``unit``, ``by`` + ``by_unit``, ...), the tidy form a national programme's
+database exports; strings such as "12 MWh" are read too, and cost more.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ def make(n_plants: int, seed: int = 0) -> dict[str, pd.DataFrame]:
             "plant": ids,
             "country": rng.choice(COUNTRIES, n_plants),
             "sector": rng.choice(SECTORS, n_plants),
-            "production": [f"{x:.1f} t" for x in rng.uniform(1e3, 5e4, n_plants)],
-            "discount_rate": "8 %",
+            "production": np.round(rng.uniform(1e3, 5e4, n_plants), 1),
+            "production_unit": "t",
+            "discount_rate": 8.0,
+            "discount_rate_unit": "%",
         }
     )
     # 20 flows per plant: 3 fuels, 2 electricity meters, 3 water sources, 2 wastewater,
@@ -103,12 +107,14 @@ def make(n_plants: int, seed: int = 0) -> dict[str, pd.DataFrame]:
                     "id": f"iv{k}",
                     "category": "good housekeeping",
                     "flow": f"f{slot}",
-                    "by": [f"{-x:.3f} %" for x in rng.uniform(2, 25, n_plants)]
-                    if rel
-                    else [f"{-x:.3f} t" for x in rng.uniform(0, 5, n_plants)],
+                    "by": -np.round(
+                        rng.uniform(2, 25, n_plants) if rel else rng.uniform(0, 5, n_plants), 3
+                    ),
+                    "by_unit": "%" if rel else "t",
                     "capex": rng.uniform(1e3, 1e5, n_plants),
                     "capex_unit": "USD",
-                    "lifetime": "10 year",
+                    "lifetime": 10.0,
+                    "lifetime_unit": "year",
                 }
             )
         )

@@ -8,12 +8,16 @@ the function the single-plant engine uses too. There is no per-plant Python loop
 plans, results and the output tables are built from integer codes.
 
 Inputs are scenario files (:func:`assess_many`) or tidy tables (:mod:`recp.tables`), read in
-chunks of plants so memory stays bounded. A plant with invalid input is reported (plant, place,
+chunks of plants so memory stays bounded. A folder of Parquet tables is planned as file paths
+and row ranges (:func:`work_items`), so each worker reads its own slice; :func:`execute` runs
+the work items in this process, in worker processes or on Dask, and :mod:`recp.parts` has each
+worker write its own part of the output. A plant with invalid input is reported (plant, place,
 message) and left out; every other plant completes.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -53,7 +57,15 @@ from recp.models import balances, changes, finance
 from recp.models.changes import MOVE, PULL
 from recp.portfolio import ERROR_COLUMNS, Portfolio, portfolio_from_scenarios
 from recp.scenario import Scenario, load
-from recp.tables import is_table_input, portfolio_from_tables, read_tables_chunks
+from recp.tables import (
+    input_rows,
+    is_parquet_tables,
+    is_table_input,
+    plan_slices,
+    portfolio_from_tables,
+    read_slice,
+    read_tables_chunks,
+)
 from recp.toolkits import RELEASE_ECONOMICS
 from recp.units import B_OTHER, B_T, parse_quantity, to_float
 
@@ -1132,6 +1144,10 @@ def evaluate_tables_chunk(
     res = evaluate(pf, lib, details=details)
     if len(errors):
         res.errors = pd.concat([errors, res.errors], ignore_index=True)
+    if chunk.rows is not None:  # a chunk's rows are named as in the whole input table
+        res.errors = input_rows(res.errors, chunk.rows, ("place", "message"))
+        if res.warnings is not None:
+            res.warnings = input_rows(res.warnings, chunk.rows, ("message",))
     extra = [
         c
         for c in chunk.plants.columns
@@ -1183,6 +1199,8 @@ SCENARIO_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
 
 def work_items(src: Path, chunk_plants: int) -> list[tuple[str, Any]]:
     """Split an input into independent chunks: ("files", [paths]) or ("tables", Tables)."""
+    if is_parquet_tables(src):  # paths and row ranges: each worker reads its own slice
+        return [("slice", sl) for sl in plan_slices(src, chunk_plants)]
     if is_table_input(src):
         return [("tables", c) for c in read_tables_chunks(src, chunk_plants)]
     if src.is_dir():
@@ -1213,6 +1231,8 @@ def run_item(
 ) -> BatchResult:
     """Assess one chunk (top-level, so worker processes and Dask can call it)."""
     kind, payload = item
+    if kind == "slice":
+        return evaluate_tables_chunk(read_slice(payload), lib, details=details)
     if kind == "tables":
         return evaluate_tables_chunk(payload, lib, details=details)
     return assess_many(payload, lib, details=details)
@@ -1257,44 +1277,89 @@ def iter_run(
 ) -> Iterator[BatchResult]:
     """Like :func:`run`, but yield each chunk's result in input order (bounded memory)."""
     items = work_items(Path(src), chunk_plants)
-    work = partial(run_item, details=details)
+    yield from execute(
+        partial(run_item, details=details),
+        items,
+        jobs=jobs,
+        engine=engine,
+        scheduler=scheduler,
+        progress=progress,
+    )
+
+
+def execute(
+    func: Any,
+    items: Sequence[Any],
+    *,
+    jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    progress: Any = None,
+    dashboard: str | None = None,
+) -> Iterator[Any]:
+    """Apply ``func`` to every work item, yielding the results in input order.
+
+    ``engine="local"`` runs in this process (``jobs=1``) or in ``jobs`` worker processes;
+    ``engine="dask"`` submits one task per item to the scheduler at ``scheduler`` (used as
+    given), or to a local cluster of ``jobs`` single-threaded worker processes bound to the
+    loopback interface, without a dashboard unless ``dashboard`` names an address, and closed
+    (no process left behind) when the run ends. Items carry file paths and row ranges, so the
+    task graph stays small whatever the size of the input.
+    """
 
     def tick() -> None:
         if progress is not None:
             progress()
 
     if engine == "dask":
-        # lazy: dask is an optional dependency (the dask extra), needed only for --engine dask
-        from dask.distributed import Client, LocalCluster
-
-        cluster = None
-        if scheduler:
-            client = Client(scheduler)
-        else:
-            cluster = LocalCluster(
-                n_workers=max(jobs, 1), threads_per_worker=1, processes=True, dashboard_address=None
-            )
-            client = Client(cluster)
-        try:
-            futures = client.map(work, items, pure=False)
-            for fut in futures:
-                yield fut.result()
-                tick()
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        yield from _dask(func, items, jobs, scheduler, dashboard, tick)
     elif engine == "local" and jobs > 1 and len(items) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for res in pool.map(work, items):
+        with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
+            for res in pool.map(func, items):
                 yield res
                 tick()
     elif engine == "local":
         for it in items:
-            yield work(it)
+            yield func(it)
             tick()
     else:
         raise InputError(f"--engine: unknown engine {engine!r}; valid: local, dask")
+
+
+def _dask(
+    func: Any,
+    items: Sequence[Any],
+    jobs: int,
+    scheduler: str | None,
+    dashboard: str | None,
+    tick: Any,
+) -> Iterator[Any]:
+    """:func:`execute` on Dask (see there)."""
+    # lazy: dask is an optional dependency (the dask extra), needed only for --engine dask
+    from dask.distributed import Client, LocalCluster
+
+    with contextlib.ExitStack() as stack:
+        if scheduler:
+            client = stack.enter_context(Client(scheduler))
+        else:
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=max(min(jobs, len(items)), 1),
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=dashboard,
+                    worker_dashboard_address=None,
+                    # a task's memory is bounded by its chunk: no pausing or spilling to disk
+                    memory_limit=0,
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+        futures = client.map(func, items, pure=False)
+        for fut in futures:
+            yield fut.result()
+            fut.release()
+            tick()
 
 
 def rollup(results: pd.DataFrame, plants: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -323,7 +323,7 @@ def batch(
     ] = None,
     chunk: Annotated[
         int, typer.Option("--chunk", min=1, help="Plants per chunk (bounds memory).")
-    ] = 20_000,
+    ] = 10_000,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
     savings: Annotated[
         bool,
@@ -346,18 +346,30 @@ def batch(
     """Assess a portfolio of plants; each failing plant is reported, the rest complete."""
     if factors:
         _own_factors(factors)
-    from recp.batch import (  # lazy: CLI start-up
-        ECON_COLUMNS,
-        RESULT_COLUMNS,
-        SAVING_COLUMNS,
-        iter_run,
-    )  # lazy: CLI start-up
-    from recp.export import targets, write_stream  # lazy: CLI start-up
+    from recp.batch import iter_run  # lazy: CLI start-up
+    from recp.export import targets  # lazy: CLI start-up
 
     names = ["results", "economics"] + (["savings"] if savings else [])
+    if out.suffix.lower() == ".parquet":  # a dataset: each worker writes its own parts
+        from recp.parts import write_dataset  # lazy: CLI start-up
+
+        with _progress("assessing") as tick:
+            written, n_ok, errors = write_dataset(
+                source,
+                out,
+                names=names,
+                by=by or [],
+                jobs=jobs,
+                engine=engine,
+                scheduler=scheduler,
+                chunk_plants=chunk,
+                progress=tick,
+                force=force,
+            )
+        _report_batch(n_ok, errors, written)
+        return
     for t in targets(out, names + [f"rollup-{b}" for b in (by or [])]):
         check_output(t, [source], force)  # refuse before computing anything
-    columns = {"results": RESULT_COLUMNS, "economics": ECON_COLUMNS, "savings": SAVING_COLUMNS}
     with _progress("assessing") as tick:
         chunks = iter_run(
             source,
@@ -368,18 +380,28 @@ def batch(
             progress=tick,
             details=savings,
         )
-        if out.suffix.lower() in (".parquet", ".csv"):  # streamed: memory stays bounded
-            written, n_ok, errors = write_stream(
-                out,
-                chunks,
-                columns={n: columns[n] for n in names},
-                by=by,
-                inputs=[source],
-                force=force,
-            )
-        else:  # Excel and JSON hold everything in one file
-            written, n_ok, errors = _write_whole(out, chunks, names, by, source, force)
+        written, n_ok, errors = _write_chunks(out, chunks, names, by, source, force)
     _report_batch(n_ok, errors, written)
+
+
+def _write_chunks(
+    out: Path, chunks: Any, names: list[str], by: list[str] | None, source: Path, force: bool
+) -> tuple[list[Path], int, Any]:
+    """Write a batch's chunks: streamed to CSV (memory stays bounded), else one whole file."""
+    from recp.batch import ECON_COLUMNS, RESULT_COLUMNS, SAVING_COLUMNS  # lazy: CLI start-up
+    from recp.export import write_stream  # lazy: CLI start-up
+
+    if out.suffix.lower() != ".csv":  # Excel and JSON hold everything in one file
+        return _write_whole(out, chunks, names, by, source, force)
+    columns = {"results": RESULT_COLUMNS, "economics": ECON_COLUMNS, "savings": SAVING_COLUMNS}
+    return write_stream(
+        out,
+        chunks,
+        columns={n: columns[n] for n in names},
+        by=by,
+        inputs=[source],
+        force=force,
+    )
 
 
 def _own_factors(paths: list[Path]) -> None:

@@ -356,25 +356,27 @@ def write_stream(
         else pd.DataFrame(columns=["plant", "file", "place", "message"])
     )
     for b, parts in partial.items():
-        if parts:
-            allp = pd.concat(parts, ignore_index=True)
-            keys = [b, "scenario", "indicator", "component", "unit"]
-            roll = (
-                allp.astype({k: object for k in keys})
-                .groupby(keys, dropna=False, sort=True, observed=True)[["value", "plants"]]
-                .sum()
-                .reset_index()
-            )
-        else:
-            roll = pd.DataFrame(
-                columns=[b, "scenario", "indicator", "component", "unit", "value", "plants"]
-            )
+        roll = sum_rollups(parts, b)
         target = companion(p, f"rollup-{b}")
         csv = p.suffix.lower() == ".csv"
         data = csv_bytes(clean_rollup(roll)) if csv else _parquet_bytes(roll)
         written.append(write_atomic(target, data, inputs, force))
     written.append(write_atomic(companion(p, "errors", ".csv"), csv_bytes(err), inputs, force))
     return written, n_ok, err
+
+
+def sum_rollups(parts: list[pd.DataFrame], by: str) -> pd.DataFrame:
+    """Sum the partial roll-ups of chunks (:func:`recp.batch.rollup`) into one."""
+    keys = [by, "scenario", "indicator", "component", "unit"]
+    if not parts:
+        return pd.DataFrame(columns=[*keys, "value", "plants"])
+    return (
+        pd.concat(parts, ignore_index=True)
+        .astype({k: object for k in keys})
+        .groupby(keys, dropna=False, sort=True, observed=True)[["value", "plants"]]
+        .sum()
+        .reset_index()
+    )
 
 
 def _parquet_bytes(df: pd.DataFrame) -> bytes:

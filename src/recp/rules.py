@@ -331,7 +331,18 @@ def unit_error(unit: str) -> str | None:
 def factorize(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Integer codes and the distinct values (hash-based, no per-row Python)."""
     import pandas as pd  # lazy: CLI start-up
+    import pyarrow as pa  # lazy: CLI start-up
+    import pyarrow.compute as pc  # lazy: CLI start-up
 
+    try:  # Arrow's hash kernel: text cells without Python objects per row
+        arr = pc.fill_null(pa.array(values, type=pa.string(), from_pandas=True), "")
+        enc = arr.dictionary_encode()
+        return (
+            enc.indices.to_numpy(zero_copy_only=False).astype(np.int64),
+            enc.dictionary.to_pylist(),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a cell that is not text: pandas' path
+        pass
     codes, uniq = pd.factorize(pd.Series(values, dtype=object).fillna(""), sort=False)
     return np.asarray(codes, dtype=np.int64), [str(u) for u in uniq]
 

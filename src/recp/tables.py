@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -83,6 +83,8 @@ class Tables:
     names: dict[str, str]  # table -> file name for messages
     scenarios: pd.DataFrame | None = None  # optional: plant, scenario, intervention (in order)
     processes: pd.DataFrame | None = None  # optional: plant, id, activity or flow, Toolkit keys
+    #: For a chunk: table -> each row's position in the whole input table (problems name it).
+    rows: dict[str, np.ndarray] | None = None
 
 
 def _find(src: Path, name: str) -> Path | None:
@@ -174,47 +176,208 @@ def read_tables(src: Path) -> Tables:
     )
 
 
-def read_tables_chunks(src: Path, chunk_plants: int) -> Iterator[Tables]:
-    """Read the tables and yield them in chunks of at most ``chunk_plants`` plants."""
-    t = read_tables(src)
-    for col, table in (("plant", "plants"), ("plant", "flows")):
-        if col not in getattr(t, table).columns:
-            raise InputError(
-                [Problem("", f"the {table} table needs a '{col}' column", t.names[table])]
-            )
-    ids = t.plants["plant"].astype("string[pyarrow]").fillna("")
-    n_chunks = max((len(ids) + chunk_plants - 1) // chunk_plants, 1)
-    if n_chunks == 1:
-        yield t
-        return
-    # every row's chunk, from its plant's position in the plants table (hash join, no loop)
-    index = pd.Index(ids).drop_duplicates()
-    chunk_of_plant = np.arange(len(ids)) // chunk_plants
+def _need_plant_column(columns: Any, table: str, name: str) -> None:
+    if "plant" not in [str(c).strip() for c in columns]:
+        raise InputError([Problem("", f"the {table} table needs a 'plant' column", name)])
 
-    def split(df: pd.DataFrame | None) -> list[np.ndarray]:
-        if df is None or not len(df) or "plant" not in df.columns:
-            return [np.zeros(0, dtype=np.int64)] * n_chunks
-        pos = index.get_indexer(df["plant"].astype("string[pyarrow]").fillna(""))
-        first = ids.drop_duplicates().index.to_numpy()
+
+#: A table's plant column: as text, or as integer codes into distinct values (from Arrow).
+PlantColumn: TypeAlias = "pd.Series | tuple[np.ndarray, list[str]] | None"
+
+
+def chunk_rows(
+    plant_ids: pd.Series, plant_cols: dict[str, PlantColumn], chunk_plants: int
+) -> list[dict[str, np.ndarray]]:
+    """Rows of every table in each chunk of at most ``chunk_plants`` plants (hash join).
+
+    A chunk holds consecutive plants of the plants table; a row of another table goes with its
+    plant's chunk (chunk 0 for an unknown plant, which is reported there), in table order.
+    Only distinct plant ids are looked up: a row costs an integer, not a string.
+    """
+    ids = plant_ids.astype("string[pyarrow]").fillna("").reset_index(drop=True)
+    n_chunks = max((len(ids) + chunk_plants - 1) // chunk_plants, 1)
+    index = pd.Index(ids).drop_duplicates()
+    first = ids.drop_duplicates().index.to_numpy()
+    chunk_of_plant = np.arange(len(ids)) // chunk_plants
+    out: list[dict[str, np.ndarray]] = [
+        {"plants": np.arange(k * chunk_plants, min((k + 1) * chunk_plants, len(ids)))}
+        for k in range(n_chunks)
+    ]
+    if n_chunks == 1:
+        out[0]["plants"] = np.arange(len(ids))
+    for table, col in plant_cols.items():
+        if col is None or not len(col):  # an empty table
+            for o in out:
+                o[table] = np.zeros(0, dtype=np.int64)
+            continue
+        if isinstance(col, tuple):
+            codes, uniq = col
+        else:
+            codes, uniq = pd.factorize(col.astype("string[pyarrow]").fillna(""), sort=False)
+        pos = np.append(index.get_indexer(pd.Index(list(uniq), dtype=object)), -1)[codes]
         chunk = np.where(pos >= 0, chunk_of_plant[first[np.maximum(pos, 0)]], 0)
         order = np.argsort(chunk, kind="stable")  # rows of an unknown plant go to chunk 0
         bounds = np.searchsorted(chunk[order], np.arange(n_chunks + 1))
-        return [order[bounds[k] : bounds[k + 1]] for k in range(n_chunks)]
+        for k in range(n_chunks):
+            out[k][table] = order[bounds[k] : bounds[k + 1]].astype(np.int64)
+    return out
 
-    rows_f, rows_i, rows_s = split(t.flows), split(t.interventions), split(t.scenarios)
-    rows_p = split(t.processes)
-    for k in range(n_chunks):
-        sc, pr = t.scenarios, t.processes
+
+def read_tables_chunks(src: Path, chunk_plants: int) -> Iterator[Tables]:
+    """Read the tables and yield them in chunks of at most ``chunk_plants`` plants."""
+    t = read_tables(src)
+    for table in ("plants", "flows"):
+        _need_plant_column(getattr(t, table).columns, table, t.names[table])
+    cols = {
+        name: (df["plant"] if "plant" in df.columns else pd.Series([""] * len(df), dtype=object))
+        for name in TABLE_NAMES[1:]
+        if (df := getattr(t, name)) is not None and len(df)
+    }
+    parts = chunk_rows(t.plants["plant"], cols, chunk_plants)
+    if len(parts) == 1:
+        yield t
+        return
+
+    def take(df: pd.DataFrame | None, rows: np.ndarray | None) -> pd.DataFrame | None:
+        if df is None or rows is None or not len(df):
+            return df
+        return df.iloc[rows].reset_index(drop=True)
+
+    for part in parts:
+        got = {name: take(getattr(t, name), part.get(name)) for name in TABLE_NAMES}
         yield Tables(
-            t.plants.iloc[k * chunk_plants : (k + 1) * chunk_plants].reset_index(drop=True),
-            t.flows.iloc[rows_f[k]].reset_index(drop=True),
-            t.interventions.iloc[rows_i[k]].reset_index(drop=True)
-            if len(t.interventions)
-            else t.interventions,
+            got["plants"],
+            got["flows"],
+            got["interventions"],
             t.names,
-            sc.iloc[rows_s[k]].reset_index(drop=True) if sc is not None and len(sc) else sc,
-            pr.iloc[rows_p[k]].reset_index(drop=True) if pr is not None and len(pr) else pr,
+            got["scenarios"],
+            got["processes"],
+            rows=part,
         )
+
+
+@dataclass(frozen=True)
+class TableSlice:
+    """One chunk of Parquet tables as file paths and row runs, not data (a worker reads it).
+
+    ``runs[table]`` is an ``(n, 2)`` array of ``[start, stop)`` row ranges of that table's file;
+    inputs grouped by plant give one run per table.
+    """
+
+    names: dict[str, str]
+    paths: dict[str, str]
+    runs: dict[str, np.ndarray]
+
+    def rows(self, table: str) -> np.ndarray:
+        """The rows of ``table`` in this slice, ascending."""
+        r = self.runs.get(table)
+        if r is None or not len(r):
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate([np.arange(a, b) for a, b in r]).astype(np.int64)
+
+
+def _runs(rows: np.ndarray) -> np.ndarray:
+    """Sorted row positions as ``[start, stop)`` runs."""
+    if not len(rows):
+        return np.zeros((0, 2), dtype=np.int64)
+    cut = np.flatnonzero(np.diff(rows) != 1) + 1
+    starts = rows[np.concatenate([[0], cut])]
+    stops = rows[np.concatenate([cut - 1, [len(rows) - 1]])] + 1
+    return np.stack([starts, stops], axis=1).astype(np.int64)
+
+
+def is_parquet_tables(src: Path) -> bool:
+    """True for a folder whose tables are all Parquet (workers then read their own slices)."""
+    if not src.is_dir() or _find(src, "plants") is None:
+        return False
+    return all(p is None or p.suffix == ".parquet" for p in (_find(src, t) for t in TABLE_NAMES))
+
+
+def plan_slices(src: Path, chunk_plants: int) -> list[TableSlice]:
+    """Split a folder of Parquet tables into chunks, reading only the ``plant`` columns."""
+    import pyarrow as pa  # lazy: CLI start-up
+    import pyarrow.compute as pc  # lazy: CLI start-up
+    import pyarrow.parquet as pq  # lazy: CLI start-up
+
+    paths: dict[str, str] = {}
+    names: dict[str, str] = {}
+    cols: dict[str, PlantColumn] = {}
+    plant_ids = pd.Series([], dtype=object)
+    for t in TABLE_NAMES:
+        p = _find(src, t)
+        names[t] = str(p) if p is not None else f"{src}/{t}"
+        if p is None:
+            if t in ("plants", "flows"):
+                raise InputError(
+                    [Problem("", f"no {t}.csv or {t}.parquet in the folder", str(src))]
+                )
+            continue
+        try:
+            schema = pq.read_schema(p)
+            has = [n for n in schema.names if str(n).strip() == "plant"]
+            col = pq.read_table(p, columns=has[:1]).column(0) if has else None
+            if col is not None:  # distinct ids and an integer per row, in Arrow
+                text = pc.fill_null(pc.cast(col, pa.string()), "").combine_chunks()
+                enc = text.dictionary_encode()
+                col = (enc.indices.to_numpy(zero_copy_only=False), enc.dictionary.to_pylist())
+            n_rows = pq.ParquetFile(p).metadata.num_rows
+        except Exception as e:  # noqa: BLE001 - any reader failure is an input problem
+            raise InputError(
+                [Problem("", f"cannot read table: {str(e).splitlines()[0]}", str(p))]
+            ) from None
+        if t in ("plants", "flows"):
+            _need_plant_column(schema.names, t, names[t])
+        paths[t] = str(p)
+        if t == "plants":
+            assert col is not None
+            plant_ids = pd.Series(np.asarray(col[1], dtype=object)[col[0]], dtype=object)
+        else:  # a table without a plant column goes to chunk 0, where it is reported
+            cols[t] = col if col is not None else pd.Series([""] * n_rows, dtype=object)
+    parts = chunk_rows(plant_ids, cols, chunk_plants)
+    return [TableSlice(names, paths, {t: _runs(part[t]) for t in part}) for part in parts]
+
+
+def read_slice(sl: TableSlice) -> Tables:
+    """Read a :class:`TableSlice`: only the row groups that hold its rows."""
+    import pyarrow as pa  # lazy: CLI start-up
+    import pyarrow.parquet as pq  # lazy: CLI start-up
+
+    frames: dict[str, pd.DataFrame | None] = {}
+    rows: dict[str, np.ndarray] = {}
+    for t in TABLE_NAMES:
+        if t not in sl.paths:
+            frames[t] = pd.DataFrame()
+            continue
+        want = sl.rows(t)
+        rows[t] = want
+        try:
+            f = pq.ParquetFile(sl.paths[t])
+            sizes = [f.metadata.row_group(g).num_rows for g in range(f.num_row_groups)]
+            starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+            if len(want):
+                g0 = int(np.searchsorted(starts, want[0], side="right") - 1)
+                g1 = int(np.searchsorted(starts, want[-1], side="right") - 1)
+                tab = f.read_row_groups(list(range(g0, g1 + 1)))
+                tab = tab.take(pa.array(want - starts[g0]))
+            else:
+                tab = f.schema_arrow.empty_table()
+            df = tab.to_pandas()
+        except Exception as e:  # noqa: BLE001 - any reader failure is an input problem
+            raise InputError(
+                [Problem("", f"cannot read table: {str(e).splitlines()[0]}", sl.paths[t])]
+            ) from None
+        df = df.reset_index(drop=True)
+        df.columns = [str(c).strip() for c in df.columns]
+        frames[t] = df
+    return Tables(
+        frames["plants"] if frames["plants"] is not None else pd.DataFrame(),
+        frames["flows"] if frames["flows"] is not None else pd.DataFrame(),
+        frames["interventions"] if frames["interventions"] is not None else pd.DataFrame(),
+        sl.names,
+        frames["scenarios"],
+        frames["processes"],
+        rows=rows,
+    )
 
 
 # -- validation: the rules of recp.rules over whole columns ----------------------------------
@@ -1056,20 +1219,63 @@ def _scenario_steps(
 
 def _without(t: Tables, bad: set[str]) -> Tables:
     """The tables without the plants ``bad``."""
+    rows: dict[str, np.ndarray] = {}
 
-    def drop(df: pd.DataFrame | None) -> pd.DataFrame | None:
+    def drop(name: str, df: pd.DataFrame | None) -> pd.DataFrame | None:
         if df is None or not len(df) or "plant" not in df.columns:
             return df
-        return df[~df["plant"].astype(str).isin(bad)].reset_index(drop=True)
+        keep = ~df["plant"].astype(str).isin(bad).to_numpy(dtype=bool)
+        rows[name] = np.flatnonzero(keep)
+        return df[keep].reset_index(drop=True)
 
     return Tables(
-        drop(t.plants),
-        drop(t.flows),
-        drop(t.interventions),
+        drop("plants", t.plants),
+        drop("flows", t.flows),
+        drop("interventions", t.interventions),
         t.names,
-        drop(t.scenarios),
-        drop(t.processes),
+        drop("scenarios", t.scenarios),
+        drop("processes", t.processes),
+        rows=rows,
     )
+
+
+_ROW = re.compile(rf"\b({'|'.join(TABLE_NAMES)}) row (\d+)")
+_ROW_ANY = rf"\b(?:{'|'.join(TABLE_NAMES)}) row \d"
+
+
+def input_rows(
+    df: pd.DataFrame, rows: dict[str, np.ndarray], cols: tuple[str, ...]
+) -> pd.DataFrame:
+    """Rewrite "flows row N" counted in a part of a table as the row of the whole table.
+
+    ``rows[table]`` holds the position in the whole table of each row of the part.
+    """
+
+    def sub(m: re.Match[str]) -> str:
+        r, n = rows.get(m[1]), int(m[2]) - 2
+        return m[0] if r is None or not 0 <= n < len(r) else f"{m[1]} row {int(r[n]) + 2}"
+
+    if not len(df):
+        return df
+    df = df.copy()
+    for c in cols:
+        text = df[c].astype(object)
+        hit = text.astype("string[pyarrow]").str.contains(_ROW_ANY, regex=True)
+        hit = hit.fillna(False).to_numpy(dtype=bool)
+        if hit.any():  # problem rows only
+            text = text.to_numpy(dtype=object).copy()
+            text[hit] = [_ROW.sub(sub, x) for x in text[hit]]
+            df[c] = text
+    return df
+
+
+def _renumber(pf: Portfolio, rows: dict[str, np.ndarray]) -> None:
+    """Table row numbers of a portfolio built from part of the tables, as in the whole tables."""
+    for name, arr, attr in (("flows", pf.ft, "row"), ("interventions", pf, "ch_row")):
+        r, n = rows.get(name), getattr(arr, attr)
+        if r is not None and len(n) and isinstance(n, np.ndarray) and len(r):
+            inside = (n >= 2) & (n - 2 < len(r))
+            setattr(arr, attr, np.where(inside, r[np.clip(n - 2, 0, len(r) - 1)] + 2, n))
 
 
 def _vector_portfolio(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.DataFrame]:
@@ -1393,7 +1599,11 @@ def portfolio_from_tables(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.
         return _vector_portfolio(t, lib)
     pid = _text(t.plants, "plant")
     ids = list(dict.fromkeys(x for x in pid.tolist() if x in special))
-    pf_v, err_v = _vector_portfolio(_without(t, special), lib)
+    rest = _without(t, special)
+    pf_v, err_v = _vector_portfolio(rest, lib)
+    assert rest.rows is not None
+    err_v = input_rows(err_v, rest.rows, ("place", "message"))
+    _renumber(pf_v, rest.rows)
     pf_s, err_s, kept = _scenario_portfolio(t, ids, lib)
     unknown = special - set(pid.tolist())
     err_u = _Errors(t.names)

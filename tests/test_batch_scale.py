@@ -1,0 +1,242 @@
+"""Batch at scale (issue 18): slices read by workers, parts written by workers, both engines.
+
+The invariants: a batch equals the single-plant assessment row for row at every chunk size, on
+both engines, with processes and with failing plants; problems name the row of the whole input
+table whatever the chunk; a dataset written twice, or by another engine, has the same bytes.
+No test here asserts a time.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import recp
+from recp.batch import run, work_items
+from recp.cli import main
+from recp.tables import Tables, plan_slices, read_slice, read_tables, tables_from_scenarios
+from tests.test_batch import FILES, NUM, assert_frames_equal, per_plant
+
+BAD = {"dairy-md", "metal-finishing-ua"}  # plants made to fail below
+
+
+def _tables() -> Tables:
+    scs = [recp.load(f) for f in FILES]
+    t = tables_from_scenarios(scs, [Path(f).stem for f in FILES])
+    fl = t.flows
+    fl.loc[(fl.plant == "dairy-md") & (fl.id == "water"), "amount"] = "165000 MWh"
+    fl.loc[(fl.plant == "metal-finishing-ua") & (fl.id == "gas"), "carrier"] = "natural_gaz"
+    return t
+
+
+def _write(t: Tables, folder: Path, suffix: str, row_group_size: int | None = None) -> Path:
+    folder.mkdir(parents=True)
+    for name in ("plants", "flows", "interventions", "scenarios", "processes"):
+        df = getattr(t, name, None)
+        if df is None:
+            continue
+        if suffix == ".csv":
+            df.to_csv(folder / f"{name}.csv", index=False)
+        else:
+            table = pa.Table.from_pandas(
+                df.astype(str).where(df.notna(), None), preserve_index=False
+            )
+            pq.write_table(table, folder / f"{name}.parquet", row_group_size=row_group_size)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("scale")
+    t = _tables()
+    shuffled = Tables(
+        t.plants,
+        t.flows.sample(frac=1.0, random_state=3).reset_index(drop=True),  # not grouped by plant
+        t.interventions,
+        t.names,
+        t.scenarios,
+        t.processes,
+    )
+    return {
+        "csv": _write(t, base / "csv", ".csv"),
+        "parquet": _write(t, base / "pq", ".parquet", row_group_size=7),
+        "shuffled": _write(shuffled, base / "shuf", ".parquet", row_group_size=5),
+    }
+
+
+@pytest.fixture(scope="module")
+def whole(inputs: dict[str, Path]) -> recp.batch.BatchResult:
+    """The CSV tables in one chunk, in this process: the reference for every other run."""
+    return run(inputs["csv"], chunk_plants=10_000)
+
+
+@pytest.fixture(scope="module")
+def whole_shuffled(inputs: dict[str, Path]) -> recp.batch.BatchResult:
+    return run(inputs["shuffled"], chunk_plants=10_000)
+
+
+def _same(a: recp.batch.BatchResult, b: recp.batch.BatchResult) -> None:
+    for name in ("results", "savings", "economics", "warnings", "balances", "benchmarks"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert_frames_equal(
+            x.astype({c: object for c in x.columns if c not in NUM}).reset_index(drop=True),
+            y.astype({c: object for c in y.columns if c not in NUM}).reset_index(drop=True),
+        )
+    ea, eb = (e.reset_index(drop=True).astype(object) for e in (a.errors, b.errors))
+    for e in (ea, eb):  # the same table as .csv or .parquet
+        e["file"] = [Path(f).stem for f in e["file"]]
+    pd.testing.assert_frame_equal(ea, eb)
+
+
+def test_whole_batch_equals_single_plant_assessments(whole: recp.batch.BatchResult) -> None:
+    """Row for row against `recp.assess` of each file, failing plants reported, others exact."""
+    assert set(whole.errors["plant"]) == BAD
+    ok = [f for f in FILES if Path(f).stem not in BAD]
+    ref = per_plant(ok)
+    for name in ("results", "savings", "economics"):
+        got = getattr(whole, name)
+        assert_frames_equal(got.astype({"plant": object}).reset_index(drop=True), ref[name])
+    # problems name the row of the flows table as a reader counts it (header is row 1)
+    flows = pd.read_csv(Path(whole.errors["file"].iloc[0]))
+    for place in whole.errors["place"]:
+        n = int(place.split(" row ")[1].split(" ")[0].split(".")[0])
+        assert flows["plant"].iloc[n - 2] in BAD
+
+
+# A chunk whose plants have no prices at all raises KeyError ('cost', 'total') in the economics
+# until the fix of branch h15b is merged; the parameter then passes and the mark can go.
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5])
+@pytest.mark.parametrize("kind", ["csv", "parquet", "shuffled"])
+def test_every_chunk_size_and_input_equals_one_pass(
+    inputs: dict[str, Path],
+    whole: recp.batch.BatchResult,
+    whole_shuffled: recp.batch.BatchResult,
+    chunk: int,
+    kind: str,
+) -> None:
+    got = run(inputs[kind], chunk_plants=chunk)
+    if kind == "shuffled":  # flows in another order: another input, its own one-pass reference
+        assert set(got.errors["plant"]) == BAD
+        _same(whole_shuffled, got)
+    else:
+        _same(whole, got)
+
+
+def test_processes_and_dask_equal_in_process(
+    inputs: dict[str, Path], whole: recp.batch.BatchResult
+) -> None:
+    _same(whole, run(inputs["parquet"], chunk_plants=2, jobs=2))
+    _same(whole, run(inputs["parquet"], chunk_plants=3, jobs=2, engine="dask"))
+
+
+def test_work_items_carry_paths_and_row_ranges_not_data(inputs: dict[str, Path]) -> None:
+    items = work_items(inputs["parquet"], 2)
+    assert all(kind == "slice" for kind, _ in items)
+    for _, sl in items:
+        for runs in sl.runs.values():
+            assert runs.ndim == 2 and runs.shape[1] == 2
+        assert not any(isinstance(v, pd.DataFrame) for v in vars(sl).values())
+    # grouped input: one run per table per chunk
+    assert all(len(sl.runs["flows"]) <= 1 for _, sl in items)
+    # the slices together are the whole tables, each row once
+    full = read_tables(inputs["parquet"])
+    for name in ("plants", "flows", "interventions"):
+        rows = np.concatenate([sl.rows(name) for _, sl in items])
+        assert sorted(rows.tolist()) == list(range(len(getattr(full, name))))
+
+
+def test_read_slice_equals_the_rows_of_the_whole_table(inputs: dict[str, Path]) -> None:
+    full = read_tables(inputs["shuffled"])
+    for sl in plan_slices(inputs["shuffled"], 3):
+        t = read_slice(sl)
+        assert t.rows is not None
+        for name in ("plants", "flows", "interventions", "scenarios"):
+            want = getattr(full, name).iloc[t.rows[name]].reset_index(drop=True)
+            pd.testing.assert_frame_equal(getattr(t, name), want)
+
+
+def _bytes(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_dataset_is_byte_identical_across_runs_and_engines(
+    inputs: dict[str, Path], whole: recp.batch.BatchResult, tmp_path: Path
+) -> None:
+    outs = {}
+    for name, extra in (
+        ("one", ["--jobs", "1"]),
+        ("again", ["--jobs", "1"]),
+        ("two", ["--jobs", "2"]),
+        ("dask", ["--jobs", "2", "--engine", "dask"]),
+    ):
+        d = tmp_path / name
+        d.mkdir()
+        out = d / "r.parquet"
+        args = ["batch", str(inputs["parquet"]), "-o", str(out), "--chunk", "3", "--savings"]
+        assert main([*args, "--by", "sector", *extra]) == 2  # two plants fail
+        outs[name] = _bytes(d)
+    assert outs["one"] == outs["again"] == outs["two"] == outs["dask"]
+    d = tmp_path / "one"
+    manifest = json.loads((d / "r.manifest.json").read_text())
+    assert manifest["plants_failed"] == len(BAD)
+    n_parts = len(work_items(inputs["parquet"], 3))
+    assert len(manifest["tables"]["results"]["parts"]) == n_parts
+    back = pd.read_parquet(d / "r.parquet")
+    assert manifest["tables"]["results"]["rows"] == len(back) == len(whole.results)
+    assert_frames_equal(back, whole.results.astype(object).reset_index(drop=True))
+    eco = pd.read_parquet(d / "r.economics.parquet")
+    assert_frames_equal(eco, whole.economics.astype(object).reset_index(drop=True))
+    assert len(pd.read_parquet(d / "r.savings.parquet")) == len(whole.savings)
+    # a re-run needs --force, and replaces the dataset as a whole
+    args = ["batch", str(inputs["parquet"]), "-o", str(d / "r.parquet"), "--chunk", "5"]
+    assert main(args) == 2  # refused: exists
+    assert main([*args, "--force"]) == 2
+    assert len(list((d / "r.parquet").iterdir())) == len(work_items(inputs["parquet"], 5))
+    assert_frames_equal(pd.read_parquet(d / "r.parquet"), back)
+
+
+def test_local_cluster_binds_loopback_without_dashboard_and_leaves_nothing(
+    inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    psutil = pytest.importorskip("psutil")
+    import dask.distributed as dd
+
+    seen: dict[str, object] = {}
+    real = dd.LocalCluster
+
+    def spy(**kw: object) -> object:
+        seen.update(kw)
+        return real(**kw)
+
+    monkeypatch.setattr(dd, "LocalCluster", spy)
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    run(inputs["parquet"], chunk_plants=4, jobs=2, engine="dask")
+    assert seen["host"] == "127.0.0.1"
+    assert seen["dashboard_address"] is None
+    after = {p.pid for p in psutil.Process().children(recursive=True) if p.is_running()}
+    assert after <= before
+
+
+def test_a_given_scheduler_is_used_as_is(
+    inputs: dict[str, Path], whole: recp.batch.BatchResult
+) -> None:
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        got = run(
+            inputs["parquet"], chunk_plants=4, engine="dask", scheduler=cluster.scheduler_address
+        )
+        assert cluster.scheduler.transition_counter > 0  # the tasks ran on this scheduler
+    _same(whole, got)
