@@ -124,7 +124,11 @@ def _indicator_table(results: list[dict[str, Any]]) -> Table:
         t.add_column(name, justify="right")
     table: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in results:
-        if r["component"] in _SHOWN or r["indicator"] in ("energy", *RELEASE_KINDS):
+        if r["component"] in _SHOWN or r["indicator"] in (
+            "energy",
+            "effluent_load",
+            *RELEASE_KINDS,
+        ):
             table.setdefault((r["indicator"], r["component"], r["unit"]), {})[r["scenario"]] = r[
                 "value"
             ]

@@ -602,6 +602,9 @@ def _indicator_table(d: _Doc, data: ReportData, t: Translator) -> str:
     for ind in data.indicators():
         if ind in RELEASE_INDICATORS:  # shown in the releases section
             continue
+        if "total" not in data.components(ind):  # a group without a total (effluent loads)
+            name = e(t.name("indicator_names", ind))
+            ind_rows.append("<tr>" + _td(f"<b>{name}</b>", False) + _td("") * 4 + "</tr>")
         for comp in data.components(ind):
             first = comp == "total"
             unit = data.unit(ind, comp) or ""
