@@ -25,6 +25,7 @@ from recp.factors import library
 from recp.models import finance
 from recp.models.balances import FLAGS, closure, compare_range
 from recp.models.changes import apply_changes, below_zero
+from recp.tolerance import change
 from recp.toolkits import RELEASE_ECONOMICS
 from recp.units import is_dimension, parse_quantity, to_float, unit_text
 from recp.version import __version__
@@ -187,7 +188,7 @@ class Assessment:
         def avoided(before: np.ndarray, after: np.ndarray) -> dict[str, np.ndarray]:
             """Avoided GHG, mercury [kg] and PCDD/F [g TEQ] (total: a shift is no reduction)."""
             return {
-                k: (before[..., i] - after[..., i])
+                k: change(before[..., i], after[..., i])
                 if i is not None
                 else np.full(after.shape[:-1], np.nan)
                 for k, i in cols.items()
@@ -209,13 +210,13 @@ class Assessment:
                 ("standalone", np.broadcast_to(base, st_res.shape), st_res),
             ):
                 flow_saving = (
-                    (before[:, cost_col] - after[:, cost_col])
+                    change(before[:, cost_col], after[:, cost_col])
                     if cost_col is not None
                     else np.zeros(len(ids))
                 )
                 av = avoided(before, after)
                 credit = (
-                    finance.carbon_revenue(before[:, red_col] - after[:, red_col], price)
+                    finance.carbon_revenue(change(before[:, red_col], after[:, red_col]), price)
                     if price is not None and red_col is not None
                     else None
                 )

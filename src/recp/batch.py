@@ -66,6 +66,7 @@ from recp.tables import (
     read_slice,
     read_tables_chunks,
 )
+from recp.tolerance import change
 from recp.toolkits import RELEASE_ECONOMICS
 from recp.units import B_OTHER, B_T, parse_quantity, to_float
 
@@ -961,11 +962,11 @@ def _saving_and_credit(
     cost, red = cols
     n = len(before)
     flow = (
-        np.where(present[:, cost], before[:, cost] - after[:, cost], 0.0)
+        np.where(present[:, cost], change(before[:, cost], after[:, cost]), 0.0)
         if cost is not None
         else np.zeros(n)
     )
-    reduction = before[:, red] - after[:, red] if red is not None else np.zeros(n)
+    reduction = change(before[:, red], after[:, red]) if red is not None else np.zeros(n)
     return flow, finance.carbon_revenue(reduction, price)
 
 
@@ -987,11 +988,11 @@ def _avoided(
 ) -> dict[str, np.ndarray]:
     """GHG [t CO2e/year], mercury [kg/year], PCDD/F [g TEQ/year] avoided; NaN where absent."""
     ghg = rs.at("ghg", "total")
-    out = {"ghg": before[:, ghg] - after[:, ghg]}
+    out = {"ghg": change(before[:, ghg], after[:, ghg])}
     for ind, _, _ in RELEASE_ECONOMICS:
         if (ind, "total") in rs.index:
             col = rs.at(ind, "total")
-            out[ind] = np.where(present[:, col], before[:, col] - after[:, col], np.nan)
+            out[ind] = np.where(present[:, col], change(before[:, col], after[:, col]), np.nan)
         else:
             out[ind] = np.full(len(before), np.nan)
     return out

@@ -49,6 +49,21 @@ def clean(v: float | None, scale: float | None) -> float | None:
     return 0.0 if abs(v) <= ZERO_RTOL * abs(scale) else v
 
 
+def change(before: Any, after: Any) -> Any:
+    """``before - after`` (arrays), with noise set to exactly 0.
+
+    A difference within :data:`ZERO_RTOL` of the larger of the two magnitudes is rounding
+    noise of sums over many flows; the economics (payback, cost per t abated) read its sign,
+    so one plant and a batch, which sum in different orders, must both see 0 there.
+    """
+    import numpy as np  # lazy: this module sits below every other
+
+    b = np.asarray(before, dtype=float)
+    a = np.asarray(after, dtype=float)
+    d = b - a
+    return np.where(np.abs(d) <= ZERO_RTOL * np.maximum(np.abs(b), np.abs(a)), 0.0, d)
+
+
 #: Savings-only indicators and the result indicator that gives their scale.
 SCALE_OF = {"ghg_reduction": "ghg"}
 #: Economics fields that are differences of money or of an indicator, and the indicator whose

@@ -71,12 +71,19 @@ def number_locale(code: str) -> Iterator[str]:
         _LOCALE.reset(token)
 
 
+#: The numbering system of every report: Latin digits with the locale's own symbols. Babel
+#: formats digits as Latin in any numbering system, so an older CLDR whose default for Arabic
+#: is "arab" would mix Arabic separators with Latin digits (58٬340); recent CLDR (Babel 2.15+)
+#: makes "latn" the Arabic default itself.
+NUMBERING = "latn"
+
+
 def _dec(v: float, pattern: str) -> str:
     """``v`` in the current locale with a CLDR number pattern; a hyphen minus becomes ``−``."""
     from babel.numbers import format_decimal  # lazy: ``import recp.report`` stays light
 
     code = _LOCALE.get()
-    s = format_decimal(v, pattern, locale=code, numbering_system="default")
+    s = format_decimal(v, pattern, locale=code, numbering_system=NUMBERING)
     return s.replace("-", MINUS)
 
 
@@ -141,7 +148,7 @@ def currency(v: float | None, code: str) -> str:
     pattern = parse_pattern(own)
     pattern.frac_prec = (digits, digits)
     s = format_currency(
-        amount, code, pattern, locale=loc, currency_digits=False, numbering_system="default"
+        amount, code, pattern, locale=loc, currency_digits=False, numbering_system=NUMBERING
     )
     return s.replace("-", MINUS)
 
@@ -161,7 +168,7 @@ def pct(v: float | None, sign: bool = False) -> str:
     pattern = parse_pattern(own) if own else parse_pattern(_percent_pattern(code))
     digits = 0 if abs(p) >= 100 or p == 0 else 1
     pattern.frac_prec = (digits, digits)
-    s = format_percent(v, pattern, locale=code, numbering_system="default").replace("-", MINUS)
+    s = format_percent(v, pattern, locale=code, numbering_system=NUMBERING).replace("-", MINUS)
     if code == "en":
         s = s.replace("\u00a0", " ")
     return "+" + s if sign and p > 0 else s
