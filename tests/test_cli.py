@@ -410,3 +410,15 @@ def test_unfilled_yaml_template_warns_and_strict_refuses(capsys, tmp_path):
     out.write_text(filled)
     code, _, err = cli(capsys, "validate", out)
     assert code == 0 and "todo_left" not in err
+
+
+def test_version_is_the_installed_metadata(capsys):
+    # recp.version is a plain string (no importlib.metadata at start-up); the build reads the
+    # package version from it ([tool.hatch.version]), so the installed metadata must agree
+    from importlib.metadata import version
+
+    from recp import __version__
+
+    assert __version__ == version("recp")
+    code, out, _ = cli(capsys, "--version")
+    assert code == 0 and out.strip() == f"recp {__version__}"

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from recp.errors import UnknownFactorError, did_you_mean
+from recp.io import read_yaml
 
 _HEADER = re.compile(r"^\s*([^\[\]]+?)\s*(?:\[(.*)\])?\s*$")
 
@@ -155,10 +156,8 @@ def read_table(csv_path: Path) -> Table:
     ValueError
         If the header, a number or the meta file is malformed (a packaging bug, not user input).
     """
-    import yaml  # lazy: CLI start-up
-
     meta_path = csv_path.with_suffix(".meta.yaml")
-    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    meta = read_yaml(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
     with csv_path.open(newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh)
         header = next(reader)

@@ -29,7 +29,7 @@ from typing import Any
 
 from recp.errors import InputError, Problem, UnknownFactorError, did_you_mean
 from recp.factors import factors_dir
-from recp.io import check_output, write_atomic
+from recp.io import check_output, read_yaml, write_atomic
 
 
 @dataclass(frozen=True)
@@ -157,12 +157,10 @@ def _folder(name: str) -> Path:
 
 @lru_cache(maxsize=64)
 def _catalogue_file(sector: str) -> dict[str, Any]:
-    import yaml  # lazy: CLI start-up
-
     path = _folder("measures") / f"{sector}.yaml"
     if not path.exists():
         return {"sector": sector, "measures": []}
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = read_yaml(path.read_text(encoding="utf-8")) or {}
     doc.setdefault("measures", [])
     return dict(doc)
 
@@ -234,9 +232,7 @@ def template(key: str) -> str:
 
 def template_data(key: str) -> dict[str, Any]:
     """Return the sector template as a mapping (parsed YAML)."""
-    import yaml  # lazy: CLI start-up
-
-    data = yaml.safe_load(template(key))
+    data = read_yaml(template(key))
     return dict(data)
 
 
@@ -303,12 +299,10 @@ def _seeds_path() -> Path | None:
 @lru_cache(maxsize=1)
 def seeds_sectors() -> list[dict[str, Any]]:
     """Return the ``sectors`` list of ``seeds/reports.yaml`` ([] when it is not installed)."""
-    import yaml  # lazy: CLI start-up
-
     path = _seeds_path()
     if path is None:
         return []
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = read_yaml(path.read_text(encoding="utf-8")) or {}
     return list(doc.get("sectors") or [])
 
 
@@ -323,7 +317,7 @@ def _worked() -> dict[str, list[str]]:
     }:
         for path in sorted(folder.glob("*.yaml")):
             try:
-                doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                doc = read_yaml(path.read_text(encoding="utf-8")) or {}
                 raw = str((doc.get("plant") or {}).get("sector") or "")
                 key = resolve(raw) if raw else ""
             except (InputError, OSError, yaml.YAMLError):

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from recp.errors import InputError, Problem, RecpError, UnknownFactorError, did_you_mean, one_line
 from recp.factors import Factor, FactorLibrary, library, parse_cell, read_table
+from recp.io import read_yaml
 from recp.units import canonical_amount, is_dimension, parse_quantity, to_float
 
 if TYPE_CHECKING:
@@ -531,9 +532,7 @@ class Guidebook:
 
 @lru_cache(maxsize=4)
 def _guidebook(lib: FactorLibrary) -> Guidebook:
-    import yaml  # lazy: CLI start-up
-
-    doc = yaml.safe_load((lib.folder / f"{CATEGORY_MAP}.yaml").read_text(encoding="utf-8"))
+    doc = read_yaml((lib.folder / f"{CATEGORY_MAP}.yaml").read_text(encoding="utf-8"))
     return Guidebook(
         categories={str(c["key"]): c for c in doc["categories"]},
         ef=lib.table(GUIDEBOOK_TABLE),
