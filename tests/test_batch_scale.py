@@ -16,11 +16,20 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import recp
 from recp.batch import run, work_items
 from recp.cli import main
-from recp.tables import Tables, plan_slices, read_slice, read_tables, tables_from_scenarios
+from recp.tables import (
+    Tables,
+    chunk_rows,
+    plan_slices,
+    read_slice,
+    read_tables,
+    tables_from_scenarios,
+)
 from tests.test_batch import FILES, NUM, assert_frames_equal, per_plant
 
 BAD = {"dairy-md", "metal-finishing-ua"}  # plants made to fail below
@@ -151,6 +160,38 @@ def test_work_items_carry_paths_and_row_ranges_not_data(inputs: dict[str, Path])
     for name in ("plants", "flows", "interventions"):
         rows = np.concatenate([sl.rows(name) for _, sl in items])
         assert sorted(rows.tolist()) == list(range(len(getattr(full, name))))
+
+
+_IDS = st.one_of(st.none(), st.sampled_from(["a", "b", "c", "", "dd", "zz"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_IDS, min_size=1, max_size=25),
+    st.lists(_IDS, max_size=40),
+    st.integers(1, 6),
+    st.booleans(),
+)
+def test_chunk_rows_puts_every_row_with_its_plant(
+    plants: list[str | None], rows: list[str | None], size: int, arrow: bool
+) -> None:
+    """Each row of a table lands once, in the chunk of its plant's first row (an unknown or
+    missing plant in chunk 0), in table order; pandas text and Arrow dictionary columns (as
+    ``plan_slices`` reads Parquet) split alike."""
+    col: pd.Series | pa.ChunkedArray = pd.Series(rows, dtype=object)
+    if arrow:
+        enc = pa.array(rows, pa.string()).dictionary_encode()
+        col = pa.chunked_array([enc] if rows else [], enc.type)
+    parts = chunk_rows(pd.Series(plants, dtype=object), {"flows": col}, size)
+    assert len(parts) == -(-len(plants) // size)
+    key = ["" if p is None else p for p in plants]
+    for k, part in enumerate(parts):
+        assert list(part["plants"]) == list(range(k * size, min((k + 1) * size, len(plants))))
+        assert list(part["flows"]) == sorted(part["flows"])
+        for r in part["flows"]:
+            text = "" if rows[r] is None else rows[r]
+            assert k == (key.index(text) // size if text in key else 0)
+    assert sorted(np.concatenate([p["flows"] for p in parts]).tolist()) == list(range(len(rows)))
 
 
 def test_read_slice_equals_the_rows_of_the_whole_table(inputs: dict[str, Path]) -> None:

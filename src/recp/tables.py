@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -66,6 +66,9 @@ from recp.rules import (
 from recp.scenario import Scenario, pollutant
 from recp.units import B_GJ, B_M3, B_OTHER, B_T, BASES, fmt_unit, parse_quantity, parse_unit
 from recp.workbook import TOP_KEYS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _SEP = "\x1f"  # joins plant and id into one key
 _BOOLS = ["true", "1", "yes", "false", "0", "no"]
@@ -182,40 +185,79 @@ def _need_plant_column(columns: Any, table: str, name: str) -> None:
 
 
 #: A table's plant column: as text, or as integer codes into distinct values (from Arrow).
-PlantColumn: TypeAlias = "pd.Series | tuple[np.ndarray, list[str]] | None"
+PlantColumn: TypeAlias = "pd.Series | pa.Array | None"
+
+
+def _text_array(col: pd.Series | pa.Array) -> pa.Array:
+    """A column of plant ids as Arrow text (missing cells as ''), one array."""
+    import pyarrow as pa  # lazy: CLI start-up
+    import pyarrow.compute as pc  # lazy: CLI start-up
+
+    if isinstance(col, pd.Series):
+        col = pa.array(col.astype("string[pyarrow]").fillna("").to_numpy(dtype=object))
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    text = [
+        pc.cast(c.dictionary_decode() if pa.types.is_dictionary(c.type) else c, pa.string())
+        for c in chunks
+    ]
+    return pc.fill_null(pa.concat_arrays(text) if text else pa.array([], pa.string()), "")
+
+
+def _id_codes(col: pd.Series | pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """An integer per row and the texts they index (a missing cell is '').
+
+    A column read from Parquet as dictionary-encoded (``read_dictionary``) keeps its codes, so
+    no string of its millions of rows is hashed; other columns are encoded here.
+    """
+    import pyarrow as pa  # lazy: CLI start-up
+    import pyarrow.compute as pc  # lazy: CLI start-up
+
+    if isinstance(col, pa.ChunkedArray) and pa.types.is_dictionary(col.type):
+        chunks = col.unify_dictionaries().chunks
+        values = chunks[0].dictionary if chunks else pa.array([], pa.string())
+        idx = pa.concat_arrays([c.indices for c in chunks]) if chunks else pa.array([], pa.int32())
+    else:
+        enc = _text_array(col).dictionary_encode()
+        values, idx = enc.dictionary, enc.indices
+    text = pa.concat_arrays([pc.cast(values, pa.string()), pa.array([""])])
+    codes = pc.fill_null(idx, len(text) - 1).to_numpy(zero_copy_only=False)
+    return codes.astype(np.int64), text
 
 
 def chunk_rows(
-    plant_ids: pd.Series, plant_cols: dict[str, PlantColumn], chunk_plants: int
+    plant_ids: pd.Series | pa.Array, plant_cols: dict[str, PlantColumn], chunk_plants: int
 ) -> list[dict[str, np.ndarray]]:
     """Rows of every table in each chunk of at most ``chunk_plants`` plants (hash join).
 
     A chunk holds consecutive plants of the plants table; a row of another table goes with its
     plant's chunk (chunk 0 for an unknown plant, which is reported there), in table order.
-    Only distinct plant ids are looked up: a row costs an integer, not a string.
+    The join runs in Arrow's hash kernels over the distinct ids: a row costs an integer, never
+    a Python string.
     """
-    ids = plant_ids.astype("string[pyarrow]").fillna("").reset_index(drop=True)
-    n_chunks = max((len(ids) + chunk_plants - 1) // chunk_plants, 1)
-    index = pd.Index(ids).drop_duplicates()
-    first = ids.drop_duplicates().index.to_numpy()
-    chunk_of_plant = np.arange(len(ids)) // chunk_plants
+    import pyarrow.compute as pc  # lazy: CLI start-up
+
+    ids = _text_array(plant_ids).dictionary_encode()  # distinct ids in order of appearance
+    n = len(ids)
+    n_chunks = max((n + chunk_plants - 1) // chunk_plants, 1)
+    first = np.zeros(len(ids.dictionary), dtype=np.int64)  # the first row of each id
+    rev = np.arange(n - 1, -1, -1)
+    first[ids.indices.to_numpy(zero_copy_only=False)[rev]] = rev  # the last write wins
+    chunk_of_id = np.append(first // chunk_plants, 0)  # [-1]: an unknown plant, chunk 0
     out: list[dict[str, np.ndarray]] = [
-        {"plants": np.arange(k * chunk_plants, min((k + 1) * chunk_plants, len(ids)))}
+        {"plants": np.arange(k * chunk_plants, min((k + 1) * chunk_plants, n))}
         for k in range(n_chunks)
     ]
     if n_chunks == 1:
-        out[0]["plants"] = np.arange(len(ids))
+        out[0]["plants"] = np.arange(n)
     for table, col in plant_cols.items():
         if col is None or not len(col):  # an empty table
             for o in out:
                 o[table] = np.zeros(0, dtype=np.int64)
             continue
-        if isinstance(col, tuple):
-            codes, uniq = col
-        else:
-            codes, uniq = pd.factorize(col.astype("string[pyarrow]").fillna(""), sort=False)
-        pos = np.append(index.get_indexer(pd.Index(list(uniq), dtype=object)), -1)[codes]
-        chunk = np.where(pos >= 0, chunk_of_plant[first[np.maximum(pos, 0)]], 0)
+        codes, text = _id_codes(col)
+        where = pc.fill_null(pc.index_in(text, value_set=ids.dictionary), -1)
+        pos = where.to_numpy(zero_copy_only=False)[codes]
+        chunk = chunk_of_id[pos]
         order = np.argsort(chunk, kind="stable")  # rows of an unknown plant go to chunk 0
         bounds = np.searchsorted(chunk[order], np.arange(n_chunks + 1))
         for k in range(n_chunks):
@@ -296,13 +338,12 @@ def is_parquet_tables(src: Path) -> bool:
 def plan_slices(src: Path, chunk_plants: int) -> list[TableSlice]:
     """Split a folder of Parquet tables into chunks, reading only the ``plant`` columns."""
     import pyarrow as pa  # lazy: CLI start-up
-    import pyarrow.compute as pc  # lazy: CLI start-up
     import pyarrow.parquet as pq  # lazy: CLI start-up
 
     paths: dict[str, str] = {}
     names: dict[str, str] = {}
     cols: dict[str, PlantColumn] = {}
-    plant_ids = pd.Series([], dtype=object)
+    plant_ids: pd.Series | pa.Array = pa.array([], pa.string())
     for t in TABLE_NAMES:
         p = _find(src, t)
         names[t] = str(p) if p is not None else f"{src}/{t}"
@@ -315,11 +356,12 @@ def plan_slices(src: Path, chunk_plants: int) -> list[TableSlice]:
         try:
             schema = pq.read_schema(p)
             has = [n for n in schema.names if str(n).strip() == "plant"]
-            col = pq.read_table(p, columns=has[:1]).column(0) if has else None
-            if col is not None:  # distinct ids and an integer per row, in Arrow
-                text = pc.fill_null(pc.cast(col, pa.string()), "").combine_chunks()
-                enc = text.dictionary_encode()
-                col = (enc.indices.to_numpy(zero_copy_only=False), enc.dictionary.to_pylist())
+            text = [
+                n
+                for n in has[:1]
+                if pa.types.is_string(ty := schema.field(n).type) or pa.types.is_large_string(ty)
+            ]
+            col = pq.read_table(p, columns=has[:1], read_dictionary=text).column(0) if has else None
             n_rows = pq.ParquetFile(p).metadata.num_rows
         except Exception as e:  # noqa: BLE001 - any reader failure is an input problem
             raise InputError(
@@ -330,9 +372,9 @@ def plan_slices(src: Path, chunk_plants: int) -> list[TableSlice]:
         paths[t] = str(p)
         if t == "plants":
             assert col is not None
-            plant_ids = pd.Series(np.asarray(col[1], dtype=object)[col[0]], dtype=object)
+            plant_ids = col
         else:  # a table without a plant column goes to chunk 0, where it is reported
-            cols[t] = col if col is not None else pd.Series([""] * n_rows, dtype=object)
+            cols[t] = col if col is not None else pa.nulls(n_rows, pa.string())
     parts = chunk_rows(plant_ids, cols, chunk_plants)
     return [TableSlice(names, paths, {t: _runs(part[t]) for t in part}) for part in parts]
 
