@@ -70,17 +70,13 @@ _REWRITE = {
 
 _TOKEN = re.compile(r"[A-Za-z_µμ%‰][A-Za-z_0-9µμ]*|%|‰")
 
-# ISO 4217 codes that recp knows as currencies (active codes; precious metals and testing codes
-# left out). Each becomes its own dimension, so USD never silently turns into EUR.
-CURRENCIES = (
-    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP "
-    "BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP "
-    "GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR "
-    "KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK "
-    "MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR "
-    "SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS "
-    "UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL"
-).split()
+#: The ISO 4217 codes recp knows as currencies, read from the end of ``recp_units.txt`` (where
+#: each becomes its own dimension).
+CURRENCIES = re.findall(
+    r"^([A-Z]{3}) = \[currency_\1\]$",
+    resources.files("recp").joinpath("recp_units.txt").read_text(encoding="utf-8"),
+    flags=re.M,
+)
 
 
 def pint_module() -> Any:
@@ -111,7 +107,7 @@ def registry() -> pint.UnitRegistry[Any]:
     Returns
     -------
     pint.UnitRegistry
-        pint's defaults plus ``recp_units.txt`` and one dimension per ISO 4217 currency.
+        pint's defaults plus ``recp_units.txt`` (with one dimension per ISO 4217 currency).
     """
     pint_ = pint_module()
 
@@ -122,11 +118,10 @@ def registry() -> pint.UnitRegistry[Any]:
         ureg = pint_.UnitRegistry(on_redefinition="raise", cache_folder=":auto:")
     except Exception:  # noqa: BLE001 - any cache problem: fall back to no cache
         ureg = pint_.UnitRegistry(on_redefinition="raise")
-    text = resources.files("recp").joinpath("recp_units.txt").read_text(encoding="utf-8")
-    # one parse for all the currencies (a define() each costs ~40 ms of every start-up);
-    # never shadow a physical unit
-    ureg.load_definitions(text.splitlines())
-    ureg.load_definitions([f"{c} = [currency_{c}]" for c in CURRENCIES if c not in ureg])
+    # loaded as a file, pint caches its parse beside the defaults' (a define() per currency
+    # cost ~60 ms of every start-up)
+    with resources.as_file(resources.files("recp").joinpath("recp_units.txt")) as path:
+        ureg.load_definitions(str(path))
     ureg.formatter.default_format = "~"
     return ureg
 
