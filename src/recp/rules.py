@@ -378,6 +378,29 @@ class Text:
         enc = arr.dictionary_encode()
         return cls(enc.indices.to_numpy(zero_copy_only=False), enc.dictionary.to_pylist())
 
+    @classmethod
+    def dictionary(cls, arr: Any, default: str = "", strip: bool = True) -> Text:
+        """A dictionary-encoded Arrow column (as Parquet stores text) without decoding its rows.
+
+        The same text as :meth:`column` of the decoded column: nulls are ``default``, values
+        stripped; only the dictionary's values are looked at, once each.
+        """
+        import pyarrow.compute as pc  # lazy: CLI start-up
+
+        n = len(arr.dictionary)
+        idx = pc.fill_null(arr.indices, n).to_numpy(zero_copy_only=False)
+        idx = np.asarray(idx, dtype=np.int64)
+        used = np.flatnonzero(np.bincount(idx, minlength=n + 1))  # values of these rows only
+        new = np.zeros(n + 1, dtype=np.int64)
+        new[used] = np.arange(len(used))
+        values = arr.dictionary.take(used[used < n])
+        if strip:
+            values = pc.utf8_trim_whitespace(values)
+        uniq = values.to_pylist() + (
+            [default.strip() if strip else default] if used[-1:] == n else []
+        )
+        return cls(new[idx], uniq).remap(str)
+
     def __len__(self) -> int:
         return len(self.codes)
 
@@ -514,11 +537,14 @@ def choice(
     return bad, msgs
 
 
-def split_quantity(df: pd.DataFrame, col: str) -> tuple[np.ndarray, Text, np.ndarray]:
+def split_quantity(
+    df: pd.DataFrame, col: str, text: Any = None
+) -> tuple[np.ndarray, Text, np.ndarray]:
     """Split a quantity column into (value, unit, given) arrays.
 
     Strings ``"2.1e6 m3"`` are split; numbers take their unit from ``<col>_unit`` (or ``unit``
-    for ``amount``). ``given`` is False where the cell is empty. Units are :class:`Text`.
+    for ``amount``). ``given`` is False where the cell is empty. Units are :class:`Text`;
+    ``text(column)``, when given, reads a unit column (unstripped, '' where empty).
     """
     import pandas as pd  # lazy: CLI start-up
 
@@ -547,7 +573,8 @@ def split_quantity(df: pd.DataFrame, col: str) -> tuple[np.ndarray, Text, np.nda
         else:
             values, units, given = split
     if unit_col is not None:
-        units = units.where(units.ne(""), Text.column(df[unit_col].fillna(""), strip=False))
+        given_units = text(unit_col) if text is not None else Text.column(df[unit_col], "", False)
+        units = units.where(units.ne(""), given_units)
     return values, units, given
 
 

@@ -86,6 +86,9 @@ class Tables:
     processes: pd.DataFrame | None = None  # optional: plant, id, activity or flow, Toolkit keys
     #: For a chunk: table -> each row's position in the whole input table (problems name it).
     rows: dict[str, np.ndarray] | None = None
+    #: Text columns as Parquet stores them (table -> column -> Arrow dictionary array): the
+    #: checks read their codes and distinct values without decoding a string per row.
+    text: dict[str, dict[str, Any]] | None = None
 
 
 def _find(src: Path, name: str) -> Path | None:
@@ -340,11 +343,9 @@ def plan_slices(src: Path, chunk_plants: int) -> list[TableSlice]:
 
 def read_slice(sl: TableSlice) -> Tables:
     """Read a :class:`TableSlice`: only the row groups that hold its rows."""
-    import pyarrow as pa  # lazy: CLI start-up
-    import pyarrow.parquet as pq  # lazy: CLI start-up
-
     frames: dict[str, pd.DataFrame | None] = {}
     rows: dict[str, np.ndarray] = {}
+    text: dict[str, dict[str, Any]] = {}
     for t in TABLE_NAMES:
         if t not in sl.paths:
             frames[t] = pd.DataFrame()
@@ -352,24 +353,11 @@ def read_slice(sl: TableSlice) -> Tables:
         want = sl.rows(t)
         rows[t] = want
         try:
-            f = pq.ParquetFile(sl.paths[t])
-            sizes = [f.metadata.row_group(g).num_rows for g in range(f.num_row_groups)]
-            starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-            if len(want):
-                g0 = int(np.searchsorted(starts, want[0], side="right") - 1)
-                g1 = int(np.searchsorted(starts, want[-1], side="right") - 1)
-                tab = f.read_row_groups(list(range(g0, g1 + 1)))
-                tab = tab.take(pa.array(want - starts[g0]))
-            else:
-                tab = f.schema_arrow.empty_table()
-            df = tab.to_pandas()
+            frames[t], text[t] = _read_rows(sl.paths[t], want)
         except Exception as e:  # noqa: BLE001 - any reader failure is an input problem
             raise InputError(
                 [Problem("", f"cannot read table: {str(e).splitlines()[0]}", sl.paths[t])]
             ) from None
-        df = df.reset_index(drop=True)
-        df.columns = [str(c).strip() for c in df.columns]
-        frames[t] = df
     return Tables(
         frames["plants"] if frames["plants"] is not None else pd.DataFrame(),
         frames["flows"] if frames["flows"] is not None else pd.DataFrame(),
@@ -378,7 +366,43 @@ def read_slice(sl: TableSlice) -> Tables:
         frames["scenarios"],
         frames["processes"],
         rows=rows,
+        text=text,
     )
+
+
+def _read_rows(path: str, want: np.ndarray) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Rows ``want`` of a Parquet file, and its text columns as dictionary arrays.
+
+    Text is read as Parquet stores it (dictionary pages): the rows not wanted cost an integer
+    each, not a string; the frame holds the text decoded, as :func:`pandas.read_parquet` would.
+    """
+    import pyarrow as pa  # lazy: CLI start-up
+    import pyarrow.parquet as pq  # lazy: CLI start-up
+
+    schema = pq.read_schema(path)
+    texts = [
+        f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
+    f = pq.ParquetFile(path, read_dictionary=texts)
+    sizes = [f.metadata.row_group(g).num_rows for g in range(f.num_row_groups)]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    if len(want):
+        g0 = int(np.searchsorted(starts, want[0], side="right") - 1)
+        g1 = int(np.searchsorted(starts, want[-1], side="right") - 1)
+        tab = f.read_row_groups(list(range(g0, g1 + 1)))
+        tab = tab.take(pa.array(want - starts[g0])).unify_dictionaries()
+    else:
+        tab = f.schema_arrow.empty_table()
+    cols, text = [], {}
+    for field, col in zip(schema, tab.columns, strict=True):
+        if pa.types.is_dictionary(col.type):
+            arr = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+            text[str(field.name).strip()] = arr
+            col = arr.dictionary_decode().cast(field.type)
+        cols.append(col)
+    df = pa.Table.from_arrays(cols, schema=schema).to_pandas().reset_index(drop=True)
+    df.columns = [str(c).strip() for c in df.columns]
+    return df, text
 
 
 # -- validation: the rules of recp.rules over whole columns ----------------------------------
@@ -422,9 +446,10 @@ class _Frame:
     converted once (Arrow kernels), and the rules compare integer codes, not Python strings.
     """
 
-    def __init__(self, df: pd.DataFrame | None):
+    def __init__(self, df: pd.DataFrame | None, arrow: dict[str, Any] | None = None):
         self.df = df if df is not None else pd.DataFrame()
-        self._text: dict[tuple[str, str], Text] = {}
+        self.arrow = arrow or {}  # column -> Arrow dictionary array (Parquet's own codes)
+        self._text: dict[tuple[str, str, bool], Text] = {}
         self._qty: dict[str, tuple[np.ndarray, Text, np.ndarray]] = {}
 
     def __len__(self) -> int:
@@ -434,21 +459,22 @@ class _Frame:
     def columns(self) -> pd.Index:
         return self.df.columns
 
-    def text(self, col: str, default: str = "") -> Text:
+    def text(self, col: str, default: str = "", strip: bool = True) -> Text:
         """A text column, stripped (``default`` where empty or absent)."""
-        key = (col, default)
+        key = (col, default, strip)
         if key not in self._text:
-            self._text[key] = (
-                Text.column(self.df[col], default)
-                if col in self.df.columns
-                else Text.full(len(self.df), default)
-            )
+            if col not in self.df.columns:
+                self._text[key] = Text.full(len(self.df), default)
+            elif col in self.arrow and self.df.columns.tolist().count(col) == 1:
+                self._text[key] = Text.dictionary(self.arrow[col], default, strip)
+            else:
+                self._text[key] = Text.column(self.df[col], default, strip)
         return self._text[key]
 
     def qty(self, col: str) -> tuple[np.ndarray, Text, np.ndarray]:
         """:func:`rules.split_quantity` of a column: (value, unit, given; a copy to change)."""
         if col not in self._qty:
-            self._qty[col] = split_quantity(self.df, col)
+            self._qty[col] = split_quantity(self.df, col, lambda c: self.text(c, "", strip=False))
         v, u, g = self._qty[col]
         return v, u, g.copy()
 
@@ -1223,7 +1249,7 @@ def _scenario_steps(
     ``iv_keys`` holds each intervention's (plant, id) as the integer of :func:`_pair_keys`
     over ``ch.plant`` and ``ch.iid``; ``first`` its first row in the interventions table.
     """
-    st = _Frame(t.scenarios)
+    st = _Frame(t.scenarios, (t.text or {}).get("scenarios"))
     st_plant, st_name, st_iv = (
         np.zeros(0, dtype=np.int64),
         np.zeros(0, dtype=object),
@@ -1263,7 +1289,8 @@ def _scenario_steps(
     dflt = ~has_table[iv_plant] if n_iv else np.zeros(0, dtype=bool)
     exploded = pd.Series([], dtype=object)
     if dflt.any():
-        scen_col = _Frame(t.interventions).text("scenario")[first][dflt]
+        ivf = _Frame(t.interventions, (t.text or {}).get("interventions"))
+        scen_col = ivf.text("scenario")[first][dflt]
         all_ = Text.full(len(scen_col), "all")
         names = pd.Series(scen_col.where(scen_col.ne(""), all_).values, dtype=object)
         exploded = names.str.split(";").explode().str.strip()
@@ -1341,10 +1368,11 @@ def _renumber(pf: Portfolio, rows: dict[str, np.ndarray]) -> None:
 def _vector_portfolio(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.DataFrame]:
     """Validate and build the plants without processes, column by column."""
     err = _Errors(t.names)
-    pl = _Frame(t.plants)
+    text = t.text or {}
+    pl = _Frame(t.plants, text.get("plants"))
     plants = _check_plants(pl, err)
-    flows = _check_flows(_Frame(t.flows), plants, err, lib)
-    ch = _check_changes(_Frame(t.interventions), plants, flows, err)
+    flows = _check_flows(_Frame(t.flows, text.get("flows")), plants, err, lib)
+    ch = _check_changes(_Frame(t.interventions, text.get("interventions")), plants, flows, err)
     errors = err.frame()
     bad_ids = set(errors["plant"].tolist())
     pid = plants.pid
