@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -107,3 +108,48 @@ def test_bad_process_rows_give_one_located_line():
     assert "is not a release per t of activity" in bad["message"].iloc[0]
     assert set(res.errors["plant"]) == {plant}
     assert isinstance(res.results, pd.DataFrame)
+
+
+def test_parquet_slices_read_as_dictionary_pages_give_the_csv_problems(tmp_path):
+    """Parquet text read as dictionary codes (chunks across row groups) reads like CSV text.
+
+    Padded and upper-case cells, empty cells and bad values give the same problems, in the
+    same places (rows of the whole file), and the same results as the CSV tables.
+    """
+    t = tables_from_scenarios([recp.load(BASE)] * 5, [f"p{k}" for k in range(5)])
+    fl, iv, pl = t.flows, t.interventions, t.plants
+
+    def cell(df, plant, key, col, value):
+        rows = df.index[(df["plant"] == plant) & (key(df) if callable(key) else True)][:1]
+        df.loc[rows, col] = value
+
+    gas = lambda df: df["id"] == "gas"  # noqa: E731
+    cell(fl, "p0", gas, "carrier", "  natural_gas ")  # padded: valid
+    cell(fl, "p1", gas, "carrier", "natural_gaz")
+    cell(fl, "p2", gas, "amount", "2.1e6 furlongs")
+    cell(fl, "p3", lambda df: df["type"] == "waste", "hazardous", " TRUE ")
+    cell(fl, "p4", gas, "price", "0.3 EUR/m3")
+    cell(iv, "p2", None, "category", "  housekeeping ")
+    cell(iv, "p3", None, "by", "-180 %")
+    cell(pl, "p4", None, "country", "Bangldesh")
+    cell(pl, "p0", None, "currency", None)  # empty: USD
+    out = {}
+    for kind in ("csv", "parquet"):
+        folder = tmp_path / kind
+        folder.mkdir()
+        for name in NAMES:
+            df = getattr(t, name)
+            if kind == "csv":
+                df.to_csv(folder / f"{name}.csv", index=False)
+            elif len(df.columns):
+                df.to_parquet(folder / f"{name}.parquet", index=False, row_group_size=3)
+        out[kind] = run(folder, chunk_plants=2)
+    a, b = out["csv"], out["parquet"]
+    assert len(a.errors) >= 5
+    assert a.errors["message"].str.contains("natural_gaz").any()
+    for name in ("plants", "flows", "interventions"):
+        b_err = b.errors.replace({str(tmp_path / "parquet" / f"{name}.parquet"): name})
+        a_err = a.errors.replace({str(tmp_path / "csv" / f"{name}.csv"): name})
+        a, b = replace(a, errors=a_err), replace(b, errors=b_err)
+    pd.testing.assert_frame_equal(a.errors, b.errors)
+    assert_frames_equal(a.results, b.results)
