@@ -6,13 +6,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import recp
 from recp.batch import assess_many, evaluate_tables_chunk, run
 from recp.errors import InputError
 from recp.rules import MESSAGES
-from recp.tables import tables_from_scenarios
+from recp.tables import plan_slices, read_slice, tables_from_scenarios
 from tests.conftest import DATA, SCENARIOS
 from tests.test_batch import NUM, assert_frames_equal
 
@@ -153,3 +155,26 @@ def test_parquet_slices_read_as_dictionary_pages_give_the_csv_problems(tmp_path)
         a, b = replace(a, errors=a_err), replace(b, errors=b_err)
     pd.testing.assert_frame_equal(a.errors, b.errors)
     assert_frames_equal(a.results, b.results)
+
+
+def test_read_slice_frames_are_what_pandas_reads(tmp_path):
+    """Text read as dictionary pages is decoded back: each chunk's frame is its rows as pandas
+    reads them (categorical and other columns untouched)."""
+    plants = pd.DataFrame(
+        {
+            "plant": ["a", "b", None, " c", "d"],
+            "region": pd.Categorical(["x", "y", "x", "z", "x"]),
+            "production": [1.0, 2, 3, 4, 5],
+            "listed": [True, False, True, None, True],
+        }
+    )
+    flows = pd.DataFrame({"plant": ["d", "a", "b", "a"], "id": ["f", "f", "f", " g "]})
+    plants.to_parquet(tmp_path / "plants.parquet", row_group_size=2)
+    flows.to_parquet(tmp_path / "flows.parquet", row_group_size=3)
+    for sl in plan_slices(tmp_path, 2):
+        t = read_slice(sl)
+        assert t.rows is not None
+        for name in ("plants", "flows"):
+            whole = pq.read_table(tmp_path / f"{name}.parquet")
+            want = whole.take(pa.array(t.rows[name])).to_pandas()
+            pd.testing.assert_frame_equal(getattr(t, name), want)

@@ -383,7 +383,7 @@ def _read_rows(path: str, want: np.ndarray) -> tuple[pd.DataFrame, dict[str, Any
     texts = [
         f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
     ]
-    f = pq.ParquetFile(path, read_dictionary=texts)
+    f = pq.ParquetFile(path, read_dictionary=texts)  # other columns: as pandas would read
     sizes = [f.metadata.row_group(g).num_rows for g in range(f.num_row_groups)]
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     if len(want):
@@ -395,7 +395,7 @@ def _read_rows(path: str, want: np.ndarray) -> tuple[pd.DataFrame, dict[str, Any
         tab = f.schema_arrow.empty_table()
     cols, text = [], {}
     for field, col in zip(schema, tab.columns, strict=True):
-        if pa.types.is_dictionary(col.type):
+        if field.name in texts and pa.types.is_dictionary(col.type):
             arr = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
             text[str(field.name).strip()] = arr
             col = arr.dictionary_decode().cast(field.type)
