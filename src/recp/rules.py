@@ -8,9 +8,12 @@ module, so a problem reads the same word for word whichever form the plant came 
   GWP sets, with normalisers (:func:`country`, :func:`category`, :func:`gwp`);
 - **messages**: one template per rule in :data:`MESSAGES`, filled by :func:`message` (the
   value shown, the valid choices or the closest match);
-- **column checks**: :func:`split_quantity` and :func:`convert` read a quantity column into
-  canonical floats, parsing each distinct unit string once; :func:`choice` checks a column
-  against a vocabulary, with one closest-match hint per distinct bad value.
+- **column checks**: :class:`Text` holds a text column as integer codes into its distinct
+  values (from Arrow, or Parquet's own dictionary pages), so rules compare integers and call
+  Python once per distinct value; :func:`split_quantity` and :func:`convert` read a quantity
+  column into canonical floats, parsing each distinct unit string once; :func:`choice` checks a
+  column against a vocabulary, with one closest-match hint per distinct bad value. Messages are
+  built for problem rows only (``{row: message}``).
 
 Pydantic (in :mod:`recp.scenario`) keeps what is structure: types, unknown keys, YAML lines.
 """
