@@ -950,11 +950,7 @@ def _check_effluent(
     N = len(fl)
     is_ww = ftype == FLOW_TYPES.index("wastewater")
     conc = np.full((N, len(POLLUTANTS)), np.nan)
-    known = fpos >= 0
     rate = _tariffs(fl, plants.currency_of(fpos), add)
-    if plants.tariff is not None and len(plants.tariff):
-        own = plants.tariff[np.maximum(fpos, 0)]
-        rate = np.where(np.isnan(rate) & known[:, None], own, rate)
     both = fl.qty("nitrogen")[2] & fl.qty("total_n")[2]
     add(both, column="total_n", message="give total nitrogen once: 'total_n' or 'nitrogen'")
     for k, name in enumerate(POLLUTANTS):
@@ -985,7 +981,15 @@ def _check_effluent(
             add(tg & np.isnan(conc[:, k]) & ~m, column=f"effluent_tariff.{name}", message=need)
     for k, col in enumerate(POLLUTANT_COLUMNS):
         cols[col] = conc[:, k]
-    cols["effluent_charge"] = effluent.charge_per_volume(conc, rate)
+    # the charge of the flows with a pollutant given (NaN elsewhere: no pollutant, no charge)
+    has = ~np.isnan(conc).all(axis=1)
+    cols["effluent_charge"] = np.full(N, np.nan)
+    if has.any():
+        rate = rate[has]
+        if plants.tariff is not None and len(plants.tariff):
+            own = plants.tariff[np.maximum(fpos[has], 0)]
+            rate = np.where(np.isnan(rate) & (fpos[has] >= 0)[:, None], own, rate)
+        cols["effluent_charge"][has] = effluent.charge_per_volume(conc[has], rate)
 
 
 def _check_prices(
