@@ -178,3 +178,15 @@ def test_read_slice_frames_are_what_pandas_reads(tmp_path):
             whole = pq.read_table(tmp_path / f"{name}.parquet")
             want = whole.take(pa.array(t.rows[name])).to_pandas()
             pd.testing.assert_frame_equal(getattr(t, name), want)
+
+
+def test_plants_without_an_id_are_one_line_each(tmp_path):
+    """Several plants without an id: a located line each, and the other plants assessed."""
+    (tmp_path / "plants.csv").write_text("plant,country\n,BD\n ,BD\nP1,BD\n", encoding="utf-8")
+    (tmp_path / "flows.csv").write_text(
+        "plant,id,type,amount\nP1,e,electricity,5 MWh\n,x,electricity,5 MWh\n", encoding="utf-8"
+    )
+    res = run(tmp_path)
+    assert list(res.errors["place"]) == ["plants row 2.plant", "plants row 3.plant"]
+    assert set(res.errors["message"]) == {MESSAGES["id_missing"].format(what="plant")}
+    assert list(dict.fromkeys(res.results["plant"])) == ["P1"]

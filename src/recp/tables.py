@@ -68,7 +68,6 @@ from recp.scenario import Scenario, pollutant
 from recp.units import B_GJ, B_M3, B_OTHER, B_T, BASES, fmt_unit, parse_quantity, parse_unit
 from recp.workbook import TOP_KEYS
 
-_SEP = "\x1f"  # joins plant and id into one key
 _BOOLS = ["true", "1", "yes", "false", "0", "no"]
 TABLE_NAMES = ("plants", "flows", "interventions", "scenarios", "processes")
 _SUFFIXES = (".parquet", ".csv", ".xlsx")
@@ -613,7 +612,8 @@ def _check_plants(pl: _Frame, err: _Errors) -> _Plants:
     ok = pg & ~bad
     production = np.where(ok, pv, np.nan)
     punit = pu.map(lambda uu: fmt_unit(uu) if uu else "", where=ok, fill="")  # distinct units
-    first_pos = np.flatnonzero(~dup)
+    # the first row of each id (several plants without an id are reported, not looked up)
+    first_pos = np.flatnonzero(~pd.Series(pid.codes).duplicated(keep="first").to_numpy())
     return _Plants(
         pid,
         dup,
