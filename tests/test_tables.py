@@ -190,3 +190,30 @@ def test_plants_without_an_id_are_one_line_each(tmp_path):
     assert list(res.errors["place"]) == ["plants row 2.plant", "plants row 3.plant"]
     assert set(res.errors["message"]) == {MESSAGES["id_missing"].format(what="plant")}
     assert list(dict.fromkeys(res.results["plant"])) == ["P1"]
+
+
+def test_rows_are_the_files_when_a_scenarios_row_drops_a_plant(tmp_path):
+    """A plant dropped for its scenarios row: the other plants' problems keep their file rows."""
+    t = tables_from_scenarios([recp.load(BASE)] * 3, ["p0", "p1", "p2"])
+    st = t.scenarios
+    st.loc[st.index[st["plant"] == "p0"][0], "intervention"] = "nope"
+    fl = t.flows
+    bad = int(fl.index[(fl["plant"] == "p2") & (fl["id"] == "gas")][0])
+    fl.loc[bad, "carrier"] = "natural_gaz"
+    res = run(_write(t, tmp_path / "tables"))
+    places = dict(zip(res.errors["plant"], res.errors["place"], strict=True))
+    assert places["p0"].startswith("scenarios row ")
+    assert places["p2"] == f"flows row {bad + 2} (gas).carrier"
+    assert set(res.results["plant"]) == {"p1"}
+
+
+def test_a_duplicated_flow_id_fails_its_plant_only(tmp_path):
+    """A duplicated flow id is its plant's problem: the other plants' changes still find flows."""
+    t = tables_from_scenarios([recp.load(BASE)] * 3, ["p0", "p1", "p2"])
+    fl = t.flows
+    rows = fl.index[fl["plant"] == "p1"]
+    fl.loc[rows[1], "id"] = fl.loc[rows[0], "id"]
+    res = run(_write(t, tmp_path / "tables"))
+    assert set(res.errors["plant"]) == {"p1"}
+    assert res.errors["message"].str.startswith("duplicate flow id").any()
+    assert set(res.results["plant"]) == {"p0", "p2"}

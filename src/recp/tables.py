@@ -1090,13 +1090,11 @@ def _check_changes(iv: _Frame, plants: _Plants, flows: _Flows, err: _Errors) -> 
     gflow = np.zeros(0, dtype=np.int64)
     if M:
         fkey, ikey = _pair_keys(flows.plant, flows.fid, ipl, iflow)
-        flow_keys = pd.Index(fkey)
-        gflow = (
-            flow_keys.get_indexer(ikey).astype(np.int64)
-            if not flow_keys.has_duplicates
-            else np.full(M, -1)
-        )
-        gflow[ikey < 0] = -1
+        # a duplicated flow id (reported) names its last row, as in a scenario file; the
+        # changes of other plants are found whatever the rest of the chunk holds
+        keep = np.flatnonzero(~pd.Series(fkey).duplicated(keep="last").to_numpy())
+        hit = pd.Index(fkey[keep]).get_indexer(ikey)
+        gflow = np.where((hit >= 0) & (ikey >= 0), keep[np.maximum(hit, 0)], -1).astype(np.int64)
     add(iflow.eq(""), column="flow", message=message("flow_or_process"))
     nof = (gflow < 0) & (ipos >= 0) & iflow.ne("")
     fmsg = {
@@ -1409,7 +1407,11 @@ def _vector_portfolio(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.Data
     )
     late_bad = set(serr.frame()["plant"]) - bad_ids
     if late_bad:  # a plant with an error in the scenarios table is dropped too: rebuild
-        pf2, err2 = _vector_portfolio(_without(t, late_bad), lib)
+        rest = _without(t, late_bad)
+        pf2, err2 = _vector_portfolio(rest, lib)
+        assert rest.rows is not None  # rows of the tables without those plants, as in ``t``
+        err2 = input_rows(err2, rest.rows, ("place", "message"))
+        _renumber(pf2, rest.rows)
         late = serr.frame()
         return pf2, pd.concat([err2, late[late["plant"].isin(late_bad)]], ignore_index=True)
     S = max(len(scen_names), 1)
