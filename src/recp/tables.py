@@ -1077,6 +1077,23 @@ def _pair_keys(a: Text, b: Text, a_in: Text, b_in: Text) -> tuple[np.ndarray, np
     return a.codes * nb + b.codes, np.where((ma >= 0) & (mb >= 0), ma * nb + mb, -1)
 
 
+def _lister(key: Text, values: Text) -> Any:
+    """``f(k)``: the values of the rows whose key is ``k``, in table order (for messages).
+
+    One sort, then a slice per call: a message per problem row costs its own rows only.
+    """
+    pos = {u: k for k, u in enumerate(key.uniq)}
+    order = np.argsort(key.codes, kind="stable")
+    bounds = np.searchsorted(key.codes[order], np.arange(len(key.uniq) + 1))
+
+    def values_of(k: str) -> list[str]:
+        c = pos.get(k)
+        rows = order[bounds[c] : bounds[c + 1]] if c is not None else order[:0]
+        return [values[i] for i in rows.tolist()]
+
+    return values_of
+
+
 def _check_changes(iv: _Frame, plants: _Plants, flows: _Flows, err: _Errors) -> _Changes:
     M = len(iv)
     ipl, iid = iv.text("plant"), iv.text("id")
@@ -1097,11 +1114,11 @@ def _check_changes(iv: _Frame, plants: _Plants, flows: _Flows, err: _Errors) -> 
         gflow = np.where((hit >= 0) & (ikey >= 0), keep[np.maximum(hit, 0)], -1).astype(np.int64)
     add(iflow.eq(""), column="flow", message=message("flow_or_process"))
     nof = (gflow < 0) & (ipos >= 0) & iflow.ne("")
+    ids_of = _lister(flows.plant, flows.fid) if nof.any() else None
     fmsg = {
-        i: rules.choice_message(
-            "no_flow", iflow[i], flows.fid.values[flows.plant.eq(ipl[i])].tolist()
-        )
+        i: rules.choice_message("no_flow", iflow[i], ids_of(ipl[i]))
         for i in np.flatnonzero(nof).tolist()  # error rows only
+        if ids_of is not None
     }
     add(nof, column="flow", message=fmsg)
     cat = iv.text("category")
@@ -1265,10 +1282,11 @@ def _scenario_steps(
         skey = _pair_keys(ch.plant, ch.iid, spl, siv)[1]
         g = np.where(skey >= 0, iv_keys.get_indexer(skey), -1)
         missing = use & (g < 0)
-        iv_pl, iv_id = ch.plant[first].values, ch.iid[first].values
+        ids_of = _lister(ch.plant[first], ch.iid[first]) if missing.any() else None
         msg = {
-            i: rules.choice_message("no_intervention", siv[i], iv_id[iv_pl == spl[i]].tolist())
+            i: rules.choice_message("no_intervention", siv[i], ids_of(spl[i]))
             for i in np.flatnonzero(missing).tolist()  # error rows only
+            if ids_of is not None
         }
         err.add(missing, spl, "scenarios", sname, "intervention", msg)
         codes = pd.DataFrame({"p": spl.codes, "s": sname.codes, "i": siv.codes})
