@@ -399,9 +399,8 @@ class Text:
         values = arr.dictionary.take(used[used < n])
         if strip:
             values = pc.utf8_trim_whitespace(values)
-        uniq = values.to_pylist() + (
-            [default.strip() if strip else default] if used[-1:] == n else []
-        )
+        null = len(used) > 0 and used[-1] == n  # some rows are empty
+        uniq = values.to_pylist() + ([default.strip() if strip else default] if null else [])
         return cls(new[idx], uniq).remap(str)
 
     def __len__(self) -> int:
