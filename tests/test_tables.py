@@ -217,3 +217,17 @@ def test_a_duplicated_flow_id_fails_its_plant_only(tmp_path):
     assert set(res.errors["plant"]) == {"p1"}
     assert res.errors["message"].str.startswith("duplicate flow id").any()
     assert set(res.results["plant"]) == {"p0", "p2"}
+
+
+def test_parquet_chunk_without_rows_of_a_table(tmp_path):
+    """A chunk whose plants have no interventions (nor scenarios rows) in Parquet tables."""
+    t = tables_from_scenarios([recp.load(BASE)] * 4, [f"p{k}" for k in range(4)])
+    t.interventions = t.interventions[t.interventions["plant"] == "p0"]
+    t.scenarios = t.scenarios[t.scenarios["plant"] == "p0"]
+    for name in NAMES:
+        df = getattr(t, name)
+        if len(df.columns):
+            df.to_parquet(tmp_path / f"{name}.parquet", index=False)
+    res = run(tmp_path, chunk_plants=2)
+    assert len(res.errors) == 0
+    assert list(dict.fromkeys(res.results["plant"])) == ["p0", "p1", "p2", "p3"]
