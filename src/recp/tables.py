@@ -388,7 +388,7 @@ def _read_rows(path: str, want: np.ndarray) -> tuple[pd.DataFrame, dict[str, Any
     if len(want):
         g0 = int(np.searchsorted(starts, want[0], side="right") - 1)
         g1 = int(np.searchsorted(starts, want[-1], side="right") - 1)
-        tab = f.read_row_groups(list(range(g0, g1 + 1)))
+        tab = _row_groups(f, path, range(g0, g1 + 1))
         tab = tab.take(pa.array(want - starts[g0])).unify_dictionaries()
     else:
         tab = f.schema_arrow.empty_table()
@@ -402,6 +402,26 @@ def _read_rows(path: str, want: np.ndarray) -> tuple[pd.DataFrame, dict[str, Any
     df = pa.Table.from_arrays(cols, schema=schema).to_pandas().reset_index(drop=True)
     df.columns = [str(c).strip() for c in df.columns]
     return df, text
+
+
+#: The last row group this process read of each file (text as dictionaries), by path: the
+#: next chunk of a file grouped by plant starts in it, so a worker decodes a row group once,
+#: not once per chunk. Keyed by size and modification time too: a changed file is read again.
+_LAST_GROUP: dict[str, tuple[tuple[int, int, int], Any]] = {}
+
+
+def _row_groups(f: Any, path: str, groups: range) -> Any:
+    """Row groups ``groups`` of the open Parquet file ``f`` as one table (the last one kept)."""
+    import pyarrow as pa  # lazy: CLI start-up
+
+    st = Path(path).stat()
+    tabs = []
+    for g in groups:
+        key = (st.st_size, st.st_mtime_ns, g)
+        last = _LAST_GROUP.get(path)
+        tabs.append(last[1] if last is not None and last[0] == key else f.read_row_group(g))
+    _LAST_GROUP[path] = ((st.st_size, st.st_mtime_ns, groups[-1]), tabs[-1])
+    return pa.concat_tables(tabs) if len(tabs) > 1 else tabs[0]
 
 
 # -- validation: the rules of recp.rules over whole columns ----------------------------------
