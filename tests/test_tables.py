@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -14,7 +16,7 @@ import recp
 from recp.batch import assess_many, evaluate_tables_chunk, run
 from recp.errors import InputError
 from recp.rules import MESSAGES
-from recp.tables import plan_slices, read_slice, tables_from_scenarios
+from recp.tables import TableSlice, plan_slices, read_slice, tables_from_scenarios
 from tests.conftest import DATA, SCENARIOS
 from tests.test_batch import NUM, assert_frames_equal
 
@@ -231,3 +233,27 @@ def test_parquet_chunk_without_rows_of_a_table(tmp_path):
     res = run(tmp_path, chunk_plants=2)
     assert len(res.errors) == 0
     assert list(dict.fromkeys(res.results["plant"])) == ["p0", "p1", "p2", "p3"]
+
+
+@pytest.mark.parametrize("group", [1, 7, 40, 1000])
+def test_consecutive_slices_are_the_rows_of_the_file(tmp_path, group):
+    """Slices in order (a worker keeps the rest of a row group for the next) and a rewritten
+    file at the same path read the rows of the file as it is now."""
+    n = 300
+    path = tmp_path / "flows.parquet"
+    for version in range(2):
+        flows = pa.table(
+            {
+                "plant": [f"p{i // 7}" for i in range(n)],
+                "amount": np.arange(n, dtype=float) + version,
+                "carrier": [None if i % 5 else f" c{(i + version) % 3} " for i in range(n)],
+            }
+        )
+        pq.write_table(flows, path, row_group_size=group)
+        bounds = [0, 1, 40, 41, 90, 200, 299, n]
+        for a, b in itertools.pairwise(bounds):
+            sl = TableSlice(
+                {"flows": str(path)}, {"flows": str(path)}, {"flows": np.array([[a, b]])}
+            )
+            got = read_slice(sl).flows
+            pd.testing.assert_frame_equal(got, flows.take(pa.array(range(a, b))).to_pandas())

@@ -386,10 +386,7 @@ def _read_rows(path: str, want: np.ndarray) -> tuple[pd.DataFrame, dict[str, Any
     sizes = [f.metadata.row_group(g).num_rows for g in range(f.num_row_groups)]
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     if len(want):
-        g0 = int(np.searchsorted(starts, want[0], side="right") - 1)
-        g1 = int(np.searchsorted(starts, want[-1], side="right") - 1)
-        tab = _row_groups(f, path, range(g0, g1 + 1))
-        tab = tab.take(pa.array(want - starts[g0])).unify_dictionaries()
+        tab = _take_rows(f, path, starts, want).unify_dictionaries()
     else:
         tab = f.schema_arrow.empty_table()
     cols, text = [], {}
@@ -404,24 +401,45 @@ def _read_rows(path: str, want: np.ndarray) -> tuple[pd.DataFrame, dict[str, Any
     return df, text
 
 
-#: The last row group this process read of each file (text as dictionaries), by path: the
-#: next chunk of a file grouped by plant starts in it, so a worker decodes a row group once,
-#: not once per chunk. Keyed by size and modification time too: a changed file is read again.
-_LAST_GROUP: dict[str, tuple[tuple[int, int, int], Any]] = {}
+#: The rows of its last row group after the last rows this process read of each file, by
+#: path: the next chunk of a file grouped by plant starts there, so a worker decodes a row group
+#: once, not once per chunk (and holds no more of it than the chunks to come). Kept with the
+#: file's size, modification time and footer: a changed file is read again.
+_REST: dict[str, tuple[tuple[int, int, int], Any, int, Any]] = {}
 
 
-def _row_groups(f: Any, path: str, groups: range) -> Any:
-    """Row groups ``groups`` of the open Parquet file ``f`` as one table (the last one kept)."""
+def _take_rows(f: Any, path: str, starts: np.ndarray, want: np.ndarray) -> Any:
+    """Rows ``want`` (ascending positions) of the open Parquet file ``f`` as a table.
+
+    ``starts`` holds the first row of each row group (and the row count last).
+    """
     import pyarrow as pa  # lazy: CLI start-up
 
     st = Path(path).stat()
-    tabs = []
-    for g in groups:
+    g0 = int(np.searchsorted(starts, want[0], side="right") - 1)
+    g1 = int(np.searchsorted(starts, want[-1], side="right") - 1)
+    rest = _REST.pop(path, None)
+    tabs, first = [], int(starts[g0])  # ``first``: the file row of the tables' first row
+    for g in range(g0, g1 + 1):
         key = (st.st_size, st.st_mtime_ns, g)
-        last = _LAST_GROUP.get(path)
-        tabs.append(last[1] if last is not None and last[0] == key else f.read_row_group(g))
-    _LAST_GROUP[path] = ((st.st_size, st.st_mtime_ns, groups[-1]), tabs[-1])
-    return pa.concat_tables(tabs) if len(tabs) > 1 else tabs[0]
+        if (
+            rest is not None
+            and rest[0] == key
+            and rest[1].equals(f.metadata)
+            and rest[2] <= (want[0] if g == g0 else starts[g])
+        ):
+            tabs.append(rest[3])  # this group's rows from rest[2] on, read for an earlier chunk
+            first = rest[2] if g == g0 else first
+        else:
+            tabs.append(f.read_row_group(g))
+    out = (pa.concat_tables(tabs) if len(tabs) > 1 else tabs[0]).take(pa.array(want - first))
+    last_first = first if g1 == g0 else int(starts[g1])
+    after = tabs[-1].slice(int(want[-1]) + 1 - last_first)
+    if after.num_rows:  # a copy: the rows already taken are freed
+        key = (st.st_size, st.st_mtime_ns, g1)
+        rows = after.take(pa.array(np.arange(after.num_rows)))
+        _REST[path] = (key, f.metadata, int(want[-1]) + 1, rows)
+    return out
 
 
 # -- validation: the rules of recp.rules over whole columns ----------------------------------
