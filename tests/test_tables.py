@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import recp
 from recp.batch import assess_many, evaluate_tables_chunk, run
 from recp.errors import InputError
 from recp.rules import MESSAGES
-from recp.tables import tables_from_scenarios
+from recp.tables import TableSlice, plan_slices, read_slice, tables_from_scenarios
 from tests.conftest import DATA, SCENARIOS
 from tests.test_batch import NUM, assert_frames_equal
 
@@ -107,3 +112,148 @@ def test_bad_process_rows_give_one_located_line():
     assert "is not a release per t of activity" in bad["message"].iloc[0]
     assert set(res.errors["plant"]) == {plant}
     assert isinstance(res.results, pd.DataFrame)
+
+
+def test_parquet_slices_read_as_dictionary_pages_give_the_csv_problems(tmp_path):
+    """Parquet text read as dictionary codes (chunks across row groups) reads like CSV text.
+
+    Padded and upper-case cells, empty cells and bad values give the same problems, in the
+    same places (rows of the whole file), and the same results as the CSV tables.
+    """
+    t = tables_from_scenarios([recp.load(BASE)] * 5, [f"p{k}" for k in range(5)])
+    fl, iv, pl = t.flows, t.interventions, t.plants
+
+    def cell(df, plant, key, col, value):
+        rows = df.index[(df["plant"] == plant) & (key(df) if callable(key) else True)][:1]
+        df.loc[rows, col] = value
+
+    gas = lambda df: df["id"] == "gas"  # noqa: E731
+    cell(fl, "p0", gas, "carrier", "  natural_gas ")  # padded: valid
+    cell(fl, "p1", gas, "carrier", "natural_gaz")
+    cell(fl, "p2", gas, "amount", "2.1e6 furlongs")
+    cell(fl, "p3", lambda df: df["type"] == "waste", "hazardous", " TRUE ")
+    cell(fl, "p4", gas, "price", "0.3 EUR/m3")
+    cell(iv, "p2", None, "category", "  housekeeping ")
+    cell(iv, "p3", None, "by", "-180 %")
+    cell(pl, "p4", None, "country", "Bangldesh")
+    cell(pl, "p0", None, "currency", None)  # empty: USD
+    out = {}
+    for kind in ("csv", "parquet"):
+        folder = tmp_path / kind
+        folder.mkdir()
+        for name in NAMES:
+            df = getattr(t, name)
+            if kind == "csv":
+                df.to_csv(folder / f"{name}.csv", index=False)
+            elif len(df.columns):
+                df.to_parquet(folder / f"{name}.parquet", index=False, row_group_size=3)
+        out[kind] = run(folder, chunk_plants=2)
+    a, b = out["csv"], out["parquet"]
+    assert len(a.errors) >= 5
+    assert a.errors["message"].str.contains("natural_gaz").any()
+    for name in ("plants", "flows", "interventions"):
+        b_err = b.errors.replace({str(tmp_path / "parquet" / f"{name}.parquet"): name})
+        a_err = a.errors.replace({str(tmp_path / "csv" / f"{name}.csv"): name})
+        a, b = replace(a, errors=a_err), replace(b, errors=b_err)
+    pd.testing.assert_frame_equal(a.errors, b.errors)
+    assert_frames_equal(a.results, b.results)
+
+
+def test_read_slice_frames_are_what_pandas_reads(tmp_path):
+    """Text read as dictionary pages is decoded back: each chunk's frame is its rows as pandas
+    reads them (categorical and other columns untouched)."""
+    plants = pd.DataFrame(
+        {
+            "plant": ["a", "b", None, " c", "d"],
+            "region": pd.Categorical(["x", "y", "x", "z", "x"]),
+            "production": [1.0, 2, 3, 4, 5],
+            "listed": [True, False, True, None, True],
+        }
+    )
+    flows = pd.DataFrame({"plant": ["d", "a", "b", "a"], "id": ["f", "f", "f", " g "]})
+    plants.to_parquet(tmp_path / "plants.parquet", row_group_size=2)
+    flows.to_parquet(tmp_path / "flows.parquet", row_group_size=3)
+    for sl in plan_slices(tmp_path, 2):
+        t = read_slice(sl)
+        assert t.rows is not None
+        for name in ("plants", "flows"):
+            whole = pq.read_table(tmp_path / f"{name}.parquet")
+            want = whole.take(pa.array(t.rows[name])).to_pandas()
+            pd.testing.assert_frame_equal(getattr(t, name), want)
+
+
+def test_plants_without_an_id_are_one_line_each(tmp_path):
+    """Several plants without an id: a located line each, and the other plants assessed."""
+    (tmp_path / "plants.csv").write_text("plant,country\n,BD\n ,BD\nP1,BD\n", encoding="utf-8")
+    (tmp_path / "flows.csv").write_text(
+        "plant,id,type,amount\nP1,e,electricity,5 MWh\n,x,electricity,5 MWh\n", encoding="utf-8"
+    )
+    res = run(tmp_path)
+    assert list(res.errors["place"]) == ["plants row 2.plant", "plants row 3.plant"]
+    assert set(res.errors["message"]) == {MESSAGES["id_missing"].format(what="plant")}
+    assert list(dict.fromkeys(res.results["plant"])) == ["P1"]
+
+
+def test_rows_are_the_files_when_a_scenarios_row_drops_a_plant(tmp_path):
+    """A plant dropped for its scenarios row: the other plants' problems keep their file rows."""
+    t = tables_from_scenarios([recp.load(BASE)] * 3, ["p0", "p1", "p2"])
+    st = t.scenarios
+    st.loc[st.index[st["plant"] == "p0"][0], "intervention"] = "nope"
+    fl = t.flows
+    bad = int(fl.index[(fl["plant"] == "p2") & (fl["id"] == "gas")][0])
+    fl.loc[bad, "carrier"] = "natural_gaz"
+    res = run(_write(t, tmp_path / "tables"))
+    places = dict(zip(res.errors["plant"], res.errors["place"], strict=True))
+    assert places["p0"].startswith("scenarios row ")
+    assert places["p2"] == f"flows row {bad + 2} (gas).carrier"
+    assert set(res.results["plant"]) == {"p1"}
+
+
+def test_a_duplicated_flow_id_fails_its_plant_only(tmp_path):
+    """A duplicated flow id is its plant's problem: the other plants' changes still find flows."""
+    t = tables_from_scenarios([recp.load(BASE)] * 3, ["p0", "p1", "p2"])
+    fl = t.flows
+    rows = fl.index[fl["plant"] == "p1"]
+    fl.loc[rows[1], "id"] = fl.loc[rows[0], "id"]
+    res = run(_write(t, tmp_path / "tables"))
+    assert set(res.errors["plant"]) == {"p1"}
+    assert res.errors["message"].str.startswith("duplicate flow id").any()
+    assert set(res.results["plant"]) == {"p0", "p2"}
+
+
+def test_parquet_chunk_without_rows_of_a_table(tmp_path):
+    """A chunk whose plants have no interventions (nor scenarios rows) in Parquet tables."""
+    t = tables_from_scenarios([recp.load(BASE)] * 4, [f"p{k}" for k in range(4)])
+    t.interventions = t.interventions[t.interventions["plant"] == "p0"]
+    t.scenarios = t.scenarios[t.scenarios["plant"] == "p0"]
+    for name in NAMES:
+        df = getattr(t, name)
+        if len(df.columns):
+            df.to_parquet(tmp_path / f"{name}.parquet", index=False)
+    res = run(tmp_path, chunk_plants=2)
+    assert len(res.errors) == 0
+    assert list(dict.fromkeys(res.results["plant"])) == ["p0", "p1", "p2", "p3"]
+
+
+@pytest.mark.parametrize("group", [1, 7, 40, 1000])
+def test_consecutive_slices_are_the_rows_of_the_file(tmp_path, group):
+    """Slices in order (a worker keeps the rest of a row group for the next) and a rewritten
+    file at the same path read the rows of the file as it is now."""
+    n = 300
+    path = tmp_path / "flows.parquet"
+    for version in range(2):
+        flows = pa.table(
+            {
+                "plant": [f"p{i // 7}" for i in range(n)],
+                "amount": np.arange(n, dtype=float) + version,
+                "carrier": [None if i % 5 else f" c{(i + version) % 3} " for i in range(n)],
+            }
+        )
+        pq.write_table(flows, path, row_group_size=group)
+        bounds = [0, 1, 40, 41, 90, 200, 299, n]
+        for a, b in itertools.pairwise(bounds):
+            sl = TableSlice(
+                {"flows": str(path)}, {"flows": str(path)}, {"flows": np.array([[a, b]])}
+            )
+            got = read_slice(sl).flows
+            pd.testing.assert_frame_equal(got, flows.take(pa.array(range(a, b))).to_pandas())

@@ -8,9 +8,12 @@ module, so a problem reads the same word for word whichever form the plant came 
   GWP sets, with normalisers (:func:`country`, :func:`category`, :func:`gwp`);
 - **messages**: one template per rule in :data:`MESSAGES`, filled by :func:`message` (the
   value shown, the valid choices or the closest match);
-- **column checks**: :func:`split_quantity` and :func:`convert` read a quantity column into
-  canonical floats, parsing each distinct unit string once; :func:`choice` checks a column
-  against a vocabulary, with one closest-match hint per distinct bad value.
+- **column checks**: :class:`Text` holds a text column as integer codes into its distinct
+  values (from Arrow, or Parquet's own dictionary pages), so rules compare integers and call
+  Python once per distinct value; :func:`split_quantity` and :func:`convert` read a quantity
+  column into canonical floats, parsing each distinct unit string once; :func:`choice` checks a
+  column against a vocabulary, with one closest-match hint per distinct bad value. Messages are
+  built for problem rows only (``{row: message}``).
 
 Pydantic (in :mod:`recp.scenario`) keeps what is structure: types, unknown keys, YAML lines.
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pycountry
@@ -328,12 +331,179 @@ def unit_error(unit: str) -> str | None:
     return None
 
 
-def factorize(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+#: Problem messages of a column check: row -> message (problem rows only, nothing elsewhere).
+Messages: TypeAlias = "dict[int, str]"
+
+
+class Text:
+    """A text column as integer codes into its distinct values (no Python string per row).
+
+    Checks compare codes and look up each distinct value once; :attr:`values` (an object array
+    of Python strings, one per row) is built only when a caller asks for it.
+
+    >>> t = Text.of(np.array(["fuel", "water", "fuel"], dtype=object))
+    >>> t.uniq, t.codes.tolist(), t.eq("fuel").tolist(), t[2]
+    (['fuel', 'water'], [0, 1, 0], [True, False, True], 'fuel')
+    """
+
+    __slots__ = ("_values", "codes", "uniq")
+
+    def __init__(self, codes: np.ndarray, uniq: list[str]):
+        self.codes = np.asarray(codes, dtype=np.int64)
+        self.uniq = uniq  # distinct
+        self._values: np.ndarray | None = None
+
+    @classmethod
+    def full(cls, n: int, value: str) -> Text:
+        """``n`` rows of ``value``."""
+        return cls(np.zeros(n, dtype=np.int64), [value])
+
+    @classmethod
+    def of(cls, values: Any) -> Text:
+        """The codes of an array of strings (or of a :class:`Text`)."""
+        if isinstance(values, Text):
+            return values
+        return cls(*factorize(values))
+
+    @classmethod
+    def column(cls, s: pd.Series, default: str = "", strip: bool = True) -> Text:
+        """A table column as text: empty cells are ``default``, cells stripped (Arrow kernels)."""
+        import pyarrow.compute as pc  # lazy: CLI start-up
+
+        arr = _arrow_strings(s)
+        if arr is None:  # numbers, booleans...: as pandas writes them
+            arr = _arrow_strings(s.astype("string[pyarrow]"))
+        if arr is None:  # pragma: no cover - pandas' strings are always Arrow strings
+            raise TypeError(f"column {s.name!r} is not text")
+        arr = pc.fill_null(arr, default)
+        if strip:
+            arr = pc.utf8_trim_whitespace(arr)
+        enc = arr.dictionary_encode()
+        return cls(enc.indices.to_numpy(zero_copy_only=False), enc.dictionary.to_pylist())
+
+    @classmethod
+    def dictionary(cls, arr: Any, default: str = "", strip: bool = True) -> Text:
+        """A dictionary-encoded Arrow column (as Parquet stores text) without decoding its rows.
+
+        The same text as :meth:`column` of the decoded column: nulls are ``default``, values
+        stripped; only the dictionary's values are looked at, once each.
+        """
+        import pyarrow.compute as pc  # lazy: CLI start-up
+
+        n = len(arr.dictionary)
+        idx = pc.fill_null(arr.indices, n).to_numpy(zero_copy_only=False)
+        idx = np.asarray(idx, dtype=np.int64)
+        used = np.flatnonzero(np.bincount(idx, minlength=n + 1))  # values of these rows only
+        new = np.zeros(n + 1, dtype=np.int64)
+        new[used] = np.arange(len(used))
+        values = arr.dictionary.take(used[used < n])
+        if strip:
+            values = pc.utf8_trim_whitespace(values)
+        null = len(used) > 0 and used[-1] == n  # some rows are empty
+        uniq = values.to_pylist() + ([default.strip() if strip else default] if null else [])
+        return cls(new[idx], uniq).remap(str)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @property
+    def values(self) -> np.ndarray:
+        """One Python string per row (built once, on first use)."""
+        if self._values is None:
+            self._values = np.asarray(self.uniq + [""], dtype=object)[self.codes]
+        return self._values
+
+    def __getitem__(self, key: Any) -> Any:
+        """A row's string (integer key), or the rows of a mask or index array as Text."""
+        if isinstance(key, (int, np.integer)):
+            return self.uniq[int(self.codes[key])]
+        return Text(self.codes[key], self.uniq)
+
+    def index(self, value: str) -> int:
+        """The code of ``value`` (-1 when no row has it)."""
+        try:
+            return self.uniq.index(value)
+        except ValueError:
+            return -1
+
+    def eq(self, value: str) -> np.ndarray:
+        """Rows equal to ``value``."""
+        k = self.index(value)
+        return self.codes == k if k >= 0 else np.zeros(len(self), dtype=bool)
+
+    def ne(self, value: str) -> np.ndarray:
+        """Rows not equal to ``value``."""
+        return ~self.eq(value)
+
+    def map(
+        self, f: Any, dtype: Any = object, where: np.ndarray | None = None, fill: Any = None
+    ) -> np.ndarray:
+        """``f`` of each row's string, calling ``f`` once per distinct value.
+
+        With ``where``: only the values of those rows are mapped, other rows get ``fill``.
+        """
+        out = np.full(len(self.uniq) + 1, fill, dtype=dtype)
+        mapped = range(len(self.uniq)) if where is None else np.unique(self.codes[where]).tolist()
+        for k in mapped:
+            out[k] = f(self.uniq[k])
+        if where is None:
+            return np.asarray(out[self.codes])
+        return np.where(where, out[self.codes], out[len(self.uniq)])
+
+    def distinct(self, mask: np.ndarray | None = None) -> list[str]:
+        """The distinct strings of the rows in ``mask`` (all rows when None)."""
+        used = np.unique(self.codes if mask is None else self.codes[mask])
+        return [self.uniq[int(k)] for k in used]
+
+    def remap(self, f: Any) -> Text:
+        """The text ``f(value)`` of each row, calling ``f`` once per distinct value."""
+        new = [f(u) for u in self.uniq]
+        uniq = list(dict.fromkeys(new))
+        pos = {u: k for k, u in enumerate(uniq)}
+        return Text(np.asarray([pos[u] for u in new] or [0], dtype=np.int64)[self.codes], uniq)
+
+    def lower(self) -> Text:
+        """Each row in lower case."""
+        return self.remap(str.lower)
+
+    def where(self, mask: np.ndarray, other: Text) -> Text:
+        """The rows of this text where ``mask``, else of ``other`` (``np.where`` on codes)."""
+        uniq = list(dict.fromkeys(self.uniq + other.uniq))
+        pos = {u: k for k, u in enumerate(uniq)}
+        mine = np.asarray([pos[u] for u in self.uniq] or [0], dtype=np.int64)
+        theirs = np.asarray([pos[u] for u in other.uniq] or [0], dtype=np.int64)
+        return Text(np.where(mask, mine[self.codes], theirs[other.codes]), uniq)
+
+    def tolist(self) -> list[str]:
+        """One string per row."""
+        return list(self.values.tolist())
+
+
+def _arrow_strings(s: Any) -> Any:
+    """A column as an Arrow string array (nulls kept), or None when its cells are not text."""
+    import pyarrow as pa  # lazy: CLI start-up
+
+    try:
+        arr = pa.array(s, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_null(arr.type):
+        return arr.cast(pa.string())
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return arr
+    return None
+
+
+def factorize(values: Any) -> tuple[np.ndarray, list[str]]:
     """Integer codes and the distinct values (hash-based, no per-row Python)."""
     import pandas as pd  # lazy: CLI start-up
     import pyarrow as pa  # lazy: CLI start-up
     import pyarrow.compute as pc  # lazy: CLI start-up
 
+    if isinstance(values, Text):
+        return values.codes, values.uniq
     try:  # Arrow's hash kernel: text cells without Python objects per row
         arr = pc.fill_null(pa.array(values, type=pa.string(), from_pandas=True), "")
         enc = arr.dictionary_encode()
@@ -347,7 +517,7 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return np.asarray(codes, dtype=np.int64), [str(u) for u in uniq]
 
 
-def codes(values: np.ndarray, vocab: tuple[str, ...] | list[str]) -> np.ndarray:
+def codes(values: Any, vocab: tuple[str, ...] | list[str]) -> np.ndarray:
     """Index of each value in ``vocab`` (-1 when absent)."""
     lookup = {v: i for i, v in enumerate(vocab)}
     inv, uniq = factorize(values)
@@ -356,45 +526,57 @@ def codes(values: np.ndarray, vocab: tuple[str, ...] | list[str]) -> np.ndarray:
 
 
 def choice(
-    values: np.ndarray, vocab: tuple[str, ...] | list[str], rule: str, given: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    values: Any, vocab: tuple[str, ...] | list[str], rule: str, given: np.ndarray
+) -> tuple[np.ndarray, Messages]:
     """Rows of ``values`` (where ``given``) not in ``vocab``, with the rule's message per row."""
-    bad = given & (codes(values, vocab) < 0)
-    msgs = np.full(len(values), "", dtype=object)
+    text = Text.of(values)
+    bad = given & (codes(text, vocab) < 0)
+    msgs: Messages = {}
     if bad.any():
-        for u in set(values[bad].tolist()):  # distinct bad values only
-            msgs[bad & (values == u)] = choice_message(rule, str(u), vocab, SHOW.get(rule, 12))
+        for k in np.unique(text.codes[bad]):  # distinct bad values only
+            msg = choice_message(rule, text.uniq[k], vocab, SHOW.get(rule, 12))
+            msgs |= dict.fromkeys(np.flatnonzero(bad & (text.codes == k)).tolist(), msg)
     return bad, msgs
 
 
-def split_quantity(df: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Split a quantity column into (value, unit string, given) arrays.
+def split_quantity(
+    df: pd.DataFrame, col: str, text: Any = None
+) -> tuple[np.ndarray, Text, np.ndarray]:
+    """Split a quantity column into (value, unit, given) arrays.
 
     Strings ``"2.1e6 m3"`` are split; numbers take their unit from ``<col>_unit`` (or ``unit``
-    for ``amount``). ``given`` is False where the cell is empty.
+    for ``amount``). ``given`` is False where the cell is empty. Units are :class:`Text`;
+    ``text(column)``, when given, reads a unit column (unstripped, '' where empty).
     """
     import pandas as pd  # lazy: CLI start-up
 
     n = len(df)
     if col not in df.columns:
-        return np.full(n, np.nan), np.full(n, "", dtype=object), np.zeros(n, dtype=bool)
+        return np.full(n, np.nan), Text.full(n, ""), np.zeros(n, dtype=bool)
     s = df[col]
     unit_col = (
         f"{col}_unit"
         if f"{col}_unit" in df.columns
         else ("unit" if col == "amount" and "unit" in df.columns else None)
     )
-    given = s.notna().to_numpy().copy()
-    if not pd.api.types.is_numeric_dtype(s):
-        given &= (s.astype("string[pyarrow]").str.strip() != "").fillna(False).to_numpy(dtype=bool)
     if pd.api.types.is_numeric_dtype(s):
+        given = s.notna().to_numpy().copy()
         values = s.to_numpy(dtype=float, na_value=np.nan)
-        units = np.full(n, "", dtype=object)
+        units = Text.full(n, "")
     else:
-        values, units = _split_arrow(s) or _split_pandas(s)
+        split = _split_arrow(s)
+        if split is None:
+            given = s.notna().to_numpy().copy()
+            given &= (
+                (s.astype("string[pyarrow]").str.strip() != "").fillna(False).to_numpy(dtype=bool)
+            )
+            values, unit_values = _split_pandas(s)
+            units = Text.of(unit_values)
+        else:
+            values, units, given = split
     if unit_col is not None:
-        uc = df[unit_col].fillna("").astype(str).to_numpy(dtype=object)
-        units = np.where(units == "", uc, units)
+        given_units = text(unit_col) if text is not None else Text.column(df[unit_col], "", False)
+        units = units.where(units.ne(""), given_units)
     return values, units, given
 
 
@@ -405,8 +587,8 @@ _QTY_RE2 = (
 )
 
 
-def _split_arrow(s: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
-    """Number and unit of each text cell with Arrow's compute kernels (no Python per row).
+def _split_arrow(s: pd.Series) -> tuple[np.ndarray, Text, np.ndarray] | None:
+    """Number, unit and given of each text cell with Arrow's compute kernels (no Python per row).
 
     None when Arrow cannot read the column exactly as :func:`_split_pandas` would (a cell
     that is not text, a number in non-ASCII digits): the caller then takes that path.
@@ -414,15 +596,22 @@ def _split_arrow(s: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     import pyarrow as pa  # lazy: CLI start-up
     import pyarrow.compute as pc  # lazy: CLI start-up
 
+    arr = _arrow_strings(s)
+    if arr is None:
+        return None
     try:
-        arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
         parts = pc.extract_regex(arr, _QTY_RE2)
         number = pc.replace_substring(pc.struct_field(parts, "num"), "_", "")
         values = pc.cast(number, pa.float64()).to_numpy(zero_copy_only=False)
-        units = pc.fill_null(pc.struct_field(parts, "unit"), "").to_numpy(zero_copy_only=False)
+        enc = pc.fill_null(pc.struct_field(parts, "unit"), "").dictionary_encode()
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return None
-    return np.asarray(values, dtype=float), np.asarray(units, dtype=object)
+    given = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(arr), ""), False)
+    return (
+        np.asarray(values, dtype=float),
+        Text(enc.indices.to_numpy(zero_copy_only=False), enc.dictionary.to_pylist()),
+        given.to_numpy(zero_copy_only=False).astype(bool),
+    )
 
 
 def _split_pandas(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -435,40 +624,40 @@ def _split_pandas(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def convert(
-    values: np.ndarray, units: np.ndarray, targets: tuple[str, ...]
+    values: np.ndarray, units: Any, targets: tuple[str, ...]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Convert to the first matching target; return (canonical value, target code, unit ok).
 
     Target code is the index in ``targets`` (-1 when no target matches).
     """
-    out = np.full(values.shape, np.nan)
-    code = np.full(values.shape, -1, dtype=np.int64)
-    known = np.ones(values.shape, dtype=bool)
     inv, uniq = factorize(units)
+    factor = np.full(len(uniq) + 1, np.nan)
+    code = np.full(len(uniq) + 1, -1, dtype=np.int64)
+    known = np.ones(len(uniq) + 1, dtype=bool)
     for k, u in enumerate(uniq):  # per distinct unit string, not per row
-        rows = inv == k
         if unit_error(u) is not None:
-            known[rows] = False
+            known[k] = False
             continue
         for t_code, target in enumerate(targets):
             f = unit_factor(u, target)
             if f is not None:
-                out[rows] = values[rows] * f
-                code[rows] = t_code
+                factor[k], code[k] = f, t_code
                 break
-    return out, code, known
+    return values * factor[inv], code[inv], known[inv]
 
 
 def quantity_messages(
-    rule: str, mask: np.ndarray, values: np.ndarray, units: np.ndarray, **fields: Any
-) -> np.ndarray:
+    rule: str, mask: np.ndarray, values: np.ndarray, units: Any, **fields: Any
+) -> Messages:
     """The message of a quantity rule (``{q}`` in its text) for the rows in ``mask``.
 
-    Formatting is per problem row only; other rows get ''. ``fields`` may hold per-row arrays.
+    Formatting is per problem row only. ``fields`` may hold per-row arrays or mappings.
     """
-    out = np.full(len(mask), "", dtype=object)
-    for i in np.flatnonzero(mask):  # problem rows only
-        kw = {k: (v[i] if isinstance(v, np.ndarray) else v) for k, v in fields.items()}
+    out: Messages = {}
+    for i in np.flatnonzero(mask).tolist():  # problem rows only
+        kw = {
+            k: (v[i] if isinstance(v, (np.ndarray, dict, Text)) else v) for k, v in fields.items()
+        }
         try:
             q = quantity_text(values[i], str(units[i]))
         except UnitError:

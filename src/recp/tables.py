@@ -59,6 +59,7 @@ from recp.rules import (
     WASTE_ROUTES,
     WASTEWATER_KEYS,
     WATER_SOURCES,
+    Text,
     convert,
     message,
     split_quantity,
@@ -70,7 +71,6 @@ from recp.workbook import TOP_KEYS
 if TYPE_CHECKING:
     import pyarrow as pa
 
-_SEP = "\x1f"  # joins plant and id into one key
 _BOOLS = ["true", "1", "yes", "false", "0", "no"]
 TABLE_NAMES = ("plants", "flows", "interventions", "scenarios", "processes")
 _SUFFIXES = (".parquet", ".csv", ".xlsx")
@@ -88,6 +88,9 @@ class Tables:
     processes: pd.DataFrame | None = None  # optional: plant, id, activity or flow, Toolkit keys
     #: For a chunk: table -> each row's position in the whole input table (problems name it).
     rows: dict[str, np.ndarray] | None = None
+    #: Text columns as Parquet stores them (table -> column -> Arrow dictionary array): the
+    #: checks read their codes and distinct values without decoding a string per row.
+    text: dict[str, dict[str, Any]] | None = None
 
 
 def _find(src: Path, name: str) -> Path | None:
@@ -381,11 +384,9 @@ def plan_slices(src: Path, chunk_plants: int) -> list[TableSlice]:
 
 def read_slice(sl: TableSlice) -> Tables:
     """Read a :class:`TableSlice`: only the row groups that hold its rows."""
-    import pyarrow as pa  # lazy: CLI start-up
-    import pyarrow.parquet as pq  # lazy: CLI start-up
-
     frames: dict[str, pd.DataFrame | None] = {}
     rows: dict[str, np.ndarray] = {}
+    text: dict[str, dict[str, Any]] = {}
     for t in TABLE_NAMES:
         if t not in sl.paths:
             frames[t] = pd.DataFrame()
@@ -393,24 +394,11 @@ def read_slice(sl: TableSlice) -> Tables:
         want = sl.rows(t)
         rows[t] = want
         try:
-            f = pq.ParquetFile(sl.paths[t])
-            sizes = [f.metadata.row_group(g).num_rows for g in range(f.num_row_groups)]
-            starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-            if len(want):
-                g0 = int(np.searchsorted(starts, want[0], side="right") - 1)
-                g1 = int(np.searchsorted(starts, want[-1], side="right") - 1)
-                tab = f.read_row_groups(list(range(g0, g1 + 1)))
-                tab = tab.take(pa.array(want - starts[g0]))
-            else:
-                tab = f.schema_arrow.empty_table()
-            df = tab.to_pandas()
+            frames[t], text[t] = _read_rows(sl.paths[t], want)
         except Exception as e:  # noqa: BLE001 - any reader failure is an input problem
             raise InputError(
                 [Problem("", f"cannot read table: {str(e).splitlines()[0]}", sl.paths[t])]
             ) from None
-        df = df.reset_index(drop=True)
-        df.columns = [str(c).strip() for c in df.columns]
-        frames[t] = df
     return Tables(
         frames["plants"] if frames["plants"] is not None else pd.DataFrame(),
         frames["flows"] if frames["flows"] is not None else pd.DataFrame(),
@@ -419,7 +407,81 @@ def read_slice(sl: TableSlice) -> Tables:
         frames["scenarios"],
         frames["processes"],
         rows=rows,
+        text=text,
     )
+
+
+def _read_rows(path: str, want: np.ndarray) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Rows ``want`` of a Parquet file, and its text columns as dictionary arrays.
+
+    Text is read as Parquet stores it (dictionary pages): the rows not wanted cost an integer
+    each, not a string; the frame holds the text decoded, as :func:`pandas.read_parquet` would.
+    """
+    import pyarrow as pa  # lazy: CLI start-up
+    import pyarrow.parquet as pq  # lazy: CLI start-up
+
+    schema = pq.read_schema(path)
+    texts = [
+        f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
+    f = pq.ParquetFile(path, read_dictionary=texts)  # other columns: as pandas would read
+    sizes = [f.metadata.row_group(g).num_rows for g in range(f.num_row_groups)]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    if len(want):
+        tab = _take_rows(f, path, starts, want).unify_dictionaries()
+    else:
+        tab = f.schema_arrow.empty_table()
+    cols, text = [], {}
+    for field, col in zip(schema, tab.columns, strict=True):
+        if field.name in texts and pa.types.is_dictionary(col.type):
+            arr = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+            text[str(field.name).strip()] = arr
+            col = arr.dictionary_decode().cast(field.type)
+        cols.append(col)
+    df = pa.Table.from_arrays(cols, schema=schema).to_pandas().reset_index(drop=True)
+    df.columns = [str(c).strip() for c in df.columns]
+    return df, text
+
+
+#: The rows of its last row group after the last rows this process read of each file, by
+#: path: the next chunk of a file grouped by plant starts there, so a worker decodes a row group
+#: once, not once per chunk (and holds no more of it than the chunks to come). Kept with the
+#: file's size, modification time and footer: a changed file is read again.
+_REST: dict[str, tuple[tuple[int, int, int], Any, int, Any]] = {}
+
+
+def _take_rows(f: Any, path: str, starts: np.ndarray, want: np.ndarray) -> Any:
+    """Rows ``want`` (ascending positions) of the open Parquet file ``f`` as a table.
+
+    ``starts`` holds the first row of each row group (and the row count last).
+    """
+    import pyarrow as pa  # lazy: CLI start-up
+
+    st = Path(path).stat()
+    g0 = int(np.searchsorted(starts, want[0], side="right") - 1)
+    g1 = int(np.searchsorted(starts, want[-1], side="right") - 1)
+    rest = _REST.pop(path, None)
+    tabs, first = [], int(starts[g0])  # ``first``: the file row of the tables' first row
+    for g in range(g0, g1 + 1):
+        key = (st.st_size, st.st_mtime_ns, g)
+        if (
+            rest is not None
+            and rest[0] == key
+            and rest[1].equals(f.metadata)
+            and rest[2] <= (want[0] if g == g0 else starts[g])
+        ):
+            tabs.append(rest[3])  # this group's rows from rest[2] on, read for an earlier chunk
+            first = rest[2] if g == g0 else first
+        else:
+            tabs.append(f.read_row_group(g))
+    out = (pa.concat_tables(tabs) if len(tabs) > 1 else tabs[0]).take(pa.array(want - first))
+    last_first = first if g1 == g0 else int(starts[g1])
+    after = tabs[-1].slice(int(want[-1]) + 1 - last_first)
+    if after.num_rows:  # a copy: the rows already taken are freed
+        key = (st.st_size, st.st_mtime_ns, g1)
+        rows = after.take(pa.array(np.arange(after.num_rows)))
+        _REST[path] = (key, f.metadata, int(want[-1]) + 1, rows)
+    return out
 
 
 # -- validation: the rules of recp.rules over whole columns ----------------------------------
@@ -433,14 +495,14 @@ class _Errors:
     def add(
         self,
         mask: np.ndarray,
-        plants: np.ndarray,
+        plants: Any,
         table: str,
-        ids: np.ndarray | None,
+        ids: Any,
         column: str,
         message: Any,
     ) -> None:
-        """Record a problem for every row in ``mask`` (message: str or per-row array)."""
-        for i in np.flatnonzero(mask):  # error rows only
+        """Record a problem for every row in ``mask`` (message: str, or one per problem row)."""
+        for i in np.flatnonzero(mask).tolist():  # error rows only
             msg = message if isinstance(message, str) else str(message[i])
             what = f" ({ids[i]})" if ids is not None and ids[i] not in (None, "") else ""
             self.rows.append(
@@ -456,11 +518,55 @@ class _Errors:
         return pd.DataFrame(self.rows, columns=ERROR_COLUMNS)
 
 
+class _Frame:
+    """A table's columns, each read once per chunk: text as codes, quantities split.
+
+    Every check of the table asks this object, so a column that several rules look at is
+    converted once (Arrow kernels), and the rules compare integer codes, not Python strings.
+    """
+
+    def __init__(self, df: pd.DataFrame | None, arrow: dict[str, Any] | None = None):
+        self.df = df if df is not None else pd.DataFrame()
+        self.arrow = arrow or {}  # column -> Arrow dictionary array (Parquet's own codes)
+        self._text: dict[tuple[str, str, bool], Text] = {}
+        self._qty: dict[str, tuple[np.ndarray, Text, np.ndarray]] = {}
+
+    def __len__(self) -> int:
+        return len(self.df)
+
+    @property
+    def columns(self) -> pd.Index:
+        return self.df.columns
+
+    def text(self, col: str, default: str = "", strip: bool = True) -> Text:
+        """A text column, stripped (``default`` where empty or absent)."""
+        key = (col, default, strip)
+        if key not in self._text:
+            if col not in self.df.columns:
+                self._text[key] = Text.full(len(self.df), default)
+            elif col in self.arrow and self.df.columns.tolist().count(col) == 1:
+                self._text[key] = Text.dictionary(self.arrow[col], default, strip)
+            else:
+                self._text[key] = Text.column(self.df[col], default, strip)
+        return self._text[key]
+
+    def qty(self, col: str) -> tuple[np.ndarray, Text, np.ndarray]:
+        """:func:`rules.split_quantity` of a column: (value, unit, given; a copy to change)."""
+        if col not in self._qty:
+            self._qty[col] = split_quantity(self.df, col, lambda c: self.text(c, "", strip=False))
+        v, u, g = self._qty[col]
+        return v, u, g.copy()
+
+
+def _rows_msg(mask: np.ndarray, msg: str, out: dict[int, str] | None = None) -> dict[int, str]:
+    """``msg`` for every row of ``mask`` (added to ``out``)."""
+    out = {} if out is None else out
+    out |= dict.fromkeys(np.flatnonzero(mask).tolist(), msg)
+    return out
+
+
 def _text(df: pd.DataFrame, col: str, default: str = "") -> np.ndarray:
-    if col not in df.columns:
-        return np.full(len(df), default, dtype=object)
-    s = df[col].astype("string[pyarrow]").fillna(default).str.strip()
-    return np.asarray(s.to_numpy(dtype=object))
+    return _Frame(df).text(col, default).values
 
 
 def _cell(df: pd.DataFrame, col: str, i: int) -> Any:
@@ -477,26 +583,23 @@ def _cell(df: pd.DataFrame, col: str, i: int) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _per_row(mask: np.ndarray, make: Any) -> np.ndarray:
-    """A message per row of ``mask`` (problem rows only; '' elsewhere)."""
-    out = np.full(len(mask), "", dtype=object)
-    for i in np.flatnonzero(mask):  # problem rows only
-        out[i] = make(i)
-    return out
+def _per_row(mask: np.ndarray, make: Any) -> dict[int, str]:
+    """A message per row of ``mask`` (problem rows only)."""
+    return {i: make(i) for i in np.flatnonzero(mask).tolist()}  # problem rows only
 
 
 def _unreadable(
-    df: pd.DataFrame, col: str, values: np.ndarray, units: np.ndarray, given: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    fr: _Frame, col: str, values: np.ndarray, units: Text, given: np.ndarray
+) -> tuple[np.ndarray, dict[int, str]]:
     """Given cells that are no quantity (bad number, unknown unit): rows and parse messages."""
     bad = given & ~np.isfinite(values)
-    for u in set(units[given & ~bad].tolist()):  # distinct units only
-        if rules.unit_error(str(u)):
-            bad |= given & (units == u)
-    msgs = np.full(len(df), "", dtype=object)
-    for i in np.flatnonzero(bad):  # error rows only
+    for k in np.unique(units.codes[given & ~bad]).tolist():  # distinct units only
+        if rules.unit_error(units.uniq[k]):
+            bad |= given & (units.codes == k)
+    msgs: dict[int, str] = {}
+    for i in np.flatnonzero(bad).tolist():  # error rows only
         try:
-            parse_quantity(_cell(df, col, int(i)))
+            parse_quantity(_cell(fr.df, col, i))
             msgs[i] = rules.unit_error(str(units[i])) or ""
         except UnitError as e:
             msgs[i] = e.problems[0].message
@@ -507,10 +610,10 @@ def _unreadable(
 class _Plants:
     """The plants table's columns, validated (canonical units)."""
 
-    pid: np.ndarray
+    pid: Text
     dup: np.ndarray
     country: np.ndarray
-    currency: np.ndarray
+    currency: Text
     gwp: np.ndarray
     grid: np.ndarray
     grid_cm: np.ndarray
@@ -523,40 +626,43 @@ class _Plants:
     carbon_price: np.ndarray  # plant currency/(t CO2e), NaN when not given
     tariff: np.ndarray | None = None  # (P, pollutants) effluent charge [currency/kg], NaN
 
-    def lookup(self, values: np.ndarray) -> np.ndarray:
+    def lookup(self, values: Text) -> np.ndarray:
         """Position in the plants table of each plant id (-1 when unknown)."""
         if len(values) == 0:
             return np.zeros(0, dtype=np.int64)
-        hit = self.index.get_indexer(values)
-        return np.where(hit >= 0, self.first_pos[np.maximum(hit, 0)], -1).astype(np.int64)
+        hit = self.index.get_indexer(pd.Index(values.uniq, dtype=object))
+        pos = np.where(hit >= 0, self.first_pos[np.maximum(hit, 0)], -1).astype(np.int64)
+        return np.asarray(pos[values.codes])
+
+    def currency_of(self, pos: np.ndarray) -> Text:
+        """The currency of each row's plant (USD for an unknown plant)."""
+        cur = self.currency
+        mine = Text(cur.codes[np.maximum(pos, 0)] if len(cur) else np.zeros(len(pos)), cur.uniq)
+        return mine.where((pos >= 0) & (len(cur) > 0), Text.full(len(pos), "USD"))
 
 
-def _check_plants(pl: pd.DataFrame, err: _Errors) -> _Plants:
+def _check_plants(pl: _Frame, err: _Errors) -> _Plants:
     P = len(pl)
-    pid = _text(pl, "plant")
+    pid = pl.text("plant")
     add = partial(err.add, plants=pid, table="plants", ids=pid)
-    err.add(pid == "", pid, "plants", None, "plant", message("id_missing", what="plant"))
-    dup = pd.Series(pid).duplicated(keep="first").to_numpy() & (pid != "")
+    err.add(pid.eq(""), pid, "plants", None, "plant", message("id_missing", what="plant"))
+    dup = pd.Series(pid.codes).duplicated(keep="first").to_numpy() & pid.ne("")
     add(dup, column="plant", message=message("plant_duplicate"))
-    country_raw = _text(pl, "country")
-    country = np.empty(P, dtype=object)
-    for u in set(country_raw.tolist()):  # distinct values only
-        country[country_raw == u] = rules.country(str(u))[0]
+    country_raw = pl.text("country")
+    country = country_raw.map(lambda u: rules.country(u)[0])  # distinct values only
     bad, msg = rules.choice(country_raw, [], "country", country == None)  # noqa: E711
     add(bad, column="country", message=msg)
-    currency = _text(pl, "currency", "USD")
-    currency = np.where(currency == "", "USD", currency)
+    currency = pl.text("currency", "USD")
+    currency = currency.where(currency.ne(""), Text.full(P, "USD"))
     bad, msg = rules.choice(currency, CURRENCIES, "currency", np.ones(P, bool))
     add(bad, column="currency", message=msg)
-    gwp_raw = _text(pl, "gwp", "AR5")
-    gwp_raw = np.where(gwp_raw == "", "AR5", gwp_raw)
-    gwp = np.empty(P, dtype=object)
-    for u in set(gwp_raw.tolist()):  # distinct values only
-        gwp[gwp_raw == u] = rules.gwp(str(u))
+    gwp_raw = pl.text("gwp", "AR5")
+    gwp_raw = gwp_raw.where(gwp_raw.ne(""), Text.full(P, "AR5"))
+    gwp = gwp_raw.map(rules.gwp)  # distinct values only
     bad, _ = rules.choice(gwp, GWP_CHOICES, "gwp", np.ones(P, bool))
-    msg = np.full(P, "", dtype=object)
-    for u in set(gwp_raw[bad].tolist()):  # distinct bad values only
-        msg[bad & (gwp_raw == u)] = rules.choice_message("gwp", str(u), GWP_CHOICES)
+    msg = {}
+    for u in gwp_raw.distinct(bad):  # distinct bad values only
+        _rows_msg(bad & gwp_raw.eq(u), rules.choice_message("gwp", u, GWP_CHOICES), msg)
     add(bad, column="gwp", message=msg)
     grid = _plant_quantity(pl, "grid_factor", "t CO2e/GJ", add)
     add(
@@ -564,10 +670,10 @@ def _check_plants(pl: pd.DataFrame, err: _Errors) -> _Plants:
         column="grid_factor",
         message=_q_msgs(pl, "grid_factor", "negative", grid < 0),
     )
-    basis = _text(pl, "grid_basis")
-    bad, msg = rules.choice(basis, rules.GRID_BASES, "grid_basis", basis != "")
+    basis = pl.text("grid_basis")
+    bad, msg = rules.choice(basis, rules.GRID_BASES, "grid_basis", basis.ne(""))
     add(bad, column="grid_basis", message=msg)
-    own = (basis == "combustion") & np.isnan(grid)
+    own = basis.eq("combustion") & np.isnan(grid)
     add(own, column="grid_basis", message=message("grid_basis_combustion"))
     grid_cm = _plant_quantity(pl, "grid_cm", "t CO2e/GJ", add)
     add(
@@ -578,17 +684,16 @@ def _check_plants(pl: pd.DataFrame, err: _Errors) -> _Plants:
     rate = _plant_quantity(pl, "discount_rate", "dimensionless", add)
     out = ~np.isnan(rate) & ~((rate > -0.99) & (rate < 1))
     add(out, column="discount_rate", message=_q_msgs(pl, "discount_rate", "rate_range", out))
-    pv, pu, pg = split_quantity(pl, "production")
+    pv, pu, pg = pl.qty("production")
     bad, msg = _unreadable(pl, "production", pv, pu, pg)
     add(bad, column="production", message=msg)
     notpos = pg & ~bad & ~(pv > 0)
     add(notpos, column="production", message=rules.quantity_messages("positive", notpos, pv, pu))
     ok = pg & ~bad
     production = np.where(ok, pv, np.nan)
-    punit = np.full(P, "", dtype=object)
-    for uu in set(pu[ok].tolist()):  # distinct units only
-        punit[ok & (pu == uu)] = fmt_unit(str(uu)) if uu else ""
-    first_pos = np.flatnonzero(~dup)
+    punit = pu.map(lambda uu: fmt_unit(uu) if uu else "", where=ok, fill="")  # distinct units
+    # the first row of each id (several plants without an id are reported, not looked up)
+    first_pos = np.flatnonzero(~pd.Series(pid.codes).duplicated(keep="first").to_numpy())
     return _Plants(
         pid,
         dup,
@@ -600,26 +705,27 @@ def _check_plants(pl: pd.DataFrame, err: _Errors) -> _Plants:
         rate,
         production,
         punit,
-        pd.Index(pid[first_pos]),
+        pd.Index(pid.values[first_pos]),
         first_pos,
-        _combustion_defaults(_text(pl, "sector")),
+        _combustion_defaults(pl.text("sector")),
         _carbon_price(pl, currency, add),
         _tariffs(pl, currency, add),
     )
 
 
-def _carbon_price(pl: pd.DataFrame, currency: np.ndarray, add: Any) -> np.ndarray:
+def _carbon_price(pl: _Frame, currency: Text, add: Any) -> np.ndarray:
     """Each plant's credit price in its currency per t CO2e (a bare number is in it)."""
-    v, u, g = split_quantity(pl, "carbon_price")
+    v, u, g = pl.qty("carbon_price")
     bad, msg = _unreadable(pl, "carbon_price", v, u, g)
     add(bad, column="carbon_price", message=msg)
     g &= ~bad & (rules.codes(currency, CURRENCIES) >= 0)  # a bad currency is reported once
     out = np.full(len(pl), np.nan)
-    for c in set(currency[g].tolist()):  # distinct currencies and units only
-        unit, what = rules.carbon_price_unit(str(c))
-        for uu in set(u[g & (currency == c)].tolist()):
-            rows = g & (currency == c) & (u == uu)
-            f = rules.unit_factor(str(uu) or unit, unit)
+    for c in currency.distinct(g):  # distinct currencies and units only
+        unit, what = rules.carbon_price_unit(c)
+        in_c = g & currency.eq(c)
+        for uu in u.distinct(in_c):
+            rows = in_c & u.eq(uu)
+            f = rules.unit_factor(uu or unit, unit)
             if f is None:
                 add(
                     rows,
@@ -633,15 +739,17 @@ def _carbon_price(pl: pd.DataFrame, currency: np.ndarray, add: Any) -> np.ndarra
     return out
 
 
-def _tariffs(df: pd.DataFrame, currency: np.ndarray, add: Any) -> np.ndarray:
+def _tariffs(df: _Frame, currency: Text, add: Any) -> np.ndarray:
     """Columns ``effluent_tariff.<pollutant>``: charges [currency of the row per kg], NaN."""
     N = len(df)
     rate = np.full((N, len(POLLUTANTS)), np.nan)
     for k, name in enumerate(POLLUTANTS):
         col = f"effluent_tariff.{name}"
-        tv, tu, tg = split_quantity(df, col)
-        for c in set(currency[tg].tolist()):  # distinct currencies only
-            rows = np.flatnonzero(tg & (currency == c))
+        if col not in df.columns:
+            continue
+        tv, tu, tg = df.qty(col)
+        for c in currency.distinct(tg):  # distinct currencies only
+            rows = np.flatnonzero(tg & currency.eq(c))
             tval, tcode, _ = convert(tv[rows], tu[rows], (f"{c}/kg",))
             bad = (tcode < 0) | ~(tval >= 0)
             mask = np.zeros(N, dtype=bool)
@@ -651,22 +759,22 @@ def _tariffs(df: pd.DataFrame, currency: np.ndarray, add: Any) -> np.ndarray:
     return rate
 
 
-def _combustion_defaults(sector: np.ndarray) -> np.ndarray:
+def _combustion_defaults(sector: Text) -> np.ndarray:
     """Each plant's combustion category code, from its sector (a loop over distinct sectors)."""
-    out = np.zeros(len(sector), dtype=np.int64)
-    for s in set(sector.tolist()):
-        out[sector == s] = rules.COMBUSTION_SECTORS.index(rules.combustion_sector(str(s)))
-    return out
+    code = sector.map(
+        lambda s: rules.COMBUSTION_SECTORS.index(rules.combustion_sector(s)), np.int64, fill=0
+    )
+    return np.asarray(code, dtype=np.int64)
 
 
-def _q_msgs(df: pd.DataFrame, col: str, rule: str, mask: np.ndarray, **fields: Any) -> np.ndarray:
-    v, u, _ = split_quantity(df, col)
+def _q_msgs(df: _Frame, col: str, rule: str, mask: np.ndarray, **fields: Any) -> dict[int, str]:
+    v, u, _ = df.qty(col)
     return rules.quantity_messages(rule, mask, v, u, **fields)
 
 
-def _plant_quantity(pl: pd.DataFrame, col: str, target: str, add: Any) -> np.ndarray:
+def _plant_quantity(pl: _Frame, col: str, target: str, add: Any) -> np.ndarray:
     """A plant-level quantity in ``target`` (NaN when not given or wrong)."""
-    v, u, g = split_quantity(pl, col)
+    v, u, g = pl.qty(col)
     bad, msg = _unreadable(pl, col, v, u, g)
     add(bad, column=col, message=msg)
     val, code, _ = convert(v, u, (target,))
@@ -682,46 +790,45 @@ def _plant_quantity(pl: pd.DataFrame, col: str, target: str, add: Any) -> np.nda
 class _Flows:
     """The flows table's columns, validated (canonical units, integer codes)."""
 
-    plant: np.ndarray  # plant id per row
+    plant: Text  # plant id per row
     pos: np.ndarray  # position in the plants table
-    fid: np.ndarray
+    fid: Text
     ftype: np.ndarray
     amount: np.ndarray
     basis: np.ndarray
-    unit: np.ndarray  # the amount's unit as given
+    unit: Text  # the amount's unit as given
     amount_bad: np.ndarray
     cols: dict[str, np.ndarray]  # FlowTable columns by name
 
 
-def _check_flows(fl: pd.DataFrame, plants: _Plants, err: _Errors, lib: FactorLibrary) -> _Flows:
+def _check_flows(fl: _Frame, plants: _Plants, err: _Errors, lib: FactorLibrary) -> _Flows:
     N = len(fl)
-    fpl, fid = _text(fl, "plant"), _text(fl, "id")
+    fpl, fid = fl.text("plant"), fl.text("id")
     add = partial(err.add, plants=fpl, table="flows", ids=fid)
     fpos = plants.lookup(fpl)
     add(fpos < 0, column="plant", message=message("plant_unknown"))
-    err.add(fid == "", fpl, "flows", None, "id", message("id_missing", what="flow"))
-    keys = pd.DataFrame({"plant": fpl, "id": fid})
-    fdup = keys.duplicated().to_numpy()
-    group = keys.groupby(["plant", "id"], sort=False).ngroup().to_numpy()
-    first_row = np.zeros(max(int(group.max()) + 1, 0) if N else 0, dtype=np.int64)
-    if N:
+    err.add(fid.eq(""), fpl, "flows", None, "id", message("id_missing", what="flow"))
+    key = fpl.codes * max(len(fid.uniq), 1) + fid.codes  # (plant, id) as one integer
+    fdup = pd.Series(key).duplicated().to_numpy()
+    dmsg: dict[int, str] = {}
+    if fdup.any():  # problem rows only
+        group = np.asarray(pd.factorize(key, sort=False)[0], dtype=np.int64)
+        first_row = np.zeros(int(group.max()) + 1, dtype=np.int64)
         first_row[group[::-1]] = np.arange(N)[::-1]
-    other = np.array([f"flows row {first_row[g] + 2}" for g in group[fdup]], dtype=object)
-    dmsg = np.full(N, "", dtype=object)
-    dmsg[fdup] = [
-        message("flow_duplicate", value=v, other=o) for v, o in zip(fid[fdup], other, strict=True)
-    ]
+        for i in np.flatnonzero(fdup).tolist():
+            other = f"flows row {first_row[group[i]] + 2}"
+            dmsg[i] = message("flow_duplicate", value=fid[i], other=other)
     add(fdup, column="id", message=dmsg)
-    ftype_s = _text(fl, "type")
+    ftype_s = fl.text("type")
     bad, msg = rules.choice(ftype_s, FLOW_TYPES, "flow_type", np.ones(N, bool))
     add(bad, column="type", message=msg)
     ftype = rules.codes(ftype_s, FLOW_TYPES)
-    av, au, ag = split_quantity(fl, "amount")
+    av, au, ag = fl.qty("amount")
     missing = ~ag
-    msg = np.full(N, "", dtype=object)
-    for tname in set(ftype_s[missing].tolist()):  # distinct flow types only
-        example = rules.EXAMPLES.get(str(tname), "12 t").split("'")[0]
-        msg[missing & (ftype_s == tname)] = message("amount_missing", example=example)
+    msg = {}
+    for tname in ftype_s.distinct(missing):  # distinct flow types only
+        example = rules.EXAMPLES.get(tname, "12 t").split("'")[0]
+        _rows_msg(missing & ftype_s.eq(tname), message("amount_missing", example=example), msg)
     add(missing, column="amount", message=msg)
     unread, msg = _unreadable(fl, "amount", av, au, ag)
     add(unread, column="amount", message=msg)
@@ -750,14 +857,14 @@ def _check_flows(fl: pd.DataFrame, plants: _Plants, err: _Errors, lib: FactorLib
     _check_fuels(fl, ftype, basis, amount_bad, add, lib, cols)
     _check_flow_keys(fl, ftype, add, cols)
     _check_emission_sources(fl, ftype, add, lib, cols)
-    _check_prices(fl, ftype, basis, au, amount_bad, plants.currency, fpos, add, cols)
+    _check_prices(fl, ftype, basis, au, amount_bad, plants.currency_of(fpos), add, cols)
     _check_effluent(fl, ftype, amount, plants, fpos, add, cols)
     _check_combustion(fl, ftype, plants.combustion, fpos, add, cols)
     return _Flows(fpl, fpos, fid, ftype, amount, basis, au, amount_bad, cols)
 
 
 def _check_combustion(
-    fl: pd.DataFrame,
+    fl: _Frame,
     ftype: np.ndarray,
     default: np.ndarray,
     fpos: np.ndarray,
@@ -765,12 +872,11 @@ def _check_combustion(
     cols: dict[str, np.ndarray],
 ) -> None:
     """Each fuel's IPCC combustion category: its own, or its plant's (from the sector)."""
-    cs = _text(fl, "combustion_sector")
+    cs = fl.text("combustion_sector")
     is_fuel = ftype == FLOW_TYPES.index("fuel")
-    add(
-        (cs != "") & ~is_fuel, column="combustion_sector", message=message("combustion_sector_type")
-    )
-    bad, msg = rules.choice(cs, rules.COMBUSTION_SECTORS, "combustion_sector", is_fuel & (cs != ""))
+    given = cs.ne("")
+    add(given & ~is_fuel, column="combustion_sector", message=message("combustion_sector_type"))
+    bad, msg = rules.choice(cs, rules.COMBUSTION_SECTORS, "combustion_sector", is_fuel & given)
     add(bad, column="combustion_sector", message=msg)
     own = rules.codes(cs, rules.COMBUSTION_SECTORS)
     plant = default[np.maximum(fpos, 0)] if len(default) else np.ones(len(fl), dtype=np.int64)
@@ -778,7 +884,7 @@ def _check_combustion(
 
 
 def _check_fuels(
-    fl: pd.DataFrame,
+    fl: _Frame,
     ftype: np.ndarray,
     basis: np.ndarray,
     amount_bad: np.ndarray,
@@ -787,26 +893,26 @@ def _check_fuels(
     cols: dict[str, np.ndarray],
 ) -> None:
     """Carrier, calorific value and density (fuels), and carriers on other flows."""
-    N = len(fl)
-    carrier_s = _text(fl, "carrier")
+    carrier = fl.text("carrier")
     is_fuel = (ftype == FLOW_TYPES.index("fuel")) & ~amount_bad
-    nocar = is_fuel & (carrier_s == "")
+    has = carrier.ne("")
+    nocar = is_fuel & ~has
     hint = did_you_mean("", lib.carriers, show=rules.SHOW["carrier"])
     add(nocar, column="carrier", message=message("carrier_missing", hint=hint))
-    bad, msg = rules.choice(carrier_s, lib.carriers, "carrier", is_fuel & (carrier_s != ""))
+    bad, msg = rules.choice(carrier, lib.carriers, "carrier", is_fuel & has)
     add(bad, column="carrier", message=msg)
     fuel_ok = is_fuel & ~bad & ~nocar
-    cols["carrier"] = np.where(fuel_ok, rules.codes(carrier_s, lib.carriers), -1)
-    other = (ftype != FLOW_TYPES.index("fuel")) & (ftype >= 0) & (carrier_s != "")
-    msg = np.full(N, "", dtype=object)
-    for tc in set(ftype[other].tolist()):  # distinct flow types only
-        msg[other & (ftype == tc)] = message("carrier_not_fuel", type=FLOW_TYPES[tc])
+    cols["carrier"] = np.where(fuel_ok, rules.codes(carrier, lib.carriers), -1)
+    other = (ftype != FLOW_TYPES.index("fuel")) & (ftype >= 0) & has
+    msg = {}
+    for tc in np.unique(ftype[other]).tolist():  # distinct flow types only
+        _rows_msg(other & (ftype == tc), message("carrier_not_fuel", type=FLOW_TYPES[tc]), msg)
     add(other, column="carrier", message=msg)
-    nv, nu, ng = split_quantity(fl, "ncv")
+    nv, nu, ng = fl.qty("ncv")
     ncv, ncode, _ = convert(nv, nu, ("GJ/t", "GJ/m3"))
     m = fuel_ok & ng & (ncode < 0)
     add(m, column="ncv", message=rules.quantity_messages("ncv", m, nv, nu))
-    dv, du, dg = split_quantity(fl, "density")
+    dv, du, dg = fl.qty("density")
     dens, dcode, _ = convert(dv, du, ("t/m3",))
     m = fuel_ok & dg & (dcode < 0)
     add(m, column="density", message=rules.quantity_messages("density", m, dv, du))
@@ -814,47 +920,42 @@ def _check_fuels(
         m = fuel_ok & g & ~(v > 0)
         add(m, column=col, message=rules.quantity_messages("positive", m, v, u))
     by_volume = fuel_ok & (basis == BASES.index("m3")) & ~(ng & (ncode == 1)) & ~dg
-    no_default = rules.codes(carrier_s, list(lib.table(lib.DENSITIES).rows)) < 0
+    no_default = rules.codes(carrier, list(lib.table(lib.DENSITIES).rows)) < 0
     m = by_volume & no_default
-    msg = np.full(N, "", dtype=object)
-    for c in set(carrier_s[m].tolist()):  # distinct carriers only
-        msg[m & (carrier_s == c)] = message("fuel_volume", carrier=c)
+    msg = {}
+    for c in carrier.distinct(m):  # distinct carriers only
+        _rows_msg(m & carrier.eq(c), message("fuel_volume", carrier=c), msg)
     add(m, column="amount", message=msg)
     cols["ncv_mass"] = np.where(ncode == 0, ncv, np.nan)
     cols["ncv_vol"] = np.where(ncode == 1, ncv, np.nan)
     cols["density"] = np.where(dcode == 0, dens, np.nan)
 
 
-def _check_flow_keys(
-    fl: pd.DataFrame, ftype: np.ndarray, add: Any, cols: dict[str, np.ndarray]
-) -> None:
+def _check_flow_keys(fl: _Frame, ftype: np.ndarray, add: Any, cols: dict[str, np.ndarray]) -> None:
     """Water source, waste keys and an electricity or heat flow's own emission factor."""
-    src_s = _text(fl, "source")
+    src = fl.text("source")
     sources = water_sources()
     is_water = ftype == FLOW_TYPES.index("water")
-    bad, msg = rules.choice(src_s, WATER_SOURCES, "source", is_water & (src_s != ""))
+    bad, msg = rules.choice(src, WATER_SOURCES, "source", is_water & src.ne(""))
     add(bad, column="source", message=msg)
     cols["source"] = np.where(
-        is_water & (src_s != "") & ~bad, rules.codes(src_s, sources), len(sources) - 1
+        is_water & src.ne("") & ~bad, rules.codes(src, sources), len(sources) - 1
     )
-    haz_s = np.char.lower(_text(fl, "hazardous").astype(str)).astype(object)
+    haz = fl.text("hazardous").lower()
     is_waste = ftype == FLOW_TYPES.index("waste")
-    add(
-        is_waste & (rules.codes(haz_s, _BOOLS) < 0),
-        column="hazardous",
-        message=message("hazardous"),
-    )
-    cols["hazardous"] = np.isin(rules.codes(haz_s, _BOOLS), [0, 1, 2])
-    route_s = _text(fl, "route")
-    bad, msg = rules.choice(route_s, WASTE_ROUTES, "route", is_waste & (route_s != ""))
+    haz_code = rules.codes(haz, _BOOLS)
+    add(is_waste & (haz_code < 0), column="hazardous", message=message("hazardous"))
+    cols["hazardous"] = np.isin(haz_code, [0, 1, 2])
+    route = fl.text("route")
+    bad, msg = rules.choice(route, WASTE_ROUTES, "route", is_waste & route.ne(""))
     add(bad, column="route", message=msg)
-    cols["route"] = np.where(is_waste & (route_s != ""), rules.codes(route_s, waste_routes()), -1)
+    cols["route"] = np.where(is_waste & route.ne(""), rules.codes(route, waste_routes()), -1)
     own = (ftype == FLOW_TYPES.index("electricity")) | (ftype == FLOW_TYPES.index("heat"))
     for key, col, wrong_type in (
         ("emission_factor", "ef", "emission_factor_type"),
         ("market_factor", "market_ef", "market_factor_type"),
     ):
-        ev, eu, eg = split_quantity(fl, key)
+        ev, eu, eg = fl.qty(key)
         ef, ecode, _ = convert(ev, eu, ("t CO2e/GJ",))
         add(eg & ~own, column=key, message=message(wrong_type))
         m = eg & own & (ecode < 0)
@@ -865,58 +966,56 @@ def _check_flow_keys(
             message=message("emission_factor_negative"),
         )
         cols[col] = np.where(ecode == 0, ef, np.nan)
-    site_s = np.char.lower(_text(fl, "on_site").astype(str)).astype(object)
+    site_s = fl.text("on_site").lower()
     site = rules.codes(site_s, _BOOLS)
     treated = is_waste | (ftype == FLOW_TYPES.index("wastewater"))
-    add((site_s != "") & ~treated, column="on_site", message=message("on_site_type"))
-    add((site_s != "") & treated & (site < 0), column="on_site", message=message("on_site"))
+    add(site_s.ne("") & ~treated, column="on_site", message=message("on_site_type"))
+    add(site_s.ne("") & treated & (site < 0), column="on_site", message=message("on_site"))
     cols["on_site"] = np.where(site < 0, -1, np.where(site < 3, 1, 0))
 
 
 def _check_emission_sources(
-    fl: pd.DataFrame, ftype: np.ndarray, add: Any, lib: FactorLibrary, cols: dict[str, np.ndarray]
+    fl: _Frame, ftype: np.ndarray, add: Any, lib: FactorLibrary, cols: dict[str, np.ndarray]
 ) -> None:
     """Wastewater load and treatment; organic waste to landfill (IPCC 2006 Vol. 5)."""
     is_ww = ftype == FLOW_TYPES.index("wastewater")
     for key in WASTEWATER_KEYS:
         given = (
-            split_quantity(fl, key)[2]
-            if key in ("cod", "nitrogen", "ch4_recovery")
-            else _text(fl, key) != ""
+            fl.qty(key)[2] if key in ("cod", "nitrogen", "ch4_recovery") else fl.text(key).ne("")
         )
         add(given & ~is_ww, column=key, message=message("wastewater_only", key=key))
     # read as concentrations or loads in _check_effluent; here: given or not
-    cols["cod"] = np.where(is_ww & split_quantity(fl, "cod")[2], 0.0, np.nan)
-    n_given = split_quantity(fl, "nitrogen")[2] | split_quantity(fl, "total_n")[2]
+    cols["cod"] = np.where(is_ww & fl.qty("cod")[2], 0.0, np.nan)
+    n_given = fl.qty("nitrogen")[2] | fl.qty("total_n")[2]
     cols["nitrogen"] = np.where(is_ww & n_given, 0.0, np.nan)
     ww_keys = list(lib.table(lib.WASTEWATER).rows)
-    treat_s = _text(fl, "treatment")
-    bad, msg = rules.choice(treat_s, ww_keys, "treatment", is_ww & (treat_s != ""))
+    treat = fl.text("treatment")
+    bad, msg = rules.choice(treat, ww_keys, "treatment", is_ww & treat.ne(""))
     add(bad, column="treatment", message=msg)
     loaded = ~np.isnan(cols["cod"]) | ~np.isnan(cols["nitrogen"])
     add(
-        is_ww & (treat_s == "") & loaded,
+        is_ww & treat.eq("") & loaded,
         column="treatment",
         message=message("treatment_missing", choices=", ".join(ww_keys)),
     )
-    cols["treatment"] = np.where(is_ww & (treat_s != ""), rules.codes(treat_s, ww_keys), -1)
-    rv, ru, rg = split_quantity(fl, "ch4_recovery")
+    cols["treatment"] = np.where(is_ww & treat.ne(""), rules.codes(treat, ww_keys), -1)
+    rv, ru, rg = fl.qty("ch4_recovery")
     rec, rcode, _ = convert(rv, ru, ("dimensionless",))
     m = is_ww & rg & ((rcode < 0) | ~((rec >= 0) & (rec <= 1)))
     add(m, column="ch4_recovery", message=rules.quantity_messages("share", m, rv, ru))
     cols["ch4_recovery"] = np.where(rg & (rcode >= 0) & ~m, rec, 0.0)
-    to_landfill = (ftype == FLOW_TYPES.index("waste")) & (_text(fl, "route") == "landfill")
+    to_landfill = (ftype == FLOW_TYPES.index("waste")) & fl.text("route").eq("landfill")
     for col, table in (("doc_type", lib.LANDFILL_DOC), ("landfill", lib.LANDFILL_MCF)):
         keys = list(lib.table(table).rows)
-        txt = _text(fl, col)
-        add((txt != "") & ~to_landfill, column=col, message=message("landfill_only", key=col))
-        bad, msg = rules.choice(txt, keys, col, txt != "")
+        txt = fl.text(col)
+        add(txt.ne("") & ~to_landfill, column=col, message=message("landfill_only", key=col))
+        bad, msg = rules.choice(txt, keys, col, txt.ne(""))
         add(bad, column=col, message=msg)
-        cols[col] = np.where(to_landfill & (txt != ""), rules.codes(txt, keys), -1)
+        cols[col] = np.where(to_landfill & txt.ne(""), rules.codes(txt, keys), -1)
 
 
 def _check_effluent(
-    fl: pd.DataFrame,
+    fl: _Frame,
     ftype: np.ndarray,
     amount: np.ndarray,
     plants: _Plants,
@@ -931,88 +1030,95 @@ def _check_effluent(
     N = len(fl)
     is_ww = ftype == FLOW_TYPES.index("wastewater")
     conc = np.full((N, len(POLLUTANTS)), np.nan)
-    known = fpos >= 0
-    cur = plants.currency
-    pcur = np.where(known, cur[np.maximum(fpos, 0)] if len(cur) else "USD", "USD")
-    rate = _tariffs(fl, pcur.astype(object), add)
-    if plants.tariff is not None and len(plants.tariff):
-        own = plants.tariff[np.maximum(fpos, 0)]
-        rate = np.where(np.isnan(rate) & known[:, None], own, rate)
-    both = split_quantity(fl, "nitrogen")[2] & split_quantity(fl, "total_n")[2]
+    rate = _tariffs(fl, plants.currency_of(fpos), add)
+    both = fl.qty("nitrogen")[2] & fl.qty("total_n")[2]
     add(both, column="total_n", message="give total nitrogen once: 'total_n' or 'nitrogen'")
     for k, name in enumerate(POLLUTANTS):
         col = name
-        v, u, g = split_quantity(fl, col)
+        v, u, g = fl.qty(col)
         if name == "total_n":  # 'nitrogen' is the same key
-            nv, nu, ng = split_quantity(fl, "nitrogen")
-            v, u, g = np.where(g, v, nv), np.where(g, u, nu), g | ng
+            nv, nu, ng = fl.qty("nitrogen")
+            v, u, g = np.where(g, v, nv), u.where(g, nu), g | ng
         if name != "cod":  # cod and nitrogen: with the wastewater keys
-            given = split_quantity(fl, name)[2]
+            given = fl.qty(name)[2]
             add(given & ~is_ww, column=name, message=message("wastewater_only", key=name))
-        val, code, _ = convert(v, u, ("kg/m3", "t", "t/year"))
-        m = is_ww & g & ((code < 0) | ~(val >= 0))
-        add(m, column=col, message=rules.quantity_messages("concentration", m, v, u))
-        loaded = is_ww & g & ~m & (code > 0)
-        zero = loaded & ~(amount > 0)
-        add(zero, column=col, message="a yearly load needs a wastewater volume above 0 m3")
-        conc[:, k] = np.where(
-            loaded & ~zero,
-            effluent.concentration(val, np.where(zero, 1.0, amount)),
-            np.where(is_ww & g & ~m & (code == 0), val, np.nan),
-        )
-        tg = split_quantity(fl, f"effluent_tariff.{name}")[2]
-        need = f"a charge on {name} needs the flow's {name} (a concentration or a load)"
-        add(tg & np.isnan(conc[:, k]) & ~m, column=f"effluent_tariff.{name}", message=need)
+        m = np.zeros(N, dtype=bool)
+        if g.any():  # else: no concentration, no problem
+            val, code, _ = convert(v, u, ("kg/m3", "t", "t/year"))
+            m = is_ww & g & ((code < 0) | ~(val >= 0))
+            add(m, column=col, message=rules.quantity_messages("concentration", m, v, u))
+            loaded = is_ww & g & ~m & (code > 0)
+            zero = loaded & ~(amount > 0)
+            add(zero, column=col, message="a yearly load needs a wastewater volume above 0 m3")
+            conc[:, k] = np.where(
+                loaded & ~zero,
+                effluent.concentration(val, np.where(zero, 1.0, amount)),
+                np.where(is_ww & g & ~m & (code == 0), val, np.nan),
+            )
+        if f"effluent_tariff.{name}" in fl.columns:
+            tg = fl.qty(f"effluent_tariff.{name}")[2]
+            need = f"a charge on {name} needs the flow's {name} (a concentration or a load)"
+            add(tg & np.isnan(conc[:, k]) & ~m, column=f"effluent_tariff.{name}", message=need)
     for k, col in enumerate(POLLUTANT_COLUMNS):
         cols[col] = conc[:, k]
-    cols["effluent_charge"] = effluent.charge_per_volume(conc, rate)
+    # the charge of the flows with a pollutant given (NaN elsewhere: no pollutant, no charge)
+    has = ~np.isnan(conc).all(axis=1)
+    cols["effluent_charge"] = np.full(N, np.nan)
+    if has.any():
+        rate = rate[has]
+        if plants.tariff is not None and len(plants.tariff):
+            own = plants.tariff[np.maximum(fpos[has], 0)]
+            rate = np.where(np.isnan(rate) & (fpos[has] >= 0)[:, None], own, rate)
+        cols["effluent_charge"][has] = effluent.charge_per_volume(conc[has], rate)
 
 
 def _check_prices(
-    fl: pd.DataFrame,
+    fl: _Frame,
     ftype: np.ndarray,
     basis: np.ndarray,
-    au: np.ndarray,
+    au: Text,
     amount_bad: np.ndarray,
-    currency: np.ndarray,
-    fpos: np.ndarray,
+    pcur: Text,
     add: Any,
     cols: dict[str, np.ndarray],
 ) -> None:
     """Prices in the plant's currency, per the flow's own unit (fuels: or per GJ, t, m3)."""
     N = len(fl)
-    pv, pu, pg = split_quantity(fl, "price")
+    pv, pu, pg = fl.qty("price")
     price = np.full(N, np.nan)
     pbasis = np.zeros(N, dtype=np.int64)
-    pcur = np.where(fpos >= 0, currency[np.maximum(fpos, 0)] if len(currency) else "USD", "USD")
     pg = pg & ~amount_bad & (rules.codes(pcur, CURRENCIES) >= 0)  # a bad currency is reported once
     bad, msg = _unreadable(fl, "price", pv, pu, pg)
     add(bad, column="price", message=msg)
     pg &= ~bad
     is_fuel = ftype == FLOW_TYPES.index("fuel")
     canon = (*BASES, "")
-    for c, b, u, fuel in {
-        (c, b, u, f) for c, b, u, f in zip(pcur[pg], basis[pg], pu[pg], is_fuel[pg], strict=True)
-    }:  # distinct (currency, basis, unit, fuel) only
-        rows = pg & (pcur == c) & (basis == b) & (pu == u) & (is_fuel == fuel)
+    rows_all = np.flatnonzero(pg)
+    # (currency, basis, unit, fuel) of each priced row as one integer: distinct groups only
+    key = ((pcur.codes * (len(canon) + 1) + basis) * max(len(pu.uniq), 1) + pu.codes) * 2
+    key = key[rows_all] + is_fuel[rows_all]
+    groups, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    for j, r in enumerate(rows_all[first].tolist()):  # distinct groups only
+        c, b, u, fuel = pcur[r], int(basis[r]), pu[r], bool(is_fuel[r])
+        sel = rows_all[inv.reshape(-1) == j]
         options = [(P_SAME, f"{c}/{canon[b]}")] if b != B_OTHER else []
         if fuel:
             options += [(P_GJ, f"{c}/GJ"), (P_T, f"{c}/t"), (P_M3, f"{c}/m3")]
         for pcode, per in options:
-            f = rules.unit_factor(str(u), per)
+            f = rules.unit_factor(u, per)
             if f is not None:
-                price[rows] = pv[rows] * f
-                pbasis[rows] = pcode
+                price[sel] = pv[sel] * f
+                pbasis[sel] = pcode
                 break
         else:
             rule = (
                 "price_unit"
-                if f"currency_{c}" in str(parse_unit(str(u)).dimensionality)
+                if f"currency_{c}" in str(parse_unit(u).dimensionality)
                 else "price_currency"
             )
-            unit = np.full(N, "", dtype=object)
-            for i in np.flatnonzero(rows):  # error rows only
-                unit[i] = rules.unit_text_of(str(au[i]))
+            rows = np.zeros(N, dtype=bool)
+            rows[sel] = True
+            unit = {i: rules.unit_text_of(au[i]) for i in sel.tolist()}  # error rows only
             add(
                 rows,
                 column="price",
@@ -1026,9 +1132,9 @@ def _check_prices(
 class _Changes:
     """The interventions table's rows (one per change), validated."""
 
-    plant: np.ndarray
+    plant: Text
     pos: np.ndarray
-    iid: np.ndarray
+    iid: Text
     gflow: np.ndarray  # row of the changed flow in the flows table, -1
     kind: np.ndarray
     value: np.ndarray
@@ -1037,64 +1143,92 @@ class _Changes:
     lifetime: np.ndarray
 
 
-def _check_changes(iv: pd.DataFrame, plants: _Plants, flows: _Flows, err: _Errors) -> _Changes:
+def _pair_keys(a: Text, b: Text, a_in: Text, b_in: Text) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``(a, b)`` and of ``(a_in, b_in)`` as integer keys in one space (-1: no match).
+
+    Equal keys are equal pairs of strings: a row of ``(a_in, b_in)`` whose strings do not
+    occur in ``a`` or ``b`` gets -1.
+    """
+    nb = max(len(b.uniq), 1)
+    pos_a = {u: k for k, u in enumerate(a.uniq)}
+    pos_b = {u: k for k, u in enumerate(b.uniq)}
+    ma = np.asarray([pos_a.get(u, -1) for u in a_in.uniq] or [-1], dtype=np.int64)[a_in.codes]
+    mb = np.asarray([pos_b.get(u, -1) for u in b_in.uniq] or [-1], dtype=np.int64)[b_in.codes]
+    return a.codes * nb + b.codes, np.where((ma >= 0) & (mb >= 0), ma * nb + mb, -1)
+
+
+def _lister(key: Text, values: Text) -> Any:
+    """``f(k)``: the values of the rows whose key is ``k``, in table order (for messages).
+
+    One sort, then a slice per call: a message per problem row costs its own rows only.
+    """
+    pos = {u: k for k, u in enumerate(key.uniq)}
+    order = np.argsort(key.codes, kind="stable")
+    bounds = np.searchsorted(key.codes[order], np.arange(len(key.uniq) + 1))
+
+    def values_of(k: str) -> list[str]:
+        c = pos.get(k)
+        rows = order[bounds[c] : bounds[c + 1]] if c is not None else order[:0]
+        return [values[i] for i in rows.tolist()]
+
+    return values_of
+
+
+def _check_changes(iv: _Frame, plants: _Plants, flows: _Flows, err: _Errors) -> _Changes:
     M = len(iv)
-    ipl, iid = _text(iv, "plant"), _text(iv, "id")
+    ipl, iid = iv.text("plant"), iv.text("id")
     add = partial(err.add, plants=ipl, table="interventions", ids=iid)
     ipos = plants.lookup(ipl)
     add(ipos < 0, column="plant", message=message("plant_unknown"))
-    err.add(iid == "", ipl, "interventions", None, "id", message("id_missing", what="intervention"))
-    iflow = _text(iv, "flow")
-    flow_keys = pd.Index(
-        pd.Series(flows.plant, dtype=object) + _SEP + pd.Series(flows.fid, dtype=object)
+    err.add(
+        iid.eq(""), ipl, "interventions", None, "id", message("id_missing", what="intervention")
     )
+    iflow = iv.text("flow")
     gflow = np.zeros(0, dtype=np.int64)
     if M:
-        key = pd.Series(ipl, dtype=object) + _SEP + pd.Series(iflow, dtype=object)
-        gflow = (
-            flow_keys.get_indexer(key).astype(np.int64)
-            if not flow_keys.has_duplicates
-            else np.full(M, -1)
-        )
-    add(iflow == "", column="flow", message=message("flow_or_process"))
-    fmsg = np.full(M, "", dtype=object)
-    nof = (gflow < 0) & (ipos >= 0) & (iflow != "")
-    for i in np.flatnonzero(nof):  # error rows only
-        fmsg[i] = rules.choice_message(
-            "no_flow", str(iflow[i]), flows.fid[flows.plant == ipl[i]].tolist()
-        )
+        fkey, ikey = _pair_keys(flows.plant, flows.fid, ipl, iflow)
+        # a duplicated flow id (reported) names its last row, as in a scenario file; the
+        # changes of other plants are found whatever the rest of the chunk holds
+        keep = np.flatnonzero(~pd.Series(fkey).duplicated(keep="last").to_numpy())
+        hit = pd.Index(fkey[keep]).get_indexer(ikey)
+        gflow = np.where((hit >= 0) & (ikey >= 0), keep[np.maximum(hit, 0)], -1).astype(np.int64)
+    add(iflow.eq(""), column="flow", message=message("flow_or_process"))
+    nof = (gflow < 0) & (ipos >= 0) & iflow.ne("")
+    ids_of = _lister(flows.plant, flows.fid) if nof.any() else None
+    fmsg = {
+        i: rules.choice_message("no_flow", iflow[i], ids_of(ipl[i]))
+        for i in np.flatnonzero(nof).tolist()  # error rows only
+        if ids_of is not None
+    }
     add(nof, column="flow", message=fmsg)
-    cat_s = _text(iv, "category")
-    norm = np.empty(M, dtype=object)
-    for u in set(cat_s.tolist()):  # distinct values only
-        norm[cat_s == u] = rules.category(str(u))
-    bad = rules.codes(norm, CATEGORIES) < 0
-    cmsg = np.full(M, "", dtype=object)
-    for u in set(cat_s[bad].tolist()):
-        cmsg[bad & (cat_s == u)] = rules.choice_message(
-            "category", str(u), CATEGORIES, rules.SHOW["category"]
-        )
+    cat = iv.text("category")
+    bad = cat.map(lambda u: rules.category(u) not in CATEGORIES, bool)  # distinct values only
+    cmsg: dict[int, str] = {}
+    for u in cat.distinct(bad):
+        msg = rules.choice_message("category", u, CATEGORIES, rules.SHOW["category"])
+        _rows_msg(bad & cat.eq(u), msg, cmsg)
     add(bad, column="category", message=cmsg)
     kind, value = _change_values(iv, iflow, gflow, flows, add)
     return _Changes(
-        ipl, ipos, iid, gflow, kind, value, *_check_costs(iv, ipos, plants.currency, add)
+        ipl, ipos, iid, gflow, kind, value, *_check_costs(iv, plants.currency_of(ipos), add)
     )
 
 
 def _change_values(
-    iv: pd.DataFrame, iflow: np.ndarray, gflow: np.ndarray, flows: _Flows, add: Any
+    iv: _Frame, iflow: Text, gflow: np.ndarray, flows: _Flows, add: Any
 ) -> tuple[np.ndarray, np.ndarray]:
     """Kind (REL/ABS/SET) and canonical value of every flow change."""
     M = len(iv)
-    bv, bu, bg = split_quantity(iv, "by")
-    tv, tu, tg = split_quantity(iv, "to")
-    add((bg == tg) & (iflow != ""), column="by", message=message("by_or_to"))
-    rel_f = np.full(M, np.nan)
-    for uu in set(bu[bg].tolist()):  # distinct units only
-        f = rules.unit_factor(str(uu), "dimensionless") if not rules.unit_error(str(uu)) else None
+    bv, bu, bg = iv.qty("by")
+    tv, tu, tg = iv.qty("to")
+    add((bg == tg) & iflow.ne(""), column="by", message=message("by_or_to"))
+    rel = np.full(len(bu.uniq) + 1, np.nan)
+    for k in np.unique(bu.codes[bg]).tolist():  # distinct units only
+        uu = bu.uniq[k]
+        f = rules.unit_factor(uu, "dimensionless") if not rules.unit_error(uu) else None
         if f is not None:
-            m = bg & (bu == uu)
-            rel_f[m] = bv[m] * f
+            rel[k] = f
+    rel_f = np.where(bg, bv * rel[bu.codes], np.nan)
     is_rel = bg & ~tg & ~np.isnan(rel_f)
     below = is_rel & (rel_f < -1)
     add(
@@ -1109,7 +1243,6 @@ def _change_values(
     fb = np.where(
         have & (flows.amount_bad[np.maximum(gflow, 0)] if len(flows.basis) else False), -1, fb
     )
-    funit = np.full(M, "", dtype=object)
     for col, v, u, g, rule in (("to", tv, tu, tg, "to_unit"), ("by", bv, bu, bg & ~tg, "by_unit")):
         m = ~is_rel & g & (fb >= 0)
         conv = np.full(M, np.nan)
@@ -1121,8 +1254,9 @@ def _change_values(
         mo = m & (fb == B_OTHER)
         conv[mo] = v[mo]
         wrong = m & np.isnan(conv)
-        for i in np.flatnonzero(wrong):  # error rows only
-            funit[i] = rules.unit_text_of(str(flows.unit[gflow[i]]))
+        funit = {
+            i: rules.unit_text_of(flows.unit[gflow[i]]) for i in np.flatnonzero(wrong).tolist()
+        }
         add(wrong, column=col, message=rules.quantity_messages(rule, wrong, v, u, unit=funit))
         value = np.where(m & ~wrong, conv, value)
     neg = tg & ~np.isnan(value) & (tv < 0)
@@ -1130,27 +1264,23 @@ def _change_values(
     return kind, value
 
 
-def _check_costs(
-    iv: pd.DataFrame, ipos: np.ndarray, currency: np.ndarray, add: Any
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _check_costs(iv: _Frame, icur: Text, add: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Capex and opex in the plant's currency (a bare number is in it), lifetime in years."""
     M = len(iv)
-    icur = np.where(ipos >= 0, currency[np.maximum(ipos, 0)] if len(currency) else "USD", "USD")
     out: list[np.ndarray] = []
+    cur_ok = rules.codes(icur, CURRENCIES) >= 0  # a bad currency is reported once, in plants
     for col in ("capex", "opex", "lifetime"):
-        v, u, g = split_quantity(iv, col)
+        v, u, g = iv.qty(col)
         bad, msg = _unreadable(iv, col, v, u, g)
         add(bad, column=col, message=msg)
-        g &= ~bad
+        g &= ~bad & cur_ok
         val = np.full(M, np.nan)
-        g &= (
-            rules.codes(icur, CURRENCIES) >= 0
-        )  # a bad currency is reported once, in the plants table
-        for c in set(icur[g].tolist()):  # distinct currencies and units only
-            unit, example = rules.money_units(str(c))[col]
-            for uu in set(u[g & (icur == c)].tolist()):
-                rows = g & (icur == c) & (u == uu)
-                f = rules.unit_factor(str(uu) or unit.split("/")[0], unit)
+        for c in icur.distinct(g):  # distinct currencies and units only
+            unit, example = rules.money_units(c)[col]
+            in_c = g & icur.eq(c)
+            for uu in u.distinct(in_c):
+                rows = in_c & u.eq(uu)
+                f = rules.unit_factor(uu or unit.split("/")[0], unit)
                 if f is None:
                     add(
                         rows,
@@ -1163,18 +1293,20 @@ def _check_costs(
                     val[rows] = v[rows] * f
         out.append(val)
     capex, opex, life = out
-    lv, lu, _ = split_quantity(iv, "lifetime")
+    lv, lu, _ = iv.qty("lifetime")
     m = ~np.isnan(life) & ~(life > 0)
     add(
         m,
         column="lifetime",
-        message=rules.quantity_messages("positive", m, lv, np.where(lu == "", "year", lu)),
+        message=rules.quantity_messages(
+            "positive", m, lv, lu.where(lu.ne(""), Text.full(M, "year"))
+        ),
     )
     m = ~np.isnan(capex) & (capex < 0)
     add(
         m,
         column="capex",
-        message=rules.quantity_messages("negative", m, *split_quantity(iv, "capex")[:2]),
+        message=rules.quantity_messages("negative", m, *iv.qty("capex")[:2]),
     )
     return capex, opex, life
 
@@ -1187,7 +1319,7 @@ def _flow_table(flows: _Flows, ok: np.ndarray, new_pos: np.ndarray) -> tuple[Flo
     forder = forder[np.argsort(new_pos[flows.pos[forder]], kind="stable")]
     ft = FlowTable.empty(len(forder))
     ft.plant = new_pos[flows.pos[forder]]
-    ft.flow_id = flows.fid[forder]
+    ft.flow_id = flows.fid[forder].values
     ft.type = flows.ftype[forder]
     ft.amount = flows.amount[forder]
     ft.basis = flows.basis[forder]
@@ -1205,31 +1337,40 @@ def _scenario_steps(
     plants: _Plants,
     ok: np.ndarray,
     new_pos: np.ndarray,
-    iv_index: pd.Index,
+    ch: _Changes,
+    iv_keys: pd.Index,
     iv_plant: np.ndarray,
     first: np.ndarray,
     err: _Errors,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Steps (plant, scenario code, intervention) from the scenarios table or ``scenario``."""
-    st = t.scenarios
+    """Steps (plant, scenario code, intervention) from the scenarios table or ``scenario``.
+
+    ``iv_keys`` holds each intervention's (plant, id) as the integer of :func:`_pair_keys`
+    over ``ch.plant`` and ``ch.iid``; ``first`` its first row in the interventions table.
+    """
+    st = _Frame(t.scenarios, (t.text or {}).get("scenarios"))
     st_plant, st_name, st_iv = (
         np.zeros(0, dtype=np.int64),
         np.zeros(0, dtype=object),
         np.zeros(0, dtype=np.int64),
     )
-    if st is not None and len(st):
-        spl, sname, siv = _text(st, "plant"), _text(st, "scenario"), _text(st, "intervention")
+    if len(st):
+        spl, sname, siv = st.text("plant"), st.text("scenario"), st.text("intervention")
         sp = plants.lookup(spl)
         use = sp >= 0
         use[use] = ok[sp[use]]
-        g = iv_index.get_indexer(pd.Series(spl, dtype=object) + _SEP + pd.Series(siv, dtype=object))
+        skey = _pair_keys(ch.plant, ch.iid, spl, siv)[1]
+        g = np.where(skey >= 0, iv_keys.get_indexer(skey), -1)
         missing = use & (g < 0)
-        msg = np.full(len(st), "", dtype=object)
-        for i in np.flatnonzero(missing):  # error rows only
-            ids = [k.split(_SEP, 1)[1] for k in iv_index if k.startswith(str(spl[i]) + _SEP)]
-            msg[i] = rules.choice_message("no_intervention", str(siv[i]), ids)
+        ids_of = _lister(ch.plant[first], ch.iid[first]) if missing.any() else None
+        msg = {
+            i: rules.choice_message("no_intervention", siv[i], ids_of(spl[i]))
+            for i in np.flatnonzero(missing).tolist()  # error rows only
+            if ids_of is not None
+        }
         err.add(missing, spl, "scenarios", sname, "intervention", msg)
-        twice = use & pd.DataFrame({"p": spl, "s": sname, "i": siv}).duplicated().to_numpy()
+        codes = pd.DataFrame({"p": spl.codes, "s": sname.codes, "i": siv.codes})
+        twice = use & codes.duplicated().to_numpy()
         err.add(
             twice,
             spl,
@@ -1238,19 +1379,23 @@ def _scenario_steps(
             "intervention",
             _per_row(twice, lambda i: message("listed_twice", value=siv[i])),
         )
-        reserved = use & (sname == "baseline")
+        reserved = use & sname.eq("baseline")
         err.add(reserved, spl, "scenarios", None, "scenario", message("baseline"))
-        use &= (g >= 0) & (sname != "baseline") & ~twice
-        st_plant, st_name, st_iv = new_pos[sp[use]], sname[use], g[use].astype(np.int64)
+        use &= (g >= 0) & sname.ne("baseline") & ~twice
+        st_plant, st_name, st_iv = new_pos[sp[use]], sname[use].values, g[use].astype(np.int64)
     has_table = np.zeros(int(ok.sum()), dtype=bool)
     has_table[st_plant] = True
     n_iv = len(iv_plant)
     dflt = ~has_table[iv_plant] if n_iv else np.zeros(0, dtype=bool)
-    scen_col = _text(t.interventions, "scenario")[first] if n_iv else np.zeros(0, dtype=object)
-    names = pd.Series(np.where(scen_col == "", "all", scen_col)[dflt], dtype=object)
-    exploded = names.str.split(";").explode().str.strip()
-    exploded = exploded[exploded != ""]
-    d_g = np.flatnonzero(dflt)[exploded.index.to_numpy()]
+    exploded = pd.Series([], dtype=object)
+    if dflt.any():
+        ivf = _Frame(t.interventions, (t.text or {}).get("interventions"))
+        scen_col = ivf.text("scenario")[first][dflt]
+        all_ = Text.full(len(scen_col), "all")
+        names = pd.Series(scen_col.where(scen_col.ne(""), all_).values, dtype=object)
+        exploded = names.str.split(";").explode().str.strip()
+        exploded = exploded[exploded != ""]
+    d_g = np.flatnonzero(dflt)[exploded.index.to_numpy(dtype=np.int64)]
     all_plant = np.concatenate([st_plant, iv_plant[d_g]]).astype(np.int64)
     all_name = np.concatenate([st_name, exploded.to_numpy(dtype=object)]).astype(object)
     all_iv = np.concatenate([st_iv, d_g]).astype(np.int64)
@@ -1323,13 +1468,15 @@ def _renumber(pf: Portfolio, rows: dict[str, np.ndarray]) -> None:
 def _vector_portfolio(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.DataFrame]:
     """Validate and build the plants without processes, column by column."""
     err = _Errors(t.names)
-    plants = _check_plants(t.plants, err)
-    flows = _check_flows(t.flows, plants, err, lib)
-    ch = _check_changes(t.interventions, plants, flows, err)
+    text = t.text or {}
+    pl = _Frame(t.plants, text.get("plants"))
+    plants = _check_plants(pl, err)
+    flows = _check_flows(_Frame(t.flows, text.get("flows")), plants, err, lib)
+    ch = _check_changes(_Frame(t.interventions, text.get("interventions")), plants, flows, err)
     errors = err.frame()
     bad_ids = set(errors["plant"].tolist())
     pid = plants.pid
-    ok = (rules.codes(pid, sorted(bad_ids)) < 0) & (pid != "") & ~plants.dup
+    ok = (rules.codes(pid, sorted(bad_ids)) < 0) & pid.ne("") & ~plants.dup
     new_pos = np.full(len(pid), -1, dtype=np.int64)
     new_pos[ok] = np.arange(int(ok.sum()))
     ft, local_idx = _flow_table(flows, ok, new_pos)
@@ -1337,7 +1484,7 @@ def _vector_portfolio(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.Data
     ikeep = ch.pos >= 0
     ikeep[ikeep] = ok[ch.pos[ikeep]]
     rows = np.flatnonzero(ikeep)
-    ikey = pd.Series(ch.plant[rows], dtype=object) + _SEP + pd.Series(ch.iid[rows], dtype=object)
+    ikey = _pair_keys(ch.plant, ch.iid, ch.plant, ch.iid)[0][rows]
     g_of_row, iv_keys = pd.factorize(ikey, sort=False)
     g_of_row = np.asarray(g_of_row, dtype=np.int64)
     n_iv = len(iv_keys)
@@ -1354,20 +1501,25 @@ def _vector_portfolio(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.Data
     iv_plant = new_pos[ch.pos[first]] if n_iv else np.zeros(0, dtype=np.int64)
     serr = _Errors(t.names)
     st_plant, st_scen, st_iv, scen_names = _scenario_steps(
-        t, plants, ok, new_pos, pd.Index(iv_keys), iv_plant, first, serr
+        t, plants, ok, new_pos, ch, pd.Index(iv_keys), iv_plant, first, serr
     )
     late_bad = set(serr.frame()["plant"]) - bad_ids
     if late_bad:  # a plant with an error in the scenarios table is dropped too: rebuild
-        pf2, err2 = _vector_portfolio(_without(t, late_bad), lib)
+        rest = _without(t, late_bad)
+        pf2, err2 = _vector_portfolio(rest, lib)
+        assert rest.rows is not None  # rows of the tables without those plants, as in ``t``
+        err2 = input_rows(err2, rest.rows, ("place", "message"))
+        _renumber(pf2, rest.rows)
         late = serr.frame()
         return pf2, pd.concat([err2, late[late["plant"].isin(late_bad)]], ignore_index=True)
     S = max(len(scen_names), 1)
+    ids = pid[ok].tolist()
     pf = Portfolio(
-        plant_ids=[str(x) for x in pid[ok]],
-        names=[str(n) or str(i) for n, i in zip(_text(t.plants, "name")[ok], pid[ok], strict=True)],
-        sectors=[str(x) or None for x in _text(t.plants, "sector")[ok]],
+        plant_ids=ids,
+        names=[n or i for n, i in zip(pl.text("name")[ok].tolist(), ids, strict=True)],
+        sectors=[x or None for x in pl.text("sector")[ok].tolist()],
         countries=[str(x) for x in plants.country[ok]],
-        currency=[str(x) for x in plants.currency[ok]],
+        currency=plants.currency[ok].tolist(),
         production=plants.production[ok],
         production_unit=[str(x) for x in plants.punit[ok]],
         discount_rate=plants.rate[ok],
@@ -1380,7 +1532,7 @@ def _vector_portfolio(t: Tables, lib: FactorLibrary) -> tuple[Portfolio, pd.Data
             grid_cm=plants.grid_cm[ok],
         ),
         iv_plant=iv_plant,
-        iv_ids=[str(x) for x in ch.iid[first]],
+        iv_ids=ch.iid[first].tolist(),
         capex=per_iv(ch.capex, 0.0),
         opex=per_iv(ch.opex, 0.0),
         lifetime=per_iv(ch.lifetime, np.nan),
