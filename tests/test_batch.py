@@ -394,3 +394,30 @@ def test_folder_batch_assesses_xlsx_plants(tmp_path):
     assert list(err.index) == ["broken"]
     assert err.loc["broken", "place"] == "Measures!A1"
     assert "did you mean 'Interventions'?" in err.loc["broken", "message"]
+
+
+@pytest.mark.parametrize("suffix", [".json", ".xlsx", ".csv"])
+def test_unchecked_balance_writes_to_json_xlsx_csv(tmp_path, suffix):
+    """A balance that cannot be checked (``closes`` is NA) crashed the JSON and Excel writers:
+    ``TypeError: Object of type NAType is not JSON serializable``."""
+    out = tmp_path / f"res{suffix}"
+    assert main(["batch", str(DATA / "issue_example.yaml"), "--out", str(out)]) == 0
+    if suffix == ".json":
+        bal = pd.DataFrame(json.loads(out.read_text())["balances"])
+    elif suffix == ".xlsx":
+        bal = pd.read_excel(out, sheet_name="balances")
+    else:
+        bal = pd.read_csv(out.parent / "res.balances.csv")
+    mass = bal[bal["balance"] == "mass"].iloc[0]
+    assert pd.isna(mass["closes"])  # not checked: empty, not False
+    assert "cannot be checked" in mass["note"]
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".json"])
+def test_batch_into_a_missing_folder_is_one_clear_line(tmp_path, capsys, suffix):
+    """``--out`` in a folder that does not exist was an internal error for .parquet and .csv."""
+    out = tmp_path / "missing" / f"res{suffix}"
+    assert main(["batch", str(DATA / "issue_example.yaml"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write in {out.parent}" in err
+    assert "internal error" not in err

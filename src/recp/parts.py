@@ -173,7 +173,10 @@ def write_dataset(
     check_targets(out, tables, by, force)
     items = work_items(Path(src), chunk_plants)
     parent = out.parent if str(out.parent) else Path(".")
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    except OSError as e:
+        raise OutputError(f"{out}: cannot write in {parent}: {e.strerror or e}") from None
     try:
         for n in tables:
             (staging / n).mkdir()
