@@ -31,8 +31,8 @@ import pandas as pd
 from recp import engine
 from recp.assessment import (
     ECONOMICS_FIELDS,
-    balance_warning,
-    benchmark_warning,
+    balance_messages,
+    benchmark_messages,
     is_intensity_row,
     no_effect_warning,
     no_inputs_note,
@@ -660,34 +660,60 @@ def _warnings_frame(
     bal: pd.DataFrame,
     bench: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Per valid plant, the warnings ``recp assess`` gives, in the same order."""
-    index = {p: k for k, p in enumerate(pf.plant_ids)}
-    rows: list[tuple[int, int, dict[str, str]]] = [
-        (p, 0, {"code": c, "message": m}) for p, c, m in pf.warnings
-    ]
-    rows += [
-        (int(pf.iv_plant[g]), 1, no_effect_warning(pf.iv_ids[g]))
-        for g in np.flatnonzero(no_effect_iv)
-    ]
-    unclosed = bal[~bal["closes"].fillna(False).to_numpy(dtype=bool)]
-    cols = (unclosed[c].tolist() for c in BALANCE_COLUMNS)
-    for plant, name, unit, tin, tout, _, rel, tol, closes, note in zip(*cols, strict=True):
-        closes = None if pd.isna(closes) else bool(closes)  # balances not closing: messages
-        rel = None if pd.isna(rel) else float(rel)
-        w = balance_warning(name, unit, tin, tout, rel, tol, closes, note)
-        if w is not None:
-            rows.append((index[plant], 2, w))
+    """Per valid plant, the warnings ``recp assess`` gives, in the same order.
+
+    Read-time warnings, interventions without effect, balances that do not close or cannot be
+    checked, intensities outside their reference range: the messages are built column-wise
+    (:func:`recp.assessment.balance_messages`), never with a Python call per plant.
+    """
+    ids = pd.Index(pf.plant_ids)
+    parts: list[tuple[np.ndarray, int, Any, Any]] = []  # (plant, group, codes, messages)
+    if pf.warnings:
+        read = np.array(pf.warnings, dtype=object).reshape(-1, 3)
+        parts.append((read[:, 0].astype(np.int64), 0, read[:, 1], read[:, 2]))
+    g = np.flatnonzero(no_effect_iv)
+    if len(g):
+        ws = [no_effect_warning(pf.iv_ids[i]) for i in g]  # one per intervention without effect
+        parts.append((pf.iv_plant[g], 1, [w["code"] for w in ws], [w["message"] for w in ws]))
+    closes = bal["closes"]
+    unchecked = closes.isna().to_numpy(dtype=bool)
+    failed = ~unchecked & ~closes.fillna(True).to_numpy(dtype=bool)
+    names = bal["balance"].to_numpy(dtype=object)
+    for name, unit in (("water", "m3"), ("mass", "t")):
+        for sel, kind in ((unchecked, "unchecked"), (failed, "open")):
+            rows = bal[sel & (names == name)]
+            if not len(rows):
+                continue
+            if kind == "unchecked":
+                code = f"{name}_balance_unchecked"
+                msgs = list(map(f"{name} balance not checked: ".__add__, rows["note"].tolist()))
+            else:
+                code = f"{name}_balance"
+                msgs = balance_messages(
+                    name, unit, rows["in"], rows["out"], rows["relative"], rows["tolerance"]
+                )
+            code_col = np.full(len(rows), code, dtype=object)
+            parts.append((ids.get_indexer(rows["plant"]), 2, code_col, msgs))
     outside = bench[bench["flag"].isin(["below", "above"])]
-    for r in outside.itertuples(index=False):  # intensities outside their range: messages
-        w = benchmark_warning(r.indicator, r.value, r.unit, r.flag, r.low, r.high, r.source)
-        rows.append((index[r.plant], 3, w))
-    keep = [x for x in rows if ok[x[0]]]
-    keep.sort(key=lambda x: (x[0], x[1]))  # stable: each group keeps its order
+    if len(outside):
+        msgs = benchmark_messages(
+            *(outside[c] for c in ("indicator", "value", "unit", "flag", "low", "high", "source"))
+        )
+        code = np.full(len(outside), "intensity_outside_reference", dtype=object)
+        parts.append((ids.get_indexer(outside["plant"]), 3, code, msgs))
+    if not parts:
+        return pd.DataFrame(columns=WARNING_COLUMNS)
+    plant = np.concatenate([p for p, _, _, _ in parts])
+    group = np.concatenate([np.full(len(p), k) for p, k, _, _ in parts])
+    code = np.concatenate([np.asarray(c, dtype=object) for _, _, c, _ in parts])
+    message = np.concatenate([np.asarray(m, dtype=object) for _, _, _, m in parts])
+    order = np.lexsort((group, plant))  # stable: each (plant, group) keeps its order
+    order = order[ok[plant[order]]]
     return pd.DataFrame(
         {
-            "plant": [pf.plant_ids[p] for p, _, _ in keep],
-            "code": [w["code"] for _, _, w in keep],
-            "message": [w["message"] for _, _, w in keep],
+            "plant": np.asarray(pf.plant_ids, dtype=object)[plant[order]],
+            "code": code[order],
+            "message": message[order],
         },
         columns=WARNING_COLUMNS,
     )
