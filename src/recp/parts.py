@@ -99,6 +99,25 @@ def arrow_table(df: pd.DataFrame) -> pa.Table:
     return table.cast(pa.schema(fields)).replace_schema_metadata(None)
 
 
+def write_parquet(table: pa.Table, where: Any) -> None:
+    """Write one part (or a roll-up) with writer options chosen for these tables.
+
+    Text columns are dictionary-encoded (a part repeats a few hundred plant ids and a few
+    dozen indicators, components, units, codes millions of times); numbers are not (their
+    values rarely repeat: trying a dictionary first and falling back costs time and space).
+    Min/max statistics are kept for numbers and for ``plant`` (a reader skips the parts that
+    cannot hold a plant), not for the other text columns, whose values every part holds (they
+    would prune nothing, and are the slowest statistics to compute). Snappy compression, the
+    Parquet default. The options depend on the schema only, so a part's bytes depend only on
+    its rows.
+    """
+    text = [
+        f.name for f in table.schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+    ]
+    stats = [f.name for f in table.schema if f.name not in text or f.name == "plant"]
+    pq.write_table(table, where, compression="snappy", use_dictionary=text, write_statistics=stats)
+
+
 def write_part(job: tuple[int, Any], spec: PartSpec) -> PartSummary:
     """Assess one work item and write its parts (top-level: processes and Dask call it)."""
     k, item = job
@@ -110,7 +129,7 @@ def write_part(job: tuple[int, Any], spec: PartSpec) -> PartSummary:
         if df is None or not len(df):
             continue
         path = Path(spec.staging) / name / part_name(k)
-        pq.write_table(arrow_table(df), path)
+        write_parquet(arrow_table(df), path)
         rows[name], sizes[name] = len(df), path.stat().st_size
     summary = PartSummary(k, rows, sizes, 0 if res.plants is None else len(res.plants), res.errors)
     if res.plants is not None:
@@ -206,7 +225,7 @@ def write_dataset(
     for b in by:
         roll = sum_rollups([s.rollups[b] for s in summaries if b in s.rollups], b)
         buf = pa.BufferOutputStream()
-        pq.write_table(arrow_table(roll), buf)
+        write_parquet(arrow_table(roll), buf)
         written.append(
             write_atomic(companion(out, f"rollup-{b}"), buf.getvalue().to_pybytes(), [src], force)
         )
@@ -232,7 +251,7 @@ def _finish(
         if not parts:  # an empty table still reads back, with its columns
             path = staging / n / part_name(0)
             empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns[n]})
-            pq.write_table(arrow_table(empty), path)
+            write_parquet(arrow_table(empty), path)
             parts = [{"file": part_name(0), "rows": 0, "bytes": path.stat().st_size}]
         entries[n] = {"parts": parts, "rows": sum(p["rows"] for p in parts)}
     return {
