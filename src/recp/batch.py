@@ -280,7 +280,7 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None, details: bool = Tr
     present |= rs.always[None, :]
 
     ru = _Runs.of(pf)
-    stacked, neg_info, no_effect = _simulate(pf, co.flow, co_row, co.value, base_p, ru)
+    st, neg_info, no_effect = _simulate(pf, co.flow, co_row, co.value, base_p, ru)
     bases = ("t", "m3", "GJ")
     for r, g, prev, after in neg_info:
         p = int(ru.plant[r])
@@ -294,16 +294,14 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None, details: bool = Tr
         )
         errors.append(_error(pf, p, pf.change_place(g), message))
     ok = ~bad
-    n_steps = np.bincount(ru.s_run, minlength=ru.n)
-    end = stacked[n_steps, np.arange(ru.n)]
 
     lab = _Labels(rs, pf)
     args = (ru.plant, ru.scen, ru.standalone)
     steps = (ru.s_run, ru.s_k, ru.s_iv, ok)
-    res_df = _results_frame(pf, lab, base_p, present, end, *args, ok)
-    eco_df = _economics_frame(pf, lab, rs, base_p, present, stacked, *args, *steps)
+    res_df = _results_frame(pf, lab, st, present, *args, ok)
+    eco_df = _economics_frame(pf, lab, rs, st, present, *args, *steps)
     sav_df = (
-        _savings_frame(pf, lab, base_p, present, stacked, *args, *steps)
+        _savings_frame(pf, lab, st, present, *args, *steps)
         if details
         else pd.DataFrame(columns=SAVING_COLUMNS)
     )
@@ -396,6 +394,41 @@ def _run_changes(
     }
 
 
+@dataclass
+class _States:
+    """Every plant's baseline results and every run's results after each of its steps.
+
+    ``S`` holds one row of results per state: the plants' baselines first, then the state
+    after each step, a block per step position (every run's first step, then every second
+    step...). Rows are addressed by index arrays, so nothing is copied per run.
+    """
+
+    S: np.ndarray  # (plants + steps, rows)
+    before: np.ndarray  # (steps,) row of S before each step
+    after: np.ndarray  # (steps,) row of S after each step
+    end: np.ndarray  # (runs,) row of S after a run's last step (its baseline without steps)
+
+
+def _state_rows(ru: _Runs, P: int) -> tuple[_States, np.ndarray, np.ndarray]:
+    """The row layout of :class:`_States` (``S`` not filled) and the steps of each position."""
+    n_st = len(ru.s_run)
+    k_max = int(ru.s_k.max()) + 1 if n_st else 0
+    by_k = np.argsort(ru.s_k, kind="stable")  # steps by position, in step order within one
+    after = np.empty(n_st, dtype=np.int64)
+    after[by_k] = P + np.arange(n_st)
+    step_at = np.full((ru.n, max(k_max, 1)), -1, dtype=np.int64)  # (run, position) -> step
+    step_at[ru.s_run, ru.s_k] = np.arange(n_st)
+    first = ru.s_k == 0
+    before = np.where(first, ru.plant[ru.s_run], -1)
+    before[~first] = after[step_at[ru.s_run[~first], ru.s_k[~first] - 1]]
+    n_steps = np.bincount(ru.s_run, minlength=ru.n)
+    has = n_steps > 0
+    end = ru.plant.copy()
+    end[has] = after[step_at[np.flatnonzero(has), n_steps[has] - 1]]
+    st = _States(np.empty((P + n_st, 0)), before, after, end)
+    return st, by_k, step_at
+
+
 def _simulate(
     pf: Portfolio,
     co_flow: np.ndarray,
@@ -403,15 +436,15 @@ def _simulate(
     co_value: np.ndarray,
     base_p: np.ndarray,
     ru: _Runs,
-) -> tuple[np.ndarray, list[tuple[int, int, float, float]], np.ndarray]:
+) -> tuple[_States, list[tuple[int, int, float, float]], np.ndarray]:
     """Apply every run's steps, all runs at once (:mod:`recp.models.changes`).
 
-    Returns the results of every run after 0..k steps ``(k_max + 1, runs, rows)``, the first
-    change of each run that takes a flow below zero (run, change, before, after), and whether
-    each run leaves every flow as it was.
+    Returns the results of every state (:class:`_States`), the first change of each run that
+    takes a flow below zero (run, change, before, after), and whether each run leaves every
+    flow as it was.
     """
     ft = pf.ft
-    R = base_p.shape[1]
+    P, R = base_p.shape
     # Flows per plant (ft is sorted by plant) and per run.
     f_count = np.bincount(ft.plant, minlength=len(pf.plant_ids))
     f_start = _starts(f_count)
@@ -427,28 +460,35 @@ def _simulate(
     e_count = np.bincount(co_flow, minlength=len(ft))
     rf_ecount = e_count[rf_flow]
     rf_estart = _starts(e_count)[rf_flow]
+    st, by_k, step_at = _state_rows(ru, P)
+    st.S = np.empty((P + len(ru.s_run), R))
+    st.S[:P] = base_p
+    k_count = np.bincount(ru.s_k, minlength=step_at.shape[1])
 
-    def add_delta(target: np.ndarray, rf: np.ndarray, change: np.ndarray) -> None:
-        """Add to ``target`` (runs x rows) the effect of run-flows ``rf`` changing.
+    def step_rows(k: int, lo: int, rf: np.ndarray, change: np.ndarray) -> None:
+        """Fill the rows after the steps at position ``k`` (a block starting at ``P + lo``).
 
-        Only the cells they touch are computed.
+        Each is the row before plus the effect of run-flows ``rf`` changing by ``change``.
+        Each cell's effect is summed in entry order, then added to the row before (cells no
+        flow touched add 0.0, which leaves them as they are: no result is ever -0.0).
         """
+        steps = by_k[lo : lo + k_count[k]]
         ent = _ranges(rf_estart[rf], rf_ecount[rf])
         who = np.repeat(np.arange(len(rf)), rf_ecount[rf])
-        keys = rf_run[rf[who]] * R + e_row[ent]
-        uk, inv = np.unique(keys, return_inverse=True)
-        target.reshape(-1)[uk] += np.bincount(
-            inv, weights=change[who] * e_val[ent], minlength=len(uk)
-        )
+        local = st.after[step_at[rf_run[rf], k]] - (P + lo)  # the run-flow's row in the block
+        delta = np.bincount(
+            local[who] * R + e_row[ent],
+            weights=change[who] * e_val[ent],
+            minlength=len(steps) * R,
+        ).reshape(len(steps), R)
+        np.add(delta, st.S[st.before[steps]], out=st.S[P + lo : P + lo + len(steps)])
 
     C = _run_changes(pf, ru, r_start, f_start)
-    k_max = int(ru.s_k.max()) + 1 if len(ru.s_k) else 1  # one step at least: shapes stay valid
     j_max = int(C["j"].max()) + 1 if len(C["j"]) else 0
-    stacked = np.empty((k_max + 1, ru.n, R))  # results of every run after 0..k steps
-    stacked[0] = base_p[ru.plant]  # every run starts from its plant's baseline
     negative = np.zeros(ru.n, dtype=bool)
     neg_info: list[tuple[int, int, float, float]] = []
-    for k in range(k_max):
+    lo = 0
+    for k in range(len(k_count)):
         at_k = C["k"] == k
         touched: list[np.ndarray] = []
         start_state: list[np.ndarray] = []
@@ -480,19 +520,17 @@ def _simulate(
             touched.append(idx)
             start_state.append(before)
             state[idx] = np.maximum(new, 0.0)
-        # results after step k = before + the effect of the run-flows this step changed
-        stacked[k + 1] = stacked[k]
-        if touched:
-            rf_all = np.concatenate(touched)
-            # the first recorded value of a run-flow in this step is its value before the step
-            rf_u, first = np.unique(rf_all, return_index=True)
-            before_u = np.concatenate(start_state)[first]
-            add_delta(stacked[k + 1], rf_u, state[rf_u] - before_u)
+        # the first recorded value of a run-flow in this step is its value before the step
+        rf_all = np.concatenate(touched) if touched else np.zeros(0, dtype=np.int64)
+        rf_u, first = np.unique(rf_all, return_index=True)
+        before_u = np.concatenate(start_state)[first] if touched else np.zeros(0)
+        step_rows(k, lo, rf_u, state[rf_u] - before_u)
+        lo += int(k_count[k])
     # a run with no effect: every amount as it was (np.allclose's tolerances)
     base = ft.amount[rf_flow]
     far = np.abs(state - base) > 1e-8 + 1e-5 * np.abs(base)
     no_effect = np.bincount(rf_run[far], minlength=ru.n) == 0
-    return stacked, neg_info, no_effect
+    return st, neg_info, no_effect
 
 
 def _balances_frame(pf: Portfolio, ok: np.ndarray) -> pd.DataFrame:
@@ -727,9 +765,8 @@ def _frame(columns: dict[str, Any], names: list[str]) -> pd.DataFrame:
 def _results_frame(
     pf: Portfolio,
     lab: _Labels,
-    base_p: np.ndarray,
+    st: _States,
     present: np.ndarray,
-    end: np.ndarray,
     run_plant: np.ndarray,
     run_scen: np.ndarray,
     standalone: np.ndarray,
@@ -747,9 +784,9 @@ def _results_frame(
     )  # stable: runs keep their order within a plant
     b_plant, b_scen, b_vals_src = b_plant[o], b_scen[o], b_vals_src[o]
     is_base = b_vals_src < 0
-    vals = base_p[b_plant]
-    if len(scen_runs):  # no plant with interventions: there are no end states
-        vals = np.where(is_base[:, None], vals, end[np.maximum(b_vals_src, 0)])
+    b_rows = b_plant.copy()  # baseline rows, then each scenario run's end state
+    b_rows[~is_base] = st.end[b_vals_src[~is_base]]
+    vals = st.S[b_rows]
     # intensity columns appended after the rows
     prod = pf.production[b_plant]
     inten = vals[:, lab.tot_rows] / prod[:, None]
@@ -790,9 +827,8 @@ def _results_frame(
 def _savings_frame(
     pf: Portfolio,
     lab: _Labels,
-    base_p: np.ndarray,
+    states: _States,
     present: np.ndarray,
-    stacked: np.ndarray,
     run_plant: np.ndarray,
     run_scen: np.ndarray,
     standalone: np.ndarray,
@@ -804,12 +840,11 @@ def _savings_frame(
     """Savings rows as in the single-plant JSON, in the same order."""
     n_iv = len(pf.iv_ids)
     n_runs = len(run_plant)
+    S = states.S
     seq = ~standalone[s_run] & ok[run_plant[s_run]]
-    sv_seq = stacked[s_k, s_run] - stacked[s_k + 1, s_run]
     stand_run = np.full(n_iv, -1, dtype=np.int64)
     st = standalone[s_run]
     stand_run[s_iv[st]] = s_run[st]
-    sv_stand = base_p[run_plant[stand_run[s_iv]]] - stacked[1, stand_run[s_iv]]
     scen_runs = ~standalone & ok[run_plant]
     n_steps = np.bincount(s_run[seq], minlength=n_runs)
     keep_run = scen_runs & (n_steps > 0)
@@ -823,23 +858,23 @@ def _savings_frame(
     step_pos[si] = run_start[s_run[si]] + 2 * s_k[si]
     total_pos = run_start + 2 * n_steps
     nb = int(run_size.sum())
-    B_vals = np.empty((nb, stacked.shape[2]))
+    B_vals = np.empty((nb, S.shape[1]))
     B_plant = np.empty(nb, dtype=np.int64)
     B_scen = np.empty(nb, dtype=np.int64)
     B_iv = np.full(nb, -1, dtype=np.int64)
     B_basis = np.zeros(nb, dtype=np.int64)
     # positions are dense over kept runs: remap run starts to kept runs only
     pos_seq = step_pos[si]
-    B_vals[pos_seq] = sv_seq[si]
-    B_vals[pos_seq + 1] = sv_stand[si]
+    B_vals[pos_seq] = S[states.before[si]] - S[states.after[si]]
+    sr = stand_run[s_iv[si]]
+    B_vals[pos_seq + 1] = S[run_plant[sr]] - S[states.end[sr]]
     for pos, basis in ((pos_seq, 0), (pos_seq + 1, 1)):
         B_plant[pos] = run_plant[s_run[si]]
         B_scen[pos] = run_scen[s_run[si]]
         B_iv[pos] = s_iv[si]
         B_basis[pos] = basis
     tp = total_pos[ri]
-    last = n_steps[ri]
-    B_vals[tp] = stacked[0, ri] - stacked[last, ri]
+    B_vals[tp] = S[run_plant[ri]] - S[states.end[ri]]
     B_plant[tp] = run_plant[ri]
     B_scen[tp] = run_scen[ri]
     M = present[B_plant]
@@ -870,9 +905,8 @@ def _economics_frame(
     pf: Portfolio,
     lab: _Labels,
     rs: _RowView,
-    base_p: np.ndarray,
+    st: _States,
     present: np.ndarray,
-    stacked: np.ndarray,
     run_plant: np.ndarray,
     run_scen: np.ndarray,
     standalone: np.ndarray,
@@ -883,19 +917,19 @@ def _economics_frame(
 ) -> pd.DataFrame:
     """Economics rows as in the single-plant JSON (:mod:`recp.models.finance` for both).
 
-    Per run: the in-sequence rows, the standalone rows, then the scenario row.
+    Per run: the in-sequence rows, the standalone rows, then the scenario row. Only the
+    result rows the economics read (cost, GHG, GHG reduction, release totals) are gathered.
     """
     n_iv = len(pf.iv_ids)
     n_runs = len(run_plant)
-    # cost/total is absent when no plant has a price
-    money = (rs.index.get(("cost", "total")), rs.index.get(("ghg_reduction", "total")))
+    col = _EconCols(rs)
     price = np.asarray(pf.carbon_price)
     si = np.flatnonzero(~standalone[s_run] & ok[run_plant[s_run]])
     runs_of = s_run[si]
     plant_of = run_plant[runs_of]
     stand_run = np.full(n_iv, -1, dtype=np.int64)
-    st = standalone[s_run]
-    stand_run[s_iv[st]] = s_run[st]
+    stand = standalone[s_run]
+    stand_run[s_iv[stand]] = s_run[stand]
     sr = stand_run[s_iv[si]]
     iv = s_iv[si]
     capex, opex, life = pf.capex[iv], pf.opex[iv], pf.lifetime[iv]
@@ -911,16 +945,13 @@ def _economics_frame(
     e_iv = np.full(nb, -1, dtype=np.int64)
     e_basis = np.zeros(nb, dtype=np.int64)
     seq_saving = seq_ghg = seq_credit = np.zeros(0)
+    pres = col.take(present, plant_of)
     for b, (before, after) in enumerate(
-        (
-            (stacked[s_k[si], runs_of], stacked[s_k[si] + 1, runs_of]),
-            (base_p[run_plant[sr]], stacked[1, sr]),
-        )
+        ((st.before[si], st.after[si]), (run_plant[sr], st.end[sr]))
     ):
-        flow_saving, credit = _saving_and_credit(
-            before, after, money, present[plant_of], price[plant_of]
-        )
-        av = _avoided(rs, present[plant_of], before, after)
+        before, after = col.take(st.S, before), col.take(st.S, after)
+        flow_saving, credit = _saving_and_credit(col, before, after, pres, price[plant_of])
+        av = _avoided(col, pres, before, after)
         ap = finance.appraise(capex, opex, flow_saving, rate, life, av, credit)
         pos = run_start[runs_of] + b * n_steps[runs_of] + s_k[si]
         e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = plant_of, run_scen[runs_of], iv, b
@@ -942,8 +973,12 @@ def _economics_frame(
                 "credit": seq_credit,
             },
         )
-        last = n_steps[kr]
-        total = _avoided(rs, present[run_plant[kr]], stacked[0, kr], stacked[last, kr])
+        total = _avoided(
+            col,
+            col.take(present, run_plant[kr]),
+            col.take(st.S, run_plant[kr]),
+            col.take(st.S, st.end[kr]),
+        )
         total["ghg"] = np.where(real, mats["ghg"], 0.0).sum(axis=1)
         ap = finance.appraise_scenarios(
             mats["capex"],
@@ -974,18 +1009,45 @@ def _economics_frame(
     )
 
 
+class _EconCols:
+    """The result rows the economics read, as columns of a narrow gathered array.
+
+    ``at[name]`` is the column of ``cost`` (the plant's priced flows), ``ghg_reduction``,
+    ``ghg`` or a release indicator (``mercury``, ``pcdd_f``...), each its ``total`` row; None
+    where the portfolio has no such row.
+    """
+
+    def __init__(self, rs: _RowView):
+        names = ["cost", "ghg_reduction", "ghg", *(ind for ind, _, _ in RELEASE_ECONOMICS)]
+        self.rows = np.array(
+            [rs.index[(n, "total")] for n in names if (n, "total") in rs.index], dtype=np.int64
+        )
+        self.at: dict[str, int | None] = {}
+        for n in names:
+            self.at[n] = (
+                int(np.flatnonzero(self.rows == rs.index[(n, "total")])[0])
+                if (n, "total") in rs.index
+                else None
+            )
+
+    def take(self, table: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """``table[rows]`` restricted to these result rows, shape (len(rows), columns)."""
+        return np.asarray(table[rows[:, None], self.rows[None, :]])
+
+
 def _saving_and_credit(
+    col: _EconCols,
     before: np.ndarray,
     after: np.ndarray,
-    cols: tuple[int | None, int | None],
     present: np.ndarray,
     price: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each step's saving on priced flows and its credit revenue [currency/year].
 
-    ``cols`` are the rows ``cost/total`` and ``ghg_reduction/total`` (None when absent).
+    ``before``, ``after`` and ``present`` hold the columns of ``col``; ``cost/total`` and
+    ``ghg_reduction/total`` may be absent.
     """
-    cost, red = cols
+    cost, red = col.at["cost"], col.at["ghg_reduction"]
     n = len(before)
     flow = (
         np.where(present[:, cost], change(before[:, cost], after[:, cost]), 0.0)
@@ -1010,15 +1072,19 @@ def _step_matrices(
 
 
 def _avoided(
-    rs: _RowView, present: np.ndarray, before: np.ndarray, after: np.ndarray
+    col: _EconCols, present: np.ndarray, before: np.ndarray, after: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """GHG [t CO2e/year], mercury [kg/year], PCDD/F [g TEQ/year] avoided; NaN where absent."""
-    ghg = rs.at("ghg", "total")
+    """GHG [t CO2e/year], mercury [kg/year], PCDD/F [g TEQ/year] avoided; NaN where absent.
+
+    ``before``, ``after`` and ``present`` hold the columns of ``col``.
+    """
+    ghg = col.at["ghg"]
+    assert ghg is not None  # a contract row: every portfolio has it
     out = {"ghg": change(before[:, ghg], after[:, ghg])}
     for ind, _, _ in RELEASE_ECONOMICS:
-        if (ind, "total") in rs.index:
-            col = rs.at(ind, "total")
-            out[ind] = np.where(present[:, col], change(before[:, col], after[:, col]), np.nan)
+        c = col.at[ind]
+        if c is not None:
+            out[ind] = np.where(present[:, c], change(before[:, c], after[:, c]), np.nan)
         else:
             out[ind] = np.full(len(before), np.nan)
     return out
