@@ -125,30 +125,124 @@ DIAGNOSTIC_COLUMNS = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
+class Coded:
+    """A categorical column: integer codes into ``labels`` (-1: no value)."""
+
+    codes: np.ndarray
+    labels: Sequence[str]
+
+
+class Columns:
+    """A tidy table held as numpy columns, categorical ones :class:`Coded`, in column order.
+
+    The batch engine builds its large tables (results, savings, economics) this way:
+    :meth:`frame` makes the pandas DataFrame (categorical columns as pandas Categoricals),
+    :func:`recp.parts.arrow_table` an Arrow table straight from the codes, without pandas.
+    """
+
+    def __init__(self, data: dict[str, np.ndarray | Coded], names: Sequence[str]):
+        self.data = {n: data[n] for n in names}
+
+    def __len__(self) -> int:
+        first = next(iter(self.data.values()), None)
+        if first is None:
+            return 0
+        return len(first.codes if isinstance(first, Coded) else first)
+
+    def frame(self) -> pd.DataFrame:
+        """The table as a DataFrame."""
+        return pd.DataFrame(
+            {
+                n: _cat(v.codes, v.labels) if isinstance(v, Coded) else v
+                for n, v in self.data.items()
+            }
+        )
+
+
 class BatchResult:
-    """Tidy outputs of a batch: results, savings, economics and the plants that failed."""
+    """Tidy outputs of a batch: results, savings, economics and the plants that failed.
 
-    results: pd.DataFrame
-    savings: pd.DataFrame
-    economics: pd.DataFrame
-    errors: pd.DataFrame
-    plants: pd.DataFrame | None = None  # plant attributes (name, country, sector, ...)
-    #: Per plant, as ``recp assess`` reports them: warnings (plant, code, message), the water
-    #: and mass balances, and intensities against sector references (see docs/batch.md).
-    warnings: pd.DataFrame | None = None
-    balances: pd.DataFrame | None = None
-    benchmarks: pd.DataFrame | None = None
+    Every table is a DataFrame; ``results``, ``savings`` and ``economics`` may be given as
+    :class:`Columns`, made into a DataFrame when first read (:meth:`table` gives them as
+    they are, for writers that need no DataFrame).
+    """
 
-    def __post_init__(self) -> None:
-        for name, cols in DIAGNOSTIC_COLUMNS.items():
-            if getattr(self, name) is None:
-                setattr(self, name, pd.DataFrame(columns=cols))
+    def __init__(
+        self,
+        results: pd.DataFrame | Columns,
+        savings: pd.DataFrame | Columns,
+        economics: pd.DataFrame | Columns,
+        errors: pd.DataFrame,
+        plants: pd.DataFrame | None = None,
+        warnings: pd.DataFrame | None = None,
+        balances: pd.DataFrame | None = None,
+        benchmarks: pd.DataFrame | None = None,
+    ) -> None:
+        self._tables: dict[str, pd.DataFrame | Columns] = {
+            "results": results,
+            "savings": savings,
+            "economics": economics,
+        }
+        self.errors = errors
+        self.plants = plants  # plant attributes (name, country, sector, ...)
+        #: Per plant, as ``recp assess`` reports them: warnings (plant, code, message), the
+        #: water and mass balances, and intensities against sector references (docs/batch.md).
+        self.warnings = warnings if warnings is not None else _empty("warnings")
+        self.balances = balances if balances is not None else _empty("balances")
+        self.benchmarks = benchmarks if benchmarks is not None else _empty("benchmarks")
+
+    def _frame(self, name: str) -> pd.DataFrame:
+        t = self._tables[name]
+        if isinstance(t, Columns):
+            t = self._tables[name] = t.frame()
+        return t
+
+    @property
+    def results(self) -> pd.DataFrame:
+        """Baseline and scenario results (plant, scenario, indicator, component, value, unit)."""
+        return self._frame("results")
+
+    @results.setter
+    def results(self, df: pd.DataFrame) -> None:
+        self._tables["results"] = df
+
+    @property
+    def savings(self) -> pd.DataFrame:
+        """Each intervention's savings, in sequence and standalone, and each scenario's."""
+        return self._frame("savings")
+
+    @savings.setter
+    def savings(self, df: pd.DataFrame) -> None:
+        self._tables["savings"] = df
+
+    @property
+    def economics(self) -> pd.DataFrame:
+        """The economics of each intervention (in sequence, standalone) and scenario."""
+        return self._frame("economics")
+
+    @economics.setter
+    def economics(self, df: pd.DataFrame) -> None:
+        self._tables["economics"] = df
+
+    def table(self, name: str) -> pd.DataFrame | Columns | None:
+        """A table by name, as held (``results``, ``savings``, ``economics``: maybe Columns).
+
+        A writer that needs no DataFrame reads :class:`Columns` as they are.
+        """
+        if name in self._tables:
+            return self._tables[name]
+        df: pd.DataFrame | None = getattr(self, name, None)
+        return df
 
     @property
     def n_failed(self) -> int:
         """How many plants failed."""
         return int(self.errors["plant"].nunique()) if len(self.errors) else 0
+
+
+def _empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame(columns=DIAGNOSTIC_COLUMNS[name])
 
 
 # -- the array engine ----------------------------------------------------------------------
@@ -757,11 +851,6 @@ def _warnings_frame(
     )
 
 
-def _frame(columns: dict[str, Any], names: list[str]) -> pd.DataFrame:
-    df = pd.DataFrame(columns)
-    return df[names]
-
-
 def _results_frame(
     pf: Portfolio,
     lab: _Labels,
@@ -771,7 +860,7 @@ def _results_frame(
     run_scen: np.ndarray,
     standalone: np.ndarray,
     ok: np.ndarray,
-) -> pd.DataFrame:
+) -> Columns:
     """Baseline then each scenario's end state per plant; intensities after each block."""
     scen_runs = np.flatnonzero(~standalone & ok[run_plant])
     okp = np.flatnonzero(ok)
@@ -786,39 +875,39 @@ def _results_frame(
     is_base = b_vals_src < 0
     b_rows = b_plant.copy()  # baseline rows, then each scenario run's end state
     b_rows[~is_base] = st.end[b_vals_src[~is_base]]
-    vals = st.S[b_rows]
-    # intensity columns appended after the rows
+    # one block per state: its result rows, then the intensities (totals / production)
+    R, K = st.S.shape[1], len(lab.tot_rows)
+    W = R + K
+    V = np.empty((len(b_rows), W))
+    V[:, :R] = st.S[b_rows]
     prod = pf.production[b_plant]
-    inten = vals[:, lab.tot_rows] / prod[:, None]
-    has_prod = np.isfinite(prod)
-    V = np.concatenate([vals, inten], axis=1)
+    V[:, R:] = V[:, lab.tot_rows] / prod[:, None]
+    shown = present[b_plant]
+    M = np.empty(V.shape, dtype=bool)
     results_only = ~np.isin(np.asarray(lab.ind_names, dtype=object)[lab.ind_code], SAVINGS_ONLY)
-    M = np.concatenate(
-        [present[b_plant] & results_only, has_prod[:, None] & present[b_plant][:, lab.tot_rows]],
-        axis=1,
-    )
-    bi, ci = np.nonzero(M)
-    R = vals.shape[1]
-    is_int = ci >= R
-    row_of = np.where(is_int, lab.tot_rows[np.where(is_int, ci - R, 0)], ci)
-    # intensity columns follow lab.tot_rows
-    k_int = np.where(is_int, ci - R, 0)
-    ind = np.where(is_int, lab.int_ind[k_int], lab.ind_code[row_of])
-    comp = np.where(is_int, lab.int_comp[k_int], lab.comp_code[row_of])
-    unit = np.where(
-        is_int,
-        lab.int_unit_code[np.where(is_int, ci - R, 0), lab.punit_code[b_plant[bi]]],
-        lab.unit_code[row_of, lab.cur_code[b_plant[bi]]],
-    )
+    np.logical_and(shown, results_only, out=M[:, :R])
+    np.logical_and(shown[:, lab.tot_rows], np.isfinite(prod)[:, None], out=M[:, R:])
+    cell = np.flatnonzero(M)  # row-major: blocks in order, columns in order within one
+    bi = cell // W
+    ci = cell - bi * W
+    # per column: indicator and component; its unit per (currency, production unit) of a plant
+    i32 = np.int32
+    col_ind = np.concatenate([lab.ind_code, lab.int_ind]).astype(i32)
+    col_comp = np.concatenate([lab.comp_code, lab.int_comp]).astype(i32)
+    combo, combos = pd.factorize(lab.cur_code * len(lab.punits) + lab.punit_code)
+    cur, pu = np.divmod(np.asarray(combos, dtype=np.int64), len(lab.punits))
+    units = np.concatenate([lab.unit_code[:, cur].T, lab.int_unit_code[:, pu].T], axis=1)
     scen_names = ["baseline", *pf.scen_names]
-    return _frame(
+    return Columns(
         {
-            "plant": _cat(b_plant[bi], pf.plant_ids),
-            "scenario": _cat(b_scen[bi] + 1, scen_names),
-            "indicator": _cat(ind, lab.ind_names),
-            "component": _cat(comp, lab.comp_names),
-            "value": V[bi, ci],
-            "unit": _cat(unit, lab.unit_names),
+            "plant": Coded(b_plant.astype(i32)[bi], pf.plant_ids),
+            "scenario": Coded((b_scen + 1).astype(i32)[bi], scen_names),
+            "indicator": Coded(col_ind[ci], lab.ind_names),
+            "component": Coded(col_comp[ci], lab.comp_names),
+            "value": V.reshape(-1)[cell],
+            "unit": Coded(
+                units.astype(i32).reshape(-1)[combo[b_plant][bi] * W + ci], lab.unit_names
+            ),
         },
         RESULT_COLUMNS,
     )
@@ -836,7 +925,7 @@ def _savings_frame(
     s_k: np.ndarray,
     s_iv: np.ndarray,
     ok: np.ndarray,
-) -> pd.DataFrame:
+) -> Columns:
     """Savings rows as in the single-plant JSON, in the same order."""
     n_iv = len(pf.iv_ids)
     n_runs = len(run_plant)
@@ -881,16 +970,16 @@ def _savings_frame(
     bi, ci = np.nonzero(M)
     iv_vocab, iv_code = _vocab(pf.iv_ids)
     code = np.where(B_iv[bi] >= 0, iv_code[np.maximum(B_iv[bi], 0)], -1)
-    return _frame(
+    return Columns(
         {
-            "plant": _cat(B_plant[bi], pf.plant_ids),
-            "scenario": _cat(B_scen[bi], pf.scen_names),
-            "intervention": _cat(code, iv_vocab),
-            "basis": _cat(B_basis[bi], ["in_sequence", "standalone"]),
-            "indicator": _cat(lab.ind_code[ci], lab.ind_names),
-            "component": _cat(lab.comp_code[ci], lab.comp_names),
+            "plant": Coded(B_plant[bi], pf.plant_ids),
+            "scenario": Coded(B_scen[bi], pf.scen_names),
+            "intervention": Coded(code, iv_vocab),
+            "basis": Coded(B_basis[bi], ["in_sequence", "standalone"]),
+            "indicator": Coded(lab.ind_code[ci], lab.ind_names),
+            "component": Coded(lab.comp_code[ci], lab.comp_names),
             "value": B_vals[bi, ci],
-            "unit": _cat(lab.unit_code[ci, lab.cur_code[B_plant[bi]]], lab.unit_names),
+            "unit": Coded(lab.unit_code[ci, lab.cur_code[B_plant[bi]]], lab.unit_names),
         },
         SAVING_COLUMNS,
     )
@@ -914,7 +1003,7 @@ def _economics_frame(
     s_k: np.ndarray,
     s_iv: np.ndarray,
     ok: np.ndarray,
-) -> pd.DataFrame:
+) -> Columns:
     """Economics rows as in the single-plant JSON (:mod:`recp.models.finance` for both).
 
     Per run: the in-sequence rows, the standalone rows, then the scenario row. Only the
@@ -996,13 +1085,13 @@ def _economics_frame(
         )
     iv_vocab, iv_code = _vocab(pf.iv_ids)
     code = np.where(e_iv >= 0, iv_code[np.maximum(e_iv, 0)], -1)
-    return _frame(
+    return Columns(
         {
-            "plant": _cat(e_plant, pf.plant_ids),
-            "scenario": _cat(e_scen, pf.scen_names),
-            "intervention": _cat(code, iv_vocab),
-            "basis": _cat(e_basis, ["in_sequence", "standalone"]),
-            "currency": _cat(lab.cur_code[e_plant], lab.currencies),
+            "plant": Coded(e_plant, pf.plant_ids),
+            "scenario": Coded(e_scen, pf.scen_names),
+            "intervention": Coded(code, iv_vocab),
+            "basis": Coded(e_basis, ["in_sequence", "standalone"]),
+            "currency": Coded(lab.cur_code[e_plant], lab.currencies),
             **cols,
         },
         ECON_COLUMNS,

@@ -28,6 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -37,6 +38,8 @@ from recp.batch import (
     ECON_COLUMNS,
     RESULT_COLUMNS,
     SAVING_COLUMNS,
+    Coded,
+    Columns,
     execute,
     rollup,
     run_item,
@@ -79,13 +82,16 @@ def part_name(k: int) -> str:
     return f"part-{k:05d}.parquet"
 
 
-def arrow_table(df: pd.DataFrame) -> pa.Table:
-    """A DataFrame as an Arrow table with one schema for every part of a table.
+def arrow_table(df: pd.DataFrame | Columns) -> pa.Table:
+    """A table as an Arrow table with one schema for every part of a table.
 
     Categories stay dictionary-encoded (int32 codes into text), so Parquet writes their
     dictionary pages from the codes instead of hashing every string; empty columns are text.
-    The pandas metadata is dropped: parts of a table differ only in their rows.
+    The pandas metadata is dropped: parts of a table differ only in their rows. The batch
+    engine's :class:`~recp.batch.Columns` become the same table straight from their codes.
     """
+    if isinstance(df, Columns):
+        return _arrow_columns(df)
     table = pa.Table.from_pandas(df, preserve_index=False)
     fields = []
     for f in table.schema:
@@ -97,6 +103,25 @@ def arrow_table(df: pd.DataFrame) -> pa.Table:
             t = pa.string()
         fields.append(pa.field(f.name, t))
     return table.cast(pa.schema(fields)).replace_schema_metadata(None)
+
+
+def _arrow_columns(cols: Columns) -> pa.Table:
+    """:func:`arrow_table` of :class:`~recp.batch.Columns`, without pandas."""
+    arrays = []
+    for v in cols.data.values():
+        if isinstance(v, Coded):
+            codes = np.asarray(v.codes)
+            missing = codes < 0
+            arrays.append(
+                pa.DictionaryArray.from_arrays(
+                    pa.array(codes, type=pa.int32(), mask=missing if missing.any() else None),
+                    pa.array(list(v.labels), type=pa.string()),
+                )
+            )
+        else:
+            # NaN (no value) as null, as pyarrow converts a DataFrame
+            arrays.append(pa.array(np.asarray(v, dtype=float), type=pa.float64(), from_pandas=True))
+    return pa.Table.from_arrays(arrays, names=list(cols.data))
 
 
 def write_parquet(table: pa.Table, where: Any) -> None:
@@ -125,7 +150,7 @@ def write_part(job: tuple[int, Any], spec: PartSpec) -> PartSummary:
     rows: dict[str, int] = {}
     sizes: dict[str, int] = {}
     for name in spec.names:
-        df = getattr(res, name, None)
+        df = res.table(name)
         if df is None or not len(df):
             continue
         path = Path(spec.staging) / name / part_name(k)
