@@ -1011,18 +1011,15 @@ def _economics_frame(
     """
     n_iv = len(pf.iv_ids)
     n_runs = len(run_plant)
-    col = _EconCols(rs)
-    price = np.asarray(pf.carbon_price)
+    col = _EconCols(rs, st.S, present)
     si = np.flatnonzero(~standalone[s_run] & ok[run_plant[s_run]])
     runs_of = s_run[si]
     plant_of = run_plant[runs_of]
     stand_run = np.full(n_iv, -1, dtype=np.int64)
     stand = standalone[s_run]
     stand_run[s_iv[stand]] = s_run[stand]
-    sr = stand_run[s_iv[si]]
     iv = s_iv[si]
-    capex, opex, life = pf.capex[iv], pf.opex[iv], pf.lifetime[iv]
-    rate = pf.discount_rate[plant_of]
+    capex, life = pf.capex[iv], pf.lifetime[iv]
     n_steps = np.bincount(runs_of, minlength=n_runs)
     keep_run = ~standalone & ok[run_plant] & (n_steps > 0)
     run_size = n_steps * 2 + keep_run
@@ -1033,21 +1030,20 @@ def _economics_frame(
     e_scen = np.empty(nb, dtype=np.int64)
     e_iv = np.full(nb, -1, dtype=np.int64)
     e_basis = np.zeros(nb, dtype=np.int64)
-    seq_saving = seq_ghg = seq_credit = np.zeros(0)
-    pres = col.take(present, plant_of)
-    for b, (before, after) in enumerate(
-        ((st.before[si], st.after[si]), (run_plant[sr], st.end[sr]))
-    ):
-        before, after = col.take(st.S, before), col.take(st.S, after)
-        flow_saving, credit = _saving_and_credit(col, before, after, pres, price[plant_of])
-        av = _avoided(col, pres, before, after)
-        ap = finance.appraise(capex, opex, flow_saving, rate, life, av, credit)
+    # in sequence: each step from the state before it; standalone: each intervention from its
+    # plant's baseline, appraised once however many scenarios list it
+    used = np.zeros(n_iv, dtype=bool)
+    used[iv] = True
+    u_iv = np.flatnonzero(used)
+    u_of = np.cumsum(used) - 1  # intervention -> its case among u_iv
+    u_run = stand_run[u_iv]
+    seq = _appraise_steps(pf, col, st.before[si], st.after[si], plant_of, iv)
+    alone = _appraise_steps(pf, col, run_plant[u_run], st.end[u_run], run_plant[u_run], u_iv)
+    for b, (ap, av, credit, take) in enumerate((seq + (None,), alone + (u_of[iv],))):
         pos = run_start[runs_of] + b * n_steps[runs_of] + s_k[si]
         e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = plant_of, run_scen[runs_of], iv, b
-        _put(cols, pos, ap, av)
-        cols["carbon_revenue"][pos] = np.where(np.isnan(price[plant_of]), np.nan, credit)
-        if b == 0:
-            seq_saving, seq_ghg, seq_credit = ap.annual_saving, av["ghg"], credit
+        _put(cols, pos, ap, av, credit, take)
+    seq_saving, seq_ghg, seq_credit = seq[0].annual_saving, seq[1]["ghg"], seq[2]
     # scenario rows: each kept run's in-sequence steps made together
     kr = np.flatnonzero(keep_run)
     if len(kr):
@@ -1062,12 +1058,7 @@ def _economics_frame(
                 "credit": seq_credit,
             },
         )
-        total = _avoided(
-            col,
-            col.take(present, run_plant[kr]),
-            col.take(st.S, run_plant[kr]),
-            col.take(st.S, st.end[kr]),
-        )
+        total = _avoided(col, col.present[run_plant[kr]], col.S[run_plant[kr]], col.S[st.end[kr]])
         total["ghg"] = np.where(real, mats["ghg"], 0.0).sum(axis=1)
         ap = finance.appraise_scenarios(
             mats["capex"],
@@ -1079,10 +1070,8 @@ def _economics_frame(
         )
         pos = run_start[kr] + 2 * n_steps[kr]
         e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = run_plant[kr], run_scen[kr], -1, 0
-        _put(cols, pos, ap, total)
-        cols["carbon_revenue"][pos] = np.where(
-            np.isnan(price[run_plant[kr]]), np.nan, mats["credit"].sum(axis=1)
-        )
+        price = np.asarray(pf.carbon_price)[run_plant[kr]]
+        _put(cols, pos, ap, total, np.where(np.isnan(price), np.nan, mats["credit"].sum(axis=1)))
     iv_vocab, iv_code = _vocab(pf.iv_ids)
     code = np.where(e_iv >= 0, iv_code[np.maximum(e_iv, 0)], -1)
     return Columns(
@@ -1098,30 +1087,44 @@ def _economics_frame(
     )
 
 
-class _EconCols:
-    """The result rows the economics read, as columns of a narrow gathered array.
+def _appraise_steps(
+    pf: Portfolio,
+    col: _EconCols,
+    before: np.ndarray,
+    after: np.ndarray,
+    plant: np.ndarray,
+    iv: np.ndarray,
+) -> tuple[finance.Appraisal, dict[str, np.ndarray], np.ndarray]:
+    """The economics of interventions ``iv`` of ``plant`` taking states ``before`` to ``after``.
 
-    ``at[name]`` is the column of ``cost`` (the plant's priced flows), ``ghg_reduction``,
-    ``ghg`` or a release indicator (``mercury``, ``pcdd_f``...), each its ``total`` row; None
-    where the portfolio has no such row.
+    Returns the appraisal, the quantities avoided and the credit revenue (NaN without price).
+    """
+    b, a, pres = col.S[before], col.S[after], col.present[plant]
+    price = np.asarray(pf.carbon_price)[plant]
+    flow_saving, credit = _saving_and_credit(col, b, a, pres, price)
+    av = _avoided(col, pres, b, a)
+    ap = finance.appraise(
+        pf.capex[iv], pf.opex[iv], flow_saving, pf.discount_rate[plant], pf.lifetime[iv], av, credit
+    )
+    return ap, av, np.where(np.isnan(price), np.nan, credit)
+
+
+class _EconCols:
+    """The result rows the economics read, as the columns of narrow copies of the states.
+
+    ``S`` and ``present`` hold, for every state and plant, the ``total`` rows of ``cost``
+    (the plant's priced flows), ``ghg_reduction``, ``ghg`` and the release indicators
+    (``mercury``, ``pcdd_f``...) that the portfolio has; ``at[name]`` is the column of one,
+    None where the portfolio has no such row.
     """
 
-    def __init__(self, rs: _RowView):
+    def __init__(self, rs: _RowView, S: np.ndarray, present: np.ndarray):
         names = ["cost", "ghg_reduction", "ghg", *(ind for ind, _, _ in RELEASE_ECONOMICS)]
-        self.rows = np.array(
-            [rs.index[(n, "total")] for n in names if (n, "total") in rs.index], dtype=np.int64
-        )
-        self.at: dict[str, int | None] = {}
-        for n in names:
-            self.at[n] = (
-                int(np.flatnonzero(self.rows == rs.index[(n, "total")])[0])
-                if (n, "total") in rs.index
-                else None
-            )
-
-    def take(self, table: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """``table[rows]`` restricted to these result rows, shape (len(rows), columns)."""
-        return np.asarray(table[rows[:, None], self.rows[None, :]])
+        have = [n for n in names if (n, "total") in rs.index]
+        rows = [rs.index[(n, "total")] for n in have]
+        self.at: dict[str, int | None] = {n: have.index(n) if n in have else None for n in names}
+        self.S = np.ascontiguousarray(S[:, rows])
+        self.present = np.ascontiguousarray(present[:, rows])
 
 
 def _saving_and_credit(
@@ -1180,20 +1183,30 @@ def _avoided(
 
 
 def _put(
-    cols: dict[str, np.ndarray], pos: np.ndarray, ap: finance.Appraisal, av: dict[str, np.ndarray]
+    cols: dict[str, np.ndarray],
+    pos: np.ndarray,
+    ap: finance.Appraisal,
+    av: dict[str, np.ndarray],
+    credit: np.ndarray,
+    take: np.ndarray | None = None,
 ) -> None:
-    """Write an appraisal into the economics columns at rows ``pos``."""
-    cols["capex"][pos] = ap.capex
-    cols["annual_saving"][pos] = ap.annual_saving
-    cols["simple_payback_years"][pos] = ap.simple_payback
-    cols["lifetime_years"][pos] = ap.lifetime
-    cols["npv"][pos] = ap.npv
-    cols["irr"][pos] = ap.irr
-    cols["ghg_avoided_t_co2e_per_year"][pos] = av["ghg"]
-    cols["cost_per_t_co2e"][pos] = ap.cost_per_unit["ghg"]
+    """Write an appraisal (its elements ``take``, default all) into the economics rows ``pos``."""
+
+    def put(name: str, x: np.ndarray) -> None:
+        cols[name][pos] = x if take is None else x[take]
+
+    put("capex", ap.capex)
+    put("annual_saving", ap.annual_saving)
+    put("carbon_revenue", credit)
+    put("simple_payback_years", ap.simple_payback)
+    put("lifetime_years", ap.lifetime)
+    put("npv", ap.npv)
+    put("irr", ap.irr)
+    put("ghg_avoided_t_co2e_per_year", av["ghg"])
+    put("cost_per_t_co2e", ap.cost_per_unit["ghg"])
     for ind, c_av, c_cost in RELEASE_ECONOMICS:
-        cols[c_av][pos] = av[ind]
-        cols[c_cost][pos] = ap.cost_per_unit[ind]
+        put(c_av, av[ind])
+        put(c_cost, ap.cost_per_unit[ind])
 
 
 # -- public entry points ---------------------------------------------------------------------
