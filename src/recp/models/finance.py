@@ -237,10 +237,15 @@ def cost_of_abatement(
     ``(capex * CRF(rate, years) - annual_saving) / abated``; negative means the measure saves
     money. NaN where nothing is abated (``abated <= 0``) or the rate or lifetime is missing.
     """
-    a = np.asarray(abated, dtype=float)
     annual_cost = np.asarray(capex, dtype=float) * capital_recovery_factor(
         rate, years
     ) - np.asarray(annual_saving, dtype=float)
+    return _per_unit(annual_cost, abated)
+
+
+def _per_unit(annual_cost: Array, abated: ArrayLike) -> Array:
+    """Equivalent annual cost per unit abated; NaN where nothing is abated."""
+    a = np.asarray(abated, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(np.where(a > 0, annual_cost / a, np.nan), dtype=float)
 
@@ -356,15 +361,19 @@ def appraise(
         - np.asarray(opex, dtype=float)
         + np.asarray(credit, dtype=float)
     )
+    af = annuity_factor(rate, n)  # once: the NPV and the capital recovery factor share it
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crf = np.asarray(1.0 / af, dtype=float)  # capital_recovery_factor(rate, n)
+        annual_cost = c * crf - saving  # as in cost_of_abatement, for every abated quantity
     return Appraisal(
         capex=c,
         annual_saving=saving,
         simple_payback=simple_payback(c, saving),
         lifetime=n,
-        npv=npv(c, saving, rate, n),
+        npv=np.asarray(-c + saving * af, dtype=float),  # npv(c, saving, rate, n)
         irr=irr(c, saving, n),
         cost_per_unit={
-            k: cost_of_abatement(c, saving, rate, n, np.nan_to_num(np.asarray(a, dtype=float)))
+            k: _per_unit(annual_cost, np.nan_to_num(np.asarray(a, dtype=float)))
             for k, a in abated.items()
         },
     )
@@ -425,8 +434,9 @@ def appraise_scenarios(
             np.where(mask[h], yrs[h], 1.0),
         )
     with np.errstate(divide="ignore", invalid="ignore"):
-        npv_sum = np.where(mask, npv(cap, sav, r[:, None], yrs), 0.0).sum(axis=-1)
-        crf = capital_recovery_factor(r[:, None], yrs)
+        af = annuity_factor(r[:, None], yrs)  # once for the NPVs and the recovery factors
+        npv_sum = np.where(mask, -cap + sav * af, 0.0).sum(axis=-1)
+        crf = np.asarray(1.0 / af, dtype=float)
         annual_cost = np.where(mask, cap * crf, 0.0).sum(axis=-1) - total_saving
         cost_per_unit = {}
         for k, a in abated.items():
