@@ -831,20 +831,20 @@ def _warnings_frame(
         msgs = benchmark_messages(
             *(outside[c] for c in ("indicator", "value", "unit", "flag", "low", "high", "source"))
         )
-        code = np.full(len(outside), "intensity_outside_reference", dtype=object)
-        parts.append((ids.get_indexer(outside["plant"]), 3, code, msgs))
+        codes = np.full(len(outside), "intensity_outside_reference", dtype=object)
+        parts.append((ids.get_indexer(outside["plant"]), 3, codes, msgs))
     if not parts:
         return pd.DataFrame(columns=WARNING_COLUMNS)
     plant = np.concatenate([p for p, _, _, _ in parts])
     group = np.concatenate([np.full(len(p), k) for p, k, _, _ in parts])
-    code = np.concatenate([np.asarray(c, dtype=object) for _, _, c, _ in parts])
+    code_all = np.concatenate([np.asarray(c, dtype=object) for _, _, c, _ in parts])
     message = np.concatenate([np.asarray(m, dtype=object) for _, _, _, m in parts])
     order = np.lexsort((group, plant))  # stable: each (plant, group) keeps its order
     order = order[ok[plant[order]]]
     return pd.DataFrame(
         {
             "plant": np.asarray(pf.plant_ids, dtype=object)[plant[order]],
-            "code": code[order],
+            "code": code_all[order],
             "message": message[order],
         },
         columns=WARNING_COLUMNS,

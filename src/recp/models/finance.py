@@ -220,9 +220,8 @@ def _solve(
                 n_live -= d.size
                 if n_live < live.size // 2:
                     k = np.flatnonzero(live)
-                    act, xn, a, b, pos, neg, live = (
-                        v.take(k) for v in (act, xn, a, b, pos, neg, live)
-                    )
+                    act, xn, a, b = act[k], xn[k], a[k], b[k]
+                    pos, neg, live = pos[k], neg[k], live[k]
                     p = tuple(q.take(k, axis=0) for q in p)
             xa = xn
         x[act[live]] = xa[live]  # not converged within ``iterations``: the last iterate
