@@ -501,6 +501,10 @@ class _States:
     before: np.ndarray  # (steps,) row of S before each step
     after: np.ndarray  # (steps,) row of S after each step
     end: np.ndarray  # (runs,) row of S after a run's last step (its baseline without steps)
+    #: (steps,) which path each step ends: its plant's interventions up to it, in order. Steps
+    #: on the same path end in the same state (a standalone intervention and a scenario that
+    #: starts with it; "quick wins" and a full programme that starts with the same two steps).
+    path: np.ndarray
 
 
 def _state_rows(ru: _Runs, P: int) -> tuple[_States, np.ndarray, np.ndarray]:
@@ -519,7 +523,20 @@ def _state_rows(ru: _Runs, P: int) -> tuple[_States, np.ndarray, np.ndarray]:
     has = n_steps > 0
     end = ru.plant.copy()
     end[has] = after[step_at[np.flatnonzero(has), n_steps[has] - 1]]
-    st = _States(np.empty((P + n_st, 0)), before, after, end)
+    path = np.empty(n_st, dtype=np.int64)
+    n_iv = int(ru.s_iv.max()) + 1 if n_st else 0
+    k_count = np.bincount(ru.s_k, minlength=k_max)
+    lo, next_id = 0, n_iv
+    for k in range(k_max):  # a path is its intervention (first step) or (path before, it)
+        T = by_k[lo : lo + k_count[k]]
+        if k == 0:
+            path[T] = ru.s_iv[T]
+        else:
+            codes, uniq = pd.factorize(path[step_at[ru.s_run[T], k - 1]] * n_iv + ru.s_iv[T])
+            path[T] = next_id + codes
+            next_id += len(uniq)
+        lo += int(k_count[k])
+    st = _States(np.empty((P + n_st, 0)), before, after, end, path)
     return st, by_k, step_at
 
 
@@ -1031,19 +1048,34 @@ def _economics_frame(
     e_iv = np.full(nb, -1, dtype=np.int64)
     e_basis = np.zeros(nb, dtype=np.int64)
     # in sequence: each step from the state before it; standalone: each intervention from its
-    # plant's baseline, appraised once however many scenarios list it
+    # plant's baseline. A case is appraised once per path (the same inputs give the same
+    # figures): a standalone intervention and a scenario's first step, shared first steps.
     used = np.zeros(n_iv, dtype=bool)
     used[iv] = True
     u_iv = np.flatnonzero(used)
-    u_of = np.cumsum(used) - 1  # intervention -> its case among u_iv
+    u_of = np.cumsum(used) - 1  # intervention -> its standalone case among u_iv
     u_run = stand_run[u_iv]
-    seq = _appraise_steps(pf, col, st.before[si], st.after[si], plant_of, iv)
-    alone = _appraise_steps(pf, col, run_plant[u_run], st.end[u_run], run_plant[u_run], u_iv)
-    for b, (ap, av, credit, take) in enumerate((seq + (None,), alone + (u_of[iv],))):
+    case, _ = pd.factorize(np.concatenate([st.path[si], u_iv]))  # standalone: path [iv]
+    first = np.flatnonzero(case > np.maximum.accumulate(np.concatenate([[-1], case[:-1]])))
+    cases = _appraise_steps(
+        pf,
+        col,
+        np.concatenate([st.before[si], run_plant[u_run]])[first],
+        np.concatenate([st.after[si], st.end[u_run]])[first],
+        np.concatenate([plant_of, run_plant[u_run]])[first],
+        np.concatenate([iv, u_iv])[first],
+    )
+    seq_case = case[: len(si)]
+    for b, take in enumerate((seq_case, case[len(si) :][u_of[iv]])):
         pos = run_start[runs_of] + b * n_steps[runs_of] + s_k[si]
         e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = plant_of, run_scen[runs_of], iv, b
-        _put(cols, pos, ap, av, credit, take)
-    seq_saving, seq_ghg, seq_credit = seq[0].annual_saving, seq[1]["ghg"], seq[2]
+        _put(cols, pos, *cases, take)
+    ap, av, credit = cases
+    seq_saving, seq_ghg, seq_credit = (
+        ap.annual_saving[seq_case],
+        av["ghg"][seq_case],
+        credit[seq_case],
+    )
     # scenario rows: each kept run's in-sequence steps made together
     kr = np.flatnonzero(keep_run)
     if len(kr):
