@@ -421,3 +421,32 @@ def test_batch_into_a_missing_folder_is_one_clear_line(tmp_path, capsys, suffix)
     err = capsys.readouterr().err
     assert f"cannot write in {out.parent}" in err
     assert "internal error" not in err
+
+
+def test_batch_warnings_for_open_balances_and_intensities_equal_per_plant():
+    """The batch builds balance and benchmark messages column-wise: same text as one plant's."""
+    from recp.scenario import Scenario
+    from tests.conftest import minimal
+
+    flows = [
+        {"id": "w", "type": "water", "amount": "1000 m3"},
+        {"id": "ww", "type": "wastewater", "amount": "700 m3"},
+        {"id": "m", "type": "material", "amount": "100 t"},
+        {"id": "p", "type": "product", "amount": "60.123456789 t"},
+        {"id": "s", "type": "waste", "hazardous": False, "amount": "5 t"},
+    ]
+    scs = []
+    for k, (water, production) in enumerate(
+        [("150000 m3", "100000 hL"), ("1000 m3", "10 hL"), ("0.1 m3", "1e6 hL"), ("1 m3", None)]
+    ):
+        doc = minimal(flows=[dict(f) for f in flows])
+        doc["plant"].update({"name": f"P{k}", "sector": "brewery"})
+        doc["flows"][0]["amount"] = water
+        if production:
+            doc["plant"]["production"] = production
+        scs.append(Scenario.from_dict(doc))
+    res = assess_many(scs)
+    want = [{"plant": sc.plant.name, **w} for sc in scs for w in recp.assess(sc).warnings()]
+    assert res.warnings.to_dict("records") == want
+    codes = {w["code"] for w in want}
+    assert {"water_balance", "mass_balance", "intensity_outside_reference"} <= codes
