@@ -1079,31 +1079,15 @@ def _economics_frame(
     # scenario rows: each kept run's in-sequence steps made together
     kr = np.flatnonzero(keep_run)
     if len(kr):
+        mats = {"capex": capex, "saving": seq_saving, "life": life, "ghg": seq_ghg}
+        mats["credit"] = seq_credit
         real, mats = _step_matrices(
-            (len(kr), int(n_steps.max())),
-            (np.searchsorted(kr, runs_of), s_k[si]),
-            {
-                "capex": capex,
-                "saving": seq_saving,
-                "life": life,
-                "ghg": seq_ghg,
-                "credit": seq_credit,
-            },
+            (len(kr), int(n_steps.max())), (np.searchsorted(kr, runs_of), s_k[si]), mats
         )
-        total = _avoided(col, col.present[run_plant[kr]], col.S[run_plant[kr]], col.S[st.end[kr]])
-        total["ghg"] = np.where(real, mats["ghg"], 0.0).sum(axis=1)
-        ap = finance.appraise_scenarios(
-            mats["capex"],
-            mats["saving"],
-            pf.discount_rate[run_plant[kr]],
-            mats["life"],
-            total,
-            real,
-        )
+        ap, total, credit = _appraise_scenarios(pf, col, run_plant[kr], st.end[kr], real, mats)
         pos = run_start[kr] + 2 * n_steps[kr]
         e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = run_plant[kr], run_scen[kr], -1, 0
-        price = np.asarray(pf.carbon_price)[run_plant[kr]]
-        _put(cols, pos, ap, total, np.where(np.isnan(price), np.nan, mats["credit"].sum(axis=1)))
+        _put(cols, pos, ap, total, credit)
     iv_vocab, iv_code = _vocab(pf.iv_ids)
     code = np.where(e_iv >= 0, iv_code[np.maximum(e_iv, 0)], -1)
     return Columns(
@@ -1117,6 +1101,29 @@ def _economics_frame(
         },
         ECON_COLUMNS,
     )
+
+
+def _appraise_scenarios(
+    pf: Portfolio,
+    col: _EconCols,
+    plant: np.ndarray,
+    end: np.ndarray,
+    real: np.ndarray,
+    mats: dict[str, np.ndarray],
+) -> tuple[finance.Appraisal, dict[str, np.ndarray], np.ndarray]:
+    """The economics of scenarios: their in-sequence steps made together.
+
+    ``mats`` are the steps' figures (scenario x step, ``real`` cells); each scenario goes from
+    its ``plant``'s baseline to the state ``end``. Returns the appraisal, the quantities
+    avoided and the credit revenue (NaN without price).
+    """
+    total = _avoided(col, col.present[plant], col.S[plant], col.S[end])
+    total["ghg"] = np.where(real, mats["ghg"], 0.0).sum(axis=1)
+    ap = finance.appraise_scenarios(
+        mats["capex"], mats["saving"], pf.discount_rate[plant], mats["life"], total, real
+    )
+    price = np.asarray(pf.carbon_price)[plant]
+    return ap, total, np.where(np.isnan(price), np.nan, mats["credit"].sum(axis=1))
 
 
 def _appraise_steps(
