@@ -394,3 +394,59 @@ def test_folder_batch_assesses_xlsx_plants(tmp_path):
     assert list(err.index) == ["broken"]
     assert err.loc["broken", "place"] == "Measures!A1"
     assert "did you mean 'Interventions'?" in err.loc["broken", "message"]
+
+
+@pytest.mark.parametrize("suffix", [".json", ".xlsx", ".csv"])
+def test_unchecked_balance_writes_to_json_xlsx_csv(tmp_path, suffix):
+    """A balance that cannot be checked (``closes`` is NA) crashed the JSON and Excel writers:
+    ``TypeError: Object of type NAType is not JSON serializable``."""
+    out = tmp_path / f"res{suffix}"
+    assert main(["batch", str(DATA / "issue_example.yaml"), "--out", str(out)]) == 0
+    if suffix == ".json":
+        bal = pd.DataFrame(json.loads(out.read_text())["balances"])
+    elif suffix == ".xlsx":
+        bal = pd.read_excel(out, sheet_name="balances")
+    else:
+        bal = pd.read_csv(out.parent / "res.balances.csv")
+    mass = bal[bal["balance"] == "mass"].iloc[0]
+    assert pd.isna(mass["closes"])  # not checked: empty, not False
+    assert "cannot be checked" in mass["note"]
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".json"])
+def test_batch_into_a_missing_folder_is_one_clear_line(tmp_path, capsys, suffix):
+    """``--out`` in a folder that does not exist was an internal error for .parquet and .csv."""
+    out = tmp_path / "missing" / f"res{suffix}"
+    assert main(["batch", str(DATA / "issue_example.yaml"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write in {out.parent}" in err
+    assert "internal error" not in err
+
+
+def test_batch_warnings_for_open_balances_and_intensities_equal_per_plant():
+    """The batch builds balance and benchmark messages column-wise: same text as one plant's."""
+    from recp.scenario import Scenario
+    from tests.conftest import minimal
+
+    flows = [
+        {"id": "w", "type": "water", "amount": "1000 m3"},
+        {"id": "ww", "type": "wastewater", "amount": "700 m3"},
+        {"id": "m", "type": "material", "amount": "100 t"},
+        {"id": "p", "type": "product", "amount": "60.123456789 t"},
+        {"id": "s", "type": "waste", "hazardous": False, "amount": "5 t"},
+    ]
+    scs = []
+    for k, (water, production) in enumerate(
+        [("150000 m3", "100000 hL"), ("1000 m3", "10 hL"), ("0.1 m3", "1e6 hL"), ("1 m3", None)]
+    ):
+        doc = minimal(flows=[dict(f) for f in flows])
+        doc["plant"].update({"name": f"P{k}", "sector": "brewery"})
+        doc["flows"][0]["amount"] = water
+        if production:
+            doc["plant"]["production"] = production
+        scs.append(Scenario.from_dict(doc))
+    res = assess_many(scs)
+    want = [{"plant": sc.plant.name, **w} for sc in scs for w in recp.assess(sc).warnings()]
+    assert res.warnings.to_dict("records") == want
+    codes = {w["code"] for w in want}
+    assert {"water_balance", "mass_balance", "intensity_outside_reference"} <= codes

@@ -281,3 +281,21 @@ def test_a_given_scheduler_is_used_as_is(
         )
         assert cluster.scheduler.transition_counter > 0  # the tasks ran on this scheduler
     _same(whole, got)
+
+
+def test_parts_from_columns_equal_parts_through_pandas() -> None:
+    """Parts are written from the engine's numpy columns, not DataFrames: the same Arrow
+    table (types, categories, NaN as null) as a DataFrame of the same table gives."""
+    from recp.batch import Columns, assess_many
+    from recp.parts import arrow_table
+
+    res = assess_many(FILES)  # with savings: an intervention column with empty cells
+    for name in ("results", "savings", "economics"):
+        cols = res.table(name)
+        assert isinstance(cols, Columns), name
+        direct, via_pandas = arrow_table(cols), arrow_table(cols.frame())
+        assert direct.schema == via_pandas.schema, name
+        assert direct.equals(via_pandas), name
+        assert direct.column("plant").null_count == 0
+    econ = arrow_table(res.table("economics"))
+    assert econ.column("irr").null_count > 0  # NaN (no IRR) is null, as from pandas

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -555,6 +556,31 @@ def not_comparable_note(production_unit: str, unit: Any, product: Any) -> str:
     return f"production is in '{production_unit}', the reference is {unit} of {product}"
 
 
+def _balance_where(balance: str) -> str:
+    """What to check when a balance does not close."""
+    return (
+        "check metered withdrawal against wastewater; add evaporation, water "
+        "in product and losses under balances.water"
+        if balance == "water"
+        else "check materials and chemicals in against products and waste; "
+        "add emissions, wastewater solids and stock changes under "
+        "balances.mass"
+    )
+
+
+#: The message of a balance that does not close (:func:`balance_warning`): a template of a
+#: template, filled with the balance, its unit and what to check, then with the JSON numbers
+#: (:func:`_num`) of in, out, the relative difference and the tolerance.
+_BALANCE_MESSAGE = (
+    "{b} balance does not close: in {{0:g}} {u}, out {{1:g}} {u}, "
+    "difference {{2:+.1%}} (tolerance {{3:.0%}}); {w}"
+)
+
+
+def _balance_template(balance: str, unit: str) -> str:
+    return _BALANCE_MESSAGE.format(b=balance, u=unit, w=_balance_where(balance))
+
+
 def balance_warning(
     balance: str,
     unit: str,
@@ -575,14 +601,6 @@ def balance_warning(
         return None
     assert relative is not None
     tin_r, tout_r, rel_r = _num(tin), _num(tout), _num(relative)  # as in the JSON document
-    where = (
-        "check metered withdrawal against wastewater; add evaporation, water "
-        "in product and losses under balances.water"
-        if balance == "water"
-        else "check materials and chemicals in against products and waste; "
-        "add emissions, wastewater solids and stock changes under "
-        "balances.mass"
-    )
     return {
         "code": f"{balance}_balance",
         "inflow": f"{tin_r:g}",
@@ -590,25 +608,64 @@ def balance_warning(
         "unit": unit,
         "difference": f"{rel_r:+.1%}",
         "tolerance": f"{tolerance:.0%}",
-        "message": (
-            f"{balance} balance does not close: in {tin_r:g} {unit}, out {tout_r:g} {unit}, "
-            f"difference {rel_r:+.1%} (tolerance {tolerance:.0%}); {where}"
-        ),
+        "message": _balance_template(balance, unit).format(tin_r, tout_r, rel_r, tolerance),
     }
+
+
+def balance_messages(
+    balance: str, unit: str, tin: Any, tout: Any, relative: Any, tolerance: Any
+) -> list[str]:
+    """The messages of :func:`balance_warning` for many balances that do not close (arrays).
+
+    The same text, built without a Python call per balance (for the batch engine); the
+    numbers are finite.
+    """
+    template = _balance_template(balance, unit)
+    return list(map(template.format, _nums(tin), _nums(tout), _nums(relative), _floats(tolerance)))
+
+
+def _floats(x: Any) -> list[float]:
+    """Python floats of an array."""
+    return list(np.asarray(x, dtype=float).tolist())
+
+
+def _nums(x: Any) -> list[float]:
+    """:func:`_num` of every element of an array of finite floats (0 for -0.0)."""
+    v = np.asarray(x, dtype=float)
+    v = np.where(v == 0, 0.0, v)  # _num gives 0.0 for a zero of either sign
+    return list(map(float, map(format, v.tolist(), repeat(".12g"))))
+
+
+#: The message of an intensity outside its reference range (:func:`benchmark_warning`).
+_BENCHMARK_MESSAGE = "{0} {1:g} {2} is {3} the reference range {4:g}-{5:g} {2} ({6})"
 
 
 def benchmark_warning(
     indicator: str, value: float, unit: str, flag: str, low: float, high: float, source: str
 ) -> dict[str, str]:
     """The warning for an intensity below or above its sector reference range."""
-    value = _num(value)  # type: ignore[assignment]
     return {
         "code": "intensity_outside_reference",
-        "message": (
-            f"{indicator} {value:g} {unit} is {flag} the reference "
-            f"range {low:g}-{high:g} {unit} ({source})"
-        ),
+        "message": _BENCHMARK_MESSAGE.format(indicator, _num(value), unit, flag, low, high, source),
     }
+
+
+def benchmark_messages(
+    indicator: Any, value: Any, unit: Any, flag: Any, low: Any, high: Any, source: Any
+) -> list[str]:
+    """The messages of :func:`benchmark_warning` for many intensities (arrays, finite values)."""
+    return list(
+        map(
+            _BENCHMARK_MESSAGE.format,
+            list(indicator),
+            _nums(value),
+            list(unit),
+            list(flag),
+            _floats(low),
+            _floats(high),
+            list(source),
+        )
+    )
 
 
 #: The economics figures of an intervention or a scenario, in the order every output shows them.

@@ -31,8 +31,8 @@ import pandas as pd
 from recp import engine
 from recp.assessment import (
     ECONOMICS_FIELDS,
-    balance_warning,
-    benchmark_warning,
+    balance_messages,
+    benchmark_messages,
     is_intensity_row,
     no_effect_warning,
     no_inputs_note,
@@ -125,30 +125,124 @@ DIAGNOSTIC_COLUMNS = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
+class Coded:
+    """A categorical column: integer codes into ``labels`` (-1: no value)."""
+
+    codes: np.ndarray
+    labels: Sequence[str]
+
+
+class Columns:
+    """A tidy table held as numpy columns, categorical ones :class:`Coded`, in column order.
+
+    The batch engine builds its large tables (results, savings, economics) this way:
+    :meth:`frame` makes the pandas DataFrame (categorical columns as pandas Categoricals),
+    :func:`recp.parts.arrow_table` an Arrow table straight from the codes, without pandas.
+    """
+
+    def __init__(self, data: dict[str, np.ndarray | Coded], names: Sequence[str]):
+        self.data = {n: data[n] for n in names}
+
+    def __len__(self) -> int:
+        first = next(iter(self.data.values()), None)
+        if first is None:
+            return 0
+        return len(first.codes if isinstance(first, Coded) else first)
+
+    def frame(self) -> pd.DataFrame:
+        """The table as a DataFrame."""
+        return pd.DataFrame(
+            {
+                n: _cat(v.codes, v.labels) if isinstance(v, Coded) else v
+                for n, v in self.data.items()
+            }
+        )
+
+
 class BatchResult:
-    """Tidy outputs of a batch: results, savings, economics and the plants that failed."""
+    """Tidy outputs of a batch: results, savings, economics and the plants that failed.
 
-    results: pd.DataFrame
-    savings: pd.DataFrame
-    economics: pd.DataFrame
-    errors: pd.DataFrame
-    plants: pd.DataFrame | None = None  # plant attributes (name, country, sector, ...)
-    #: Per plant, as ``recp assess`` reports them: warnings (plant, code, message), the water
-    #: and mass balances, and intensities against sector references (see docs/batch.md).
-    warnings: pd.DataFrame | None = None
-    balances: pd.DataFrame | None = None
-    benchmarks: pd.DataFrame | None = None
+    Every table is a DataFrame; ``results``, ``savings`` and ``economics`` may be given as
+    :class:`Columns`, made into a DataFrame when first read (:meth:`table` gives them as
+    they are, for writers that need no DataFrame).
+    """
 
-    def __post_init__(self) -> None:
-        for name, cols in DIAGNOSTIC_COLUMNS.items():
-            if getattr(self, name) is None:
-                setattr(self, name, pd.DataFrame(columns=cols))
+    def __init__(
+        self,
+        results: pd.DataFrame | Columns,
+        savings: pd.DataFrame | Columns,
+        economics: pd.DataFrame | Columns,
+        errors: pd.DataFrame,
+        plants: pd.DataFrame | None = None,
+        warnings: pd.DataFrame | None = None,
+        balances: pd.DataFrame | None = None,
+        benchmarks: pd.DataFrame | None = None,
+    ) -> None:
+        self._tables: dict[str, pd.DataFrame | Columns] = {
+            "results": results,
+            "savings": savings,
+            "economics": economics,
+        }
+        self.errors = errors
+        self.plants = plants  # plant attributes (name, country, sector, ...)
+        #: Per plant, as ``recp assess`` reports them: warnings (plant, code, message), the
+        #: water and mass balances, and intensities against sector references (docs/batch.md).
+        self.warnings = warnings if warnings is not None else _empty("warnings")
+        self.balances = balances if balances is not None else _empty("balances")
+        self.benchmarks = benchmarks if benchmarks is not None else _empty("benchmarks")
+
+    def _frame(self, name: str) -> pd.DataFrame:
+        t = self._tables[name]
+        if isinstance(t, Columns):
+            t = self._tables[name] = t.frame()
+        return t
+
+    @property
+    def results(self) -> pd.DataFrame:
+        """Baseline and scenario results (plant, scenario, indicator, component, value, unit)."""
+        return self._frame("results")
+
+    @results.setter
+    def results(self, df: pd.DataFrame) -> None:
+        self._tables["results"] = df
+
+    @property
+    def savings(self) -> pd.DataFrame:
+        """Each intervention's savings, in sequence and standalone, and each scenario's."""
+        return self._frame("savings")
+
+    @savings.setter
+    def savings(self, df: pd.DataFrame) -> None:
+        self._tables["savings"] = df
+
+    @property
+    def economics(self) -> pd.DataFrame:
+        """The economics of each intervention (in sequence, standalone) and scenario."""
+        return self._frame("economics")
+
+    @economics.setter
+    def economics(self, df: pd.DataFrame) -> None:
+        self._tables["economics"] = df
+
+    def table(self, name: str) -> pd.DataFrame | Columns | None:
+        """A table by name, as held (``results``, ``savings``, ``economics``: maybe Columns).
+
+        A writer that needs no DataFrame reads :class:`Columns` as they are.
+        """
+        if name in self._tables:
+            return self._tables[name]
+        df: pd.DataFrame | None = getattr(self, name, None)
+        return df
 
     @property
     def n_failed(self) -> int:
         """How many plants failed."""
         return int(self.errors["plant"].nunique()) if len(self.errors) else 0
+
+
+def _empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame(columns=DIAGNOSTIC_COLUMNS[name])
 
 
 # -- the array engine ----------------------------------------------------------------------
@@ -280,7 +374,7 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None, details: bool = Tr
     present |= rs.always[None, :]
 
     ru = _Runs.of(pf)
-    stacked, neg_info, no_effect = _simulate(pf, co.flow, co_row, co.value, base_p, ru)
+    st, neg_info, no_effect = _simulate(pf, co.flow, co_row, co.value, base_p, ru)
     bases = ("t", "m3", "GJ")
     for r, g, prev, after in neg_info:
         p = int(ru.plant[r])
@@ -294,16 +388,14 @@ def evaluate(pf: Portfolio, lib: FactorLibrary | None = None, details: bool = Tr
         )
         errors.append(_error(pf, p, pf.change_place(g), message))
     ok = ~bad
-    n_steps = np.bincount(ru.s_run, minlength=ru.n)
-    end = stacked[n_steps, np.arange(ru.n)]
 
     lab = _Labels(rs, pf)
     args = (ru.plant, ru.scen, ru.standalone)
     steps = (ru.s_run, ru.s_k, ru.s_iv, ok)
-    res_df = _results_frame(pf, lab, base_p, present, end, *args, ok)
-    eco_df = _economics_frame(pf, lab, rs, base_p, present, stacked, *args, *steps)
+    res_df = _results_frame(pf, lab, st, present, *args, ok)
+    eco_df = _economics_frame(pf, lab, rs, st, present, *args, *steps)
     sav_df = (
-        _savings_frame(pf, lab, base_p, present, stacked, *args, *steps)
+        _savings_frame(pf, lab, st, present, *args, *steps)
         if details
         else pd.DataFrame(columns=SAVING_COLUMNS)
     )
@@ -396,6 +488,58 @@ def _run_changes(
     }
 
 
+@dataclass
+class _States:
+    """Every plant's baseline results and every run's results after each of its steps.
+
+    ``S`` holds one row of results per state: the plants' baselines first, then the state
+    after each step, a block per step position (every run's first step, then every second
+    step...). Rows are addressed by index arrays, so nothing is copied per run.
+    """
+
+    S: np.ndarray  # (plants + steps, rows)
+    before: np.ndarray  # (steps,) row of S before each step
+    after: np.ndarray  # (steps,) row of S after each step
+    end: np.ndarray  # (runs,) row of S after a run's last step (its baseline without steps)
+    #: (steps,) which path each step ends: its plant's interventions up to it, in order. Steps
+    #: on the same path end in the same state (a standalone intervention and a scenario that
+    #: starts with it; "quick wins" and a full programme that starts with the same two steps).
+    path: np.ndarray
+
+
+def _state_rows(ru: _Runs, P: int) -> tuple[_States, np.ndarray, np.ndarray]:
+    """The row layout of :class:`_States` (``S`` not filled) and the steps of each position."""
+    n_st = len(ru.s_run)
+    k_max = int(ru.s_k.max()) + 1 if n_st else 0
+    by_k = np.argsort(ru.s_k, kind="stable")  # steps by position, in step order within one
+    after = np.empty(n_st, dtype=np.int64)
+    after[by_k] = P + np.arange(n_st)
+    step_at = np.full((ru.n, max(k_max, 1)), -1, dtype=np.int64)  # (run, position) -> step
+    step_at[ru.s_run, ru.s_k] = np.arange(n_st)
+    first = ru.s_k == 0
+    before = np.where(first, ru.plant[ru.s_run], -1)
+    before[~first] = after[step_at[ru.s_run[~first], ru.s_k[~first] - 1]]
+    n_steps = np.bincount(ru.s_run, minlength=ru.n)
+    has = n_steps > 0
+    end = ru.plant.copy()
+    end[has] = after[step_at[np.flatnonzero(has), n_steps[has] - 1]]
+    path = np.empty(n_st, dtype=np.int64)
+    n_iv = int(ru.s_iv.max()) + 1 if n_st else 0
+    k_count = np.bincount(ru.s_k, minlength=k_max)
+    lo, next_id = 0, n_iv
+    for k in range(k_max):  # a path is its intervention (first step) or (path before, it)
+        T = by_k[lo : lo + k_count[k]]
+        if k == 0:
+            path[T] = ru.s_iv[T]
+        else:
+            codes, uniq = pd.factorize(path[step_at[ru.s_run[T], k - 1]] * n_iv + ru.s_iv[T])
+            path[T] = next_id + codes
+            next_id += len(uniq)
+        lo += int(k_count[k])
+    st = _States(np.empty((P + n_st, 0)), before, after, end, path)
+    return st, by_k, step_at
+
+
 def _simulate(
     pf: Portfolio,
     co_flow: np.ndarray,
@@ -403,15 +547,15 @@ def _simulate(
     co_value: np.ndarray,
     base_p: np.ndarray,
     ru: _Runs,
-) -> tuple[np.ndarray, list[tuple[int, int, float, float]], np.ndarray]:
+) -> tuple[_States, list[tuple[int, int, float, float]], np.ndarray]:
     """Apply every run's steps, all runs at once (:mod:`recp.models.changes`).
 
-    Returns the results of every run after 0..k steps ``(k_max + 1, runs, rows)``, the first
-    change of each run that takes a flow below zero (run, change, before, after), and whether
-    each run leaves every flow as it was.
+    Returns the results of every state (:class:`_States`), the first change of each run that
+    takes a flow below zero (run, change, before, after), and whether each run leaves every
+    flow as it was.
     """
     ft = pf.ft
-    R = base_p.shape[1]
+    P, R = base_p.shape
     # Flows per plant (ft is sorted by plant) and per run.
     f_count = np.bincount(ft.plant, minlength=len(pf.plant_ids))
     f_start = _starts(f_count)
@@ -427,28 +571,35 @@ def _simulate(
     e_count = np.bincount(co_flow, minlength=len(ft))
     rf_ecount = e_count[rf_flow]
     rf_estart = _starts(e_count)[rf_flow]
+    st, by_k, step_at = _state_rows(ru, P)
+    st.S = np.empty((P + len(ru.s_run), R))
+    st.S[:P] = base_p
+    k_count = np.bincount(ru.s_k, minlength=step_at.shape[1])
 
-    def add_delta(target: np.ndarray, rf: np.ndarray, change: np.ndarray) -> None:
-        """Add to ``target`` (runs x rows) the effect of run-flows ``rf`` changing.
+    def step_rows(k: int, lo: int, rf: np.ndarray, change: np.ndarray) -> None:
+        """Fill the rows after the steps at position ``k`` (a block starting at ``P + lo``).
 
-        Only the cells they touch are computed.
+        Each is the row before plus the effect of run-flows ``rf`` changing by ``change``.
+        Each cell's effect is summed in entry order, then added to the row before (cells no
+        flow touched add 0.0, which leaves them as they are: no result is ever -0.0).
         """
+        steps = by_k[lo : lo + k_count[k]]
         ent = _ranges(rf_estart[rf], rf_ecount[rf])
         who = np.repeat(np.arange(len(rf)), rf_ecount[rf])
-        keys = rf_run[rf[who]] * R + e_row[ent]
-        uk, inv = np.unique(keys, return_inverse=True)
-        target.reshape(-1)[uk] += np.bincount(
-            inv, weights=change[who] * e_val[ent], minlength=len(uk)
-        )
+        local = st.after[step_at[rf_run[rf], k]] - (P + lo)  # the run-flow's row in the block
+        delta = np.bincount(
+            local[who] * R + e_row[ent],
+            weights=change[who] * e_val[ent],
+            minlength=len(steps) * R,
+        ).reshape(len(steps), R)
+        np.add(delta, st.S[st.before[steps]], out=st.S[P + lo : P + lo + len(steps)])
 
     C = _run_changes(pf, ru, r_start, f_start)
-    k_max = int(ru.s_k.max()) + 1 if len(ru.s_k) else 1  # one step at least: shapes stay valid
     j_max = int(C["j"].max()) + 1 if len(C["j"]) else 0
-    stacked = np.empty((k_max + 1, ru.n, R))  # results of every run after 0..k steps
-    stacked[0] = base_p[ru.plant]  # every run starts from its plant's baseline
     negative = np.zeros(ru.n, dtype=bool)
     neg_info: list[tuple[int, int, float, float]] = []
-    for k in range(k_max):
+    lo = 0
+    for k in range(len(k_count)):
         at_k = C["k"] == k
         touched: list[np.ndarray] = []
         start_state: list[np.ndarray] = []
@@ -480,19 +631,17 @@ def _simulate(
             touched.append(idx)
             start_state.append(before)
             state[idx] = np.maximum(new, 0.0)
-        # results after step k = before + the effect of the run-flows this step changed
-        stacked[k + 1] = stacked[k]
-        if touched:
-            rf_all = np.concatenate(touched)
-            # the first recorded value of a run-flow in this step is its value before the step
-            rf_u, first = np.unique(rf_all, return_index=True)
-            before_u = np.concatenate(start_state)[first]
-            add_delta(stacked[k + 1], rf_u, state[rf_u] - before_u)
+        # the first recorded value of a run-flow in this step is its value before the step
+        rf_all = np.concatenate(touched) if touched else np.zeros(0, dtype=np.int64)
+        rf_u, first = np.unique(rf_all, return_index=True)
+        before_u = np.concatenate(start_state)[first] if touched else np.zeros(0)
+        step_rows(k, lo, rf_u, state[rf_u] - before_u)
+        lo += int(k_count[k])
     # a run with no effect: every amount as it was (np.allclose's tolerances)
     base = ft.amount[rf_flow]
     far = np.abs(state - base) > 1e-8 + 1e-5 * np.abs(base)
     no_effect = np.bincount(rf_run[far], minlength=ru.n) == 0
-    return stacked, neg_info, no_effect
+    return st, neg_info, no_effect
 
 
 def _balances_frame(pf: Portfolio, ok: np.ndarray) -> pd.DataFrame:
@@ -660,55 +809,75 @@ def _warnings_frame(
     bal: pd.DataFrame,
     bench: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Per valid plant, the warnings ``recp assess`` gives, in the same order."""
-    index = {p: k for k, p in enumerate(pf.plant_ids)}
-    rows: list[tuple[int, int, dict[str, str]]] = [
-        (p, 0, {"code": c, "message": m}) for p, c, m in pf.warnings
-    ]
-    rows += [
-        (int(pf.iv_plant[g]), 1, no_effect_warning(pf.iv_ids[g]))
-        for g in np.flatnonzero(no_effect_iv)
-    ]
-    unclosed = bal[~bal["closes"].fillna(False).to_numpy(dtype=bool)]
-    cols = (unclosed[c].tolist() for c in BALANCE_COLUMNS)
-    for plant, name, unit, tin, tout, _, rel, tol, closes, note in zip(*cols, strict=True):
-        closes = None if pd.isna(closes) else bool(closes)  # balances not closing: messages
-        rel = None if pd.isna(rel) else float(rel)
-        w = balance_warning(name, unit, tin, tout, rel, tol, closes, note)
-        if w is not None:
-            rows.append((index[plant], 2, w))
+    """Per valid plant, the warnings ``recp assess`` gives, in the same order.
+
+    Read-time warnings, interventions without effect, balances that do not close or cannot be
+    checked, intensities outside their reference range: the messages are built column-wise
+    (:func:`recp.assessment.balance_messages`), never with a Python call per plant.
+    """
+    ids = pd.Index(pf.plant_ids)
+    parts: list[tuple[np.ndarray, int, Any, Any]] = []  # (plant, group, codes, messages)
+    if pf.warnings:
+        read = np.array(pf.warnings, dtype=object).reshape(-1, 3)
+        parts.append((read[:, 0].astype(np.int64), 0, read[:, 1], read[:, 2]))
+    g = np.flatnonzero(no_effect_iv)
+    if len(g):
+        ws = [no_effect_warning(pf.iv_ids[i]) for i in g]  # one per intervention without effect
+        parts.append((pf.iv_plant[g], 1, [w["code"] for w in ws], [w["message"] for w in ws]))
+    closes = bal["closes"]
+    unchecked = closes.isna().to_numpy(dtype=bool)
+    failed = ~unchecked & ~closes.fillna(True).to_numpy(dtype=bool)
+    names = bal["balance"].to_numpy(dtype=object)
+    for name, unit in (("water", "m3"), ("mass", "t")):
+        for sel, kind in ((unchecked, "unchecked"), (failed, "open")):
+            rows = bal[sel & (names == name)]
+            if not len(rows):
+                continue
+            if kind == "unchecked":
+                code = f"{name}_balance_unchecked"
+                msgs = list(map(f"{name} balance not checked: ".__add__, rows["note"].tolist()))
+            else:
+                code = f"{name}_balance"
+                msgs = balance_messages(
+                    name, unit, rows["in"], rows["out"], rows["relative"], rows["tolerance"]
+                )
+            code_col = np.full(len(rows), code, dtype=object)
+            parts.append((ids.get_indexer(rows["plant"]), 2, code_col, msgs))
     outside = bench[bench["flag"].isin(["below", "above"])]
-    for r in outside.itertuples(index=False):  # intensities outside their range: messages
-        w = benchmark_warning(r.indicator, r.value, r.unit, r.flag, r.low, r.high, r.source)
-        rows.append((index[r.plant], 3, w))
-    keep = [x for x in rows if ok[x[0]]]
-    keep.sort(key=lambda x: (x[0], x[1]))  # stable: each group keeps its order
+    if len(outside):
+        msgs = benchmark_messages(
+            *(outside[c] for c in ("indicator", "value", "unit", "flag", "low", "high", "source"))
+        )
+        codes = np.full(len(outside), "intensity_outside_reference", dtype=object)
+        parts.append((ids.get_indexer(outside["plant"]), 3, codes, msgs))
+    if not parts:
+        return pd.DataFrame(columns=WARNING_COLUMNS)
+    plant = np.concatenate([p for p, _, _, _ in parts])
+    group = np.concatenate([np.full(len(p), k) for p, k, _, _ in parts])
+    code_all = np.concatenate([np.asarray(c, dtype=object) for _, _, c, _ in parts])
+    message = np.concatenate([np.asarray(m, dtype=object) for _, _, _, m in parts])
+    order = np.lexsort((group, plant))  # stable: each (plant, group) keeps its order
+    order = order[ok[plant[order]]]
     return pd.DataFrame(
         {
-            "plant": [pf.plant_ids[p] for p, _, _ in keep],
-            "code": [w["code"] for _, _, w in keep],
-            "message": [w["message"] for _, _, w in keep],
+            "plant": np.asarray(pf.plant_ids, dtype=object)[plant[order]],
+            "code": code_all[order],
+            "message": message[order],
         },
         columns=WARNING_COLUMNS,
     )
 
 
-def _frame(columns: dict[str, Any], names: list[str]) -> pd.DataFrame:
-    df = pd.DataFrame(columns)
-    return df[names]
-
-
 def _results_frame(
     pf: Portfolio,
     lab: _Labels,
-    base_p: np.ndarray,
+    st: _States,
     present: np.ndarray,
-    end: np.ndarray,
     run_plant: np.ndarray,
     run_scen: np.ndarray,
     standalone: np.ndarray,
     ok: np.ndarray,
-) -> pd.DataFrame:
+) -> Columns:
     """Baseline then each scenario's end state per plant; intensities after each block."""
     scen_runs = np.flatnonzero(~standalone & ok[run_plant])
     okp = np.flatnonzero(ok)
@@ -721,41 +890,41 @@ def _results_frame(
     )  # stable: runs keep their order within a plant
     b_plant, b_scen, b_vals_src = b_plant[o], b_scen[o], b_vals_src[o]
     is_base = b_vals_src < 0
-    vals = base_p[b_plant]
-    if len(scen_runs):  # no plant with interventions: there are no end states
-        vals = np.where(is_base[:, None], vals, end[np.maximum(b_vals_src, 0)])
-    # intensity columns appended after the rows
+    b_rows = b_plant.copy()  # baseline rows, then each scenario run's end state
+    b_rows[~is_base] = st.end[b_vals_src[~is_base]]
+    # one block per state: its result rows, then the intensities (totals / production)
+    R, K = st.S.shape[1], len(lab.tot_rows)
+    W = R + K
+    V = np.empty((len(b_rows), W))
+    V[:, :R] = st.S[b_rows]
     prod = pf.production[b_plant]
-    inten = vals[:, lab.tot_rows] / prod[:, None]
-    has_prod = np.isfinite(prod)
-    V = np.concatenate([vals, inten], axis=1)
+    V[:, R:] = V[:, lab.tot_rows] / prod[:, None]
+    shown = present[b_plant]
+    M = np.empty(V.shape, dtype=bool)
     results_only = ~np.isin(np.asarray(lab.ind_names, dtype=object)[lab.ind_code], SAVINGS_ONLY)
-    M = np.concatenate(
-        [present[b_plant] & results_only, has_prod[:, None] & present[b_plant][:, lab.tot_rows]],
-        axis=1,
-    )
-    bi, ci = np.nonzero(M)
-    R = vals.shape[1]
-    is_int = ci >= R
-    row_of = np.where(is_int, lab.tot_rows[np.where(is_int, ci - R, 0)], ci)
-    # intensity columns follow lab.tot_rows
-    k_int = np.where(is_int, ci - R, 0)
-    ind = np.where(is_int, lab.int_ind[k_int], lab.ind_code[row_of])
-    comp = np.where(is_int, lab.int_comp[k_int], lab.comp_code[row_of])
-    unit = np.where(
-        is_int,
-        lab.int_unit_code[np.where(is_int, ci - R, 0), lab.punit_code[b_plant[bi]]],
-        lab.unit_code[row_of, lab.cur_code[b_plant[bi]]],
-    )
+    np.logical_and(shown, results_only, out=M[:, :R])
+    np.logical_and(shown[:, lab.tot_rows], np.isfinite(prod)[:, None], out=M[:, R:])
+    cell = np.flatnonzero(M)  # row-major: blocks in order, columns in order within one
+    bi = cell // W
+    ci = cell - bi * W
+    # per column: indicator and component; its unit per (currency, production unit) of a plant
+    i32 = np.int32
+    col_ind = np.concatenate([lab.ind_code, lab.int_ind]).astype(i32)
+    col_comp = np.concatenate([lab.comp_code, lab.int_comp]).astype(i32)
+    combo, combos = pd.factorize(lab.cur_code * len(lab.punits) + lab.punit_code)
+    cur, pu = np.divmod(np.asarray(combos, dtype=np.int64), len(lab.punits))
+    units = np.concatenate([lab.unit_code[:, cur].T, lab.int_unit_code[:, pu].T], axis=1)
     scen_names = ["baseline", *pf.scen_names]
-    return _frame(
+    return Columns(
         {
-            "plant": _cat(b_plant[bi], pf.plant_ids),
-            "scenario": _cat(b_scen[bi] + 1, scen_names),
-            "indicator": _cat(ind, lab.ind_names),
-            "component": _cat(comp, lab.comp_names),
-            "value": V[bi, ci],
-            "unit": _cat(unit, lab.unit_names),
+            "plant": Coded(b_plant.astype(i32)[bi], pf.plant_ids),
+            "scenario": Coded((b_scen + 1).astype(i32)[bi], scen_names),
+            "indicator": Coded(col_ind[ci], lab.ind_names),
+            "component": Coded(col_comp[ci], lab.comp_names),
+            "value": V.reshape(-1)[cell],
+            "unit": Coded(
+                units.astype(i32).reshape(-1)[combo[b_plant][bi] * W + ci], lab.unit_names
+            ),
         },
         RESULT_COLUMNS,
     )
@@ -764,9 +933,8 @@ def _results_frame(
 def _savings_frame(
     pf: Portfolio,
     lab: _Labels,
-    base_p: np.ndarray,
+    states: _States,
     present: np.ndarray,
-    stacked: np.ndarray,
     run_plant: np.ndarray,
     run_scen: np.ndarray,
     standalone: np.ndarray,
@@ -774,16 +942,15 @@ def _savings_frame(
     s_k: np.ndarray,
     s_iv: np.ndarray,
     ok: np.ndarray,
-) -> pd.DataFrame:
+) -> Columns:
     """Savings rows as in the single-plant JSON, in the same order."""
     n_iv = len(pf.iv_ids)
     n_runs = len(run_plant)
+    S = states.S
     seq = ~standalone[s_run] & ok[run_plant[s_run]]
-    sv_seq = stacked[s_k, s_run] - stacked[s_k + 1, s_run]
     stand_run = np.full(n_iv, -1, dtype=np.int64)
     st = standalone[s_run]
     stand_run[s_iv[st]] = s_run[st]
-    sv_stand = base_p[run_plant[stand_run[s_iv]]] - stacked[1, stand_run[s_iv]]
     scen_runs = ~standalone & ok[run_plant]
     n_steps = np.bincount(s_run[seq], minlength=n_runs)
     keep_run = scen_runs & (n_steps > 0)
@@ -797,39 +964,39 @@ def _savings_frame(
     step_pos[si] = run_start[s_run[si]] + 2 * s_k[si]
     total_pos = run_start + 2 * n_steps
     nb = int(run_size.sum())
-    B_vals = np.empty((nb, stacked.shape[2]))
+    B_vals = np.empty((nb, S.shape[1]))
     B_plant = np.empty(nb, dtype=np.int64)
     B_scen = np.empty(nb, dtype=np.int64)
     B_iv = np.full(nb, -1, dtype=np.int64)
     B_basis = np.zeros(nb, dtype=np.int64)
     # positions are dense over kept runs: remap run starts to kept runs only
     pos_seq = step_pos[si]
-    B_vals[pos_seq] = sv_seq[si]
-    B_vals[pos_seq + 1] = sv_stand[si]
+    B_vals[pos_seq] = S[states.before[si]] - S[states.after[si]]
+    sr = stand_run[s_iv[si]]
+    B_vals[pos_seq + 1] = S[run_plant[sr]] - S[states.end[sr]]
     for pos, basis in ((pos_seq, 0), (pos_seq + 1, 1)):
         B_plant[pos] = run_plant[s_run[si]]
         B_scen[pos] = run_scen[s_run[si]]
         B_iv[pos] = s_iv[si]
         B_basis[pos] = basis
     tp = total_pos[ri]
-    last = n_steps[ri]
-    B_vals[tp] = stacked[0, ri] - stacked[last, ri]
+    B_vals[tp] = S[run_plant[ri]] - S[states.end[ri]]
     B_plant[tp] = run_plant[ri]
     B_scen[tp] = run_scen[ri]
     M = present[B_plant]
     bi, ci = np.nonzero(M)
     iv_vocab, iv_code = _vocab(pf.iv_ids)
     code = np.where(B_iv[bi] >= 0, iv_code[np.maximum(B_iv[bi], 0)], -1)
-    return _frame(
+    return Columns(
         {
-            "plant": _cat(B_plant[bi], pf.plant_ids),
-            "scenario": _cat(B_scen[bi], pf.scen_names),
-            "intervention": _cat(code, iv_vocab),
-            "basis": _cat(B_basis[bi], ["in_sequence", "standalone"]),
-            "indicator": _cat(lab.ind_code[ci], lab.ind_names),
-            "component": _cat(lab.comp_code[ci], lab.comp_names),
+            "plant": Coded(B_plant[bi], pf.plant_ids),
+            "scenario": Coded(B_scen[bi], pf.scen_names),
+            "intervention": Coded(code, iv_vocab),
+            "basis": Coded(B_basis[bi], ["in_sequence", "standalone"]),
+            "indicator": Coded(lab.ind_code[ci], lab.ind_names),
+            "component": Coded(lab.comp_code[ci], lab.comp_names),
             "value": B_vals[bi, ci],
-            "unit": _cat(lab.unit_code[ci, lab.cur_code[B_plant[bi]]], lab.unit_names),
+            "unit": Coded(lab.unit_code[ci, lab.cur_code[B_plant[bi]]], lab.unit_names),
         },
         SAVING_COLUMNS,
     )
@@ -844,9 +1011,8 @@ def _economics_frame(
     pf: Portfolio,
     lab: _Labels,
     rs: _RowView,
-    base_p: np.ndarray,
+    st: _States,
     present: np.ndarray,
-    stacked: np.ndarray,
     run_plant: np.ndarray,
     run_scen: np.ndarray,
     standalone: np.ndarray,
@@ -854,26 +1020,23 @@ def _economics_frame(
     s_k: np.ndarray,
     s_iv: np.ndarray,
     ok: np.ndarray,
-) -> pd.DataFrame:
+) -> Columns:
     """Economics rows as in the single-plant JSON (:mod:`recp.models.finance` for both).
 
-    Per run: the in-sequence rows, the standalone rows, then the scenario row.
+    Per run: the in-sequence rows, the standalone rows, then the scenario row. Only the
+    result rows the economics read (cost, GHG, GHG reduction, release totals) are gathered.
     """
     n_iv = len(pf.iv_ids)
     n_runs = len(run_plant)
-    # cost/total is absent when no plant has a price
-    money = (rs.index.get(("cost", "total")), rs.index.get(("ghg_reduction", "total")))
-    price = np.asarray(pf.carbon_price)
+    col = _EconCols(rs, st.S, present)
     si = np.flatnonzero(~standalone[s_run] & ok[run_plant[s_run]])
     runs_of = s_run[si]
     plant_of = run_plant[runs_of]
     stand_run = np.full(n_iv, -1, dtype=np.int64)
-    st = standalone[s_run]
-    stand_run[s_iv[st]] = s_run[st]
-    sr = stand_run[s_iv[si]]
+    stand = standalone[s_run]
+    stand_run[s_iv[stand]] = s_run[stand]
     iv = s_iv[si]
-    capex, opex, life = pf.capex[iv], pf.opex[iv], pf.lifetime[iv]
-    rate = pf.discount_rate[plant_of]
+    capex, life = pf.capex[iv], pf.lifetime[iv]
     n_steps = np.bincount(runs_of, minlength=n_runs)
     keep_run = ~standalone & ok[run_plant] & (n_steps > 0)
     run_size = n_steps * 2 + keep_run
@@ -884,82 +1047,138 @@ def _economics_frame(
     e_scen = np.empty(nb, dtype=np.int64)
     e_iv = np.full(nb, -1, dtype=np.int64)
     e_basis = np.zeros(nb, dtype=np.int64)
-    seq_saving = seq_ghg = seq_credit = np.zeros(0)
-    for b, (before, after) in enumerate(
-        (
-            (stacked[s_k[si], runs_of], stacked[s_k[si] + 1, runs_of]),
-            (base_p[run_plant[sr]], stacked[1, sr]),
-        )
-    ):
-        flow_saving, credit = _saving_and_credit(
-            before, after, money, present[plant_of], price[plant_of]
-        )
-        av = _avoided(rs, present[plant_of], before, after)
-        ap = finance.appraise(capex, opex, flow_saving, rate, life, av, credit)
+    # in sequence: each step from the state before it; standalone: each intervention from its
+    # plant's baseline. A case is appraised once per path (the same inputs give the same
+    # figures): a standalone intervention and a scenario's first step, shared first steps.
+    used = np.zeros(n_iv, dtype=bool)
+    used[iv] = True
+    u_iv = np.flatnonzero(used)
+    u_of = np.cumsum(used) - 1  # intervention -> its standalone case among u_iv
+    u_run = stand_run[u_iv]
+    case, _ = pd.factorize(np.concatenate([st.path[si], u_iv]))  # standalone: path [iv]
+    first = np.flatnonzero(case > np.maximum.accumulate(np.concatenate([[-1], case[:-1]])))
+    cases = _appraise_steps(
+        pf,
+        col,
+        np.concatenate([st.before[si], run_plant[u_run]])[first],
+        np.concatenate([st.after[si], st.end[u_run]])[first],
+        np.concatenate([plant_of, run_plant[u_run]])[first],
+        np.concatenate([iv, u_iv])[first],
+    )
+    seq_case = case[: len(si)]
+    for b, take in enumerate((seq_case, case[len(si) :][u_of[iv]])):
         pos = run_start[runs_of] + b * n_steps[runs_of] + s_k[si]
         e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = plant_of, run_scen[runs_of], iv, b
-        _put(cols, pos, ap, av)
-        cols["carbon_revenue"][pos] = np.where(np.isnan(price[plant_of]), np.nan, credit)
-        if b == 0:
-            seq_saving, seq_ghg, seq_credit = ap.annual_saving, av["ghg"], credit
+        _put(cols, pos, *cases, take)
+    ap, av, credit = cases
+    seq_saving, seq_ghg, seq_credit = (
+        ap.annual_saving[seq_case],
+        av["ghg"][seq_case],
+        credit[seq_case],
+    )
     # scenario rows: each kept run's in-sequence steps made together
     kr = np.flatnonzero(keep_run)
     if len(kr):
+        mats = {"capex": capex, "saving": seq_saving, "life": life, "ghg": seq_ghg}
+        mats["credit"] = seq_credit
         real, mats = _step_matrices(
-            (len(kr), int(n_steps.max())),
-            (np.searchsorted(kr, runs_of), s_k[si]),
-            {
-                "capex": capex,
-                "saving": seq_saving,
-                "life": life,
-                "ghg": seq_ghg,
-                "credit": seq_credit,
-            },
+            (len(kr), int(n_steps.max())), (np.searchsorted(kr, runs_of), s_k[si]), mats
         )
-        last = n_steps[kr]
-        total = _avoided(rs, present[run_plant[kr]], stacked[0, kr], stacked[last, kr])
-        total["ghg"] = np.where(real, mats["ghg"], 0.0).sum(axis=1)
-        ap = finance.appraise_scenarios(
-            mats["capex"],
-            mats["saving"],
-            pf.discount_rate[run_plant[kr]],
-            mats["life"],
-            total,
-            real,
-        )
+        ap, total, credit = _appraise_scenarios(pf, col, run_plant[kr], st.end[kr], real, mats)
         pos = run_start[kr] + 2 * n_steps[kr]
         e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = run_plant[kr], run_scen[kr], -1, 0
-        _put(cols, pos, ap, total)
-        cols["carbon_revenue"][pos] = np.where(
-            np.isnan(price[run_plant[kr]]), np.nan, mats["credit"].sum(axis=1)
-        )
+        _put(cols, pos, ap, total, credit)
     iv_vocab, iv_code = _vocab(pf.iv_ids)
     code = np.where(e_iv >= 0, iv_code[np.maximum(e_iv, 0)], -1)
-    return _frame(
+    return Columns(
         {
-            "plant": _cat(e_plant, pf.plant_ids),
-            "scenario": _cat(e_scen, pf.scen_names),
-            "intervention": _cat(code, iv_vocab),
-            "basis": _cat(e_basis, ["in_sequence", "standalone"]),
-            "currency": _cat(lab.cur_code[e_plant], lab.currencies),
+            "plant": Coded(e_plant, pf.plant_ids),
+            "scenario": Coded(e_scen, pf.scen_names),
+            "intervention": Coded(code, iv_vocab),
+            "basis": Coded(e_basis, ["in_sequence", "standalone"]),
+            "currency": Coded(lab.cur_code[e_plant], lab.currencies),
             **cols,
         },
         ECON_COLUMNS,
     )
 
 
-def _saving_and_credit(
+def _appraise_scenarios(
+    pf: Portfolio,
+    col: _EconCols,
+    plant: np.ndarray,
+    end: np.ndarray,
+    real: np.ndarray,
+    mats: dict[str, np.ndarray],
+) -> tuple[finance.Appraisal, dict[str, np.ndarray], np.ndarray]:
+    """The economics of scenarios: their in-sequence steps made together.
+
+    ``mats`` are the steps' figures (scenario x step, ``real`` cells); each scenario goes from
+    its ``plant``'s baseline to the state ``end``. Returns the appraisal, the quantities
+    avoided and the credit revenue (NaN without price).
+    """
+    total = _avoided(col, col.present[plant], col.S[plant], col.S[end])
+    total["ghg"] = np.where(real, mats["ghg"], 0.0).sum(axis=1)
+    ap = finance.appraise_scenarios(
+        mats["capex"], mats["saving"], pf.discount_rate[plant], mats["life"], total, real
+    )
+    price = np.asarray(pf.carbon_price)[plant]
+    return ap, total, np.where(np.isnan(price), np.nan, mats["credit"].sum(axis=1))
+
+
+def _appraise_steps(
+    pf: Portfolio,
+    col: _EconCols,
     before: np.ndarray,
     after: np.ndarray,
-    cols: tuple[int | None, int | None],
+    plant: np.ndarray,
+    iv: np.ndarray,
+) -> tuple[finance.Appraisal, dict[str, np.ndarray], np.ndarray]:
+    """The economics of interventions ``iv`` of ``plant`` taking states ``before`` to ``after``.
+
+    Returns the appraisal, the quantities avoided and the credit revenue (NaN without price).
+    """
+    b, a, pres = col.S[before], col.S[after], col.present[plant]
+    price = np.asarray(pf.carbon_price)[plant]
+    flow_saving, credit = _saving_and_credit(col, b, a, pres, price)
+    av = _avoided(col, pres, b, a)
+    ap = finance.appraise(
+        pf.capex[iv], pf.opex[iv], flow_saving, pf.discount_rate[plant], pf.lifetime[iv], av, credit
+    )
+    return ap, av, np.where(np.isnan(price), np.nan, credit)
+
+
+class _EconCols:
+    """The result rows the economics read, as the columns of narrow copies of the states.
+
+    ``S`` and ``present`` hold, for every state and plant, the ``total`` rows of ``cost``
+    (the plant's priced flows), ``ghg_reduction``, ``ghg`` and the release indicators
+    (``mercury``, ``pcdd_f``...) that the portfolio has; ``at[name]`` is the column of one,
+    None where the portfolio has no such row.
+    """
+
+    def __init__(self, rs: _RowView, S: np.ndarray, present: np.ndarray):
+        names = ["cost", "ghg_reduction", "ghg", *(ind for ind, _, _ in RELEASE_ECONOMICS)]
+        have = [n for n in names if (n, "total") in rs.index]
+        rows = [rs.index[(n, "total")] for n in have]
+        self.at: dict[str, int | None] = {n: have.index(n) if n in have else None for n in names}
+        self.S = np.ascontiguousarray(S[:, rows])
+        self.present = np.ascontiguousarray(present[:, rows])
+
+
+def _saving_and_credit(
+    col: _EconCols,
+    before: np.ndarray,
+    after: np.ndarray,
     present: np.ndarray,
     price: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each step's saving on priced flows and its credit revenue [currency/year].
 
-    ``cols`` are the rows ``cost/total`` and ``ghg_reduction/total`` (None when absent).
+    ``before``, ``after`` and ``present`` hold the columns of ``col``; ``cost/total`` and
+    ``ghg_reduction/total`` may be absent.
     """
-    cost, red = cols
+    cost, red = col.at["cost"], col.at["ghg_reduction"]
     n = len(before)
     flow = (
         np.where(present[:, cost], change(before[:, cost], after[:, cost]), 0.0)
@@ -984,35 +1203,49 @@ def _step_matrices(
 
 
 def _avoided(
-    rs: _RowView, present: np.ndarray, before: np.ndarray, after: np.ndarray
+    col: _EconCols, present: np.ndarray, before: np.ndarray, after: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """GHG [t CO2e/year], mercury [kg/year], PCDD/F [g TEQ/year] avoided; NaN where absent."""
-    ghg = rs.at("ghg", "total")
+    """GHG [t CO2e/year], mercury [kg/year], PCDD/F [g TEQ/year] avoided; NaN where absent.
+
+    ``before``, ``after`` and ``present`` hold the columns of ``col``.
+    """
+    ghg = col.at["ghg"]
+    assert ghg is not None  # a contract row: every portfolio has it
     out = {"ghg": change(before[:, ghg], after[:, ghg])}
     for ind, _, _ in RELEASE_ECONOMICS:
-        if (ind, "total") in rs.index:
-            col = rs.at(ind, "total")
-            out[ind] = np.where(present[:, col], change(before[:, col], after[:, col]), np.nan)
+        c = col.at[ind]
+        if c is not None:
+            out[ind] = np.where(present[:, c], change(before[:, c], after[:, c]), np.nan)
         else:
             out[ind] = np.full(len(before), np.nan)
     return out
 
 
 def _put(
-    cols: dict[str, np.ndarray], pos: np.ndarray, ap: finance.Appraisal, av: dict[str, np.ndarray]
+    cols: dict[str, np.ndarray],
+    pos: np.ndarray,
+    ap: finance.Appraisal,
+    av: dict[str, np.ndarray],
+    credit: np.ndarray,
+    take: np.ndarray | None = None,
 ) -> None:
-    """Write an appraisal into the economics columns at rows ``pos``."""
-    cols["capex"][pos] = ap.capex
-    cols["annual_saving"][pos] = ap.annual_saving
-    cols["simple_payback_years"][pos] = ap.simple_payback
-    cols["lifetime_years"][pos] = ap.lifetime
-    cols["npv"][pos] = ap.npv
-    cols["irr"][pos] = ap.irr
-    cols["ghg_avoided_t_co2e_per_year"][pos] = av["ghg"]
-    cols["cost_per_t_co2e"][pos] = ap.cost_per_unit["ghg"]
+    """Write an appraisal (its elements ``take``, default all) into the economics rows ``pos``."""
+
+    def put(name: str, x: np.ndarray) -> None:
+        cols[name][pos] = x if take is None else x[take]
+
+    put("capex", ap.capex)
+    put("annual_saving", ap.annual_saving)
+    put("carbon_revenue", credit)
+    put("simple_payback_years", ap.simple_payback)
+    put("lifetime_years", ap.lifetime)
+    put("npv", ap.npv)
+    put("irr", ap.irr)
+    put("ghg_avoided_t_co2e_per_year", av["ghg"])
+    put("cost_per_t_co2e", ap.cost_per_unit["ghg"])
     for ind, c_av, c_cost in RELEASE_ECONOMICS:
-        cols[c_av][pos] = av[ind]
-        cols[c_cost][pos] = ap.cost_per_unit[ind]
+        put(c_av, av[ind])
+        put(c_cost, ap.cost_per_unit[ind])
 
 
 # -- public entry points ---------------------------------------------------------------------

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from recp.batch import DIAGNOSTIC_COLUMNS, rollup
-from recp.errors import InputError
+from recp.errors import InputError, OutputError
 from recp.io import check_output, write_atomic
 from recp.tolerance import ZERO_RTOL
 
@@ -49,17 +49,17 @@ def _num(x: Any) -> Any:
     return x
 
 
+def _missing(v: Any) -> bool:
+    """Whether a cell holds no value: None, NaN, or pandas' NA (a balance not checked)."""
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of a table as JSON-ready mappings (NaN as None, numpy numbers as Python)."""
+    """The rows of a table as JSON-ready mappings (NaN and NA as None, numpy numbers as Python)."""
     cols = list(df.columns)
     out = []
     for row in df.itertuples(index=False, name=None):
-        out.append(
-            {
-                c: (None if v is None or (isinstance(v, float) and math.isnan(v)) else _num(v))
-                for c, v in zip(cols, row, strict=True)
-            }
-        )
+        out.append({c: (None if _missing(v) else _num(v)) for c, v in zip(cols, row, strict=True)})
     return out
 
 
@@ -187,7 +187,7 @@ def _xlsx(tables: dict[str, pd.DataFrame], errors: pd.DataFrame | None) -> bytes
         for row in df.itertuples(index=False, name=None):
             cells: list[Any] = []
             for v in row:
-                if v is None or (isinstance(v, float) and math.isnan(v)):
+                if _missing(v):
                     cells.append(None)
                 elif hasattr(v, "item"):
                     cells.append(v.item())
@@ -223,11 +223,11 @@ class _Stream:
 
     def __init__(self, target: Path):
         self.target = target
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{target.name}.",
-            suffix=".tmp",
-            dir=target.parent if str(target.parent) else ".",
-        )
+        folder = target.parent if str(target.parent) else Path(".")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        except OSError as e:
+            raise OutputError(f"{target}: cannot write in {folder}: {e.strerror or e}") from None
         os.close(fd)
         self.tmp = Path(tmp)
         self.writer: Any = None

@@ -28,6 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -37,6 +38,8 @@ from recp.batch import (
     ECON_COLUMNS,
     RESULT_COLUMNS,
     SAVING_COLUMNS,
+    Coded,
+    Columns,
     execute,
     rollup,
     run_item,
@@ -79,13 +82,16 @@ def part_name(k: int) -> str:
     return f"part-{k:05d}.parquet"
 
 
-def arrow_table(df: pd.DataFrame) -> pa.Table:
-    """A DataFrame as an Arrow table with one schema for every part of a table.
+def arrow_table(df: pd.DataFrame | Columns) -> pa.Table:
+    """A table as an Arrow table with one schema for every part of a table.
 
     Categories stay dictionary-encoded (int32 codes into text), so Parquet writes their
     dictionary pages from the codes instead of hashing every string; empty columns are text.
-    The pandas metadata is dropped: parts of a table differ only in their rows.
+    The pandas metadata is dropped: parts of a table differ only in their rows. The batch
+    engine's :class:`~recp.batch.Columns` become the same table straight from their codes.
     """
+    if isinstance(df, Columns):
+        return _arrow_columns(df)
     table = pa.Table.from_pandas(df, preserve_index=False)
     fields = []
     for f in table.schema:
@@ -99,6 +105,44 @@ def arrow_table(df: pd.DataFrame) -> pa.Table:
     return table.cast(pa.schema(fields)).replace_schema_metadata(None)
 
 
+def _arrow_columns(cols: Columns) -> pa.Table:
+    """:func:`arrow_table` of :class:`~recp.batch.Columns`, without pandas."""
+    arrays = []
+    for v in cols.data.values():
+        if isinstance(v, Coded):
+            codes = np.asarray(v.codes)
+            missing = codes < 0
+            arrays.append(
+                pa.DictionaryArray.from_arrays(
+                    pa.array(codes, type=pa.int32(), mask=missing if missing.any() else None),
+                    pa.array(list(v.labels), type=pa.string()),
+                )
+            )
+        else:
+            # NaN (no value) as null, as pyarrow converts a DataFrame
+            arrays.append(pa.array(np.asarray(v, dtype=float), type=pa.float64(), from_pandas=True))
+    return pa.Table.from_arrays(arrays, names=list(cols.data))
+
+
+def write_parquet(table: pa.Table, where: Any) -> None:
+    """Write one part (or a roll-up) with writer options chosen for these tables.
+
+    Text columns are dictionary-encoded (a part repeats a few hundred plant ids and a few
+    dozen indicators, components, units, codes millions of times); numbers are not (their
+    values rarely repeat: trying a dictionary first and falling back costs time and space).
+    Min/max statistics are kept for numbers and for ``plant`` (a reader skips the parts that
+    cannot hold a plant), not for the other text columns, whose values every part holds (they
+    would prune nothing, and are the slowest statistics to compute). Snappy compression, the
+    Parquet default. The options depend on the schema only, so a part's bytes depend only on
+    its rows.
+    """
+    text = [
+        f.name for f in table.schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+    ]
+    stats = [f.name for f in table.schema if f.name not in text or f.name == "plant"]
+    pq.write_table(table, where, compression="snappy", use_dictionary=text, write_statistics=stats)
+
+
 def write_part(job: tuple[int, Any], spec: PartSpec) -> PartSummary:
     """Assess one work item and write its parts (top-level: processes and Dask call it)."""
     k, item = job
@@ -106,11 +150,11 @@ def write_part(job: tuple[int, Any], spec: PartSpec) -> PartSummary:
     rows: dict[str, int] = {}
     sizes: dict[str, int] = {}
     for name in spec.names:
-        df = getattr(res, name, None)
+        df = res.table(name)
         if df is None or not len(df):
             continue
         path = Path(spec.staging) / name / part_name(k)
-        pq.write_table(arrow_table(df), path)
+        write_parquet(arrow_table(df), path)
         rows[name], sizes[name] = len(df), path.stat().st_size
     summary = PartSummary(k, rows, sizes, 0 if res.plants is None else len(res.plants), res.errors)
     if res.plants is not None:
@@ -173,7 +217,10 @@ def write_dataset(
     check_targets(out, tables, by, force)
     items = work_items(Path(src), chunk_plants)
     parent = out.parent if str(out.parent) else Path(".")
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    except OSError as e:
+        raise OutputError(f"{out}: cannot write in {parent}: {e.strerror or e}") from None
     try:
         for n in tables:
             (staging / n).mkdir()
@@ -203,7 +250,7 @@ def write_dataset(
     for b in by:
         roll = sum_rollups([s.rollups[b] for s in summaries if b in s.rollups], b)
         buf = pa.BufferOutputStream()
-        pq.write_table(arrow_table(roll), buf)
+        write_parquet(arrow_table(roll), buf)
         written.append(
             write_atomic(companion(out, f"rollup-{b}"), buf.getvalue().to_pybytes(), [src], force)
         )
@@ -229,7 +276,7 @@ def _finish(
         if not parts:  # an empty table still reads back, with its columns
             path = staging / n / part_name(0)
             empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns[n]})
-            pq.write_table(arrow_table(empty), path)
+            write_parquet(arrow_table(empty), path)
             parts = [{"file": part_name(0), "rows": 0, "bytes": path.stat().st_size}]
         entries[n] = {"parts": parts, "rows": sum(p["rows"] for p in parts)}
     return {

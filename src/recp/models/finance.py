@@ -84,9 +84,14 @@ def _annuity_and_slope(rate: Array, years: Array) -> tuple[Array, Array]:
     n = np.asarray(years, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         v = np.exp(-n * np.log1p(r))  # (1 + r) ** -n
-        small = np.abs(r) < 1e-8
-        af = np.where(small, n, (1.0 - v) / np.where(small, 1.0, r))
-        d = np.where(small, -n * (n + 1) / 2.0, (n * v / (1.0 + r) - af) / np.where(small, 1.0, r))
+        af = np.asarray((1.0 - v) / r)
+        d = np.asarray((n * v / (1.0 + r) - af) / r)
+        small = np.abs(r) < 1e-8  # the limits at r -> 0 (rare: computed only where needed)
+        if small.any():
+            on = np.broadcast_to(small, af.shape)
+            n_on = np.broadcast_to(n, af.shape)[on]
+            af[on] = n_on
+            d[on] = -n_on * (n_on + 1) / 2.0
     return af, d
 
 
@@ -116,14 +121,14 @@ def irr(
     )
     shape = np.broadcast(np.asarray(capex), np.asarray(annual_saving), np.asarray(years)).shape
 
-    def f(r: Array, i: Index) -> tuple[Array, Array]:
-        af, d = _annuity_and_slope(r, n[i])
-        return -c[i] + s[i] * af, s[i] * d
+    def f(r: Array, c: Array, s: Array, n: Array) -> tuple[Array, Array]:
+        af, d = _annuity_and_slope(r, n)
+        return -c + s * af, s * d
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r0 = s / c  # the perpetuity rate, then one fixed-point step of r = s/c (1 - (1+r)^-n)
         r0 = r0 * (1.0 - np.exp(-n * np.log1p(np.clip(r0, lo + 1e-9, hi))))
-    return _solve(f, c.size, lo, hi, iterations, r0).reshape(shape)
+    return _solve(f, (c, s, n), lo, hi, iterations, r0).reshape(shape)
 
 
 def irr_portfolio(
@@ -151,19 +156,19 @@ def irr_portfolio(
     yrs = np.atleast_2d(np.asarray(years, dtype=float))
     c = cap.sum(axis=-1)
 
-    def f(r: Array, i: Index) -> tuple[Array, Array]:
-        af, d = _annuity_and_slope(r[:, None], yrs[i])
-        return -c[i] + (sav[i] * af).sum(axis=-1), (sav[i] * d).sum(axis=-1)
+    def f(r: Array, c: Array, sav: Array, yrs: Array) -> tuple[Array, Array]:
+        af, d = _annuity_and_slope(r[:, None], yrs)
+        return -c + (sav * af).sum(axis=-1), (sav * d).sum(axis=-1)
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r0 = sav.sum(axis=-1) / c
-    out = _solve(f, c.size, lo, hi, iterations, r0)
+    out = _solve(f, (c, *np.broadcast_arrays(sav, yrs)), lo, hi, iterations, r0)
     return out if np.ndim(capex) > 1 else out.reshape(())
 
 
 def _solve(
-    f: Callable[[Array, Index], tuple[Array, Array]],
-    m: int,
+    f: Callable[..., tuple[Array, Array]],
+    params: tuple[Array, ...],
     lo: float,
     hi: float,
     iterations: int,
@@ -171,33 +176,55 @@ def _solve(
 ) -> Array:
     """Vectorised safeguarded Newton for ``m`` functions decreasing in the rate.
 
-    ``f(r, idx)`` returns the values and slopes of the functions ``idx`` at rates ``r``.
+    ``f(r, *p)`` returns the values and slopes at rates ``r`` of the functions whose
+    parameters are ``p`` (``params`` hold those of all ``m`` functions along their first
+    axis). Each iteration works on the functions not yet converged only, kept packed.
     """
-    allidx = np.arange(m)
-    fa, _ = f(np.full(m, lo), allidx)
-    fb, _ = f(np.full(m, hi), allidx)
+    m = len(params[0])
+    fa, _ = f(np.full(m, lo), *params)
+    fb, _ = f(np.full(m, hi), *params)
     ok = np.isfinite(fa) & np.isfinite(fb) & (np.sign(fa) != np.sign(fb)) & (fa != 0)
     x = np.clip(np.where(np.isfinite(start), start, 0.1), lo + 1e-6, hi - 1e-6)
-    a = np.full(m, lo)
-    b = np.full(m, hi)
     act = np.flatnonzero(ok)
-    for _ in range(iterations):
-        if act.size == 0:
-            break
-        xa = x[act]
-        fx, dfx = f(xa, act)
-        same = np.sign(fx) == np.sign(fa[act])
-        a[act] = np.where(same, xa, a[act])
-        fa[act] = np.where(same, fx, fa[act])
-        b[act] = np.where(same, b[act], xa)
-        with np.errstate(divide="ignore", invalid="ignore"):
+    # The active functions, packed: rate, bracket [a, b], parameters. The bracket keeps the
+    # sign of f at a (the sign of f(lo)) and the other sign at b. A converged function is
+    # marked dead and repacked away once half the packed ones are (repacking every iteration
+    # costs more than iterating a few finished ones, whose iterates are never used).
+    xa, a, b = x[act], np.full(act.size, lo), np.full(act.size, hi)
+    pos = fa[act] > 0
+    neg = ~pos
+    p = tuple(q[act] for q in params)
+    live = np.ones(act.size, dtype=bool)
+    n_live = act.size
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for _ in range(iterations):
+            if n_live == 0:
+                break
+            fx, dfx = f(xa, *p)
+            same = ((fx > 0) & pos) | ((fx < 0) & neg)  # same sign as at a: a moves up
+            np.copyto(a, xa, where=same)
+            np.copyto(b, xa, where=~same)
+            root = fx == 0  # an exact root stays where it is
             newton = xa - fx / dfx
-        inside = np.isfinite(newton) & (newton > a[act]) & (newton < b[act])
-        root = fx == 0  # an exact root stays where it is
-        xn = np.where(root, xa, np.where(inside, newton, 0.5 * (a[act] + b[act])))
-        x[act] = xn
-        done = (np.abs(xn - xa) <= 1e-13 * (1.0 + np.abs(xa))) | root
-        act = act[~done]
+            xn = a + b
+            xn *= 0.5  # bisection, where the Newton step leaves the bracket
+            np.copyto(xn, newton, where=(newton > a) & (newton < b))  # never a NaN step
+            np.copyto(xn, xa, where=root)
+            done = np.abs(xn - xa) <= 1e-13 * (1.0 + np.abs(xa))
+            done |= root
+            done &= live
+            d = np.flatnonzero(done)
+            if d.size:
+                x[act[d]] = xn[d]
+                live[d] = False
+                n_live -= d.size
+                if n_live < live.size // 2:
+                    k = np.flatnonzero(live)
+                    act, xn, a, b = act[k], xn[k], a[k], b[k]
+                    pos, neg, live = pos[k], neg[k], live[k]
+                    p = tuple(q.take(k, axis=0) for q in p)
+            xa = xn
+        x[act[live]] = xa[live]  # not converged within ``iterations``: the last iterate
     return np.asarray(np.where(ok, x, np.nan), dtype=float)
 
 
@@ -209,10 +236,15 @@ def cost_of_abatement(
     ``(capex * CRF(rate, years) - annual_saving) / abated``; negative means the measure saves
     money. NaN where nothing is abated (``abated <= 0``) or the rate or lifetime is missing.
     """
-    a = np.asarray(abated, dtype=float)
     annual_cost = np.asarray(capex, dtype=float) * capital_recovery_factor(
         rate, years
     ) - np.asarray(annual_saving, dtype=float)
+    return _per_unit(annual_cost, abated)
+
+
+def _per_unit(annual_cost: Array, abated: ArrayLike) -> Array:
+    """Equivalent annual cost per unit abated; NaN where nothing is abated."""
+    a = np.asarray(abated, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(np.where(a > 0, annual_cost / a, np.nan), dtype=float)
 
@@ -328,15 +360,19 @@ def appraise(
         - np.asarray(opex, dtype=float)
         + np.asarray(credit, dtype=float)
     )
+    af = annuity_factor(rate, n)  # once: the NPV and the capital recovery factor share it
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crf = np.asarray(1.0 / af, dtype=float)  # capital_recovery_factor(rate, n)
+        annual_cost = c * crf - saving  # as in cost_of_abatement, for every abated quantity
     return Appraisal(
         capex=c,
         annual_saving=saving,
         simple_payback=simple_payback(c, saving),
         lifetime=n,
-        npv=npv(c, saving, rate, n),
+        npv=np.asarray(-c + saving * af, dtype=float),  # npv(c, saving, rate, n)
         irr=irr(c, saving, n),
         cost_per_unit={
-            k: cost_of_abatement(c, saving, rate, n, np.nan_to_num(np.asarray(a, dtype=float)))
+            k: _per_unit(annual_cost, np.nan_to_num(np.asarray(a, dtype=float)))
             for k, a in abated.items()
         },
     )
@@ -397,8 +433,9 @@ def appraise_scenarios(
             np.where(mask[h], yrs[h], 1.0),
         )
     with np.errstate(divide="ignore", invalid="ignore"):
-        npv_sum = np.where(mask, npv(cap, sav, r[:, None], yrs), 0.0).sum(axis=-1)
-        crf = capital_recovery_factor(r[:, None], yrs)
+        af = annuity_factor(r[:, None], yrs)  # once for the NPVs and the recovery factors
+        npv_sum = np.where(mask, -cap + sav * af, 0.0).sum(axis=-1)
+        crf = np.asarray(1.0 / af, dtype=float)
         annual_cost = np.where(mask, cap * crf, 0.0).sum(axis=-1) - total_saving
         cost_per_unit = {}
         for k, a in abated.items():
