@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -151,11 +150,11 @@ def test_parquet_slices_read_as_dictionary_pages_give_the_csv_problems(tmp_path)
     a, b = out["csv"], out["parquet"]
     assert len(a.errors) >= 5
     assert a.errors["message"].str.contains("natural_gaz").any()
+    a_err, b_err = a.errors, b.errors
     for name in ("plants", "flows", "interventions"):
-        b_err = b.errors.replace({str(tmp_path / "parquet" / f"{name}.parquet"): name})
-        a_err = a.errors.replace({str(tmp_path / "csv" / f"{name}.csv"): name})
-        a, b = replace(a, errors=a_err), replace(b, errors=b_err)
-    pd.testing.assert_frame_equal(a.errors, b.errors)
+        b_err = b_err.replace({str(tmp_path / "parquet" / f"{name}.parquet"): name})
+        a_err = a_err.replace({str(tmp_path / "csv" / f"{name}.csv"): name})
+    pd.testing.assert_frame_equal(a_err, b_err)
     assert_frames_equal(a.results, b.results)
 
 
