@@ -379,7 +379,12 @@ def plan_slices(src: Path, chunk_plants: int) -> list[TableSlice]:
         else:  # a table without a plant column goes to chunk 0, where it is reported
             cols[t] = col if col is not None else pa.nulls(n_rows, pa.string())
     parts = chunk_rows(plant_ids, cols, chunk_plants)
-    return [TableSlice(names, paths, {t: _runs(part[t]) for t in part}) for part in parts]
+    plan = [TableSlice(names, paths, {t: _runs(part[t]) for t in part}) for part in parts]
+    # the plant columns' buffers go back to the system, not to a pool the forked workers would
+    # each inherit: the parent holds ~0.19 GB instead of ~0.34 GB at 200,000 plants
+    del cols, plant_ids, parts
+    pa.default_memory_pool().release_unused()
+    return plan
 
 
 def read_slice(sl: TableSlice) -> Tables:
