@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import os
 from typing import TYPE_CHECKING, Any, Literal
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
-
+from recp.texttable import TextTable, wrap
 from recp.tolerance import clean_rows
 from recp.toolkits import RELEASE_KINDS
 
@@ -38,6 +34,7 @@ GHG_NOTES = {
     "process": "process CO2 from calcination (IPCC 2006 Vol. 3 Ch. 2), part of scope 1",
     "biogenic_co2": "memo item: CO2 from biomass, outside the scopes and the total",
 }
+_RIGHT: Literal["right"] = "right"
 #: Columns of a scenario's interventions table and their justification.
 _SCENARIO_COLUMNS: tuple[tuple[str, Literal["left", "right"]], ...] = (
     ("intervention", "left"),
@@ -67,61 +64,55 @@ def _fmt(v: float | None, digits: int = 4) -> str:
 
 
 def render(a: Assessment, width: int | None = None) -> str:
-    """Render an assessment as plain text tables (no colour when not a terminal)."""
-    buf = io.StringIO()
-    cols = width or int(os.environ.get("COLUMNS", "130"))
-    con = Console(
-        file=buf,
-        width=max(cols, 80),
-        force_terminal=False,
-        color_system=None,
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
+    """Render an assessment as plain text tables (no colour)."""
+    cols = max(width or int(os.environ.get("COLUMNS", "130")), 80)
+    out: list[str] = []
+
+    def say(text: str, indent: str = "") -> None:
+        out.append(wrap(text, cols, indent) + "\n")
+
     sc = a.scenario
     title = f"{sc.plant.name} ({sc.country_code}"
     title += f", {sc.plant.sector})" if sc.plant.sector else ")"
-    con.print(title)
+    say(title)
     s = a.compiled.settings
     rate = "-" if s["discount_rate"] is None else f"{s['discount_rate']:.1%}"
-    con.print(f"GWP {s['gwp']}; currency {s['currency']}; discount rate {rate}")
+    say(f"GWP {s['gwp']}; currency {s['currency']}; discount rate {rate}")
     results, savings, econ = clean_rows(a.results(), a.savings(), a.economics())
-    con.print(_indicator_table(results))
+    out.append(_indicator_table(results).render())
     present = {r["component"] for r in results if r["indicator"] == "ghg"}
-    con.print("GHG components:")
+    say("GHG components:")
     for comp, note in GHG_NOTES.items():
         if comp in present:
-            con.print(f"  {comp}: {note}")
+            say(f"  {comp}: {note}", "    ")
     sav = {
         (r["scenario"], r["intervention"], r["basis"], r["indicator"], r["component"]): r["value"]
         for r in savings
     }
     for name in a.states:
-        con.print(_scenario_table(name, econ, sav))
+        out.append(_scenario_table(name, econ, sav).render())
         if any(k[0] == name and k[3] == "ghg_reduction" for k in sav):
-            con.print(_reduction_table(name, a.scenario.scenario_map[name], sav))
+            out.append(_reduction_table(name, a.scenario.scenario_map[name], sav).render())
     for f in a.factors():
         if str(f["id"]).endswith(":cm") or f["id"] == "user:grid_cm":
-            con.print(f"Combined-margin grid factor: {f['value']:.6g} {f['unit']} ({f['id']})")
+            say(f"Combined-margin grid factor: {f['value']:.6g} {f['unit']} ({f['id']})")
     warnings = a.warnings()
     if warnings:
-        con.print("Warnings:")
+        say("Warnings:")
         for w in warnings:
-            con.print(f"  - [{w['code']}] {w['message']}")
-    con.print(f"{len(a.compiled.factors)} factors used; see --format json for their sources.")
-    return buf.getvalue()
+            say(f"  - [{w['code']}] {w['message']}", "    ")
+    say(f"{len(a.compiled.factors)} factors used; see --format json for their sources.")
+    return "".join(out)
 
 
-def _indicator_table(results: list[dict[str, Any]]) -> Table:
+def _indicator_table(results: list[dict[str, Any]]) -> TextTable:
     """Indicators per year: one row per indicator and shown component, a column per state."""
     scen = list(dict.fromkeys(r["scenario"] for r in results))
-    t = Table(title="Indicators per year", title_justify="left", box=box.SIMPLE_HEAD)
-    t.add_column("indicator")
-    t.add_column("component")
-    t.add_column("unit")
-    for name in scen:
-        t.add_column(name, justify="right")
+    t = TextTable(
+        "Indicators per year",
+        ["indicator", "component", "unit", *scen],
+        ["left", "left", "left", *(_RIGHT for _ in scen)],
+    )
     table: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in results:
         if r["component"] in _SHOWN or r["indicator"] in (
@@ -140,19 +131,18 @@ def _indicator_table(results: list[dict[str, Any]]) -> Table:
 Savings = dict[tuple[str, str | None, str, str, str], Any]
 
 
-def _scenario_table(name: str, econ: list[dict[str, Any]], sav: Savings) -> Table:
+def _scenario_table(name: str, econ: list[dict[str, Any]], sav: Savings) -> TextTable:
     """One scenario's interventions in sequence: savings and economics, then the total."""
-    t = Table(
-        title=f"Scenario '{name}': interventions in sequence",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-    )
     rows = [e for e in econ if e["scenario"] == name and e["basis"] == "in_sequence"]
     carbon = any(e.get("carbon_revenue") is not None for e in rows)
-    for col, just in _SCENARIO_COLUMNS:
-        t.add_column(col, justify=just)
-        if carbon and col == "saving/yr":
-            t.add_column("carbon rev./yr", justify="right")
+    columns = list(_SCENARIO_COLUMNS)
+    if carbon:
+        columns.insert(columns.index(("saving/yr", "right")) + 1, ("carbon rev./yr", "right"))
+    t = TextTable(
+        f"Scenario '{name}': interventions in sequence",
+        [c for c, _ in columns],
+        [j for _, j in columns],
+    )
     for e in rows:
         iid = e["intervention"]
         label = iid if iid else "scenario total"
@@ -177,16 +167,14 @@ def _scenario_table(name: str, econ: list[dict[str, Any]], sav: Savings) -> Tabl
     return t
 
 
-def _reduction_table(name: str, ids: list[str], sav: Savings) -> Table:
+def _reduction_table(name: str, ids: list[str], sav: Savings) -> TextTable:
     """One scenario's emission reductions (``ghg_reduction``) per measure, then the total."""
-    t = Table(
-        title=f"Scenario '{name}': emission reductions [t CO2e/yr]",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-    )
     comps = ("total", "fuel", "electricity", "scope3")
-    for col in ("intervention", *comps, "standalone total"):
-        t.add_column(col, justify="left" if col == "intervention" else "right")
+    t = TextTable(
+        f"Scenario '{name}': emission reductions [t CO2e/yr]",
+        ["intervention", *comps, "standalone total"],
+        ["left", *(_RIGHT for _ in range(len(comps) + 1))],
+    )
     for iid in [*ids, None]:
         cells = [iid or "scenario total"]
         cells += [_fmt(sav.get((name, iid, "in_sequence", "ghg_reduction", c))) for c in comps]

@@ -1,0 +1,24 @@
+"""Terminal tables (recp.texttable): aligned in terminal cells, never cut."""
+
+from __future__ import annotations
+
+from recp.texttable import TextTable, cells, wrap
+
+
+def test_wide_characters_count_two_cells_and_columns_align():
+    assert cells("plant") == 5 and cells("印染厂") == 6 and cells("Ünye") == 4
+    t = TextTable("T", ["name", "value"], ["left", "right"])
+    t.add_row("印染厂", "1")
+    t.add_row("dairy", "22")
+    lines = t.render().splitlines()
+    # title, blank, header, rule, two rows, blank: every table line ends at the same cell
+    assert [cells(line) for line in lines[2:6]] == [cells(lines[2])] * 4
+    assert lines[4].endswith(" 1") and lines[5].endswith("22")
+
+
+def test_long_lines_wrap_on_words_with_the_indent():
+    text = "  - [code] " + " ".join(["word"] * 40)
+    out = wrap(text, 80, "    ").splitlines()
+    assert len(out) > 1 and all(cells(line) <= 80 for line in out)
+    assert all(line.startswith("    word") for line in out[1:])
+    assert wrap("x" * 200, 80) == "x" * 200  # never cut inside a word
