@@ -22,3 +22,22 @@ def test_long_lines_wrap_on_words_with_the_indent():
     assert len(out) > 1 and all(cells(line) <= 80 for line in out)
     assert all(line.startswith("    word") for line in out[1:])
     assert wrap("x" * 200, 80) == "x" * 200  # never cut inside a word
+
+
+def test_recp_assess_does_not_import_rich():
+    # rich cost 20-45 ms of every `recp assess` to import (issue 18's 0.5 s start-up target)
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    plant = str(ROOT / "scenarios" / "textile-dyeing-bd.yaml")
+    code = (
+        "import io, contextlib, sys\n"
+        "from recp.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        f"    assert main(['assess', {plant!r}]) == 0\n"
+        "assert 'Indicators per year' in out.getvalue()\n"
+        "assert 'rich' not in sys.modules, 'rich imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
