@@ -103,8 +103,9 @@ def _mode(p: Path) -> int:
 def read_yaml(text: str) -> Any:
     """Plain data from YAML text, with libyaml's C parser when PyYAML has it.
 
-    For recp's own data files (factor tables' meta, templates, catalogues): the pure-Python
-    parser costs tens of milliseconds of every ``recp`` start. Scenario files go through
+    For the meta files of factor tables (shipped, or a user's own ``factors:`` folder), the
+    templates and the catalogues: the pure-Python parser cost tens of milliseconds of every
+    ``recp`` start. The safe loader, as before: plain data only. Scenario files go through
     :func:`recp.scenario.loads` (duplicate keys, depth and alias limits).
     """
     import yaml  # lazy: CLI start-up
