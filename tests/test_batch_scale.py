@@ -162,7 +162,7 @@ def test_work_items_carry_paths_and_row_ranges_not_data(inputs: dict[str, Path])
         assert sorted(rows.tolist()) == list(range(len(getattr(full, name))))
 
 
-_IDS = st.one_of(st.none(), st.sampled_from(["a", "b", "c", "", "dd", "zz"]))
+_IDS = st.one_of(st.none(), st.sampled_from(["a", "b", "c", "", "dd", "zz", " a", "b  "]))
 
 
 @settings(max_examples=300, deadline=None)
@@ -175,21 +175,21 @@ _IDS = st.one_of(st.none(), st.sampled_from(["a", "b", "c", "", "dd", "zz"]))
 def test_chunk_rows_puts_every_row_with_its_plant(
     plants: list[str | None], rows: list[str | None], size: int, arrow: bool
 ) -> None:
-    """Each row of a table lands once, in the chunk of its plant's first row (an unknown or
-    missing plant in chunk 0), in table order; pandas text and Arrow dictionary columns (as
-    ``plan_slices`` reads Parquet) split alike."""
+    """Each row of a table lands once, in the chunk of its plant's first row (ids stripped, as
+    validation reads them; an unknown or missing plant in chunk 0), in table order; pandas
+    text and Arrow dictionary columns (as ``plan_slices`` reads Parquet) split alike."""
     col: pd.Series | pa.ChunkedArray = pd.Series(rows, dtype=object)
     if arrow:
         enc = pa.array(rows, pa.string()).dictionary_encode()
         col = pa.chunked_array([enc] if rows else [], enc.type)
     parts = chunk_rows(pd.Series(plants, dtype=object), {"flows": col}, size)
     assert len(parts) == -(-len(plants) // size)
-    key = ["" if p is None else p for p in plants]
+    key = ["" if p is None else p.strip() for p in plants]  # ids as validation reads them
     for k, part in enumerate(parts):
         assert list(part["plants"]) == list(range(k * size, min((k + 1) * size, len(plants))))
         assert list(part["flows"]) == sorted(part["flows"])
         for r in part["flows"]:
-            text = "" if rows[r] is None else rows[r]
+            text = "" if rows[r] is None else rows[r].strip()
             assert k == (key.index(text) // size if text in key else 0)
     assert sorted(np.concatenate([p["flows"] for p in parts]).tolist()) == list(range(len(rows)))
 
@@ -299,3 +299,21 @@ def test_parts_from_columns_equal_parts_through_pandas() -> None:
         assert direct.column("plant").null_count == 0
     econ = arrow_table(res.table("economics"))
     assert econ.column("irr").null_count > 0  # NaN (no IRR) is null, as from pandas
+
+
+@pytest.mark.parametrize("case", ["padded plant ids", "a plant with changes and no flows"])
+def test_chunk_size_does_not_change_problems_or_results(tmp_path: Path, case: str) -> None:
+    """Ids are stripped alike when splitting into chunks and when checking (a padded id went to
+    chunk 0 and failed there); a chunk whose plant has changes but no flows is one located
+    line per change (it was an IndexError)."""
+    t = tables_from_scenarios([recp.load(f) for f in FILES[:3]], [Path(f).stem for f in FILES[:3]])
+    last = t.plants.plant.iloc[-1]
+    if case == "padded plant ids":
+        t.flows.loc[t.flows.plant == last, "plant"] = f" {last} "
+    else:
+        t.flows = t.flows[t.flows.plant != last]
+    folder = _write(t, tmp_path / "in", "csv")
+    one, each = run(folder, chunk_plants=100), run(folder, chunk_plants=1)
+    pd.testing.assert_frame_equal(one.errors, each.errors)
+    assert_frames_equal(one.results, each.results)
+    assert (len(one.errors) == 0) == (case == "padded plant ids")

@@ -192,7 +192,11 @@ PlantColumn: TypeAlias = "pd.Series | pa.Array | None"
 
 
 def _text_array(col: pd.Series | pa.Array) -> pa.Array:
-    """A column of plant ids as Arrow text (missing cells as ''), one array."""
+    """A column of plant ids as one Arrow text array ('' for a missing cell), stripped.
+
+    Stripped as validation reads ids (:meth:`recp.rules.Text.column`), so a row goes to the
+    chunk of the plant it is checked against.
+    """
     import pyarrow as pa  # lazy: CLI start-up
     import pyarrow.compute as pc  # lazy: CLI start-up
 
@@ -203,7 +207,8 @@ def _text_array(col: pd.Series | pa.Array) -> pa.Array:
         pc.cast(c.dictionary_decode() if pa.types.is_dictionary(c.type) else c, pa.string())
         for c in chunks
     ]
-    return pc.fill_null(pa.concat_arrays(text) if text else pa.array([], pa.string()), "")
+    ids = pc.fill_null(pa.concat_arrays(text) if text else pa.array([], pa.string()), "")
+    return pc.utf8_trim_whitespace(ids)
 
 
 def _id_codes(col: pd.Series | pa.Array) -> tuple[np.ndarray, pa.Array]:
@@ -222,7 +227,7 @@ def _id_codes(col: pd.Series | pa.Array) -> tuple[np.ndarray, pa.Array]:
     else:
         enc = _text_array(col).dictionary_encode()
         values, idx = enc.dictionary, enc.indices
-    text = pa.concat_arrays([pc.cast(values, pa.string()), pa.array([""])])
+    text = pa.concat_arrays([pc.utf8_trim_whitespace(pc.cast(values, pa.string())), pa.array([""])])
     codes = pc.fill_null(idx, len(text) - 1).to_numpy(zero_copy_only=False)
     return codes.astype(np.int64), text
 
@@ -1196,7 +1201,8 @@ def _check_changes(iv: _Frame, plants: _Plants, flows: _Flows, err: _Errors) -> 
         # changes of other plants are found whatever the rest of the chunk holds
         keep = np.flatnonzero(~pd.Series(fkey).duplicated(keep="last").to_numpy())
         hit = pd.Index(fkey[keep]).get_indexer(ikey)
-        gflow = np.where((hit >= 0) & (ikey >= 0), keep[np.maximum(hit, 0)], -1).astype(np.int64)
+        found = np.append(keep, -1)[hit]  # hit -1 (not found) takes the -1 at the end
+        gflow = np.where(ikey >= 0, found, -1).astype(np.int64)
     add(iflow.eq(""), column="flow", message=message("flow_or_process"))
     nof = (gflow < 0) & (ipos >= 0) & iflow.ne("")
     ids_of = _lister(flows.plant, flows.fid) if nof.any() else None
