@@ -317,3 +317,15 @@ def test_chunk_size_does_not_change_problems_or_results(tmp_path: Path, case: st
     pd.testing.assert_frame_equal(one.errors, each.errors)
     assert_frames_equal(one.results, each.results)
     assert (len(one.errors) == 0) == (case == "padded plant ids")
+
+
+def test_one_default_chunk_size() -> None:
+    """`recp batch --chunk`, `recp.batch.run` and the dataset writer split alike by default."""
+    import inspect
+
+    from recp import cli, parts
+    from recp.batch import CHUNK_PLANTS, iter_run
+
+    assert inspect.signature(cli.batch).parameters["chunk"].default == CHUNK_PLANTS
+    for f in (run, iter_run, parts.write_dataset):
+        assert inspect.signature(f).parameters["chunk_plants"].default == CHUNK_PLANTS

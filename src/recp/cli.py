@@ -324,7 +324,7 @@ def batch(
     ] = None,
     chunk: Annotated[
         int, typer.Option("--chunk", min=1, help="Plants per chunk (bounds memory).")
-    ] = 10_000,
+    ] = 10_000,  # recp.batch.CHUNK_PLANTS (not imported here: start-up; a test keeps them equal)
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
     savings: Annotated[
         bool,

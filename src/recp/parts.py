@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from recp.batch import (
+    CHUNK_PLANTS,
     DIAGNOSTIC_COLUMNS,
     ECON_COLUMNS,
     RESULT_COLUMNS,
@@ -202,7 +203,7 @@ def write_dataset(
     jobs: int = 1,
     engine: str = "local",
     scheduler: str | None = None,
-    chunk_plants: int = 10_000,
+    chunk_plants: int = CHUNK_PLANTS,
     progress: Any = None,
     force: bool = False,
 ) -> tuple[list[Path], int, pd.DataFrame]:
