@@ -228,8 +228,9 @@ def _id_codes(col: pd.Series | pa.Array) -> tuple[np.ndarray, pa.Array]:
         enc = _text_array(col).dictionary_encode()
         values, idx = enc.dictionary, enc.indices
     text = pa.concat_arrays([pc.utf8_trim_whitespace(pc.cast(values, pa.string())), pa.array([""])])
-    codes = pc.fill_null(idx, len(text) - 1).to_numpy(zero_copy_only=False)
-    return codes.astype(np.int64), text
+    if idx.null_count:
+        idx = pc.fill_null(idx, len(text) - 1)
+    return idx.to_numpy(zero_copy_only=False), text
 
 
 def chunk_rows(
@@ -264,8 +265,12 @@ def chunk_rows(
             continue
         codes, text = _id_codes(col)
         where = pc.fill_null(pc.index_in(text, value_set=ids.dictionary), -1)
-        pos = where.to_numpy(zero_copy_only=False)[codes]
-        chunk = chunk_of_id[pos]
+        chunk = chunk_of_id[where.to_numpy(zero_copy_only=False)][codes]
+        if len(chunk) > 1 and np.all(chunk[1:] >= chunk[:-1]):  # grouped in plant order
+            bounds = np.searchsorted(chunk, np.arange(n_chunks + 1))
+            for k in range(n_chunks):
+                out[k][table] = np.arange(bounds[k], bounds[k + 1], dtype=np.int64)
+            continue
         order = np.argsort(chunk, kind="stable")  # rows of an unknown plant go to chunk 0
         bounds = np.searchsorted(chunk[order], np.arange(n_chunks + 1))
         for k in range(n_chunks):
@@ -341,6 +346,17 @@ def is_parquet_tables(src: Path) -> bool:
     if not src.is_dir() or _find(src, "plants") is None:
         return False
     return all(p is None or p.suffix == ".parquet" for p in (_find(src, t) for t in TABLE_NAMES))
+
+
+def parquet_rows(src: Path, table: str) -> int:
+    """Rows of a table in a folder of Parquet tables, from its footer (0: missing, unreadable)."""
+    import pyarrow.parquet as pq  # lazy: CLI start-up
+
+    p = _find(src, table)
+    try:
+        return int(pq.ParquetFile(p).metadata.num_rows) if p is not None else 0
+    except Exception:  # noqa: BLE001 - planning reports an unreadable table, with its place
+        return 0
 
 
 def plan_slices(src: Path, chunk_plants: int) -> list[TableSlice]:
@@ -484,13 +500,16 @@ def _take_rows(f: Any, path: str, starts: np.ndarray, want: np.ndarray) -> Any:
             first = rest[2] if g == g0 else first
         else:
             tabs.append(f.read_row_group(g))
-    out = (pa.concat_tables(tabs) if len(tabs) > 1 else tabs[0]).take(pa.array(want - first))
+    whole = pa.concat_tables(tabs) if len(tabs) > 1 else tabs[0]
+    if int(want[-1]) - int(want[0]) + 1 == len(want):  # one run of rows (grouped by plant)
+        out = whole.slice(int(want[0]) - first, len(want))  # a view, no copy
+    else:
+        out = whole.take(pa.array(want - first))
     last_first = first if g1 == g0 else int(starts[g1])
     after = tabs[-1].slice(int(want[-1]) + 1 - last_first)
-    if after.num_rows:  # a copy: the rows already taken are freed
+    if after.num_rows:  # a view: the row group is held until its last rows are read
         key = (st.st_size, st.st_mtime_ns, g1)
-        rows = after.take(pa.array(np.arange(after.num_rows)))
-        _REST[path] = (key, f.metadata, int(want[-1]) + 1, rows)
+        _REST[path] = (key, f.metadata, int(want[-1]) + 1, after)
     return out
 
 
