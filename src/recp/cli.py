@@ -347,8 +347,10 @@ def batch(
     """Assess a portfolio of plants; each failing plant is reported, the rest complete."""
     if factors:
         _own_factors(factors)
-    from recp.batch import iter_run  # lazy: CLI start-up
+    from recp.batch import iter_run, keep_freed_memory  # lazy: CLI start-up
     from recp.export import targets  # lazy: CLI start-up
+
+    keep_freed_memory()
 
     names = ["results", "economics"] + (["savings"] if savings else [])
     if out.suffix.lower() == ".parquet":  # a dataset: each worker writes its own parts

@@ -41,10 +41,11 @@ from recp.batch import (
     SAVING_COLUMNS,
     Coded,
     Columns,
+    Items,
     execute,
+    plan,
     rollup,
     run_item,
-    work_items,
 )
 from recp.errors import InputError, OutputError
 from recp.export import DIAGNOSTICS, companion, csv_bytes, sum_rollups
@@ -168,6 +169,13 @@ def write_part(job: tuple[int, Any], spec: PartSpec) -> PartSummary:
     return summary
 
 
+def _numbered(items: Items) -> Items:
+    """``(k, item)`` pairs of the work items, planned when they are (:func:`recp.batch.plan`)."""
+    if callable(items):
+        return lambda: list(enumerate(items()))
+    return list(enumerate(items))
+
+
 def check_targets(out: Path, names: Sequence[str], by: Sequence[str], force: bool) -> None:
     """Refuse before computing: an existing output without ``force``, or a folder not ours."""
     for p in [dataset_path(out, n) for n in names] + _files(out, by):
@@ -216,7 +224,7 @@ def write_dataset(
     out = Path(out)
     tables = [*names, *(n for n in DIAGNOSTICS if n not in names)]
     check_targets(out, tables, by, force)
-    items = work_items(Path(src), chunk_plants)
+    items = plan(Path(src), chunk_plants)
     parent = out.parent if str(out.parent) else Path(".")
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
@@ -229,7 +237,7 @@ def write_dataset(
         summaries = list(
             execute(
                 partial(write_part, spec=spec),
-                list(enumerate(items)),
+                _numbered(items),
                 jobs=jobs,
                 engine=engine,
                 scheduler=scheduler,
