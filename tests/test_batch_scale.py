@@ -20,12 +20,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import recp
-from recp.batch import run, work_items
+from recp.batch import plan, run, work_items
 from recp.cli import main
 from recp.tables import (
     Tables,
     chunk_rows,
     plan_slices,
+    prefetch,
     read_slice,
     read_tables,
     tables_from_scenarios,
@@ -171,20 +172,29 @@ _IDS = st.one_of(st.none(), st.sampled_from(["a", "b", "c", "", "dd", "zz", " a"
     st.lists(_IDS, max_size=40),
     st.integers(1, 6),
     st.booleans(),
+    st.booleans(),
 )
 def test_chunk_rows_puts_every_row_with_its_plant(
-    plants: list[str | None], rows: list[str | None], size: int, arrow: bool
+    plants: list[str | None], rows: list[str | None], size: int, arrow: bool, grouped: bool
 ) -> None:
     """Each row of a table lands once, in the chunk of its plant's first row (ids stripped, as
     validation reads them; an unknown or missing plant in chunk 0), in table order; pandas
-    text and Arrow dictionary columns (as ``plan_slices`` reads Parquet) split alike."""
+    text and Arrow dictionary columns (as ``plan_slices`` reads Parquet) split alike; rows
+    grouped in plant order (split without sorting) like any others."""
+    key = ["" if p is None else p.strip() for p in plants]  # ids as validation reads them
+    if grouped:  # in the order of their plants' chunks, unknown plants first (chunk 0)
+
+        def chunk_of(r: str | None) -> int:
+            text = "" if r is None else r.strip()
+            return key.index(text) // size if text in key else 0
+
+        rows = sorted(rows, key=chunk_of)
     col: pd.Series | pa.ChunkedArray = pd.Series(rows, dtype=object)
     if arrow:
         enc = pa.array(rows, pa.string()).dictionary_encode()
         col = pa.chunked_array([enc] if rows else [], enc.type)
     parts = chunk_rows(pd.Series(plants, dtype=object), {"flows": col}, size)
     assert len(parts) == -(-len(plants) // size)
-    key = ["" if p is None else p.strip() for p in plants]  # ids as validation reads them
     for k, part in enumerate(parts):
         assert list(part["plants"]) == list(range(k * size, min((k + 1) * size, len(plants))))
         assert list(part["flows"]) == sorted(part["flows"])
@@ -192,6 +202,53 @@ def test_chunk_rows_puts_every_row_with_its_plant(
             text = "" if rows[r] is None else rows[r].strip()
             assert k == (key.index(text) // size if text in key else 0)
     assert sorted(np.concatenate([p["flows"] for p in parts]).tolist()) == list(range(len(rows)))
+
+
+def test_plan_is_deferred_only_for_several_chunks_of_parquet(inputs: dict[str, Path]) -> None:
+    """A Parquet input of several chunks is planned once the workers have started (a function
+    giving the items of :func:`work_items`); one chunk, or another input, is planned at once."""
+    later = plan(inputs["parquet"], 2)
+    assert callable(later)
+    got, want = later(), work_items(inputs["parquet"], 2)
+    assert len(got) == len(want) > 1
+    for (_, a), (_, b) in zip(got, want, strict=True):
+        assert a.runs.keys() == b.runs.keys()
+        assert all(np.array_equal(a.runs[t], b.runs[t]) for t in a.runs)
+    assert isinstance(plan(inputs["parquet"], 10_000), list)
+    assert isinstance(plan(inputs["csv"], 2), list)
+
+
+def test_prefetched_row_groups_read_as_the_file_is(tmp_path: Path) -> None:
+    """A worker decodes the first row group of each table before its first chunk; the chunk
+    reads the same rows as without, and a file changed since is read again."""
+    t = _tables()
+    folder = _write(t, tmp_path / "pq", ".parquet", row_group_size=7)
+    first = plan_slices(folder, 2)[0]
+    fresh = read_slice(first)
+    prefetch(folder)
+    for name in ("plants", "flows", "interventions", "scenarios"):
+        pd.testing.assert_frame_equal(getattr(read_slice(first), name), getattr(fresh, name))
+    prefetch(folder)
+    flows = t.flows.copy()
+    flows["amount"] = flows["amount"].astype(str) + " "  # same rows, another file
+    table = pa.Table.from_pandas(flows.astype(str), preserve_index=False)
+    pq.write_table(table, folder / "flows.parquet", row_group_size=7)
+    got = read_slice(first).flows
+    assert got["amount"].str.endswith(" ").all()
+
+
+def test_recp_batch_keeps_freed_memory_for_reuse() -> None:
+    """``recp batch`` has pyarrow allocate through the system allocator, whose thresholds it
+    raises (glibc), so a worker reuses its pages from chunk to chunk (docs/performance.md)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from recp.batch import keep_freed_memory; keep_freed_memory(); "
+        "import pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "system"
 
 
 def test_read_slice_equals_the_rows_of_the_whole_table(inputs: dict[str, Path]) -> None:

@@ -64,6 +64,7 @@ from recp.tables import (
     parquet_rows,
     plan_slices,
     portfolio_from_tables,
+    prefetch,
     read_slice,
     read_tables_chunks,
 )
@@ -1527,6 +1528,7 @@ def iter_run(
     yield from execute(
         partial(run_item, details=details),
         plan(Path(src), chunk_plants),
+        warm=partial(warm_worker, str(src)),
         jobs=jobs,
         engine=engine,
         scheduler=scheduler,
@@ -1582,13 +1584,17 @@ def keep_freed_memory() -> None:
     mallopt(_M_TRIM_THRESHOLD, (1 << 31) - 1)
 
 
-def warm_worker() -> None:
-    """Load what assessing any chunk uses: the unit registry and the factor tables.
+def warm_worker(src: str | None = None) -> None:
+    """Load what assessing any chunk uses: unit registry, factor tables, first row groups.
 
-    A worker process runs this as it starts, while the parent is still planning.
+    The first row group of each table of a folder of Parquet tables ``src`` is what the first
+    chunks read (:func:`recp.tables.prefetch`). A worker process runs this as it starts, while
+    the parent is still planning.
     """
     registry()
     library()
+    if src is not None:
+        prefetch(Path(src))
 
 
 def execute(
@@ -1600,6 +1606,7 @@ def execute(
     scheduler: str | None = None,
     progress: Any = None,
     dashboard: str | None = None,
+    warm: Callable[[], None] = warm_worker,
 ) -> Iterator[Any]:
     """Apply ``func`` to every work item, yielding the results in input order.
 
@@ -1609,7 +1616,8 @@ def execute(
     loopback interface, without a dashboard unless ``dashboard`` names an address, and closed
     (no process left behind) when the run ends. Items carry file paths and row ranges, so the
     task graph stays small whatever the size of the input. ``items`` may be a function that
-    plans them (:func:`plan`): it is called once the workers have started.
+    plans them (:func:`plan`): it is called once the workers have started, each of which
+    runs ``warm`` first.
     """
 
     def tick() -> None:
@@ -1619,7 +1627,7 @@ def execute(
     if engine == "dask":
         yield from _dask(func, items, jobs, scheduler, dashboard, tick)
     elif engine == "local" and jobs > 1 and (callable(items) or len(items) > 1):
-        yield from _processes(func, items, jobs, tick)
+        yield from _processes(func, items, jobs, tick, warm)
     elif engine == "local":
         for it in items() if callable(items) else items:
             yield func(it)
@@ -1628,10 +1636,12 @@ def execute(
         raise InputError(f"--engine: unknown engine {engine!r}; valid: local, dask")
 
 
-def _processes(func: Any, items: Items, jobs: int, tick: Any) -> Iterator[Any]:
+def _processes(
+    func: Any, items: Items, jobs: int, tick: Any, warm: Callable[[], None]
+) -> Iterator[Any]:
     """:func:`execute` in worker processes: started first, then the items planned."""
     n = jobs if callable(items) else min(jobs, len(items))
-    with ProcessPoolExecutor(max_workers=n, initializer=warm_worker) as pool:
+    with ProcessPoolExecutor(max_workers=n, initializer=warm) as pool:
         pool.submit(int)  # start the workers now: they warm up while the items are planned
         for res in pool.map(func, items() if callable(items) else items):
             yield res

@@ -46,6 +46,7 @@ from recp.batch import (
     plan,
     rollup,
     run_item,
+    warm_worker,
 )
 from recp.errors import InputError, OutputError
 from recp.export import DIAGNOSTICS, companion, csv_bytes, sum_rollups
@@ -238,6 +239,7 @@ def write_dataset(
             execute(
                 partial(write_part, spec=spec),
                 _numbered(items),
+                warm=partial(warm_worker, str(src)),
                 jobs=jobs,
                 engine=engine,
                 scheduler=scheduler,

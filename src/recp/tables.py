@@ -447,9 +447,7 @@ def _read_rows(path: str, want: np.ndarray) -> tuple[pd.DataFrame, dict[str, Any
     import pyarrow.parquet as pq  # lazy: CLI start-up
 
     schema = pq.read_schema(path)
-    texts = [
-        f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
-    ]
+    texts = _text_fields(schema)
     f = pq.ParquetFile(path, read_dictionary=texts)  # other columns: as pandas would read
     sizes = [f.metadata.row_group(g).num_rows for g in range(f.num_row_groups)]
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -474,6 +472,44 @@ def _read_rows(path: str, want: np.ndarray) -> tuple[pd.DataFrame, dict[str, Any
 #: once, not once per chunk (and holds no more of it than the chunks to come). Kept with the
 #: file's size, modification time and footer: a changed file is read again.
 _REST: dict[str, tuple[tuple[int, int, int], Any, int, Any]] = {}
+
+
+def _text_fields(schema: Any) -> list[str]:
+    """The text columns of an Arrow schema (read as dictionaries: Parquet's own pages)."""
+    import pyarrow as pa  # lazy: CLI start-up
+
+    return [
+        f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
+
+
+def prefetch(src: Path) -> None:
+    """Decode the first row group of every table of a folder of Parquet tables, for later.
+
+    A worker's first chunk reads them (:func:`read_slice` takes them from here): a worker
+    process does it while the parent is still planning. Nothing happens for other inputs, or
+    if a table cannot be read (its chunk reports that).
+    """
+    import pyarrow.parquet as pq  # lazy: CLI start-up
+
+    if not is_parquet_tables(src):
+        return
+    for t in TABLE_NAMES:
+        p = _find(src, t)
+        try:
+            if p is None or str(p) in _REST:
+                continue
+            f = pq.ParquetFile(p, read_dictionary=_text_fields(pq.read_schema(p)))
+            if f.num_row_groups:
+                st = p.stat()
+                _REST[str(p)] = (
+                    (st.st_size, st.st_mtime_ns, 0),
+                    f.metadata,
+                    0,
+                    f.read_row_group(0),
+                )
+        except Exception:  # noqa: BLE001, S112 - the chunk that reads it reports the problem
+            continue
 
 
 def _take_rows(f: Any, path: str, starts: np.ndarray, want: np.ndarray) -> Any:
