@@ -190,9 +190,12 @@ def test_chunk_rows_puts_every_row_with_its_plant(
 
         rows = sorted(rows, key=chunk_of)
     col: pd.Series | pa.ChunkedArray = pd.Series(rows, dtype=object)
-    if arrow:
-        enc = pa.array(rows, pa.string()).dictionary_encode()
-        col = pa.chunked_array([enc] if rows else [], enc.type)
+    if arrow:  # as Parquet reads it: a dictionary per row group (here per half), shared by
+        # the batches of the group (here the two quarters of each half)
+        half = len(rows) // 2
+        encs = [pa.array(r, pa.string()).dictionary_encode() for r in (rows[:half], rows[half:])]
+        batches = [e.slice(a, b) for e in encs for a, b in ((0, len(e) // 2), (len(e) // 2, None))]
+        col = pa.chunked_array(batches, pa.dictionary(pa.int32(), pa.string()))
     parts = chunk_rows(pd.Series(plants, dtype=object), {"flows": col}, size)
     assert len(parts) == -(-len(plants) // size)
     for k, part in enumerate(parts):

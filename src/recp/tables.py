@@ -233,6 +233,36 @@ def _id_codes(col: pd.Series | pa.Array) -> tuple[np.ndarray, pa.Array]:
     return idx.to_numpy(zero_copy_only=False), text
 
 
+def _row_chunks(col: pd.Series | pa.Array, plant_ids: pa.Array, chunk_of: np.ndarray) -> Any:
+    """The chunk of each row of a ``plant`` column: ``chunk_of`` its plant in ``plant_ids``.
+
+    ``chunk_of[-1]`` is the chunk of a row whose plant is unknown or missing. A column read
+    from Parquet as dictionaries (one per row group, shared by its batches) is looked up one
+    dictionary at a time; any other column is encoded first (:func:`_id_codes`).
+    """
+    import pyarrow as pa  # lazy: CLI start-up
+    import pyarrow.compute as pc  # lazy: CLI start-up
+
+    def lookup(text: pa.Array) -> np.ndarray:
+        where = pc.fill_null(pc.index_in(text, value_set=plant_ids), -1)
+        return np.asarray(chunk_of[where.to_numpy(zero_copy_only=False)])
+
+    if not (isinstance(col, pa.ChunkedArray) and pa.types.is_dictionary(col.type)):
+        codes, text = _id_codes(col)
+        return lookup(text)[codes]
+    maps: dict[tuple[Any, ...], np.ndarray] = {}
+    out = []
+    for c in col.chunks:
+        d = c.dictionary
+        key = (d.offset, len(d), *(b.address for b in d.buffers() if b is not None))
+        if key not in maps:  # the dictionary's texts as validation reads them, then '' (null)
+            text = pc.utf8_trim_whitespace(pc.cast(d, pa.string()))
+            maps[key] = lookup(pa.concat_arrays([text, pa.array([""])]))
+        idx = c.indices if not c.indices.null_count else pc.fill_null(c.indices, len(d))
+        out.append(maps[key][idx.to_numpy(zero_copy_only=False)])
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
 def chunk_rows(
     plant_ids: pd.Series | pa.Array, plant_cols: dict[str, PlantColumn], chunk_plants: int
 ) -> list[dict[str, np.ndarray]]:
@@ -243,8 +273,6 @@ def chunk_rows(
     The join runs in Arrow's hash kernels over the distinct ids: a row costs an integer, never
     a Python string.
     """
-    import pyarrow.compute as pc  # lazy: CLI start-up
-
     ids = _text_array(plant_ids).dictionary_encode()  # distinct ids in order of appearance
     n = len(ids)
     n_chunks = max((n + chunk_plants - 1) // chunk_plants, 1)
@@ -263,9 +291,7 @@ def chunk_rows(
             for o in out:
                 o[table] = np.zeros(0, dtype=np.int64)
             continue
-        codes, text = _id_codes(col)
-        where = pc.fill_null(pc.index_in(text, value_set=ids.dictionary), -1)
-        chunk = chunk_of_id[where.to_numpy(zero_copy_only=False)][codes]
+        chunk = _row_chunks(col, ids.dictionary, chunk_of_id)
         if len(chunk) > 1 and np.all(chunk[1:] >= chunk[:-1]):  # grouped in plant order
             bounds = np.searchsorted(chunk, np.arange(n_chunks + 1))
             for k in range(n_chunks):
