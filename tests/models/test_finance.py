@@ -75,3 +75,19 @@ def test_irr_matches_npv_root_over_many_cases():
     resid = finance.npv(c[found], s[found], r[found], n[found])
     assert np.all(np.abs(resid) <= 1e-6 * np.maximum(c[found], 1.0))
     assert not np.any((s * n > c * 1.000001) & (s > 0) & (s < 50 * c) & ~found)
+
+
+def test_scenarios_of_different_widths_solve_as_if_padded():
+    """appraise_scenarios solves each group of scenarios of equal width without the padding
+    cells; the IRRs are those of the padded matrices exactly (padding adds exact zeros)."""
+    rng = np.random.default_rng(7)
+    m, k = 400, 5
+    width = rng.integers(0, k + 1, m)
+    real = np.arange(k)[None, :] < width[:, None]
+    cap = np.where(real, rng.uniform(0, 5e4, (m, k)), 0.0)
+    sav = np.where(real, rng.uniform(-2e3, 2e4, (m, k)), 0.0)
+    yrs = np.where(real, rng.integers(1, 25, (m, k)).astype(float), np.nan)
+    got = finance.appraise_scenarios(cap, sav, np.full(m, 0.08), yrs, {}, real).irr
+    padded = finance.irr_portfolio(cap, sav, np.where(real, yrs, 1.0))
+    assert np.array_equal(got, padded, equal_nan=True)
+    assert np.isnan(got[width == 0]).all()
