@@ -91,3 +91,17 @@ def test_scenarios_of_different_widths_solve_as_if_padded():
     padded = finance.irr_portfolio(cap, sav, np.where(real, yrs, 1.0))
     assert np.array_equal(got, padded, equal_nan=True)
     assert np.isnan(got[width == 0]).all()
+
+
+def test_irr_of_investments_that_lose_money_converges_in_a_few_steps():
+    """Newton on log V = log capex in log(1 + r) reaches a negative IRR in a few steps; on the
+    NPV itself it crept towards it by about (1 + r) / n a step (tens of steps at n = 20)."""
+    capex = np.full(6, 25000.0)
+    saving = np.array([100.0, 500.0, 1000.0, 2000.0, 9100.0, 40000.0])
+    years = np.array([20.0, 20.0, 10.0, 10.0, 10.0, 3.0])
+    full = finance.irr(capex, saving, years)
+    assert (full[:4] < 0).all()
+    np.testing.assert_allclose(finance.irr(capex, saving, years, iterations=8), full, rtol=1e-12)
+    # and the root is the NPV's: 25000 = 1000 * annuity(r, 10) at r = -13.93 %
+    assert float(finance.npv(25000, 1000, full[2], 10)) == pytest.approx(0.0, abs=1e-7)
+    assert full[2] == pytest.approx(-0.1393146, abs=1e-6)

@@ -150,6 +150,7 @@ def irr_portfolio(
     -------
     numpy.ndarray
         Shape ``(m,)``: the rate zeroing ``-sum(capex) + sum(savings * annuity(r, years))``.
+        With savings of both signs there may be several such rates: this is one of them.
     """
     cap = np.atleast_2d(np.asarray(capex, dtype=float))
     sav = np.atleast_2d(np.asarray(savings, dtype=float))
@@ -166,6 +167,22 @@ def irr_portfolio(
     return out if np.ndim(capex) > 1 else out.reshape(())
 
 
+def _newton_step(x: Array, fx: Array, dfx: Array, c: Array) -> Array:
+    """The next rate after ``x`` by Newton's method for ``f(r) = V(r) - c``.
+
+    ``V`` is the present value of the savings and ``c`` the capex. Where both are positive the
+    step solves ``log V = log c`` in ``log(1 + r)``: ``V`` is then a sum of exponentials in
+    ``log(1 + r)`` (log-convex, its log nearly linear), so a few steps reach the root from
+    anywhere in the bracket, where Newton on ``f`` itself creeps towards a negative IRR by
+    about ``(1 + r) / n`` a step (tens of steps for an investment that loses money). Elsewhere
+    (a negative saving among several) the step is Newton's on ``f``. Both have the same root.
+    """
+    v = fx + c
+    on = (v > 0) & (c > 0) & (dfx < 0)
+    g = np.log1p(fx / c) * v / (dfx * (1.0 + x))  # log(V/c) over its slope in log(1 + r)
+    return np.asarray(np.where(on, (1.0 + x) * np.exp(-g) - 1.0, x - fx / dfx))
+
+
 def _solve(
     f: Callable[..., tuple[Array, Array]],
     params: tuple[Array, ...],
@@ -178,7 +195,8 @@ def _solve(
 
     ``f(r, *p)`` returns the values and slopes at rates ``r`` of the functions whose
     parameters are ``p`` (``params`` hold those of all ``m`` functions along their first
-    axis). Each iteration works on the functions not yet converged only, kept packed.
+    axis; ``p[0]`` is the capex: ``f = V - p[0]``, see :func:`_newton_step`). Each iteration
+    works on the functions not yet converged only, kept packed.
     """
     m = len(params[0])
     fa, _ = f(np.full(m, lo), *params)
@@ -205,12 +223,17 @@ def _solve(
             np.copyto(a, xa, where=same)
             np.copyto(b, xa, where=~same)
             root = fx == 0  # an exact root stays where it is
-            newton = xa - fx / dfx
+            newton = _newton_step(xa, fx, dfx, p[0])
             xn = a + b
             xn *= 0.5  # bisection, where the Newton step leaves the bracket
-            np.copyto(xn, newton, where=(newton > a) & (newton < b))  # never a NaN step
-            np.copyto(xn, xa, where=root)
-            done = np.abs(xn - xa) <= 1e-13 * (1.0 + np.abs(xa))
+            inside = (newton > a) & (newton < b)  # never a NaN step
+            np.copyto(xn, newton, where=inside)
+            tol = 1e-13 * (1.0 + np.abs(xa))
+            # a step below the tolerance is convergence, even one that rounding puts on the
+            # bracket's edge (the rate there is the last iterate: converging from one side,
+            # the edge is the iterate itself)
+            np.copyto(xn, xa, where=root | ((np.abs(newton - xa) <= tol) & ~inside))
+            done = np.abs(xn - xa) <= tol
             done |= root
             done &= live
             d = np.flatnonzero(done)
