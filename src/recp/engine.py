@@ -519,8 +519,9 @@ def _non_co2_factors(
     out = {g: _fuel_column(lib, carriers, g, 0.0)[car] for g in ("ch4", "n2o")}
     fallback = np.zeros(len(ft), dtype=bool)
     assert ft.comb is not None
-    pairs = np.unique(np.stack([ft.comb[is_fuel], ft.carrier[is_fuel]]), axis=1)
-    for code, cc in pairs.T.tolist():  # loop over (category, carrier) pairs, never over flows
+    n_car = max(len(carriers), 1)  # (category, carrier) pairs as one integer, in pair order
+    pairs = np.unique(ft.comb[is_fuel].astype(np.int64) * n_car + ft.carrier[is_fuel])
+    for code, cc in (divmod(k, n_car) for k in pairs.tolist()):  # pairs, never flows
         on = is_fuel & (ft.comb == code) & (ft.carrier == cc)
         table = lib.table(lib.STATIONARY[COMBUSTION_SECTORS[code]])
         for gas in ("ch4", "n2o"):
