@@ -94,9 +94,12 @@ def run_cli(args: list[str], sample_memory: bool = False) -> tuple[float, float,
     Memory is sampled only when asked (0.0 otherwise): reading a large process's
     ``smaps_rollup`` walks its page tables under the process's memory-map lock, which stalls
     the workers' page faults; sampled every 50 ms it slowed a 13 s run to 17 s. So times come
-    from unsampled runs and memory from a run of its own.
+    from unsampled runs and memory from a run of its own. Each run starts with the files of
+    earlier runs (the generated input, the previous output) written to disk (``os.sync``): the
+    kernel writing 0.3 GB back during the next run took CPU from it on this 2-core machine.
     """
     peak = [0, 0]
+    os.sync()  # an earlier run's writes go to disk now, not during this run
     t = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
@@ -135,6 +138,7 @@ def floor(src: Path, out: Path) -> float:
 
     tables = {n: pq.read_table(out.with_name(f"{out.stem}{n}.parquet")) for n in ("", ".economics")}
     with tempfile.TemporaryDirectory() as tmp:
+        os.sync()  # as before every timed run_cli
         t = time.perf_counter()
         for p in sorted(src.glob("*.parquet")):
             pq.read_table(p)
