@@ -256,3 +256,38 @@ def test_consecutive_slices_are_the_rows_of_the_file(tmp_path, group):
             )
             got = read_slice(sl).flows
             pd.testing.assert_frame_equal(got, flows.take(pa.array(range(a, b))).to_pandas())
+
+
+_CELLS = [None, "", " ", "a", " a", "a ", "b", "B", "zz", "  zz", "c d"]
+
+
+@pytest.mark.parametrize("strip", [True, False])
+@pytest.mark.parametrize("default", ["", "none"])
+def test_text_from_parquet_dictionaries_equals_text_from_strings(strip: bool, default: str) -> None:
+    """Text.dictionary (Parquet's own dictionary pages) reads every row as Text.column of the
+    decoded strings: nulls are the default, values stripped, texts equal once stripped share
+    one code; its distinct values in dictionary order (then the default), unused ones absent."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from recp.rules import Text
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.sampled_from(_CELLS), max_size=30), st.lists(st.sampled_from(_CELLS[1:])))
+    def check(rows: list[str | None], extra: list[str]) -> None:
+        # a dictionary with values no row uses, as a row group's dictionary seen from a chunk
+        values = list(dict.fromkeys([*extra, *(r for r in rows if r is not None)]))
+        codes = [None if r is None else values.index(r) for r in rows]
+        arr = pa.DictionaryArray.from_arrays(
+            pa.array(codes, pa.int32()), pa.array(values, pa.string())
+        )
+        got = Text.dictionary(arr, default, strip)
+        want = Text.column(pd.Series(rows, dtype=object), default, strip)
+        assert [got.uniq[c] for c in got.codes] == [want.uniq[c] for c in want.codes]
+        used = [values[k] for k in sorted({c for c in codes if c is not None})]
+        if None in codes:
+            used.append(default)
+        norm = [u.strip() if strip else u for u in used]
+        assert got.uniq == list(dict.fromkeys(norm))
+
+    check()

@@ -388,6 +388,7 @@ class Text:
         The same text as :meth:`column` of the decoded column: nulls are ``default``, values
         stripped; only the dictionary's values are looked at, once each.
         """
+        import pyarrow as pa  # lazy: CLI start-up
         import pyarrow.compute as pc  # lazy: CLI start-up
 
         n = len(arr.dictionary)
@@ -396,12 +397,17 @@ class Text:
         used = np.flatnonzero(np.bincount(idx, minlength=n + 1))  # values of these rows only
         new = np.zeros(n + 1, dtype=np.int64)
         new[used] = np.arange(len(used))
-        values = arr.dictionary.take(used[used < n])
+        values = pc.fill_null(pc.cast(arr.dictionary.take(used[used < n]), pa.string()), default)
         if strip:
             values = pc.utf8_trim_whitespace(values)
-        null = len(used) > 0 and used[-1] == n  # some rows are empty
-        uniq = values.to_pylist() + ([default.strip() if strip else default] if null else [])
-        return cls(new[idx], uniq).remap(str)
+        if len(used) > 0 and used[-1] == n:  # some rows are empty
+            empty = pa.array([default.strip() if strip else default], pa.string())
+            values = pa.concat_arrays([values, empty])
+        # texts equal once stripped (or an empty row's beside a value) share one code, in
+        # order of first appearance: Arrow's hash, not a Python call per value
+        enc = values.dictionary_encode()
+        codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        return cls(codes[new[idx]], enc.dictionary.to_pylist())
 
     def __len__(self) -> int:
         return len(self.codes)
