@@ -932,7 +932,7 @@ def _results_frame(
             "scenario": Coded((b_scen + 1).astype(i32)[bi], scen_names),
             "indicator": Coded(col_ind[ci], lab.ind_names),
             "component": Coded(col_comp[ci], lab.comp_names),
-            "value": V.reshape(-1)[cell],
+            "value": _finite(V.reshape(-1)[cell]),
             "unit": Coded(
                 units.astype(i32).reshape(-1)[combo[b_plant][bi] * W + ci], lab.unit_names
             ),
@@ -1006,11 +1006,22 @@ def _savings_frame(
             "basis": Coded(B_basis[bi], ["in_sequence", "standalone"]),
             "indicator": Coded(lab.ind_code[ci], lab.ind_names),
             "component": Coded(lab.comp_code[ci], lab.comp_names),
-            "value": B_vals[bi, ci],
+            "value": _finite(B_vals[bi, ci]),
             "unit": Coded(lab.unit_code[ci, lab.cur_code[B_plant[bi]]], lab.unit_names),
         },
         SAVING_COLUMNS,
     )
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    """``x`` with every value that is not a finite number made NaN (no value), in place.
+
+    The single-plant document has no infinities (JSON holds none: such a figure is absent);
+    a cost per tonne over an abatement of 1e-309 t overflows to one, so the batch says "no
+    value" too.
+    """
+    x[~np.isfinite(x)] = np.nan
+    return x
 
 
 def _vocab(values: list[str]) -> tuple[list[str], np.ndarray]:
@@ -1099,6 +1110,8 @@ def _economics_frame(
         pos = run_start[kr] + 2 * n_steps[kr]
         e_plant[pos], e_scen[pos], e_iv[pos], e_basis[pos] = run_plant[kr], run_scen[kr], -1, 0
         _put(cols, pos, ap, total, credit)
+    for x in cols.values():
+        _finite(x)
     iv_vocab, iv_code = _vocab(pf.iv_ids)
     code = np.where(e_iv >= 0, iv_code[np.maximum(e_iv, 0)], -1)
     return Columns(
