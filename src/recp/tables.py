@@ -211,28 +211,6 @@ def _text_array(col: pd.Series | pa.Array) -> pa.Array:
     return pc.utf8_trim_whitespace(ids)
 
 
-def _id_codes(col: pd.Series | pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """An integer per row and the texts they index (a missing cell is '').
-
-    A column read from Parquet as dictionary-encoded (``read_dictionary``) keeps its codes, so
-    no string of its millions of rows is hashed; other columns are encoded here.
-    """
-    import pyarrow as pa  # lazy: CLI start-up
-    import pyarrow.compute as pc  # lazy: CLI start-up
-
-    if isinstance(col, pa.ChunkedArray) and pa.types.is_dictionary(col.type):
-        chunks = col.unify_dictionaries().chunks
-        values = chunks[0].dictionary if chunks else pa.array([], pa.string())
-        idx = pa.concat_arrays([c.indices for c in chunks]) if chunks else pa.array([], pa.int32())
-    else:
-        enc = _text_array(col).dictionary_encode()
-        values, idx = enc.dictionary, enc.indices
-    text = pa.concat_arrays([pc.utf8_trim_whitespace(pc.cast(values, pa.string())), pa.array([""])])
-    if idx.null_count:
-        idx = pc.fill_null(idx, len(text) - 1)
-    return idx.to_numpy(zero_copy_only=False), text
-
-
 class _IdLookup:
     """Texts to find among the plant ids, gathered first and joined in one hash lookup.
 
@@ -257,7 +235,7 @@ class _IdLookup:
 
         if not self.parts:
             return np.zeros(0, dtype=np.int64)
-        text = pa.concat_arrays([pc.cast(t, pa.string()) for t in self.parts])
+        text = pa.concat_arrays(self.parts)
         where = pc.fill_null(pc.index_in(text, value_set=plant_ids), -1)
         return np.asarray(chunk_of[where.to_numpy(zero_copy_only=False)])
 
@@ -266,15 +244,16 @@ def _column_codes(col: pd.Series | pa.Array, look: _IdLookup) -> list[tuple[slic
     """A ``plant`` column as (its texts in ``look``, codes into them), part by part.
 
     A column read from Parquet as dictionaries (one per row group, shared by its batches)
-    adds each dictionary once; any other column is encoded first (:func:`_id_codes`). A
-    missing plant is the text '' after each dictionary.
+    adds each dictionary once, so no string of its millions of rows is hashed; any other
+    column is encoded here. Texts are stripped and a missing plant is '', as validation reads
+    them (:func:`_text_array`).
     """
     import pyarrow as pa  # lazy: CLI start-up
     import pyarrow.compute as pc  # lazy: CLI start-up
 
     if not (isinstance(col, pa.ChunkedArray) and pa.types.is_dictionary(col.type)):
-        codes, text = _id_codes(col)
-        return [(look.add(text), codes)]
+        enc = _text_array(col).dictionary_encode()
+        return [(look.add(enc.dictionary), enc.indices.to_numpy(zero_copy_only=False))]
     seen: dict[tuple[Any, ...], slice] = {}
     out = []
     for c in col.chunks:
@@ -558,13 +537,7 @@ def prefetch(src: Path) -> None:
                 continue
             f = pq.ParquetFile(p, read_dictionary=_text_fields(pq.read_schema(p)))
             if f.num_row_groups:
-                st = p.stat()
-                _REST[str(p)] = (
-                    (st.st_size, st.st_mtime_ns, 0),
-                    f.metadata,
-                    0,
-                    f.read_row_group(0),
-                )
+                _keep(str(p), p.stat(), 0, f.metadata, 0, f.read_row_group(0))
         except Exception:  # noqa: BLE001, S112 - the chunk that reads it reports the problem
             continue
 
@@ -582,10 +555,9 @@ def _take_rows(f: Any, path: str, starts: np.ndarray, want: np.ndarray) -> Any:
     rest = _REST.pop(path, None)
     tabs, first = [], int(starts[g0])  # ``first``: the file row of the tables' first row
     for g in range(g0, g1 + 1):
-        key = (st.st_size, st.st_mtime_ns, g)
         if (
             rest is not None
-            and rest[0] == key
+            and rest[0] == _rest_key(st, g)
             and rest[1].equals(f.metadata)
             and rest[2] <= (want[0] if g == g0 else starts[g])
         ):
@@ -601,9 +573,18 @@ def _take_rows(f: Any, path: str, starts: np.ndarray, want: np.ndarray) -> Any:
     last_first = first if g1 == g0 else int(starts[g1])
     after = tabs[-1].slice(int(want[-1]) + 1 - last_first)
     if after.num_rows:  # a view: the row group is held until its last rows are read
-        key = (st.st_size, st.st_mtime_ns, g1)
-        _REST[path] = (key, f.metadata, int(want[-1]) + 1, after)
+        _keep(path, st, g1, f.metadata, int(want[-1]) + 1, after)
     return out
+
+
+def _rest_key(st: Any, group: int) -> tuple[int, int, int]:
+    """What a kept row group is checked against: its file's size and time, and its number."""
+    return (st.st_size, st.st_mtime_ns, group)
+
+
+def _keep(path: str, st: Any, group: int, footer: Any, start: int, rows: Any) -> None:
+    """Keep the rows of row group ``group`` of a file from file row ``start`` on (``_REST``)."""
+    _REST[path] = (_rest_key(st, group), footer, start, rows)
 
 
 # -- validation: the rules of recp.rules over whole columns ----------------------------------
