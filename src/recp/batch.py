@@ -1642,7 +1642,7 @@ def execute(
     elif engine == "local" and jobs > 1 and (callable(items) or len(items) > 1):
         yield from _processes(func, items, jobs, tick, warm)
     elif engine == "local":
-        for it in items() if callable(items) else items:
+        for it in _planned(items):
             yield func(it)
             tick()
     else:
@@ -1653,12 +1653,21 @@ def _processes(
     func: Any, items: Items, jobs: int, tick: Any, warm: Callable[[], None]
 ) -> Iterator[Any]:
     """:func:`execute` in worker processes: started first, then the items planned."""
-    n = jobs if callable(items) else min(jobs, len(items))
-    with ProcessPoolExecutor(max_workers=n, initializer=warm) as pool:
+    with ProcessPoolExecutor(max_workers=_workers(jobs, items), initializer=warm) as pool:
         pool.submit(int)  # start the workers now: they warm up while the items are planned
-        for res in pool.map(func, items() if callable(items) else items):
+        for res in pool.map(func, _planned(items)):
             yield res
             tick()
+
+
+def _planned(items: Items) -> Sequence[Any]:
+    """The work items, planned now if they are a function that plans them."""
+    return items() if callable(items) else items
+
+
+def _workers(jobs: int, items: Items) -> int:
+    """Workers to start: ``jobs``, or fewer when fewer items are already planned."""
+    return jobs if callable(items) else min(jobs, len(items))
 
 
 def _dask(
@@ -1679,7 +1688,7 @@ def _dask(
         else:
             cluster = stack.enter_context(
                 LocalCluster(
-                    n_workers=max(jobs if callable(items) else min(jobs, len(items)), 1),
+                    n_workers=max(_workers(jobs, items), 1),
                     threads_per_worker=1,
                     processes=True,
                     host="127.0.0.1",
@@ -1690,7 +1699,7 @@ def _dask(
                 )
             )
             client = stack.enter_context(Client(cluster))
-        futures = client.map(func, items() if callable(items) else items, pure=False)
+        futures = client.map(func, _planned(items), pure=False)
         for fut in futures:
             yield fut.result()
             fut.release()

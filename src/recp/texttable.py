@@ -70,7 +70,11 @@ class TextTable:
 
 
 def wrap(text: str, width: int, indent: str = "") -> str:
-    """``text`` wrapped at ``width`` cells, continuation lines indented by ``indent``."""
+    """``text`` wrapped at ``width`` characters, continuation lines indented by ``indent``.
+
+    textwrap counts characters, not terminal cells: a line of wide characters may run past
+    ``width`` (the terminal then wraps it); words are never cut.
+    """
     return textwrap.fill(
         text, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
     )
